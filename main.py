@@ -1,0 +1,102 @@
+"""Assembles the GraphQL schema and the Starlette app; ``python main.py`` serves it with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import strawberry
+import uvicorn
+from graphql import GraphQLError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.types import ExecutionContext
+from tortoise.contrib.starlette import RegisterTortoise
+
+from resolvers import Mutation, Query
+from schema.context import Context
+from schema.errors import ErrorCodes, log_unexpected
+from settings import Settings, SettingsError
+
+MODELS = {"models": ["models"]}
+
+
+class AppSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # Rejected requests are the client's business; only unexpected errors reach the log.
+        log_unexpected(errors)
+
+
+schema = AppSchema(query=Query, mutation=Mutation, extensions=[ParserCache, ValidationCache, ErrorCodes])
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        assert isinstance(request, Request) and isinstance(response, Response)
+        return Context(request=request, response=response, settings=request.app.state.settings)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        if request.app.state.settings.is_production:
+            return Response("GraphiQL is off in production.", status_code=404)
+        return await super().render_graphql_ide(request)
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/graphql")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The ASGI app. Without ``settings`` they are read from the environment at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if settings is None:
+            app.state.settings = Settings.from_environ()
+        current: Settings = app.state.settings
+        if current.database_url == "":
+            current.data_dir.mkdir(parents=True, exist_ok=True)
+        # generate_schemas(safe) creates missing tables on the first start of an empty database.
+        async with RegisterTortoise(app, db_url=current.db_url, modules=MODELS, generate_schemas=True):
+            yield
+
+    app = Starlette(
+        routes=[
+            Route("/", home),
+            Route("/healthz", healthz),
+            Route("/graphql", GraphQLApp(schema)),
+        ],
+        lifespan=lifespan,
+    )
+    if settings is not None:
+        app.state.settings = settings
+    return app
+
+
+app = create_app()
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_environ()  # fail fast, before uvicorn, with a readable message
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run("main:app", host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,56 @@
+"""The two entities of the spec: a ``User`` and its one-to-one ``UserProfile``."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+USER_NAME_MAX = 25
+NAME_MAX = 50
+EMAIL_MAX = 254  # RFC 5321 path limit
+PHONE_MAX = 16  # "+" and at most 15 digits (E.164)
+BIO_MAX = 200
+URL_MAX = 2048
+GENDER_MAX = 20
+
+
+class User(Model):
+    id = fields.BigIntField(primary_key=True)
+    user_name = fields.CharField(max_length=USER_NAME_MAX)
+    # Case-folded copies carry the unique constraints, so "Ann" and "ann" are one name
+    # on every backend (MariaDB would fold case anyway, PostgreSQL and SQLite would not).
+    user_name_key = fields.CharField(max_length=USER_NAME_MAX, unique=True)
+    first_name = fields.CharField(max_length=NAME_MAX, default="")
+    last_name = fields.CharField(max_length=NAME_MAX, default="")
+    email = fields.CharField(max_length=EMAIL_MAX, null=True)
+    email_key = fields.CharField(max_length=EMAIL_MAX, null=True, unique=True)
+    phone_number = fields.CharField(max_length=PHONE_MAX, null=True, unique=True)
+    bio = fields.CharField(max_length=BIO_MAX, null=True)
+    profile_image = fields.CharField(max_length=URL_MAX, null=True)
+    followers_count = fields.IntField(default=0)
+    following_count = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    account_deleted = fields.BooleanField(default=False)
+    password_hash = fields.CharField(max_length=60)
+    # Bumped on password change: every token issued before carries the old number.
+    token_version = fields.IntField(default=0)
+
+    profile: fields.BackwardOneToOneRelation[UserProfile]
+
+    class Meta:
+        table = "users"
+
+
+class UserProfile(Model):
+    id = fields.BigIntField(primary_key=True)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "models.User", related_name="profile", on_delete=fields.OnDelete.CASCADE
+    )
+    website = fields.CharField(max_length=URL_MAX, null=True)
+    gender = fields.CharField(max_length=GENDER_MAX, null=True)
+    push_notifications = fields.BooleanField(default=False)
+    account_privacy = fields.BooleanField(default=False)
+    verified = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "user_profiles"

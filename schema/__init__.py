@@ -1,0 +1,1 @@
+"""The GraphQL edge: Strawberry types and inputs, the request context, permissions, error mapping."""

@@ -1,0 +1,63 @@
+"""The one place errors become what a client sees: a stable ``extensions.code``, and nothing internal."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from services.errors import AccountError
+
+log = logging.getLogger("app.errors")
+
+INTERNAL_MESSAGE = "Internal server error."
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """A bug or an outage, as opposed to a rejected request."""
+    original = error.original_error
+    return original is not None and not isinstance(original, (AccountError, GraphQLError))
+
+
+def client_error(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, AccountError):
+        extensions: dict[str, object] = {"code": original.code}
+        if original.field is not None:
+            extensions["field"] = original.field
+        return _with(error, original.message, extensions)
+    if is_unexpected(error):
+        return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL_SERVER_ERROR"})
+    if error.extensions and "code" in error.extensions:
+        return error
+    # Syntax, validation and variable-coercion errors: the request itself is malformed.
+    return _with(error, error.message, {**(error.extensions or {}), "code": "BAD_USER_INPUT"})
+
+
+def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    """Gives every error a code and masks unexpected ones (they are logged by the schema)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [client_error(error) for error in result.errors]
+
+
+def log_unexpected(errors: list[GraphQLError]) -> None:
+    for error in errors:
+        if is_unexpected(error):
+            log.error("Unexpected error at %s", error.path, exc_info=error.original_error)

@@ -1,0 +1,52 @@
+"""Input types. Absent fields are UNSET, which the update mutations leave untouched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+
+@strawberry.input(description="A new account. Seed 000's username/password/email form is the minimum.")
+class RegisterInput:
+    user_name: str = strawberry.field(description="1-25 characters: A-Z a-z 0-9 _ . Unique, case-insensitive.")
+    password: str = strawberry.field(description="8 to 72 bytes in UTF-8.")
+    email: str | None = strawberry.field(default=None, description="Email address; unique, case-insensitive.")
+    first_name: str | None = strawberry.field(default=None, description="At most 50 characters.")
+    last_name: str | None = strawberry.field(default=None, description="At most 50 characters.")
+    phone_number: str | None = strawberry.field(default=None, description="E.164, e.g. +1234567890; unique.")
+
+
+@strawberry.input(
+    description=(
+        "Changes to an account. Leave a field out to keep it; send null to clear a nullable one "
+        "(null for userName, firstName, lastName or a Boolean is BAD_USER_INPUT). A password change "
+        "needs providedOldPassword and providedNewPassword together, and revokes every earlier token."
+    )
+)
+class UpdateUserInput:
+    user_name: str | None = strawberry.field(default=strawberry.UNSET, description="New unique user name.")
+    first_name: str | None = strawberry.field(default=strawberry.UNSET, description="At most 50 characters.")
+    last_name: str | None = strawberry.field(default=strawberry.UNSET, description="At most 50 characters.")
+    email: str | None = strawberry.field(default=strawberry.UNSET, description="Unique email address.")
+    phone_number: str | None = strawberry.field(default=strawberry.UNSET, description="Unique E.164 number.")
+    bio: str | None = strawberry.field(default=strawberry.UNSET, description="At most 200 characters.")
+    profile_image: str | None = strawberry.field(default=strawberry.UNSET, description="http(s) URL.")
+    website: str | None = strawberry.field(default=strawberry.UNSET, description="http(s) URL.")
+    gender: str | None = strawberry.field(default=strawberry.UNSET, description="At most 20 characters.")
+    push_notifications: bool | None = strawberry.field(default=strawberry.UNSET, description="Push notifications on/off.")
+    account_privacy: bool | None = strawberry.field(default=strawberry.UNSET, description="Private account on/off.")
+    verified: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Set by the service only: sending it is FORBIDDEN."
+    )
+    provided_old_password: str | None = strawberry.field(default=strawberry.UNSET, description="Current password.")
+    provided_new_password: str | None = strawberry.field(default=strawberry.UNSET, description="New password, 8-72 bytes.")
+
+    def given(self) -> dict[str, Any]:
+        """The profile fields the client sent (password fields apart), keyed by model attribute."""
+        skip = {"provided_old_password", "provided_new_password"}
+        return {
+            name: value
+            for name, value in vars(self).items()
+            if value is not strawberry.UNSET and name not in skip
+        }

@@ -1,0 +1,99 @@
+"""Output types: ``User``, ``UserProfile`` and the mutation payloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from models import User as UserModel
+from models import UserProfile as ProfileModel
+from schema.context import Context
+
+PRIVATE = " Visible only to the user itself; null for anyone else."
+
+
+@strawberry.type(description="Settings and extra details of a user, one per user.")
+class UserProfile:
+    website: str | None = strawberry.field(description="Personal website (http or https URL).")
+    gender: str | None = strawberry.field(description="Gender, at most 20 characters.")
+    push_notifications: bool = strawberry.field(description="Whether push notifications are on. Default false.")
+    account_privacy: bool = strawberry.field(description="Whether the account is private. Default false.")
+    verified: bool = strawberry.field(description="Whether the service has verified the account. Not user-settable.")
+
+    @classmethod
+    def from_model(cls, profile: ProfileModel) -> UserProfile:
+        return cls(
+            website=profile.website,
+            gender=profile.gender,
+            push_notifications=profile.push_notifications,
+            account_privacy=profile.account_privacy,
+            verified=profile.verified,
+        )
+
+
+@strawberry.type(description="A user account.")
+class User:
+    user_id: strawberry.ID = strawberry.field(name="userID", description="Server-assigned unique id.")
+    user_name: str = strawberry.field(description="Unique user name (1-25 of A-Z a-z 0-9 _ .), case-insensitive.")
+    first_name: str = strawberry.field(description="First name, at most 50 characters; empty if not given.")
+    last_name: str = strawberry.field(description="Last name, at most 50 characters; empty if not given.")
+    bio: str | None = strawberry.field(description="Short biography, at most 200 characters.")
+    profile_image: str | None = strawberry.field(description="URL of the profile image (http or https).")
+    followers_count: int = strawberry.field(description="Number of followers.")
+    following_count: int = strawberry.field(description="Number of accounts this user follows.")
+    created_at: datetime = strawberry.field(description="When the account was created (UTC).")
+    account_deleted: bool = strawberry.field(description="Soft-delete flag (deleteUser removes accounts outright).")
+    profile: UserProfile = strawberry.field(description="The user's profile settings.")
+    _id: strawberry.Private[int]
+    _email: strawberry.Private[str | None]
+    _phone_number: strawberry.Private[str | None]
+    _seen_by_owner: strawberry.Private[bool]  # set where the caller has just proven to be this user
+
+    async def _private(self, info: Info[Context, Any], value: str | None) -> str | None:
+        return value if self._seen_by_owner or await info.context.is_viewer(self._id) else None
+
+    @strawberry.field(description="Email address, normalised (domain in lower case)." + PRIVATE)
+    async def email(self, info: Info[Context, Any]) -> str | None:
+        return await self._private(info, self._email)
+
+    @strawberry.field(description="Phone number in E.164 form, e.g. +1234567890." + PRIVATE)
+    async def phone_number(self, info: Info[Context, Any]) -> str | None:
+        return await self._private(info, self._phone_number)
+
+    @classmethod
+    def from_model(cls, user: UserModel, *, seen_by_owner: bool = False) -> User:
+        """``user.profile`` must have been loaded (select_related) with the user."""
+        return cls(
+            user_id=strawberry.ID(str(user.id)),
+            user_name=user.user_name,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            bio=user.bio,
+            profile_image=user.profile_image,
+            followers_count=user.followers_count,
+            following_count=user.following_count,
+            created_at=user.created_at,
+            account_deleted=user.account_deleted,
+            profile=UserProfile.from_model(user.profile),
+            _id=user.id,
+            _email=user.email,
+            _phone_number=user.phone_number,
+            _seen_by_owner=seen_by_owner,
+        )
+
+
+@strawberry.type(description="A signed-in session: send accessToken as 'Authorization: Bearer <accessToken>'.")
+class AuthPayload:
+    access_token: str = strawberry.field(description="A JWT access token.")
+    token_type: str = strawberry.field(description='Always "Bearer".')
+    expires_in: int = strawberry.field(description="Seconds until the access token expires.")
+    user: User = strawberry.field(description="The signed-in user.")
+
+
+@strawberry.type(description="The account that deleteUser removed.")
+class DeleteUserPayload:
+    user_id: strawberry.ID = strawberry.field(name="userID", description="Id the account had.")
+    user_name: str = strawberry.field(description="User name the account had.")

@@ -1,0 +1,1 @@
+"""Domain rules: accounts, validation, passwords and tokens. Nothing here knows GraphQL."""

@@ -1,0 +1,195 @@
+"""Account use cases: register, log in, update, delete. Keyword-only, GraphQL-free."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from models import User, UserProfile
+from services import passwords, tokens
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from services.validation import (
+    CleanFields,
+    check_password_size,
+    clean_fields,
+    clean_new_password,
+    email_key,
+    user_name_key,
+)
+from settings import Settings
+
+# Unique columns, in the order a conflict is reported, with the API field they come from.
+UNIQUE_COLUMNS = {"user_name_key": "userName", "email_key": "email", "phone_number": "phoneNumber"}
+LOGIN_FAILED = "Wrong user name or password."
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    access_token: tokens.AccessToken
+
+
+def _session(user: User, settings: Settings) -> Session:
+    token = tokens.issue_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
+    return Session(user=user, access_token=token)
+
+
+async def find_user(user_name: str) -> User | None:
+    """The user with this name (any case), profile loaded."""
+    return await User.filter(user_name_key=user_name_key(user_name)).select_related("profile").first()
+
+
+async def user_for_token(claims: tokens.TokenClaims) -> User:
+    """The live user a token speaks for; a deleted user or an outdated version is refused."""
+    user = await User.filter(id=claims.user_id).select_related("profile").first()
+    if user is None or user.token_version != claims.version:
+        raise Unauthenticated("The access token has been revoked; log in again.")
+    return user
+
+
+async def register(
+    *,
+    user_name: str,
+    password: str,
+    settings: Settings,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    phone_number: str | None = None,
+) -> Session:
+    """Create a user and its profile (default settings) in one transaction, and sign it in."""
+    given: dict[str, object] = {"user_name": user_name, "first_name": first_name or "", "last_name": last_name or ""}
+    given.update((key, value) for key, value in (("email", email), ("phone_number", phone_number)) if value is not None)
+    fields = clean_fields(given)
+    password = clean_new_password(password)
+    password_hash = await passwords.hash_password(password, rounds=settings.bcrypt_rounds)
+    try:
+        async with in_transaction():
+            created = await User.create(**fields.user, password_hash=password_hash)
+            await UserProfile.create(user=created)
+    except IntegrityError:
+        raise await _conflict(fields.user, exclude_id=None) from None
+    user = await User.filter(id=created.id).select_related("profile").get()
+    return _session(user, settings)
+
+
+async def login(*, user_name: str, password: str, settings: Settings) -> Session:
+    """Check a user name (or email) and password. Unknown user and wrong password look alike."""
+    password = check_password_size(password)
+    if not isinstance(user_name, str):
+        raise Unauthenticated(LOGIN_FAILED)
+    user = await _find_login(user_name.strip())
+    hashed = user.password_hash if user is not None else None
+    if not await passwords.verify_password(password, hashed, rounds=settings.bcrypt_rounds) or user is None:
+        raise Unauthenticated(LOGIN_FAILED)
+    return _session(user, settings)
+
+
+async def _find_login(identifier: str) -> User | None:
+    query = User.filter(email_key=email_key(identifier)) if "@" in identifier else User.filter(
+        user_name_key=user_name_key(identifier)
+    )
+    return await query.select_related("profile").first()
+
+
+async def _target(actor: User, user_name: str | None) -> User:
+    """The user an update or delete acts on: found first (NOT_FOUND), then owned (FORBIDDEN)."""
+    if user_name is None:
+        return actor
+    target = await find_user(user_name)
+    if target is None:
+        raise NotFound(f"No user is named {user_name!r}.", field="userName")
+    if target.id != actor.id:
+        raise Forbidden("You can only change or delete your own account.")
+    return target
+
+
+async def update_user(
+    *,
+    actor: User,
+    changes: Mapping[str, object],
+    settings: Settings,
+    user_name: str | None = None,
+    old_password: str | None = None,
+    new_password: str | None = None,
+) -> User:
+    """Apply the given changes (absent = untouched, None = cleared) to ``user_name`` or the actor.
+
+    Everything is checked before anything is written, and written in one transaction.
+    """
+    target = await _target(actor, user_name)
+    if "verified" in changes:
+        raise Forbidden("verified is set by the service, not by the user.", field="verified")
+    fields = clean_fields(changes)
+    password_hash = None
+    if old_password is not None or new_password is not None:
+        password_hash = await _new_password_hash(target, old_password, new_password, settings)
+    try:
+        async with in_transaction():
+            await _write(target, fields, password_hash)
+    except IntegrityError:
+        raise await _conflict(fields.user, exclude_id=target.id) from None
+    refreshed = await User.filter(id=target.id).select_related("profile").first()
+    if refreshed is None:
+        raise NotFound("The user was deleted while being updated.", field="userName")
+    return refreshed
+
+
+async def _new_password_hash(
+    user: User, old_password: str | None, new_password: str | None, settings: Settings
+) -> str:
+    """Check a password change (both fields, policy, the old password) and hash the new one."""
+    if old_password is None:
+        raise InvalidInput("A password change needs providedOldPassword too.", field="providedOldPassword")
+    if new_password is None:
+        raise InvalidInput("A password change needs providedNewPassword too.", field="providedNewPassword")
+    new_password = clean_new_password(new_password, "providedNewPassword")
+    old_password = check_password_size(old_password, "providedOldPassword")
+    if not await passwords.verify_password(old_password, user.password_hash, rounds=settings.bcrypt_rounds):
+        raise InvalidInput("The current password is wrong.", field="providedOldPassword")
+    return await passwords.hash_password(new_password, rounds=settings.bcrypt_rounds)
+
+
+async def _write(user: User, fields: CleanFields, password_hash: str | None) -> None:
+    if password_hash is not None:
+        # Compare-and-set on the token version: of two racing changes with the same old
+        # password only one wins, and bumping the version revokes every earlier token.
+        updated = await User.filter(id=user.id, token_version=user.token_version).update(
+            **fields.user, password_hash=password_hash, token_version=F("token_version") + 1
+        )
+        if not updated:
+            raise Conflict("The password was changed by another request; log in again.", field="providedOldPassword")
+    elif fields.user:
+        await User.filter(id=user.id).update(**fields.user)
+    if fields.profile:
+        await UserProfile.filter(user_id=user.id).update(**fields.profile)
+
+
+async def delete_user(*, actor: User, user_name: str) -> User:
+    """Hard-delete the user and its profile; every token it held dies with it."""
+    target = await _target(actor, user_name)
+    deleted = await User.filter(id=target.id).delete()
+    if not deleted:
+        raise NotFound(f"No user is named {user_name!r}.", field="userName")
+    return target
+
+
+async def _conflict(columns: Mapping[str, object], *, exclude_id: int | None) -> Conflict:
+    """Name the unique field a failed write collided on (asked after the transaction rolled back)."""
+    for column, field in UNIQUE_COLUMNS.items():
+        value = columns.get(column)
+        if value is None:
+            continue
+        query = User.filter(**{column: value})
+        if exclude_id is not None:
+            query = query.exclude(id=exclude_id)
+        if await query.exists():
+            return Conflict(f"That {field} is already taken.", field=field)
+    return Conflict("A unique value is already taken.")
+
+
+__all__ = ["Session", "delete_user", "find_user", "login", "register", "update_user", "user_for_token"]

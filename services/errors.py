@@ -1,0 +1,36 @@
+"""Domain exceptions. The GraphQL edge turns each into an error with ``extensions.code``."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class AccountError(Exception):
+    """A failure the caller can act on; ``field`` names the API input field at fault."""
+
+    code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(AccountError):
+    code = "BAD_USER_INPUT"
+
+
+class Conflict(AccountError):
+    code = "CONFLICT"
+
+
+class NotFound(AccountError):
+    code = "NOT_FOUND"
+
+
+class Forbidden(AccountError):
+    code = "FORBIDDEN"
+
+
+class Unauthenticated(AccountError):
+    code = "UNAUTHENTICATED"

@@ -1,0 +1,196 @@
+"""Input rules, one function per kind of value and one table naming which rule guards which field.
+
+Each rule returns the value as it will be stored (trimmed, normalised) or raises
+:class:`InvalidInput` naming the API field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+
+from models.user import BIO_MAX, EMAIL_MAX, GENDER_MAX, NAME_MAX, URL_MAX, USER_NAME_MAX
+from services.errors import InvalidInput
+
+PASSWORD_MIN_BYTES = 8
+PASSWORD_MAX_BYTES = 72  # bcrypt's limit: it refuses longer input rather than truncating
+
+USER_NAME_RE = re.compile(rf"[A-Za-z0-9_.]{{1,{USER_NAME_MAX}}}")
+PHONE_RE = re.compile(r"\+[1-9][0-9]{1,14}")  # E.164
+PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+
+# Characters that have no place in a stored name: C0/C1 controls, and the invisible
+# formatting marks (zero-width, bidi overrides) used to make one name look like another.
+_BIDI_AND_ZERO_WIDTH = {chr(c) for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF)}
+
+
+def _is_forbidden_char(ch: str, *, multiline: bool) -> bool:
+    if multiline and ch in "\n\t":
+        return False
+    return unicodedata.category(ch) == "Cc" or ch in _BIDI_AND_ZERO_WIDTH
+
+
+def _require_str(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be a string.", field=field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{field} is not valid Unicode text.", field=field) from None
+    return value
+
+
+def clean_text(value: object, *, field: str, max_length: int, multiline: bool = False) -> str:
+    """Trimmed text without control characters, at most ``max_length`` characters."""
+    text = _require_str(value, field).strip()
+    if any(_is_forbidden_char(ch, multiline=multiline) for ch in text):
+        raise InvalidInput(f"{field} contains control or invisible formatting characters.", field=field)
+    if len(text) > max_length:
+        raise InvalidInput(f"{field} must be at most {max_length} characters.", field=field)
+    return text
+
+
+def clean_user_name(value: object, field: str = "userName") -> str:
+    name = _require_str(value, field)
+    if not USER_NAME_RE.fullmatch(name):
+        raise InvalidInput(
+            f"{field} must be 1 to {USER_NAME_MAX} characters: ASCII letters, digits, '_' or '.'.",
+            field=field,
+        )
+    return name
+
+
+def user_name_key(name: str) -> str:
+    """The form user names are compared in: case does not make a different user."""
+    return name.casefold()
+
+
+def clean_email(value: object, field: str = "email") -> str:
+    text = _require_str(value, field).strip()
+    if len(text) > EMAIL_MAX:
+        raise InvalidInput(f"{field} must be at most {EMAIL_MAX} characters.", field=field)
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidInput(f"{field} is not a valid email address: {exc}", field=field) from None
+    return checked.normalized
+
+
+def email_key(email: str) -> str:
+    """The form emails are compared in: the whole address, case-insensitively."""
+    return email.casefold()
+
+
+def clean_phone(value: object, field: str = "phoneNumber") -> str:
+    phone = PHONE_SEPARATORS.sub("", _require_str(value, field))
+    if not PHONE_RE.fullmatch(phone):
+        raise InvalidInput(f"{field} must be an E.164 number such as +1234567890.", field=field)
+    return phone
+
+
+def clean_url(value: object, field: str) -> str:
+    url = _require_str(value, field).strip()
+    if len(url) > URL_MAX:
+        raise InvalidInput(f"{field} must be at most {URL_MAX} characters.", field=field)
+    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in url):
+        raise InvalidInput(f"{field} must not contain spaces or control characters.", field=field)
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme.lower(), parts.hostname
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host:
+        raise InvalidInput(f"{field} must be an http:// or https:// URL.", field=field)
+    return url
+
+
+def clean_bool(value: object, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{field} must be true or false.", field=field)
+    return value
+
+
+def clean_new_password(value: object, field: str = "password") -> str:
+    """A password to be stored: 8 to 72 bytes of UTF-8."""
+    password = _require_str(value, field)
+    size = len(password.encode("utf-8"))
+    if size < PASSWORD_MIN_BYTES:
+        raise InvalidInput(f"{field} must be at least {PASSWORD_MIN_BYTES} bytes long.", field=field)
+    return check_password_size(password, field)
+
+
+def check_password_size(value: object, field: str = "password") -> str:
+    """A password to be checked against a hash: bcrypt cannot take more than 72 bytes."""
+    password = _require_str(value, field)
+    if len(password.encode("utf-8")) > PASSWORD_MAX_BYTES:
+        raise InvalidInput(
+            f"{field} must be at most {PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt's limit).", field=field
+        )
+    return password
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """How one API field is checked and where it is stored."""
+
+    name: str  # the API's name, reported in errors
+    table: Literal["user", "profile"]
+    nullable: bool
+    clean: Callable[[object, str], Any]
+
+
+def _text(max_length: int, *, multiline: bool = False) -> Callable[[object, str], str]:
+    return lambda value, field: clean_text(value, field=field, max_length=max_length, multiline=multiline)
+
+
+# Keyed by the model attribute. Derived columns (the *_key ones) are added by clean_fields.
+FIELD_RULES: Mapping[str, FieldRule] = {
+    "user_name": FieldRule("userName", "user", False, clean_user_name),
+    "first_name": FieldRule("firstName", "user", False, _text(NAME_MAX)),
+    "last_name": FieldRule("lastName", "user", False, _text(NAME_MAX)),
+    "email": FieldRule("email", "user", True, clean_email),
+    "phone_number": FieldRule("phoneNumber", "user", True, clean_phone),
+    "bio": FieldRule("bio", "user", True, _text(BIO_MAX, multiline=True)),
+    "profile_image": FieldRule("profileImage", "user", True, clean_url),
+    "website": FieldRule("website", "profile", True, clean_url),
+    "gender": FieldRule("gender", "profile", True, _text(GENDER_MAX)),
+    "push_notifications": FieldRule("pushNotifications", "profile", False, clean_bool),
+    "account_privacy": FieldRule("accountPrivacy", "profile", False, clean_bool),
+    "verified": FieldRule("verified", "profile", False, clean_bool),
+}
+
+
+def api_name(attribute: str) -> str:
+    return FIELD_RULES[attribute].name
+
+
+@dataclass
+class CleanFields:
+    user: dict[str, Any]
+    profile: dict[str, Any]
+
+
+def clean_fields(values: Mapping[str, object]) -> CleanFields:
+    """Check every given field (keyed by model attribute); ``None`` clears a nullable one."""
+    result = CleanFields(user={}, profile={})
+    for attribute, value in values.items():
+        rule = FIELD_RULES[attribute]
+        if value is None:
+            if not rule.nullable:
+                raise InvalidInput(f"{rule.name} cannot be null.", field=rule.name)
+            cleaned = None
+        else:
+            cleaned = rule.clean(value, rule.name)
+        target = result.user if rule.table == "user" else result.profile
+        target[attribute] = cleaned
+        if attribute == "user_name":
+            target["user_name_key"] = user_name_key(cleaned)
+        elif attribute == "email":
+            target["email_key"] = None if cleaned is None else email_key(cleaned)
+    return result
