@@ -18,6 +18,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+schema: $(STAMP)
+	$(BIN)/python -c "from main import schema; open('schema.graphql', 'w').write(schema.as_str() + '\n')"
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

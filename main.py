@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from typing import Any
+from types import ModuleType
 
 import strawberry
 import uvicorn
@@ -18,15 +18,16 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, ValidationCache
-from strawberry.types import ExecutionContext
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionContext, ExecutionResult
 from tortoise.contrib.starlette import RegisterTortoise
 
 from resolvers import Mutation, Query
 from schema.context import Context
-from schema.errors import ErrorCodes, log_unexpected
+from schema.errors import client_errors, log_unexpected
 from settings import Settings, SettingsError
 
-MODELS = {"models": ["models"]}
+MODELS: dict[str, Iterable[str | ModuleType]] = {"models": ["models"]}
 
 
 class AppSchema(strawberry.Schema):
@@ -35,13 +36,20 @@ class AppSchema(strawberry.Schema):
         log_unexpected(errors)
 
 
-schema = AppSchema(query=Query, mutation=Mutation, extensions=[ParserCache, ValidationCache, ErrorCodes])
+schema = AppSchema(query=Query, mutation=Mutation, extensions=[ParserCache, ValidationCache])
 
 
 class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        assert isinstance(request, Request) and isinstance(response, Response)
+        if not (isinstance(request, Request) and isinstance(response, Response)):
+            raise TypeError("GraphQL over WebSocket is not served.")
         return Context(request=request, response=response, settings=request.app.state.settings)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        # Every response passes here, parse errors included: the one place errors get their code.
+        if result.errors:
+            result.errors = client_errors(result.errors)
+        return await super().process_result(request, result)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         if request.app.state.settings.is_production:

@@ -19,7 +19,7 @@ log = logging.getLogger("settings")
 
 ENVIRONMENTS = ("development", "production", "test")
 MIN_SECRET_BYTES = 32
-SECRET_FILE_NAME = "jwt-secret"
+SECRET_FILE_NAME = "jwt-secret"  # noqa: S105 - a file name
 
 
 class SettingsError(RuntimeError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from schema.context import Context
@@ -13,13 +14,13 @@ from schema.permissions import IsAuthenticated
 from schema.types import AuthPayload, DeleteUserPayload, User
 from services import accounts
 
-Auth = [IsAuthenticated]
+Auth: list[type[BasePermission]] = [IsAuthenticated]
 
 
 def _auth_payload(session: accounts.Session) -> AuthPayload:
     return AuthPayload(
         access_token=session.access_token.token,
-        token_type="Bearer",
+        token_type="Bearer",  # noqa: S106 - a token type, not a secret
         expires_in=session.access_token.expires_in,
         user=User.from_model(session.user, seen_by_owner=True),
     )

@@ -13,7 +13,7 @@ from services import accounts, tokens
 from services.errors import Unauthenticated
 from settings import Settings
 
-MISSING_TOKEN = "Authentication required: send 'Authorization: Bearer <access token>'."
+MISSING_TOKEN = "Authentication required: send 'Authorization: Bearer <access token>'."  # noqa: S105
 
 
 @dataclass

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from services.errors import AccountError
 
@@ -47,14 +45,8 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> G
     )
 
 
-class ErrorCodes(SchemaExtension):
-    """Gives every error a code and masks unexpected ones (they are logged by the schema)."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [client_error(error) for error in result.errors]
+def client_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
+    return [client_error(error) for error in errors]
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:

@@ -25,6 +25,11 @@ class RegisterInput:
     )
 )
 class UpdateUserInput:
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Seed 000's full name: sets firstName to its first word and lastName to the rest. "
+        "Not together with firstName or lastName.",
+    )
     user_name: str | None = strawberry.field(default=strawberry.UNSET, description="New unique user name.")
     first_name: str | None = strawberry.field(default=strawberry.UNSET, description="At most 50 characters.")
     last_name: str | None = strawberry.field(default=strawberry.UNSET, description="At most 50 characters.")
@@ -34,19 +39,19 @@ class UpdateUserInput:
     profile_image: str | None = strawberry.field(default=strawberry.UNSET, description="http(s) URL.")
     website: str | None = strawberry.field(default=strawberry.UNSET, description="http(s) URL.")
     gender: str | None = strawberry.field(default=strawberry.UNSET, description="At most 20 characters.")
-    push_notifications: bool | None = strawberry.field(default=strawberry.UNSET, description="Push notifications on/off.")
+    push_notifications: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Push notifications on/off."
+    )
     account_privacy: bool | None = strawberry.field(default=strawberry.UNSET, description="Private account on/off.")
     verified: bool | None = strawberry.field(
         default=strawberry.UNSET, description="Set by the service only: sending it is FORBIDDEN."
     )
     provided_old_password: str | None = strawberry.field(default=strawberry.UNSET, description="Current password.")
-    provided_new_password: str | None = strawberry.field(default=strawberry.UNSET, description="New password, 8-72 bytes.")
+    provided_new_password: str | None = strawberry.field(
+        default=strawberry.UNSET, description="New password, 8-72 bytes."
+    )
 
     def given(self) -> dict[str, Any]:
         """The profile fields the client sent (password fields apart), keyed by model attribute."""
         skip = {"provided_old_password", "provided_new_password"}
-        return {
-            name: value
-            for name, value in vars(self).items()
-            if value is not strawberry.UNSET and name not in skip
-        }
+        return {name: value for name, value in vars(self).items() if value is not strawberry.UNSET and name not in skip}

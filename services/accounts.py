@@ -90,8 +90,10 @@ async def login(*, user_name: str, password: str, settings: Settings) -> Session
 
 
 async def _find_login(identifier: str) -> User | None:
-    query = User.filter(email_key=email_key(identifier)) if "@" in identifier else User.filter(
-        user_name_key=user_name_key(identifier)
+    query = (
+        User.filter(email_key=email_key(identifier))
+        if "@" in identifier
+        else User.filter(user_name_key=user_name_key(identifier))
     )
     return await query.select_related("profile").first()
 
@@ -139,9 +141,7 @@ async def update_user(
     return refreshed
 
 
-async def _new_password_hash(
-    user: User, old_password: str | None, new_password: str | None, settings: Settings
-) -> str:
+async def _new_password_hash(user: User, old_password: str | None, new_password: str | None, settings: Settings) -> str:
     """Check a password change (both fields, policy, the old password) and hash the new one."""
     if old_password is None:
         raise InvalidInput("A password change needs providedOldPassword too.", field="providedOldPassword")

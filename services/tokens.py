@@ -28,7 +28,9 @@ class TokenClaims:
     version: int
 
 
-def issue_access_token(*, user_id: int, token_version: int, settings: Settings, now: float | None = None) -> AccessToken:
+def issue_access_token(
+    *, user_id: int, token_version: int, settings: Settings, now: float | None = None
+) -> AccessToken:
     issued = int(time.time() if now is None else now)
     claims = {
         "sub": str(user_id),

@@ -27,7 +27,9 @@ PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 
 # Characters that have no place in a stored name: C0/C1 controls, and the invisible
 # formatting marks (zero-width, bidi overrides) used to make one name look like another.
-_BIDI_AND_ZERO_WIDTH = {chr(c) for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF)}
+_BIDI_AND_ZERO_WIDTH = {
+    chr(c) for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF)
+}
 
 
 def _is_forbidden_char(ch: str, *, multiline: bool) -> bool:
@@ -176,10 +178,27 @@ class CleanFields:
     profile: dict[str, Any]
 
 
+def split_full_name(values: Mapping[str, object]) -> dict[str, object]:
+    """Seed 000's single ``name`` becomes firstName (first word) and lastName (the rest)."""
+    if "name" not in values:
+        return dict(values)
+    if "first_name" in values or "last_name" in values:
+        raise InvalidInput("Send either name or firstName/lastName, not both.", field="name")
+    if values["name"] is None:
+        raise InvalidInput("name cannot be null.", field="name")
+    full = clean_text(values["name"], field="name", max_length=2 * NAME_MAX + 1)
+    first, _, last = full.partition(" ")
+    last = last.strip()
+    if len(first) > NAME_MAX or len(last) > NAME_MAX:
+        raise InvalidInput(f"Each part of name must be at most {NAME_MAX} characters.", field="name")
+    rest = {key: value for key, value in values.items() if key != "name"}
+    return {**rest, "first_name": first, "last_name": last}
+
+
 def clean_fields(values: Mapping[str, object]) -> CleanFields:
     """Check every given field (keyed by model attribute); ``None`` clears a nullable one."""
     result = CleanFields(user={}, profile={})
-    for attribute, value in values.items():
+    for attribute, value in split_full_name(values).items():
         rule = FIELD_RULES[attribute]
         if value is None:
             if not rule.nullable:
@@ -189,7 +208,7 @@ def clean_fields(values: Mapping[str, object]) -> CleanFields:
             cleaned = rule.clean(value, rule.name)
         target = result.user if rule.table == "user" else result.profile
         target[attribute] = cleaned
-        if attribute == "user_name":
+        if attribute == "user_name" and isinstance(cleaned, str):
             target["user_name_key"] = user_name_key(cleaned)
         elif attribute == "email":
             target["email_key"] = None if cleaned is None else email_key(cleaned)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,11 +89,13 @@ class Api:
         self.client = client
         self.backend = backend
 
-    async def execute(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
-    ) -> Result:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    async def execute(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None) -> Result:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        # ensure_ascii escapes lone surrogates as \ud800, as a browser's JSON.stringify does.
+        body = json.dumps({"query": query, "variables": variables}, ensure_ascii=True)
+        response = await self.client.post("/graphql", content=body, headers=headers)
         assert response.headers["content-type"].startswith("application/json"), response.text
         return Result(status=response.status_code, body=response.json())
 

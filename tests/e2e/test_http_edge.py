@@ -1,0 +1,101 @@
+"""What a client sees at the edge: malformed documents, masked internals, GraphiQL, GET."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import httpx
+import pytest
+from tortoise import Tortoise
+
+from main import create_app
+from settings import Settings
+from tests.support import ME, REGISTER, Api
+
+
+async def test_syntax_error_is_bad_user_input(api: Api) -> None:
+    result = await api.execute("query { me { ")
+
+    assert result.status == 200 and result.data is None
+    assert result.code == "BAD_USER_INPUT"
+    assert "Syntax Error" in result.error["message"]
+
+
+async def test_unknown_field_is_bad_user_input(api: Api) -> None:
+    result = await api.execute("query { me { passwordHash } }")
+
+    assert result.code == "BAD_USER_INPUT"
+    assert "passwordHash" in result.error["message"]
+
+
+async def test_wrong_variable_type_is_bad_user_input(api: Api) -> None:
+    result = await api.execute(REGISTER, {"input": {"userName": 42, "password": ["x"]}})
+
+    assert result.status == 200
+    assert {e["extensions"]["code"] for e in result.errors} == {"BAD_USER_INPUT"}
+
+
+async def test_unexpected_failure_is_masked_and_logged(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    account = await api.register()
+    await Tortoise.get_connection(api.backend).execute_script("DROP TABLE user_profiles")
+
+    with caplog.at_level(logging.ERROR, logger="app.errors"):
+        result = await api.me(account.token)
+
+    assert result.code == "INTERNAL_SERVER_ERROR"
+    assert result.error["message"] == "Internal server error."
+    assert "user_profiles" not in str(result.body)
+    assert [r.name for r in caplog.records] == ["app.errors"]
+    assert caplog.records[0].exc_info is not None
+
+
+async def test_rejected_requests_are_not_logged_as_errors(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        await api.me(None)
+        await api.login("nobody", "whatever-password")
+        await api.execute("query { nope }")
+
+    assert caplog.records == []
+
+
+async def test_graphiql_answers_a_browser_in_development(db: str, settings: Settings) -> None:
+    app = create_app(replace(settings, app_env="development"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        response = await client.get("/graphql", headers={"Accept": "text/html"})
+
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_graphiql_is_off_in_production(db: str, settings: Settings) -> None:
+    app = create_app(replace(settings, app_env="production"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        response = await client.get("/graphql", headers={"Accept": "text/html"})
+
+    assert response.status_code == 404
+
+
+async def test_query_over_get_works_and_mutation_over_get_is_refused(api: Api) -> None:
+    account = await api.register()
+
+    query = await api.client.get("/graphql", params={"query": ME}, headers={"Authorization": f"Bearer {account.token}"})
+    mutation = await api.client.get(
+        "/graphql", params={"query": 'mutation { deleteUser(userName: "john_doe") { userID } }'}
+    )
+
+    assert query.json()["data"]["me"]["userName"] == "john_doe"
+    assert mutation.status_code == 400
+    assert (await api.me(account.token)).data["me"]["userName"] == "john_doe"
+
+
+async def test_body_that_is_not_json_is_a_400(api: Api) -> None:
+    response = await api.client.post("/graphql", content=b"{not json", headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+
+
+async def test_healthz(api: Api) -> None:
+    response = await api.client.get("/healthz")
+
+    assert response.json() == {"status": "ok"}

@@ -1,0 +1,72 @@
+"""login: tokens for the right password, one answer for every wrong one."""
+
+from __future__ import annotations
+
+import jwt
+import pytest
+
+from settings import Settings
+from tests.support import Api
+
+
+async def test_login_returns_a_bearer_token_for_the_user(api: Api) -> None:
+    account = await api.register(email="john@example.com")
+
+    result = await api.login("john_doe")
+
+    payload = result.data["login"]
+    assert payload["tokenType"] == "Bearer" and payload["expiresIn"] == 900
+    assert payload["user"]["userID"] == account.user["userID"]
+    assert payload["user"]["email"] == "john@example.com"
+    assert (await api.me(payload["accessToken"])).data["me"]["userName"] == "john_doe"
+
+
+@pytest.mark.parametrize("identifier", ["JOHN_DOE", "john@example.com", "JOHN@EXAMPLE.COM", " john_doe "])
+async def test_login_by_name_in_any_case_or_by_email(api: Api, identifier: str) -> None:
+    await api.register(email="john@example.com")
+
+    result = await api.login(identifier)
+
+    assert result.data["login"]["user"]["userName"] == "john_doe"
+
+
+async def test_wrong_password_and_unknown_user_get_the_same_answer(api: Api) -> None:
+    await api.register()
+
+    wrong_password = await api.login("john_doe", "not-the-password")
+    unknown_user = await api.login("nobody", "not-the-password")
+
+    assert wrong_password.data is None and unknown_user.data is None
+    assert wrong_password.code == unknown_user.code == "UNAUTHENTICATED"
+    assert wrong_password.error["message"] == unknown_user.error["message"]
+
+
+async def test_password_over_72_bytes_at_login_is_bad_user_input(api: Api) -> None:
+    await api.register()
+
+    result = await api.login("john_doe", "x" * 73)
+
+    assert (result.code, result.field) == ("BAD_USER_INPUT", "password")
+
+
+async def test_token_claims(api: Api, settings: Settings) -> None:
+    account = await api.register()
+
+    header = jwt.get_unverified_header(account.token)
+    claims = jwt.decode(account.token, options={"verify_signature": False})
+
+    assert header["alg"] == "HS256"
+    assert set(claims) >= {"sub", "iat", "exp", "jti", "iss", "aud", "ver"}
+    assert claims["sub"] == account.user["userID"]
+    assert claims["exp"] - claims["iat"] == settings.access_token_ttl
+    assert (claims["iss"], claims["aud"]) == (settings.jwt_issuer, settings.jwt_audience)
+
+
+async def test_each_login_gets_a_distinct_token_id(api: Api) -> None:
+    await api.register()
+
+    first = (await api.login("john_doe")).data["login"]["accessToken"]
+    second = (await api.login("john_doe")).data["login"]["accessToken"]
+
+    jti = [jwt.decode(t, options={"verify_signature": False})["jti"] for t in (first, second)]
+    assert jti[0] != jti[1]
