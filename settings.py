@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -57,7 +58,7 @@ class Settings:
         settings = cls(
             app_env=app_env,
             host=config("HOST", default="127.0.0.1"),
-            port=_positive_int(config, "PORT", 8000),
+            port=_positive_int(config, "PORT", 8000, maximum=65535),
             data_dir=data_dir,
             database_url=config("DATABASE_URL", default=""),
             jwt_secret=config("JWT_SECRET", default=""),
@@ -88,14 +89,13 @@ class Settings:
         return replace(self, jwt_secret=_local_secret(self.data_dir))
 
 
-def _positive_int(config: Config, key: str, default: int) -> int:
-    raw = config(key, default=str(default))
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{key} must be a whole number; got {raw!r}.") from None
-    if value <= 0:
-        raise SettingsError(f"{key} must be positive; got {value}.")
+def _positive_int(config: Config, key: str, default: int, maximum: int | None = None) -> int:
+    raw = config(key, default=str(default)).strip()
+    if not (raw.isascii() and raw.isdigit()):
+        raise SettingsError(f"{key} must be a whole number; got {raw!r}.")
+    value = int(raw)
+    if value <= 0 or (maximum is not None and value > maximum):
+        raise SettingsError(f"{key} must be between 1 and {maximum or 'any size'}; got {value}.")
     return value
 
 
@@ -103,19 +103,31 @@ def _local_secret(data_dir: Path) -> str:
     """A development-only secret, generated once and kept (mode 0600) under ``data_dir``."""
     path = data_dir / SECRET_FILE_NAME
     data_dir.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        _publish_new_secret(path)
+    secret = path.read_text().strip()
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(f"{path} holds a secret shorter than {MIN_SECRET_BYTES} bytes; delete it.")
+    return secret
+
+
+def _publish_new_secret(path: Path) -> None:
+    """Write the secret to a private temporary file, then link it into place.
+
+    The link is atomic and fails if the file exists, so workers starting together all end up
+    reading one complete secret.
+    """
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".jwt-secret-")  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+        os.link(temporary, path)
     except FileExistsError:
-        secret = path.read_text().strip()
-        if len(secret.encode()) >= MIN_SECRET_BYTES:
-            return secret
-        raise SettingsError(f"{path} holds a secret shorter than {MIN_SECRET_BYTES} bytes; delete it.") from None
-    secret = secrets.token_urlsafe(48)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secret + "\n")
+        return
+    finally:
+        os.unlink(temporary)
     log.warning(
         "JWT_SECRET is not set: generated a development secret in %s. "
         "Set JWT_SECRET (and APP_ENV=production) before deploying.",
         path,
     )
-    return secret

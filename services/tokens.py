@@ -62,6 +62,6 @@ def decode_access_token(token: str, *, settings: Settings) -> TokenClaims:
     except jwt.InvalidTokenError:
         raise Unauthenticated("The access token is invalid.") from None
     sub, version = claims["sub"], claims["ver"]
-    if not (isinstance(sub, str) and sub.isdecimal() and isinstance(version, int)):
+    if not (isinstance(sub, str) and sub.isascii() and sub.isdecimal() and type(version) is int):
         raise Unauthenticated("The access token is invalid.")
     return TokenClaims(user_id=int(sub), version=version)

@@ -25,17 +25,17 @@ USER_NAME_RE = re.compile(rf"[A-Za-z0-9_.]{{1,{USER_NAME_MAX}}}")
 PHONE_RE = re.compile(r"\+[1-9][0-9]{1,14}")  # E.164
 PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 
-# Characters that have no place in a stored name: C0/C1 controls, and the invisible
-# formatting marks (zero-width, bidi overrides) used to make one name look like another.
-_BIDI_AND_ZERO_WIDTH = {
-    chr(c) for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF)
-}
+# Joiners are part of how Persian, Indic and emoji text is written; every other invisible
+# formatting character (bidi overrides, zero-width space, soft hyphen, tags) only serves to
+# make one name look like another.
+_JOINERS = {"\u200c", "\u200d"}
 
 
 def _is_forbidden_char(ch: str, *, multiline: bool) -> bool:
     if multiline and ch in "\n\t":
         return False
-    return unicodedata.category(ch) == "Cc" or ch in _BIDI_AND_ZERO_WIDTH
+    category = unicodedata.category(ch)
+    return category == "Cc" or (category == "Cf" and ch not in _JOINERS)
 
 
 def _require_str(value: object, field: str) -> str:
@@ -51,6 +51,8 @@ def _require_str(value: object, field: str) -> str:
 def clean_text(value: object, *, field: str, max_length: int, multiline: bool = False) -> str:
     """Trimmed text without control characters, at most ``max_length`` characters."""
     text = _require_str(value, field).strip()
+    if multiline:
+        text = text.replace("\r\n", "\n")
     if any(_is_forbidden_char(ch, multiline=multiline) for ch in text):
         raise InvalidInput(f"{field} contains control or invisible formatting characters.", field=field)
     if len(text) > max_length:
@@ -60,9 +62,10 @@ def clean_text(value: object, *, field: str, max_length: int, multiline: bool = 
 
 def clean_user_name(value: object, field: str = "userName") -> str:
     name = _require_str(value, field)
-    if not USER_NAME_RE.fullmatch(name):
+    if not USER_NAME_RE.fullmatch(name) or not any(ch.isalnum() for ch in name):
         raise InvalidInput(
-            f"{field} must be 1 to {USER_NAME_MAX} characters: ASCII letters, digits, '_' or '.'.",
+            f"{field} must be 1 to {USER_NAME_MAX} characters of ASCII letters, digits, '_' or '.', "
+            "with at least one letter or digit.",
             field=field,
         )
     return name
@@ -85,8 +88,11 @@ def clean_email(value: object, field: str = "email") -> str:
 
 
 def email_key(email: str) -> str:
-    """The form emails are compared in: the whole address, case-insensitively."""
-    return email.casefold()
+    """The form emails are compared in: the whole address, case-insensitively.
+
+    lower(), not casefold(): casefold maps "straße" to "strasse", two different mailboxes.
+    """
+    return email.lower()
 
 
 def clean_phone(value: object, field: str = "phoneNumber") -> str:
@@ -104,11 +110,13 @@ def clean_url(value: object, field: str) -> str:
         raise InvalidInput(f"{field} must not contain spaces or control characters.", field=field)
     try:
         parts = urlsplit(url)
-        scheme, host = parts.scheme.lower(), parts.hostname
-    except ValueError:  # e.g. an unbalanced "[" in the host
+        scheme, host, _ = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:  # an unbalanced "[" in the host, a port out of range
         scheme, host = "", None
     if scheme not in ("http", "https") or not host:
         raise InvalidInput(f"{field} must be an http:// or https:// URL.", field=field)
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInput(f"{field} must not contain a user name or password.", field=field)
     return url
 
 

@@ -1,0 +1,176 @@
+"""Settings.from_environ: defaults, the JWT secret rules and the refusal of bad values."""
+
+from __future__ import annotations
+
+import logging
+import stat
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from settings import MIN_SECRET_BYTES, SECRET_FILE_NAME, Settings, SettingsError
+
+SECRET_48 = "s" * 48
+
+
+def test_defaults(tmp_path: Path) -> None:
+    settings = Settings.from_environ({"DATA_DIR": str(tmp_path)})
+
+    assert settings.app_env == "development"
+    assert settings.is_production is False
+    assert settings.host == "127.0.0.1"
+    assert settings.port == 8000
+    assert settings.data_dir == tmp_path
+    assert settings.access_token_ttl == 900
+    assert settings.bcrypt_rounds == 12
+    assert settings.jwt_issuer == settings.jwt_audience == "user-service"
+
+
+def test_values_are_read_from_the_given_environ(tmp_path: Path) -> None:
+    settings = Settings.from_environ(
+        {
+            "DATA_DIR": str(tmp_path),
+            "APP_ENV": " Production ",
+            "HOST": "10.0.0.5",
+            "PORT": "9000",
+            "JWT_SECRET": SECRET_48,
+            "JWT_ISSUER": "issuer",
+            "JWT_AUDIENCE": "audience",
+            "ACCESS_TOKEN_TTL": "60",
+            "BCRYPT_ROUNDS": "10",
+        }
+    )
+
+    assert settings.app_env == "production"
+    assert settings.is_production is True
+    assert (settings.host, settings.port) == ("10.0.0.5", 9000)
+    assert settings.jwt_secret == SECRET_48
+    assert (settings.jwt_issuer, settings.jwt_audience) == ("issuer", "audience")
+    assert (settings.access_token_ttl, settings.bcrypt_rounds) == (60, 10)
+
+
+def test_development_without_secret_generates_one_in_the_data_dir(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="settings"):
+        settings = Settings.from_environ({"DATA_DIR": str(tmp_path)})
+
+    secret_file = tmp_path / SECRET_FILE_NAME
+    assert len(settings.jwt_secret.encode()) >= MIN_SECRET_BYTES
+    assert secret_file.read_text().strip() == settings.jwt_secret
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    warnings = [record for record in caplog.records if record.name == "settings"]
+    assert len(warnings) == 1
+    assert warnings[0].levelno == logging.WARNING
+    assert "JWT_SECRET" in warnings[0].getMessage()
+    assert str(secret_file) in warnings[0].getMessage()
+
+
+def test_development_reuses_the_generated_secret(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    first = Settings.from_environ({"DATA_DIR": str(tmp_path)})
+
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="settings"):
+        second = Settings.from_environ({"DATA_DIR": str(tmp_path)})
+
+    assert second.jwt_secret == first.jwt_secret
+    assert not [record for record in caplog.records if record.name == "settings"]
+
+
+def test_development_creates_a_missing_data_dir(tmp_path: Path) -> None:
+    data_dir = tmp_path / "nested" / "data"
+    settings = Settings.from_environ({"DATA_DIR": str(data_dir)})
+
+    assert (data_dir / SECRET_FILE_NAME).read_text().strip() == settings.jwt_secret
+
+
+def test_development_refuses_a_short_stored_secret(tmp_path: Path) -> None:
+    (tmp_path / SECRET_FILE_NAME).write_text("short\n")
+
+    with pytest.raises(SettingsError, match="delete it"):
+        Settings.from_environ({"DATA_DIR": str(tmp_path)})
+
+
+def test_production_without_secret_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="JWT_SECRET"):
+        Settings.from_environ({"DATA_DIR": str(tmp_path), "APP_ENV": "production"})
+
+    assert not (tmp_path / SECRET_FILE_NAME).exists()
+
+
+@pytest.mark.parametrize("app_env", ["development", "test", "production"])
+def test_short_secret_is_refused_in_every_environment(tmp_path: Path, app_env: str) -> None:
+    environ = {"DATA_DIR": str(tmp_path), "APP_ENV": app_env, "JWT_SECRET": "x" * (MIN_SECRET_BYTES - 1)}
+
+    with pytest.raises(SettingsError, match="JWT_SECRET"):
+        Settings.from_environ(environ)
+
+    assert not (tmp_path / SECRET_FILE_NAME).exists()
+
+
+def test_secret_length_is_counted_in_bytes(tmp_path: Path) -> None:
+    secret = "é" * (MIN_SECRET_BYTES // 2)  # 16 characters, 32 bytes
+    settings = Settings.from_environ({"DATA_DIR": str(tmp_path), "APP_ENV": "production", "JWT_SECRET": secret})
+
+    assert settings.jwt_secret == secret
+
+
+def test_production_with_a_48_byte_secret_works(tmp_path: Path) -> None:
+    settings = Settings.from_environ({"DATA_DIR": str(tmp_path), "APP_ENV": "production", "JWT_SECRET": SECRET_48})
+
+    assert settings.is_production
+    assert settings.jwt_secret == SECRET_48
+    assert not (tmp_path / SECRET_FILE_NAME).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        pytest.param("APP_ENV", "staging", id="unknown-app-env"),
+        pytest.param("PORT", "abc", id="port-not-a-number"),
+        pytest.param("PORT", "0", id="port-zero"),
+        pytest.param("PORT", "-80", id="port-negative"),
+        pytest.param("PORT", "70000", id="port-out-of-range"),
+        pytest.param("PORT", "8_000", id="port-with-underscore"),
+        pytest.param("ACCESS_TOKEN_TTL", "15m", id="ttl-with-unit"),
+        pytest.param("ACCESS_TOKEN_TTL", "0", id="ttl-zero"),
+        pytest.param("BCRYPT_ROUNDS", "3", id="rounds-too-few"),
+        pytest.param("BCRYPT_ROUNDS", "32", id="rounds-too-many"),
+        pytest.param("BCRYPT_ROUNDS", "twelve", id="rounds-not-a-number"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_variable(tmp_path: Path, name: str, value: str) -> None:
+    environ = {"DATA_DIR": str(tmp_path), "JWT_SECRET": SECRET_48, name: value}
+
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_environ(environ)
+
+
+@pytest.mark.parametrize("rounds", ["4", "31"])
+def test_bcrypt_rounds_limits_are_inclusive(tmp_path: Path, rounds: str) -> None:
+    settings = Settings.from_environ({"DATA_DIR": str(tmp_path), "JWT_SECRET": SECRET_48, "BCRYPT_ROUNDS": rounds})
+
+    assert settings.bcrypt_rounds == int(rounds)
+
+
+def test_db_url_defaults_to_sqlite_in_the_data_dir(tmp_path: Path) -> None:
+    settings = Settings.from_environ({"DATA_DIR": str(tmp_path), "JWT_SECRET": SECRET_48})
+
+    assert settings.db_url.startswith("sqlite://")
+    assert settings.db_url == f"sqlite://{tmp_path.resolve() / 'users.sqlite3'}"
+
+
+def test_database_url_overrides_the_default(tmp_path: Path) -> None:
+    url = "postgres://user:pass@db.internal:5432/users"
+    settings = Settings.from_environ({"DATA_DIR": str(tmp_path), "JWT_SECRET": SECRET_48, "DATABASE_URL": url})
+
+    assert settings.db_url == url
+
+
+def test_workers_starting_together_share_one_complete_secret(tmp_path: Path) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        secrets = list(pool.map(lambda _: Settings.from_environ({"DATA_DIR": str(tmp_path)}).jwt_secret, range(16)))
+
+    assert len(set(secrets)) == 1
+    assert [p.name for p in tmp_path.iterdir()] == [SECRET_FILE_NAME]  # no temporary file left behind
