@@ -1,0 +1,76 @@
+"""The server as an operator starts it: settings from the environment, tables on first start."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+
+from main import create_app
+from settings import Settings
+from tests.support import LOGIN, ME, Api
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run_main(tmp_path: Path, **environ: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), **environ}
+    return subprocess.run(
+        [sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_production_without_a_secret_refuses_to_start_with_a_clear_message(tmp_path: Path) -> None:
+    result = _run_main(tmp_path, APP_ENV="production")
+
+    assert result.returncode == 2
+    assert "JWT_SECRET is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "jwt-secret").exists()
+
+
+def test_short_secret_refuses_to_start(tmp_path: Path) -> None:
+    result = _run_main(tmp_path, JWT_SECRET="too-short")
+
+    assert result.returncode == 2
+    assert "shorter than 32 bytes" in result.stderr
+
+
+async def test_first_start_creates_the_tables_of_an_empty_database(tmp_path: Path, settings: Settings) -> None:
+    app = create_app(replace(settings, data_dir=tmp_path, database_url=""))
+    transport = httpx.ASGITransport(app=app)
+
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        api = Api(client, backend="sqlite")
+        account = await api.register()
+        assert (await api.me(account.token)).data["me"]["userName"] == "john_doe"
+
+    assert (tmp_path / "users.sqlite3").exists()
+
+
+async def test_a_login_does_not_stall_other_requests(api: Api, settings: Settings) -> None:
+    """bcrypt runs in a worker thread: requests that need no hashing finish while a login hashes."""
+    slow = replace(settings, bcrypt_rounds=14)  # about a second per hash
+    app = create_app(slow)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        slow_api = Api(client, backend=api.backend)
+        account = await api.register()
+        finished: list[str] = []
+
+        async def login() -> None:
+            await slow_api.execute(LOGIN, {"userName": "nobody", "password": "whatever-password"})
+            finished.append("login")
+
+        async def me() -> None:
+            await asyncio.sleep(0.05)  # let the login start hashing first
+            assert (await slow_api.execute(ME, token=account.token)).data["me"]
+            finished.append("me")
+
+        await asyncio.gather(login(), me())
+
+    assert finished == ["me", "login"]
