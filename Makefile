@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 schema: $(STAMP)
-	$(BIN)/python -c "from main import schema; open('schema.graphql', 'w').write(schema.as_str() + '\n')"
+	$(BIN)/python main.py export-schema > schema.graphql
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 from collections.abc import AsyncIterator, Iterable
@@ -95,15 +96,35 @@ def create_app(settings: Settings | None = None) -> Starlette:
 app = create_app()
 
 
+def serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_environ()  # fail fast, before uvicorn, with a readable message
+    uvicorn.run("main:app", host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def export_schema(args: argparse.Namespace) -> int:
+    print(schema.as_str())
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python main.py", description="The GraphQL user-management server.")
+    commands = root.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("serve", help="serve the API with uvicorn (the default)").set_defaults(run=serve)
+    commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=export_schema)
+    root.set_defaults(run=serve)
+    return root
+
+
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
     try:
-        settings = Settings.from_environ()  # fail fast, before uvicorn, with a readable message
+        result: int = args.run(args)
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    uvicorn.run("main:app", host=settings.host, port=settings.port, log_level="info")
-    return 0
+    return result
 
 
 if __name__ == "__main__":
