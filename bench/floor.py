@@ -1,0 +1,28 @@
+"""The framework floor: a bare Strawberry app on Starlette answering ``{ hello }``, no extensions.
+
+Served exactly as ``python main.py`` serves the real app (one uvicorn worker, same options), so the
+benchmark can divide every figure by it: on a shared machine the ratio is steadier than requests/s.
+"""
+
+from __future__ import annotations
+
+import os
+
+import strawberry
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def hello(self) -> str:
+        return "world"
+
+
+app = Starlette(routes=[Route("/graphql", GraphQL(strawberry.Schema(query=Query)))])
+
+if __name__ == "__main__":
+    uvicorn.run(app, host=os.environ["HOST"], port=int(os.environ["PORT"]), log_level="info")

@@ -1,0 +1,484 @@
+"""``make bench``: the server under load on 127.0.0.1, every figure also as a ratio to the framework floor.
+
+Seeds a SQLite database, starts ``python main.py`` (one uvicorn worker, APP_ENV=production, a JWT secret
+made for this run) and the bare-Strawberry floor (``bench/floor.py``) the same way, loads them from another
+process (wrk when installed, else ``bench/pyload.py``) for a fixed time each, prints a table and writes
+JSON. Run ``python bench/run.py --help`` for the knobs; every run stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import random
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import bcrypt
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from services.tokens import issue_access_token  # noqa: E402 - needs ROOT on the path
+from settings import Settings  # noqa: E402
+
+PASSWORD = "bench-password-123"  # noqa: S105 - every seeded user's password, for this throwaway database
+ME = "{ me { userName email profile { verified } } }"
+USER = "query User($userName: String!) { user(userName: $userName) { userName firstName profile { verified } } }"
+LOGIN = (
+    "mutation Login($userName: String!, $password: String!) "
+    "{ login(userName: $userName, password: $password) { accessToken } }"
+)
+HELLO = "{ hello }"
+PACKAGES = ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "uvloop", "httptools", "tortoise-orm")
+
+
+@dataclass(frozen=True)
+class Options:
+    users: int
+    small: int
+    large: int
+    duration: float
+    warmup: float
+    connections: int
+    flood: int
+    bcrypt_rounds: int
+    slices: int
+    loader: str
+    port: int
+    out: Path
+
+
+# --- seeding -------------------------------------------------------------------------------------------
+
+
+async def _seed(db_url: str, start: int, stop: int, password_hash: str) -> None:
+    """Users ``start`` .. ``stop - 1`` (ids ``n + 1``, names ``user<n>``) with their profiles, in bulk."""
+    from tortoise import Tortoise
+
+    from models import User, UserProfile
+
+    await Tortoise.init(db_url=db_url, modules={"models": ["models"]}, _enable_global_fallback=True)
+    try:
+        await Tortoise.generate_schemas(safe=True)
+        for low in range(start, stop, 10_000):
+            ids = range(low, min(stop, low + 10_000))
+            await User.bulk_create(
+                [
+                    User(
+                        id=n + 1,
+                        user_name=f"user{n}",
+                        user_name_key=f"user{n}",
+                        email=f"user{n}@example.com",
+                        email_key=f"user{n}@example.com",
+                        first_name=f"First{n}",
+                        password_hash=password_hash,
+                    )
+                    for n in ids
+                ]
+            )
+            await UserProfile.bulk_create([UserProfile(id=n + 1, user_id=n + 1) for n in ids])
+    finally:
+        await Tortoise.close_connections()
+
+
+def seed(db_url: str, start: int, stop: int, password_hash: str) -> float:
+    began = time.perf_counter()
+    asyncio.run(_seed(db_url, start, stop, password_hash))
+    return time.perf_counter() - began
+
+
+# --- servers -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def target(self, name: str, requests: Path) -> Target:
+        return Target(name=name, url=self.url, pid=self.pid, requests=requests)
+
+
+@contextlib.contextmanager
+def server(name: str, argv: list[str], port: int, env: dict[str, str], logs: Path) -> Iterator[Server]:
+    """Start a server process (one uvicorn worker), wait until it listens, yield it, stop it."""
+    log_path = logs / f"{name}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and scripts
+            argv, cwd=ROOT, env={**env, "HOST": "127.0.0.1", "PORT": str(port)}, stdout=log, stderr=log
+        )
+        try:
+            _wait_for_port(port, process, log_path)
+            yield Server(url=f"http://127.0.0.1:{port}/graphql", pid=process.pid)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"bench: the server exited ({process.returncode}):\n{log_path.read_text()[-3000:]}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"bench: the server did not start:\n{log_path.read_text()[-3000:]}")
+
+
+# --- load ----------------------------------------------------------------------------------------------
+
+
+def write_requests(path: Path, rows: list[tuple[str | None, str, dict[str, object] | None]]) -> Path:
+    """One request a line, as both loaders read them: ``<token or ->\\t<json body>``."""
+    with path.open("w") as handle:
+        for token, query, variables in rows:
+            body = {"query": query} if variables is None else {"query": query, "variables": variables}
+            handle.write(f"{token or '-'}\t{json.dumps(body, separators=(',', ':'))}\n")
+    return path
+
+
+def load_command(target: Target, connections: int, duration: float, loader: str) -> list[str]:
+    if loader == "wrk":
+        return [
+            "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "30s",
+            "-s", str(ROOT / "bench" / "requests.lua"), target.url, "--", str(target.requests),
+        ]  # fmt: skip
+    return [
+        sys.executable, str(ROOT / "bench" / "pyload.py"), target.url, str(target.requests),
+        "--connections", str(connections), "--duration", str(duration), "--timeout", "30",
+    ]  # fmt: skip
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads (Linux; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A running server and the requests to send it."""
+
+    name: str
+    url: str
+    pid: int
+    requests: Path
+
+
+class Load:
+    """One load generator process against one target, for a fixed time."""
+
+    def __init__(self, target: Target, connections: int, duration: float, loader: str) -> None:
+        self.target = target
+        self.duration = duration
+        self.cpu_before = cpu_seconds(target.pid)
+        command = load_command(target, connections, duration, loader)
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
+
+    def finish(self) -> dict[str, float]:
+        stdout, stderr = self.process.communicate(timeout=self.duration + 60)
+        cpu = cpu_seconds(self.target.pid) - self.cpu_before
+        lines = [line for line in stdout.splitlines() if line.startswith("{")]
+        if self.process.returncode != 0 or not lines:
+            raise SystemExit(f"bench: the load generator failed ({self.process.returncode}):\n{stdout}\n{stderr}")
+        result: dict[str, float] = json.loads(lines[-1])
+        if result["bad"] or result["socket_errors"] or not result["requests"]:
+            raise SystemExit(
+                f"bench: {self.target.name}: {result['bad']} bad answers, {result['socket_errors']} socket errors"
+            )
+        result["cpu_s"] = cpu
+        return result
+
+
+def merge(slices: list[dict[str, float]]) -> dict[str, float]:
+    """Slices of one figure: rates from the totals, latencies as the median of the slices' percentiles."""
+    requests = sum(part["requests"] for part in slices)
+    duration = sum(part["duration_s"] for part in slices)
+    cpu = sum(part["cpu_s"] for part in slices)
+    return {
+        "requests": requests,
+        "duration_s": duration,
+        "rps": requests / duration,
+        "p50_ms": statistics.median(part["p50_ms"] for part in slices),
+        "p99_ms": statistics.median(part["p99_ms"] for part in slices),
+        "max_ms": max(part["max_ms"] for part in slices),
+        "server_cpu_ms_per_request": cpu / requests * 1e3,
+    }
+
+
+def interleaved(options: Options, targets: list[Target], connections: int | None = None) -> dict[str, dict[str, float]]:
+    """Warm every target up, then load them in turn, ``options.rounds`` short slices each.
+
+    Taking turns spreads the noise of a shared machine over every figure alike, so the ratios between
+    them hold better than figures measured minutes apart.
+    """
+    connections = connections or options.connections
+    for target in targets:
+        if options.warmup > 0:
+            Load(target, connections, options.warmup, options.loader).finish()
+    slices: dict[str, list[dict[str, float]]] = {target.name: [] for target in targets}
+    seconds = options.duration / options.slices
+    for _ in range(options.slices):
+        for target in targets:
+            slices[target.name].append(Load(target, connections, seconds, options.loader).finish())
+    return {name: merge(parts) for name, parts in slices.items()}
+
+
+# --- the run -------------------------------------------------------------------------------------------
+
+
+def bcrypt_check_seconds(password_hash: str) -> float:
+    """Median time of one ``checkpw`` at the configured rounds, on one thread."""
+    samples = []
+    for _ in range(5):
+        began = time.perf_counter()
+        bcrypt.checkpw(PASSWORD.encode(), password_hash.encode())
+        samples.append(time.perf_counter() - began)
+    return statistics.median(samples)
+
+
+def machine() -> dict[str, object]:
+    model = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    versions = {}
+    for package in (*PACKAGES, "bcrypt", "pyjwt"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[package] = metadata.version(package)
+    return {
+        "cpu": model or platform.processor(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "packages": versions,
+    }
+
+
+def run(options: Options) -> dict[str, object]:
+    rng = random.Random(4)  # noqa: S311 - picks benchmark users, not secrets
+    work = Path(tempfile.mkdtemp(prefix="user-service-bench-"))
+    secret = secrets.token_urlsafe(48)  # made for this run, never stored
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "APP_ENV": "production",
+        "JWT_SECRET": secret,
+        "DATA_DIR": str(work),
+        "BCRYPT_ROUNDS": str(options.bcrypt_rounds),
+    }
+    settings = Settings(app_env="production", jwt_secret=secret, bcrypt_rounds=options.bcrypt_rounds)
+    password_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(options.bcrypt_rounds)).decode()
+    app_argv = [sys.executable, "main.py"]
+    floor_argv = [sys.executable, str(ROOT / "bench" / "floor.py")]
+    results: dict[str, dict[str, float]] = {}
+    began = time.perf_counter()
+
+    def step(name: str) -> None:
+        print(f"  {time.perf_counter() - began:5.1f}s  {name}", file=sys.stderr, flush=True)
+
+    def pick(total: int) -> list[int]:
+        return [rng.randrange(total) for _ in range(2000)]
+
+    def token_for(n: int) -> str:
+        return issue_access_token(user_id=n + 1, token_version=0, settings=settings).token
+
+    def user_requests(name: str, total: int) -> Path:
+        rows = [(token_for(0), USER, {"userName": f"user{n}"}) for n in pick(total)]
+        return write_requests(work / f"{name}.txt", rows)
+
+    def app_env(size: int) -> dict[str, str]:
+        return {**env, "DATABASE_URL": f"sqlite://{work / f'users-{size}.sqlite3'}"}
+
+    def drain() -> None:
+        # wrk stops mid-request; the server still hashes what was sent. Let that finish first.
+        time.sleep(options.flood * check_seconds / (os.cpu_count() or 1) + 0.5)
+
+    try:
+        step(f"seeding {options.small:,}, {options.users:,} and {options.large:,} users")
+        seeded = {
+            str(size): seed(f"sqlite://{work / f'users-{size}.sqlite3'}", 0, size, password_hash)
+            for size in (options.small, options.users, options.large)
+        }
+        check_seconds = bcrypt_check_seconds(password_hash)
+        hello = write_requests(work / "hello.txt", [(None, HELLO, None)])
+        me = write_requests(work / "me.txt", [(token_for(n), ME, None) for n in pick(options.users)])
+        logins = [(None, LOGIN, {"userName": f"user{n}", "password": PASSWORD}) for n in pick(options.users)]
+        login = write_requests(work / "login.txt", logins)
+        with contextlib.ExitStack() as stack:
+            floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
+            app = stack.enter_context(server("app", app_argv, options.port, app_env(options.users), work))
+            step(f"floor, me and user(userName:) at {options.users:,} users, in turns")
+            reads = [floor.target("floor", hello), app.target("me", me)]
+            reads.append(app.target("user", user_requests("user", options.users)))
+            results.update(interleaved(options, reads))
+            step(f"login, {options.flood} clients")
+            logging_in = Load(app.target("login", login), options.flood, options.duration, options.loader)
+            results["login"] = merge([logging_in.finish()])
+            drain()
+            step(f"me while {options.flood} clients log in")
+            flood_seconds = options.warmup * 2 + options.duration + 2
+            flood = Load(app.target("login flood", login), options.flood, flood_seconds, options.loader)
+            time.sleep(options.warmup)  # let the flood fill the bcrypt threads first
+            results["me_during_login_flood"] = interleaved(options, [app.target("me", me)])["me"]
+            results["login_during_flood"] = merge([flood.finish()])
+            drain()
+        with contextlib.ExitStack() as stack:
+            floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
+            small = stack.enter_context(server("small", app_argv, options.port, app_env(options.small), work))
+            large = stack.enter_context(server("large", app_argv, options.port + 2, app_env(options.large), work))
+            step(f"floor and user(userName:) at {options.small:,} and at {options.large:,} users, in turns")
+            reads = [floor.target("floor_2", hello)]
+            reads.append(small.target("user_small", user_requests("user_small", options.small)))
+            reads.append(large.target("user_large", user_requests("user_large", options.large)))
+            results.update(interleaved(options, reads))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return report(options, results, check_seconds, seeded, time.perf_counter() - began)
+
+
+def report(
+    options: Options,
+    results: dict[str, dict[str, float]],
+    check_seconds: float,
+    seeded: dict[str, float],
+    elapsed: float,
+) -> dict[str, object]:
+    # Each figure against the floor measured in turns with it (user at small/large: the second floor).
+    for name, result in results.items():
+        floor = results["floor_2" if name in ("floor_2", "user_small", "user_large") else "floor"]
+        result["rps_vs_floor"] = result["rps"] / floor["rps"]
+        result["p99_vs_floor"] = result["p99_ms"] / floor["p99_ms"]
+        result["cpu_vs_floor"] = result["server_cpu_ms_per_request"] / floor["server_cpu_ms_per_request"]
+    cores = os.cpu_count() or 1
+    login_bound = cores / check_seconds
+    targets = {
+        "me rps >= 1.3x floor": (results["me"]["rps_vs_floor"], 1.3, ">="),
+        "user rps >= 1.3x floor": (results["user"]["rps_vs_floor"], 1.3, ">="),
+        "logins/s >= 0.85x bcrypt bound": (results["login"]["rps"] / login_bound, 0.85, ">="),
+        "me p99 in login flood <= 2x idle p99": (
+            results["me_during_login_flood"]["p99_ms"] / results["me"]["p99_ms"],
+            2.0,
+            "<=",
+        ),
+        f"user rps at {options.large:,} >= 1/1.2 of {options.small:,}": (
+            results["user_large"]["rps"] / results["user_small"]["rps"],
+            1 / 1.2,
+            ">=",
+        ),
+    }
+    return {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "load_average_1_5_15min_at_end": os.getloadavg(),
+        "loader": options.loader,
+        "settings": {
+            "users": options.users,
+            "small": options.small,
+            "large": options.large,
+            "duration_s": options.duration,
+            "warmup_s": options.warmup,
+            "connections": options.connections,
+            "login_clients": options.flood,
+            "bcrypt_rounds": options.bcrypt_rounds,
+            "slices": options.slices,
+        },
+        "bcrypt_check_s": check_seconds,
+        "login_bound_per_s": login_bound,
+        "seed_s": seeded,
+        "elapsed_s": elapsed,
+        "results": results,
+        "targets": {
+            name: {"value": value, "limit": limit, "met": value >= limit if op == ">=" else value <= limit}
+            for name, (value, limit, op) in targets.items()
+        },
+    }
+
+
+def print_table(summary: dict[str, object]) -> None:
+    results: dict[str, dict[str, float]] = summary["results"]  # type: ignore[assignment]
+    header = ("figure", "req/s", "x floor", "p50 ms", "p99 ms", "p99/floor", "CPU ms/req", "CPU/floor")
+    print("\n{:24} {:>9} {:>8} {:>8} {:>8} {:>10} {:>11} {:>10}".format(*header))
+    for name, r in results.items():
+        print(
+            f"{name:24} {r['rps']:9.1f} {r['rps_vs_floor']:8.2f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} "
+            f"{r['p99_vs_floor']:10.2f} {r['server_cpu_ms_per_request']:11.3f} {r['cpu_vs_floor']:10.2f}"
+        )
+    print(
+        f"\nbcrypt check {summary['bcrypt_check_s'] * 1e3:.0f} ms at the configured rounds: bound "
+        f"{summary['login_bound_per_s']:.2f} logins/s on {os.cpu_count()} cores; loader {summary['loader']}; "
+        f"{summary['elapsed_s']:.0f} s"
+    )
+    targets: dict[str, dict[str, float]] = summary["targets"]  # type: ignore[assignment]
+    for name, target in targets.items():
+        verdict = "met    " if target["met"] else "NOT MET"
+        print(f"  {verdict}  {name}: {target['value']:.2f} (limit {target['limit']:.2f})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=10_000, help="users for me, user and login (10,000)")
+    parser.add_argument("--small", type=int, default=1_000, help="the small database for user(userName:) (1,000)")
+    parser.add_argument("--large", type=int, default=100_000, help="the large database (100,000)")
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds of load per figure (8)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of load before each figure (2)")
+    parser.add_argument("--slices", type=int, default=4, help="turns each read figure is measured in (4)")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent clients for reads (16)")
+    parser.add_argument("--login-clients", type=int, default=16, help="concurrent login clients (16)")
+    parser.add_argument("--loader", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--port", type=int, default=9410, help="the app's port; the floor uses the next (9410)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    args = parser.parse_args()
+    if not args.small < args.users < args.large:
+        parser.error("need --small < --users < --large")
+    loader = args.loader if args.loader != "auto" else ("wrk" if shutil.which("wrk") else "python")
+    options = Options(
+        users=args.users,
+        small=args.small,
+        large=args.large,
+        duration=args.duration,
+        warmup=args.warmup,
+        connections=args.connections,
+        flood=args.login_clients,
+        bcrypt_rounds=int(os.environ.get("BCRYPT_ROUNDS", "12")),
+        slices=args.slices,
+        loader=loader,
+        port=args.port,
+        out=args.out,
+    )
+    print(f"bench: {loader}, {options.duration:g} s a figure, bcrypt cost {options.bcrypt_rounds}", file=sys.stderr)
+    summary = run(options)
+    print_table(summary)
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"wrote {options.out.relative_to(ROOT) if options.out.is_relative_to(ROOT) else options.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
