@@ -10,6 +10,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import User, UserProfile
+from models.prepared import PreparedFirst
 from services import passwords, tokens
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.validation import (
@@ -26,6 +27,15 @@ from settings import Settings
 UNIQUE_COLUMNS = {"user_name_key": "userName", "email_key": "email", "phone_number": "phoneNumber"}
 LOGIN_FAILED = "Wrong user name or password."
 
+# The lookups behind every request (token, user(userName:), login): SQL built once, not per call.
+_BY_ID = PreparedFirst(User, lambda value: User.filter(id=value).select_related("profile"), placeholder=-1)
+_BY_NAME = PreparedFirst(
+    User, lambda value: User.filter(user_name_key=value).select_related("profile"), placeholder="\0name"
+)
+_BY_EMAIL = PreparedFirst(
+    User, lambda value: User.filter(email_key=value).select_related("profile"), placeholder="\0email"
+)
+
 
 @dataclass(frozen=True)
 class Session:
@@ -40,12 +50,12 @@ def _session(user: User, settings: Settings) -> Session:
 
 async def find_user(user_name: str) -> User | None:
     """The user with this name (any case), profile loaded."""
-    return await User.filter(user_name_key=user_name_key(user_name)).select_related("profile").first()
+    return await _BY_NAME.first(user_name_key(user_name))
 
 
 async def user_for_token(claims: tokens.TokenClaims) -> User:
     """The live user a token speaks for; a deleted user or an outdated version is refused."""
-    user = await User.filter(id=claims.user_id).select_related("profile").first()
+    user = await _BY_ID.first(claims.user_id)
     if user is None or user.token_version != claims.version:
         raise Unauthenticated("The access token has been revoked; log in again.")
     return user
@@ -90,12 +100,9 @@ async def login(*, user_name: str, password: str, settings: Settings) -> Session
 
 
 async def _find_login(identifier: str) -> User | None:
-    query = (
-        User.filter(email_key=email_key(identifier))
-        if "@" in identifier
-        else User.filter(user_name_key=user_name_key(identifier))
-    )
-    return await query.select_related("profile").first()
+    if "@" in identifier:
+        return await _BY_EMAIL.first(email_key(identifier))
+    return await _BY_NAME.first(user_name_key(identifier))
 
 
 async def _target(actor: User, user_name: str | None) -> User:
