@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from services.passwords import hash_password, verify_password
+import asyncio
+import os
+import sys
+import threading
+
+import pytest
+
+from services.passwords import CORES, HASHING_NICENESS, hash_password, verify_password
 from settings import Settings
 
 PASSWORD = "correct horse battery staple"
@@ -51,3 +58,15 @@ async def test_same_password_hashes_differently_each_time(settings: Settings) ->
     assert first != second
     assert await verify_password(PASSWORD, first, rounds=settings.bcrypt_rounds) is True
     assert await verify_password(PASSWORD, second, rounds=settings.bcrypt_rounds) is True
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="nice per thread is Linux's")
+async def test_hashing_runs_on_one_thread_per_core_nicer_than_the_event_loop(settings: Settings) -> None:
+    await asyncio.gather(*(hash_password(PASSWORD, rounds=settings.bcrypt_rounds) for _ in range(3 * CORES)))
+
+    hashing = [thread for thread in threading.enumerate() if thread.name.startswith("bcrypt")]
+    loop_niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert 1 <= len(hashing) <= CORES
+    for thread in hashing:
+        assert thread.native_id is not None
+        assert os.getpriority(os.PRIO_PROCESS, thread.native_id) == min(19, loop_niceness + HASHING_NICENESS)
