@@ -79,7 +79,9 @@ async def home(request: Request) -> Response:
 
 
 def create_app(settings: Settings) -> Starlette:
-    throttle = Throttle(counters_for(settings.redis_url), settings.limits, enabled=settings.rate_limit_enabled)
+    throttle = Throttle(
+        counters_for(settings.redis_url, settings.redis_prefix), settings.limits, enabled=settings.rate_limit_enabled
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -112,6 +114,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.throttle = throttle
     return app
 
 

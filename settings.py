@@ -57,6 +57,7 @@ class Settings:
     refresh_token_ttl: int = 30 * 24 * 3600
     bcrypt_rounds: int = 12
     redis_url: str = field(default="", repr=False)
+    redis_prefix: str = "user-service:"
     rate_limit_enabled: bool = True
     limits: RateLimits = field(default_factory=lambda: RateLimits())
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
@@ -99,6 +100,7 @@ class Settings:
             refresh_token_ttl=_positive_int(config, "REFRESH_TOKEN_TTL", 30 * 24 * 3600),
             bcrypt_rounds=_positive_int(config, "BCRYPT_ROUNDS", 12),
             redis_url=config("REDIS_URL", default=""),
+            redis_prefix=config("REDIS_PREFIX", default="user-service:"),
             rate_limit_enabled=_bool(config, "RATE_LIMIT_ENABLED", default=True),
             limits=RateLimits(
                 login_failures_per_account_and_address=_positive_int(config, "LOGIN_MAX_FAILURES", 5),

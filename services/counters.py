@@ -62,7 +62,7 @@ class MemoryCounters:
 class RedisCounters:
     """Shared by every worker and instance that points at the same Redis."""
 
-    def __init__(self, url: str, prefix: str = "user-service:") -> None:
+    def __init__(self, url: str, prefix: str) -> None:
         self._redis = redis.from_url(url)
         self._prefix = prefix
 
@@ -99,5 +99,5 @@ def _ms_to_seconds(ttl_ms: int) -> int:
     return max(0, (int(ttl_ms) + 999) // 1000)
 
 
-def counters_for(redis_url: str) -> Counters:
-    return RedisCounters(redis_url) if redis_url else MemoryCounters()
+def counters_for(redis_url: str, prefix: str) -> Counters:
+    return RedisCounters(redis_url, prefix) if redis_url else MemoryCounters()
