@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from types import ModuleType
+from typing import TypeVar
 
 import strawberry
 import uvicorn
@@ -21,14 +22,15 @@ from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionContext, ExecutionResult
+from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
+from tortoise.exceptions import DBConnectionError
 
+import database
 from resolvers import Mutation, Query
 from schema.context import Context
 from schema.errors import client_errors, log_unexpected
 from settings import Settings, SettingsError
-
-MODELS: dict[str, Iterable[str | ModuleType]] = {"models": ["models"]}
 
 
 class AppSchema(strawberry.Schema):
@@ -59,6 +61,15 @@ class GraphQLApp(GraphQL[Context, None]):
 
 
 async def healthz(request: Request) -> Response:
+    """The process is alive."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """The database answers and has every migration: send this instance traffic."""
+    reason = await database.readiness()
+    if reason is not None:
+        return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
     return JSONResponse({"status": "ok"})
 
 
@@ -76,14 +87,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         current: Settings = app.state.settings
         if current.database_url == "":
             current.data_dir.mkdir(parents=True, exist_ok=True)
-        # generate_schemas(safe) creates missing tables on the first start of an empty database.
-        async with RegisterTortoise(app, db_url=current.db_url, modules=MODELS, generate_schemas=True):
+        async with RegisterTortoise(app, config=database.tortoise_config(current.db_url)):
+            # Development migrates itself so a fresh clone just runs; production is migrated on purpose.
+            await database.prepare(apply=not current.is_production)
             yield
 
     app = Starlette(
         routes=[
             Route("/", home),
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
             Route("/graphql", GraphQLApp(schema)),
         ],
         lifespan=lifespan,
@@ -96,9 +109,41 @@ def create_app(settings: Settings | None = None) -> Starlette:
 app = create_app()
 
 
+T = TypeVar("T")
+
+
+def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    """Run ``work`` against the configured database, outside the server."""
+
+    async def run() -> T:
+        try:
+            await Tortoise.init(config=database.tortoise_config(settings.db_url))
+            return await work()
+        except (OSError, DBConnectionError) as exc:
+            raise database.DatabaseNotReady(f"cannot reach the database: {exc}") from None
+        finally:
+            await Tortoise.close_connections()
+
+    if settings.database_url == "":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(run())
+
+
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_environ()  # fail fast, before uvicorn, with a readable message
-    uvicorn.run("main:app", host=settings.host, port=settings.port, log_level="info")
+    # Migrate (development) or refuse pending migrations (production) once, before any worker starts.
+    _with_database(settings, lambda: database.prepare(apply=not settings.is_production))
+    uvicorn.run("main:app", host=settings.host, port=settings.port, workers=settings.workers, log_level="info")
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    settings = Settings.from_environ()
+    applied = _with_database(settings, lambda: database.migrate(args.target))
+    for name in applied:
+        print(f"applied {name}")
+    if not applied:
+        print("no migrations to apply")
     return 0
 
 
@@ -112,6 +157,9 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="serve the API with uvicorn (the default)").set_defaults(run=serve)
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=export_schema)
+    migrate_command = commands.add_parser("migrate", help="apply pending database migrations, then exit")
+    migrate_command.add_argument("target", nargs="?", help="stop after this migration, e.g. 0001_initial")
+    migrate_command.set_defaults(run=migrate)
     root.set_defaults(run=serve)
     return root
 
@@ -121,7 +169,7 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     try:
         result: int = args.run(args)
-    except SettingsError as exc:
+    except (SettingsError, database.DatabaseNotReady) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return result
