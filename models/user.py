@@ -18,7 +18,8 @@ class User(Model):
     id = fields.BigIntField(primary_key=True)
     user_name = fields.CharField(max_length=USER_NAME_MAX)
     # Case-folded copies carry the unique constraints, so "Ann" and "ann" are one name
-    # on every backend (MariaDB would fold case anyway, PostgreSQL and SQLite would not).
+    # on every backend. On MySQL/MariaDB migration 0002 gives these three columns a binary
+    # collation (the default one ignores accents too); a migration altering them must keep it.
     user_name_key = fields.CharField(max_length=USER_NAME_MAX, unique=True)
     first_name = fields.CharField(max_length=NAME_MAX, default="")
     last_name = fields.CharField(max_length=NAME_MAX, default="")

@@ -14,9 +14,11 @@ from services import passwords, tokens
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.validation import (
     CleanFields,
+    check_lookup_text,
     check_password_size,
     clean_fields,
     clean_new_password,
+    clean_user_name,
     email_key,
     user_name_key,
 )
@@ -39,8 +41,9 @@ def _session(user: User, settings: Settings) -> Session:
 
 
 async def find_user(user_name: str) -> User | None:
-    """The user with this name (any case), profile loaded."""
-    return await User.filter(user_name_key=user_name_key(user_name)).select_related("profile").first()
+    """The user with this name (any case), profile loaded. A name no one could hold is BAD_USER_INPUT."""
+    key = user_name_key(clean_user_name(user_name))
+    return await User.filter(user_name_key=key).select_related("profile").first()
 
 
 async def user_for_token(claims: tokens.TokenClaims) -> User:
@@ -80,9 +83,7 @@ async def register(
 async def login(*, user_name: str, password: str, settings: Settings) -> Session:
     """Check a user name (or email) and password. Unknown user and wrong password look alike."""
     password = check_password_size(password)
-    if not isinstance(user_name, str):
-        raise Unauthenticated(LOGIN_FAILED)
-    user = await _find_login(user_name.strip())
+    user = await _find_login(check_lookup_text(user_name, "userName").strip())
     hashed = user.password_hash if user is not None else None
     if not await passwords.verify_password(password, hashed, rounds=settings.bcrypt_rounds) or user is None:
         raise Unauthenticated(LOGIN_FAILED)
