@@ -7,12 +7,17 @@ and each reports unique violations its own way.
 from __future__ import annotations
 
 import asyncio
+import os
+from typing import Any
 
 import pytest
+from tortoise.context import TortoiseContext
 
+import database
 from tests.support import DELETE_USER, PASSWORD, REGISTER, USER, Api
 
 NUL = "\x00"
+SERVER_VARIABLES = {"postgres": "TEST_POSTGRES_URL", "mysql": "TEST_MYSQL_URL"}
 
 
 @pytest.mark.parametrize(
@@ -89,3 +94,19 @@ async def test_racing_registrations_of_one_email_report_the_email(api: Api) -> N
 
     assert len([r for r in results if not r.errors]) == 1
     assert {(r.code, r.field) for r in results if r.errors} == {("CONFLICT", "email")}
+
+
+SERVERS = {name: os.environ[variable] for name, variable in SERVER_VARIABLES.items() if os.environ.get(variable)}
+
+
+@pytest.mark.parametrize("backend", list(SERVERS))
+async def test_pool_size_and_timeouts_come_from_the_url(backend: str) -> None:
+    query = "minsize=2&maxsize=7&timeout=5" if backend == "postgres" else "minsize=2&maxsize=7&connect_timeout=5"
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=database.tortoise_config(f"{SERVERS[backend]}?{query}"))
+        await database.check_reachable()
+        pool: Any = getattr(ctx.db(), "_pool", None)
+
+        sizes = (pool.get_min_size(), pool.get_max_size()) if backend == "postgres" else (pool.minsize, pool.maxsize)
+
+    assert sizes == (2, 7)
