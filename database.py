@@ -6,6 +6,7 @@ Migration files live in ``migrations/``; write a new one after changing ``models
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from tortoise import Tortoise
@@ -18,6 +19,8 @@ from models import User
 APP = "models"
 MIGRATIONS = "migrations"
 MIGRATE_COMMAND = "python main.py migrate"
+
+log = logging.getLogger("database")
 
 
 def app_config(connection: str = "default") -> dict[str, Any]:
@@ -90,7 +93,8 @@ async def readiness() -> str | None:
 async def prepare(*, apply: bool) -> None:
     """At start-up: apply pending migrations (development) or refuse to run with any (production)."""
     if apply:
-        await migrate()
+        for name in await migrate():
+            log.info("applied migration %s", name)
         return
     pending = await pending_migrations()
     if pending:
