@@ -24,7 +24,6 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionContext, ExecutionResult
 from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
-from tortoise.exceptions import DBConnectionError
 
 import database
 from resolvers import Mutation, Query
@@ -118,9 +117,12 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
     async def run() -> T:
         try:
             await Tortoise.init(config=database.tortoise_config(settings.db_url))
+            await database.check_reachable()
+        except Exception as exc:  # refused, unknown host, no such database or role: all the operator's to fix
+            await Tortoise.close_connections()
+            raise database.DatabaseNotReady(f"cannot reach the database: {type(exc).__name__}: {exc}") from None
+        try:
             return await work()
-        except (OSError, DBConnectionError) as exc:
-            raise database.DatabaseNotReady(f"cannot reach the database: {exc}") from None
         finally:
             await Tortoise.close_connections()
 
