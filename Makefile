@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint schema clean
+.PHONY: run test lint schema migration clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ test: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/python main.py export-schema > schema.graphql
+
+# After changing models/: write the next migration into migrations/ (review it, then commit it).
+migration: $(STAMP)
+	$(BIN)/tortoise -c database.TORTOISE_ORM makemigrations
+	$(BIN)/ruff format --quiet migrations
+	$(BIN)/ruff check --quiet --fix migrations
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

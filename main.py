@@ -6,10 +6,10 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
-from types import ModuleType
+from typing import TypeVar
 
 import strawberry
 import uvicorn
@@ -29,6 +29,7 @@ from strawberry.types import ExecutionContext
 from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
 
+import database
 from resolvers import Mutation, Query
 from schema.errors import log_unexpected
 from schema.http import BodySizeLimit, GraphQLApp
@@ -37,8 +38,6 @@ from services.counters import counters_for
 from services.errors import AccountError
 from services.throttle import Throttle
 from settings import Settings, SettingsError
-
-MODELS: dict[str, Iterable[str | ModuleType]] = {"models": ["models"]}
 
 
 class AppSchema(strawberry.Schema):
@@ -71,6 +70,15 @@ schema = build_schema(Settings())  # the SDL does not depend on settings; export
 
 
 async def healthz(request: Request) -> Response:
+    """The process is alive."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """The database answers and has every migration: send this instance traffic."""
+    reason = await database.readiness()
+    if reason is not None:
+        return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
     return JSONResponse({"status": "ok"})
 
 
@@ -87,8 +95,9 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if settings.database_url == "":
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        # generate_schemas(safe) creates missing tables on the first start of an empty database.
-        async with RegisterTortoise(app, db_url=settings.db_url, modules=MODELS, generate_schemas=True):
+        async with RegisterTortoise(app, config=database.tortoise_config(settings.db_url)):
+            # Development migrates itself so a fresh clone just runs; production is migrated on purpose.
+            await database.prepare(apply=not settings.is_production)
             yield
         await throttle.counters.close()
 
@@ -108,6 +117,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             Route("/", home),
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
             Route("/graphql", GraphQLApp(build_schema(settings), settings, throttle)),
         ],
         middleware=middleware,
@@ -133,9 +143,44 @@ class _AppFromEnvironment:
 app = _AppFromEnvironment()
 
 
+T = TypeVar("T")
+
+
+def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    """Run ``work`` against the configured database, outside the server."""
+
+    async def run() -> T:
+        try:
+            await Tortoise.init(config=database.tortoise_config(settings.db_url))
+            await database.check_reachable()
+        except Exception as exc:  # refused, unknown host, no such database or role: all the operator's to fix
+            await Tortoise.close_connections()
+            raise database.DatabaseNotReady(f"cannot reach the database: {type(exc).__name__}: {exc}") from None
+        try:
+            return await work()
+        finally:
+            await Tortoise.close_connections()
+
+    if settings.database_url == "":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(run())
+
+
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_environ()  # fail fast, before uvicorn, with a readable message
-    uvicorn.run("main:app", host=settings.host, port=settings.port, log_level="info")
+    # Migrate (development) or refuse pending migrations (production) once, before any worker starts.
+    _with_database(settings, lambda: database.prepare(apply=not settings.is_production))
+    uvicorn.run("main:app", host=settings.host, port=settings.port, workers=settings.workers, log_level="info")
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    settings = Settings.from_environ()
+    applied = _with_database(settings, lambda: database.migrate(args.target))
+    for name in applied:
+        print(f"applied {name}")
+    if not applied:
+        print("no migrations to apply")
     return 0
 
 
@@ -149,16 +194,12 @@ def create_admin(args: argparse.Namespace) -> int:
     settings = Settings.from_environ()
 
     async def promote() -> str:
-        await Tortoise.init(db_url=settings.db_url, modules=MODELS)
-        try:
-            await Tortoise.generate_schemas(safe=True)
-            user = await accounts.grant_admin(args.user_name)
-            return user.user_name
-        finally:
-            await Tortoise.close_connections()
+        await database.prepare(apply=not settings.is_production)
+        user = await accounts.grant_admin(args.user_name)
+        return user.user_name
 
     try:
-        name = asyncio.run(promote())
+        name = _with_database(settings, promote)
     except AccountError as exc:
         print(f"error: {exc.message} Register the account first, then run create-admin.", file=sys.stderr)
         return 1
@@ -171,6 +212,9 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="serve the API with uvicorn (the default)").set_defaults(run=serve)
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=export_schema)
+    migrate_command = commands.add_parser("migrate", help="apply pending database migrations, then exit")
+    migrate_command.add_argument("target", nargs="?", help="stop after this migration, e.g. 0001_initial")
+    migrate_command.set_defaults(run=migrate)
     admin = commands.add_parser("create-admin", help="make an existing user an admin")
     admin.add_argument("user_name", metavar="USERNAME")
     admin.set_defaults(run=create_admin)
@@ -183,7 +227,7 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     try:
         result: int = args.run(args)
-    except SettingsError as exc:
+    except (SettingsError, database.DatabaseNotReady) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return result

@@ -48,6 +48,7 @@ class Settings:
     app_env: str = "development"
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = 1
     data_dir: Path = Path("data")
     database_url: str = field(default="", repr=False)  # may carry a password
     jwt_secret: str = field(default="", repr=False)
@@ -91,6 +92,7 @@ class Settings:
             app_env=app_env,
             host=config("HOST", default="127.0.0.1"),
             port=_positive_int(config, "PORT", 8000, maximum=65535),
+            workers=_positive_int(config, "WORKERS", 1, maximum=64),
             data_dir=data_dir,
             database_url=config("DATABASE_URL", default=""),
             jwt_secret=config("JWT_SECRET", default=""),

@@ -53,7 +53,10 @@ class Query:
 
     @strawberry.field(
         permission_classes=Auth,
-        description="A user by name (case-insensitive), or null if there is none. Needs a token.",
+        description=(
+            "A user by name (case-insensitive), or null if there is none; a name no one could hold is "
+            "BAD_USER_INPUT. Needs a token."
+        ),
     )
     async def user(self, info: Info[Context, Any], user_name: str) -> User | None:
         found = await accounts.find_user(user_name)

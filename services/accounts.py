@@ -16,9 +16,11 @@ from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthe
 from services.throttle import Throttle
 from services.validation import (
     CleanFields,
+    check_lookup_text,
     check_password_size,
     clean_fields,
     clean_new_password,
+    clean_user_name,
     email_key,
     user_name_key,
 )
@@ -42,8 +44,9 @@ async def _session(user: User, settings: Settings) -> Session:
 
 
 async def find_user(user_name: str) -> User | None:
-    """The user with this name (any case), profile loaded."""
-    return await User.filter(user_name_key=user_name_key(user_name)).select_related("profile").first()
+    """The user with this name (any case), profile loaded. A name no one could hold is BAD_USER_INPUT."""
+    key = user_name_key(clean_user_name(user_name))
+    return await User.filter(user_name_key=key).select_related("profile").first()
 
 
 async def user_for_token(claims: tokens.TokenClaims) -> User:
@@ -87,7 +90,7 @@ async def register(
 async def login(*, user_name: str, password: str, settings: Settings, throttle: Throttle, address: str) -> Session:
     """Check a user name (or email) and password. Unknown user and wrong password look alike."""
     password = check_password_size(password)
-    identifier = user_name.strip() if isinstance(user_name, str) else ""
+    identifier = check_lookup_text(user_name, "userName").strip()
     account = _login_key(identifier)
     await throttle.check_login(account, address)
     user = await _find_login(identifier)

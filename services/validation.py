@@ -76,6 +76,15 @@ def clean_user_name(value: object, field: str = "userName") -> str:
     return name
 
 
+def check_lookup_text(value: object, field: str) -> str:
+    """Text to search for (a login name or email): control characters can match nothing stored,
+    and PostgreSQL refuses a NUL byte outright, so they are the caller's mistake, not a miss."""
+    text = require_str(value, field)
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise InvalidInput(f"{field} contains control characters.", field=field)
+    return text
+
+
 def user_name_key(name: str) -> str:
     """The form user names are compared in: case does not make a different user."""
     return name.casefold()
