@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint schema bench clean
+.PHONY: run test lint schema migration bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ test: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/python main.py export-schema > schema.graphql
+
+# After changing models/: write the next migration into migrations/ (review it, then commit it).
+migration: $(STAMP)
+	$(BIN)/tortoise -c database.TORTOISE_ORM makemigrations
+	$(BIN)/ruff format --quiet migrations
+	$(BIN)/ruff check --quiet --fix migrations
 
 # Load figures on this machine, each also as a ratio to a bare Strawberry app (bench/run.py --help).
 bench: $(STAMP)

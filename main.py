@@ -3,32 +3,41 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from types import ModuleType
+from functools import partial
+from typing import TypeVar
 
 import strawberry
 import uvicorn
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql.validation import ASTValidationRule
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.extensions import ParserCache, ValidationCache
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types import ExecutionContext, ExecutionResult
+from starlette.types import Receive, Scope, Send
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as alias_limit
+from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
+from strawberry.types import ExecutionContext
+from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
 
+import database
 from resolvers import Mutation, Query
-from schema.context import Context
-from schema.errors import client_errors, log_unexpected
+from schema.errors import log_unexpected
+from schema.http import BodySizeLimit, GraphQLApp
+from services import accounts
+from services.counters import counters_for
+from services.errors import AccountError
+from services.throttle import Throttle
 from settings import Settings, SettingsError
-
-MODELS: dict[str, Iterable[str | ModuleType]] = {"models": ["models"]}
 
 
 class AppSchema(strawberry.Schema):
@@ -37,28 +46,39 @@ class AppSchema(strawberry.Schema):
         log_unexpected(errors)
 
 
-schema = AppSchema(query=Query, mutation=Mutation, extensions=[ParserCache, ValidationCache])
+def build_schema(settings: Settings) -> AppSchema:
+    """The schema with its guards. The rules are built once, so ValidationCache can hit."""
+    rules: list[type[ASTValidationRule]] = [
+        depth_limit(settings.max_query_depth, None, None),
+        alias_limit(settings.max_aliases),
+    ]
+    if not settings.introspection_enabled:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return AppSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+            partial(AddValidationRules, rules),
+            ParserCache,
+            ValidationCache,
+        ],
+    )
 
 
-class GraphQLApp(GraphQL[Context, None]):
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        if not (isinstance(request, Request) and isinstance(response, Response)):
-            raise TypeError("GraphQL over WebSocket is not served.")
-        return Context(request=request, response=response, settings=request.app.state.settings)
-
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        # Every response passes here, parse errors included: the one place errors get their code.
-        if result.errors:
-            result.errors = client_errors(result.errors)
-        return await super().process_result(request, result)
-
-    async def render_graphql_ide(self, request: Request) -> Response:
-        if request.app.state.settings.is_production:
-            return Response("GraphiQL is off in production.", status_code=404)
-        return await super().render_graphql_ide(request)
+schema = build_schema(Settings())  # the SDL does not depend on settings; export-schema prints this one
 
 
 async def healthz(request: Request) -> Response:
+    """The process is alive."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """The database answers and has every migration: send this instance traffic."""
+    reason = await database.readiness()
+    if reason is not None:
+        return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
     return JSONResponse({"status": "ok"})
 
 
@@ -66,39 +86,101 @@ async def home(request: Request) -> Response:
     return RedirectResponse("/graphql")
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """The ASGI app. Without ``settings`` they are read from the environment at start-up."""
+def create_app(settings: Settings) -> Starlette:
+    throttle = Throttle(
+        counters_for(settings.redis_url, settings.redis_prefix), settings.limits, enabled=settings.rate_limit_enabled
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if settings is None:
-            app.state.settings = Settings.from_environ()
-        current: Settings = app.state.settings
-        if current.database_url == "":
-            current.data_dir.mkdir(parents=True, exist_ok=True)
-        # generate_schemas(safe) creates missing tables on the first start of an empty database.
-        async with RegisterTortoise(app, db_url=current.db_url, modules=MODELS, generate_schemas=True):
+        if settings.database_url == "":
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        async with RegisterTortoise(app, config=database.tortoise_config(settings.db_url)):
+            # Development migrates itself so a fresh clone just runs; production is migrated on purpose.
+            await database.prepare(apply=not settings.is_production)
             yield
+        await throttle.counters.close()
 
+    middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                allow_credentials=False,  # tokens travel in headers, never in cookies
+                max_age=600,
+            )
+        )
     app = Starlette(
         routes=[
             Route("/", home),
             Route("/healthz", healthz),
-            Route("/graphql", GraphQLApp(schema)),
+            Route("/readyz", readyz),
+            Route("/graphql", GraphQLApp(build_schema(settings), settings, throttle)),
         ],
+        middleware=middleware,
         lifespan=lifespan,
     )
-    if settings is not None:
-        app.state.settings = settings
+    app.state.settings = settings
+    app.state.throttle = throttle
     return app
 
 
-app = create_app()
+class _AppFromEnvironment:
+    """``main:app`` for uvicorn: reads the environment when the server starts, not on import."""
+
+    def __init__(self) -> None:
+        self._app: Starlette | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._app is None:
+            self._app = create_app(Settings.from_environ())
+        await self._app(scope, receive, send)
+
+
+app = _AppFromEnvironment()
+
+
+T = TypeVar("T")
+
+
+def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    """Run ``work`` against the configured database, outside the server."""
+
+    async def run() -> T:
+        try:
+            await Tortoise.init(config=database.tortoise_config(settings.db_url))
+            await database.check_reachable()
+        except Exception as exc:  # refused, unknown host, no such database or role: all the operator's to fix
+            await Tortoise.close_connections()
+            raise database.DatabaseNotReady(f"cannot reach the database: {type(exc).__name__}: {exc}") from None
+        try:
+            return await work()
+        finally:
+            await Tortoise.close_connections()
+
+    if settings.database_url == "":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(run())
 
 
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_environ()  # fail fast, before uvicorn, with a readable message
-    uvicorn.run("main:app", host=settings.host, port=settings.port, log_level="info")
+    # Migrate (development) or refuse pending migrations (production) once, before any worker starts.
+    _with_database(settings, lambda: database.prepare(apply=not settings.is_production))
+    uvicorn.run("main:app", host=settings.host, port=settings.port, workers=settings.workers, log_level="info")
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    settings = Settings.from_environ()
+    applied = _with_database(settings, lambda: database.migrate(args.target))
+    for name in applied:
+        print(f"applied {name}")
+    if not applied:
+        print("no migrations to apply")
     return 0
 
 
@@ -107,11 +189,35 @@ def export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def create_admin(args: argparse.Namespace) -> int:
+    """Make an existing user an admin. The only way anyone becomes one."""
+    settings = Settings.from_environ()
+
+    async def promote() -> str:
+        await database.prepare(apply=not settings.is_production)
+        user = await accounts.grant_admin(args.user_name)
+        return user.user_name
+
+    try:
+        name = _with_database(settings, promote)
+    except AccountError as exc:
+        print(f"error: {exc.message} Register the account first, then run create-admin.", file=sys.stderr)
+        return 1
+    print(f"{name} is now an admin.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python main.py", description="The GraphQL user-management server.")
     commands = root.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="serve the API with uvicorn (the default)").set_defaults(run=serve)
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=export_schema)
+    migrate_command = commands.add_parser("migrate", help="apply pending database migrations, then exit")
+    migrate_command.add_argument("target", nargs="?", help="stop after this migration, e.g. 0001_initial")
+    migrate_command.set_defaults(run=migrate)
+    admin = commands.add_parser("create-admin", help="make an existing user an admin")
+    admin.add_argument("user_name", metavar="USERNAME")
+    admin.set_defaults(run=create_admin)
     root.set_defaults(run=serve)
     return root
 
@@ -121,7 +227,7 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     try:
         result: int = args.run(args)
-    except SettingsError as exc:
+    except (SettingsError, database.DatabaseNotReady) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return result

@@ -73,11 +73,12 @@ async def _seed(db_url: str, start: int, stop: int, password_hash: str) -> None:
     """Users ``start`` .. ``stop - 1`` (ids ``n + 1``, names ``user<n>``) with their profiles, in bulk."""
     from tortoise import Tortoise
 
+    import database
     from models import User, UserProfile
 
-    await Tortoise.init(db_url=db_url, modules={"models": ["models"]}, _enable_global_fallback=True)
+    await Tortoise.init(config=database.tortoise_config(db_url), _enable_global_fallback=True)
     try:
-        await Tortoise.generate_schemas(safe=True)
+        await database.migrate()  # as `python main.py migrate` would: production refuses pending migrations
         for low in range(start, stop, 10_000):
             ids = range(low, min(stop, low + 10_000))
             await User.bulk_create(

@@ -18,7 +18,8 @@ class User(Model):
     id = fields.BigIntField(primary_key=True)
     user_name = fields.CharField(max_length=USER_NAME_MAX)
     # Case-folded copies carry the unique constraints, so "Ann" and "ann" are one name
-    # on every backend (MariaDB would fold case anyway, PostgreSQL and SQLite would not).
+    # on every backend. On MySQL/MariaDB migration 0002 gives these three columns a binary
+    # collation (the default one ignores accents too); a migration altering them must keep it.
     user_name_key = fields.CharField(max_length=USER_NAME_MAX, unique=True)
     first_name = fields.CharField(max_length=NAME_MAX, default="")
     last_name = fields.CharField(max_length=NAME_MAX, default="")
@@ -31,6 +32,8 @@ class User(Model):
     following_count = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     account_deleted = fields.BooleanField(default=False)
+    # Granted only by `python main.py create-admin`; no input type can set it.
+    is_admin = fields.BooleanField(default=False, db_default=False)  # db_default: existing rows get false
     password_hash = fields.CharField(max_length=60)
     # Bumped on password change: every token issued before carries the old number.
     token_version = fields.IntField(default=0)

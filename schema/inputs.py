@@ -44,7 +44,7 @@ class UpdateUserInput:
     )
     account_privacy: bool | None = strawberry.field(default=strawberry.UNSET, description="Private account on/off.")
     verified: bool | None = strawberry.field(
-        default=strawberry.UNSET, description="Set by the service only: sending it is FORBIDDEN."
+        default=strawberry.UNSET, description="Admins only: anyone else who sends it gets FORBIDDEN."
     )
     provided_old_password: str | None = strawberry.field(default=strawberry.UNSET, description="Current password.")
     provided_new_password: str | None = strawberry.field(

@@ -13,8 +13,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
-from tortoise.context import tortoise_test_context
+from tortoise.context import TortoiseContext
 
+import database
 from main import create_app
 from settings import Settings
 from tests.support import Api
@@ -38,15 +39,23 @@ for _name, _variable in (("postgres", "TEST_POSTGRES_URL"), ("mysql", "TEST_MYSQ
 
 
 @pytest.fixture(params=list(BACKENDS))
-async def db(request: pytest.FixtureRequest) -> AsyncIterator[str]:
-    """An empty database with the tables created; yields the backend's name."""
+async def blank_db(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A new, empty database (no tables, no migrations applied); yields the backend's name."""
     url = BACKENDS[request.param]
     # A connection label per backend: Tortoise caches compiled SQL per label, process-wide.
-    async with tortoise_test_context(["models"], db_url=url, connection_label=request.param) as ctx:
-        name = getattr(ctx.db(), "database", None)
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=database.tortoise_config(url, connection=request.param, testing=True), _create_db=True)
+        name = getattr(ctx.db(request.param), "database", None)
         yield request.param
     if request.param != "sqlite":
         await _drop_database(request.param, url, name)
+
+
+@pytest.fixture
+async def db(blank_db: str) -> str:
+    """A new database built by the migrations, as production builds it; the backend's name."""
+    await database.migrate()
+    return blank_db
 
 
 async def _drop_database(backend: str, url: str, name: str) -> None:

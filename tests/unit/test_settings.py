@@ -21,6 +21,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.is_production is False
     assert settings.host == "127.0.0.1"
     assert settings.port == 8000
+    assert settings.workers == 1
     assert settings.data_dir == tmp_path
     assert settings.access_token_ttl == 900
     assert settings.bcrypt_rounds == 12
@@ -34,6 +35,7 @@ def test_values_are_read_from_the_given_environ(tmp_path: Path) -> None:
             "APP_ENV": " Production ",
             "HOST": "10.0.0.5",
             "PORT": "9000",
+            "WORKERS": "4",
             "JWT_SECRET": SECRET_48,
             "JWT_ISSUER": "issuer",
             "JWT_AUDIENCE": "audience",
@@ -44,7 +46,7 @@ def test_values_are_read_from_the_given_environ(tmp_path: Path) -> None:
 
     assert settings.app_env == "production"
     assert settings.is_production is True
-    assert (settings.host, settings.port) == ("10.0.0.5", 9000)
+    assert (settings.host, settings.port, settings.workers) == ("10.0.0.5", 9000, 4)
     assert settings.jwt_secret == SECRET_48
     assert (settings.jwt_issuer, settings.jwt_audience) == ("issuer", "audience")
     assert (settings.access_token_ttl, settings.bcrypt_rounds) == (60, 10)
@@ -133,6 +135,8 @@ def test_production_with_a_48_byte_secret_works(tmp_path: Path) -> None:
         pytest.param("PORT", "-80", id="port-negative"),
         pytest.param("PORT", "70000", id="port-out-of-range"),
         pytest.param("PORT", "8_000", id="port-with-underscore"),
+        pytest.param("WORKERS", "0", id="workers-zero"),
+        pytest.param("WORKERS", "auto", id="workers-not-a-number"),
         pytest.param("ACCESS_TOKEN_TTL", "15m", id="ttl-with-unit"),
         pytest.param("ACCESS_TOKEN_TTL", "0", id="ttl-zero"),
         pytest.param("BCRYPT_ROUNDS", "3", id="rounds-too-few"),

@@ -1,0 +1,108 @@
+"""The database: Tortoise configuration, migrations (Tortoise's built-in ones) and a readiness check.
+
+Migration files live in ``migrations/``; write a new one after changing ``models/`` with
+``make migration`` and apply it with ``python main.py migrate``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
+
+from models import User
+
+APP = "models"
+MIGRATIONS = "migrations"
+MIGRATE_COMMAND = "python main.py migrate"
+
+log = logging.getLogger("database")
+
+
+def app_config(connection: str = "default") -> dict[str, Any]:
+    return {"models": ["models"], "migrations": MIGRATIONS, "default_connection": connection}
+
+
+def tortoise_config(db_url: str, *, connection: str = "default", testing: bool = False) -> dict[str, Any]:
+    """Tortoise's config for one database; pool size and timeouts ride in the URL's query string."""
+    return {"connections": {connection: expand_db_url(db_url, testing)}, "apps": {APP: app_config(connection)}}
+
+
+# For the `tortoise` CLI (`make migration`): writing a migration compares the models with the
+# migration files, so no real database is needed.
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")
+
+
+class DatabaseNotReady(RuntimeError):
+    """The database cannot serve this version of the code; the message says why."""
+
+
+def _connection() -> BaseDBAsyncClient:
+    # The connection our models are bound to, whatever its label (tests use one per backend).
+    return User._meta.db
+
+
+def _executor() -> MigrationExecutor:
+    connection = _connection()
+    return MigrationExecutor(connection, {APP: app_config(connection.connection_name)})
+
+
+async def pending_migrations() -> list[str]:
+    """Names of the migrations not yet applied to the database, in the order they would run."""
+    steps = await _executor().plan()
+    return [f"{step.migration.app_label}.{step.migration.name}" for step in steps if not step.backward]
+
+
+async def migrate(target: str | None = None) -> list[str]:
+    """Apply pending migrations (up to ``target``, e.g. ``0001_initial``); return their names.
+
+    Forward only: a target older than the database is an error, never a silent rollback.
+    """
+    executor = _executor()
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(f"{app_label}.{name}")
+
+    targets = None if target is None else [MigrationTarget(app_label=APP, name=target)]
+    await executor.migrate(targets, direction="forward", progress=progress)
+    return applied
+
+
+async def check_reachable() -> None:
+    await _connection().execute_query("SELECT 1")
+
+
+async def readiness() -> str | None:
+    """None when the database answers and is fully migrated, else the reason it is not."""
+    try:
+        await check_reachable()
+    except Exception as exc:  # any driver error means the same to a load balancer
+        return f"database unreachable: {type(exc).__name__}"
+    pending = await pending_migrations()
+    if pending:
+        return f"migrations pending: {', '.join(pending)}; run `{MIGRATE_COMMAND}`"
+    return None
+
+
+async def prepare(*, apply: bool) -> None:
+    """At start-up: apply pending migrations (development) or refuse to run with any (production)."""
+    if apply:
+        for name in await migrate():
+            log.info("applied migration %s", name)
+        return
+    pending = await pending_migrations()
+    if pending:
+        raise DatabaseNotReady(
+            f"the database has {len(pending)} pending migration(s) ({', '.join(pending)}); "
+            f"apply them with `{MIGRATE_COMMAND}` before starting the server."
+        )
+
+
+async def close() -> None:
+    await Tortoise.close_connections()

@@ -1,0 +1,121 @@
+"""Two real server processes behind one imaginary load balancer, sharing one PostgreSQL database.
+
+Nothing that decides who a caller is or which names are taken may live in one process only.
+(Login throttling and logoutAll across instances come with refresh tokens and Redis.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.servers import PostgresDatabase, Server, run_main, server_environ
+from tests.support import ME, PASSWORD, REGISTER, Api
+
+pytestmark = pytest.mark.multi
+
+
+@pytest.fixture(scope="module")
+def shared_database() -> Iterator[str]:
+    server_url = os.environ.get("TEST_POSTGRES_URL")
+    if not server_url:
+        pytest.skip("two instances share a PostgreSQL database: set TEST_POSTGRES_URL (.ci/run does)")
+    database = PostgresDatabase(server_url)
+    database.create()
+    try:
+        yield database.url
+    finally:
+        database.drop()
+
+
+@pytest.fixture(scope="module")
+def instances(shared_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
+    data_dir = tmp_path_factory.mktemp("instances")
+    environ = server_environ(shared_database, data_dir)
+    migrated = run_main(environ, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    servers = (Server(environ, data_dir / "a.log"), Server(environ, data_dir / "b.log"))
+    try:
+        for server in servers:
+            server.start()
+
+        async def ready() -> None:
+            await asyncio.gather(*(server.wait_ready() for server in servers))
+
+        asyncio.run(ready())
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture
+async def apis(instances: tuple[Server, Server]) -> AsyncIterator[tuple[Api, Api]]:
+    a, b = instances
+    async with httpx.AsyncClient(base_url=a.url) as client_a, httpx.AsyncClient(base_url=b.url) as client_b:
+        yield Api(client_a, backend="postgres"), Api(client_b, backend="postgres")
+
+
+async def test_a_token_from_instance_a_works_on_instance_b(apis: tuple[Api, Api]) -> None:
+    a, b = apis
+    account = await a.register("alice", email="alice@example.com")
+
+    me = (await b.me(account.token)).data["me"]
+
+    assert (me["userID"], me["userName"], me["email"]) == (account.user["userID"], "alice", "alice@example.com")
+
+
+async def test_a_password_change_on_b_revokes_tokens_issued_by_a(apis: tuple[Api, Api]) -> None:
+    a, b = apis
+    from_a = await a.register("bob")
+    on_b = (await b.login("bob")).data["login"]["accessToken"]
+
+    changed = await b.execute(
+        "mutation($i: UpdateUserInput!) { updateProfile(input: $i) { userName } }",
+        {"i": {"providedOldPassword": PASSWORD, "providedNewPassword": "a-brand-new-password"}},
+        token=on_b,
+    )
+
+    assert not changed.errors, changed.body
+    assert (await a.me(from_a.token)).code == "UNAUTHENTICATED"
+    assert (await a.execute(ME, token=on_b)).code == "UNAUTHENTICATED"
+    assert (await a.login("bob")).code == "UNAUTHENTICATED"
+    assert not (await a.login("bob", "a-brand-new-password")).errors
+
+
+async def test_twenty_racing_registrations_of_one_name_over_both_make_one_user(
+    apis: tuple[Api, Api], shared_database: str
+) -> None:
+    a, b = apis
+    attempts = [
+        (a if i % 2 else b).execute(
+            REGISTER,
+            {
+                "input": {
+                    "userName": "Racer" if i % 3 else "racer",
+                    "password": PASSWORD,
+                    "email": f"racer{i}@example.com",
+                }
+            },
+        )
+        for i in range(20)
+    ]
+
+    results = await asyncio.gather(*attempts)
+
+    assert len([r for r in results if not r.errors]) == 1
+    assert {(r.code, r.field) for r in results if r.errors} == {("CONFLICT", "userName")}
+    conn = await asyncpg.connect(shared_database.replace("postgres://", "postgresql://", 1))
+    try:
+        users = await conn.fetchval("SELECT count(*) FROM users WHERE user_name_key = 'racer'")
+        profiles = await conn.fetchval(
+            "SELECT count(*) FROM user_profiles p JOIN users u ON u.id = p.user_id WHERE u.user_name_key = 'racer'"
+        )
+    finally:
+        await conn.close()
+    assert (users, profiles) == (1, 1)

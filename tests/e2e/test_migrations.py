@@ -1,0 +1,126 @@
+"""Migrations: the committed files match the models, `python main.py migrate` applies them, and an
+old database is upgraded in place."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import bcrypt
+import httpx
+from tortoise import Tortoise
+from tortoise.context import TortoiseContext
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+import database
+from main import create_app
+from settings import Settings
+from tests.conftest import TEST_SECRET
+from tests.support import ME, PASSWORD, Api
+
+ROOT = Path(__file__).resolve().parents[2]
+INITIAL = "0001_initial"
+LATER_MIGRATIONS = ("0002_binary_keys_on_mysql", "0003_sessions_and_admins")
+
+
+async def test_the_models_have_no_change_without_a_migration() -> None:
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=database.tortoise_config("sqlite://:memory:"))
+        detector = MigrationAutodetector(ctx.apps, {database.APP: database.app_config()})
+        changes = await detector.changes()
+
+    unwritten = [(writer.name, [op.describe() for op in writer.operations]) for writer in changes]
+    assert unwritten == [], "models/ changed without a migration: run `make migration` and commit it"
+
+
+async def _insert_at_initial_schema(backend: str, table: str, row: dict[str, object]) -> None:
+    """Write a row as the code of 0001's day would have: raw SQL against 0001's columns."""
+    connection = Tortoise.get_connection(backend)
+    marks = {"postgres": [f"${i}" for i in range(1, len(row) + 1)], "mysql": ["%s"] * len(row)}
+    placeholders = ", ".join(marks.get(backend, ["?"] * len(row)))
+    await connection.execute_query(
+        f"INSERT INTO {table} ({', '.join(row)}) VALUES ({placeholders})",  # noqa: S608 - names are ours
+        list(row.values()),
+    )
+
+
+async def _old_user(backend: str, name: str, email: str, **extra: object) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None) if backend == "mysql" else datetime.now(UTC)
+    await _insert_at_initial_schema(
+        backend,
+        "users",
+        {
+            "user_name": name,
+            "user_name_key": name.casefold(),
+            "first_name": "",
+            "last_name": "",
+            "email": email,
+            "email_key": email.lower(),
+            "followers_count": 0,
+            "following_count": 0,
+            "created_at": now,
+            "account_deleted": False,
+            "password_hash": bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode(),
+            "token_version": 0,
+            **extra,
+        },
+    )
+    _, rows = await Tortoise.get_connection(backend).execute_query("SELECT MAX(id) AS id FROM users")
+    profile = {"user_id": rows[0]["id"], "push_notifications": False, "account_privacy": False, "verified": False}
+    await _insert_at_initial_schema(backend, "user_profiles", profile)
+
+
+async def test_upgrading_a_database_made_by_the_initial_migration_keeps_its_rows(
+    blank_db: str, settings: Settings
+) -> None:
+    await database.migrate(INITIAL)
+    await _old_user(blank_db, "john_doe", "müller@example.com", phone_number="+1234567890", bio="written before")
+    await _old_user(blank_db, "jane", "jane@example.com")
+    app = create_app(settings)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        api = Api(client, backend=blank_db)
+        behind = await client.get("/readyz")
+
+        applied = await database.migrate()
+
+        assert behind.status_code == 503 and "migrations pending" in behind.json()["reason"]
+        assert applied == [f"models.{name}" for name in LATER_MIGRATIONS]
+        assert (await client.get("/readyz")).status_code == 200
+        john = (await api.login("john_doe")).data["login"]
+        me = (await api.execute(ME, token=john["accessToken"])).data["me"]
+        assert (me["bio"], me["email"], me["phoneNumber"]) == ("written before", "müller@example.com", "+1234567890")
+        assert (await api.login("jane@example.com")).data["login"]["user"]["userName"] == "jane"
+        # After 0002 an accented neighbour's email is free on MariaDB too.
+        muller = await api.register("muller", email="muller@example.com")
+        assert (await api.me(muller.token)).data["me"]["email"] == "muller@example.com"
+
+
+def _main(tmp_path: Path, *args: str, **environ: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), "JWT_SECRET": TEST_SECRET, **environ}
+    return subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "main.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_production_refuses_to_start_until_migrate_has_run(tmp_path: Path) -> None:
+    refused = _main(tmp_path, APP_ENV="production")
+    migrated = _main(tmp_path, "migrate", APP_ENV="production")
+    again = _main(tmp_path, "migrate", APP_ENV="production")
+
+    assert refused.returncode == 2
+    assert "pending migration" in refused.stderr and "`python main.py migrate`" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert migrated.returncode == 0
+    assert migrated.stdout.splitlines() == [f"applied models.{name}" for name in (INITIAL, *LATER_MIGRATIONS)]
+    assert (again.returncode, again.stdout.strip()) == (0, "no migrations to apply")
+
+
+def test_migrate_with_an_unreachable_database_says_so(tmp_path: Path) -> None:
+    result = _main(tmp_path, "migrate", DATABASE_URL="postgres://nobody@127.0.0.1:9599/users?timeout=5")
+
+    assert result.returncode == 2
+    assert "cannot reach the database" in result.stderr
+    assert "Traceback" not in result.stderr

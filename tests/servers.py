@@ -1,0 +1,136 @@
+"""Real ``python main.py`` processes on loopback ports, and fresh PostgreSQL databases for them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from tests.conftest import TEST_SECRET
+
+ROOT = Path(__file__).resolve().parents[1]
+PORTS = range(9500, 9600)  # this suite's share of the machine's loopback ports
+START_TIMEOUT = 60  # seconds: a guard against a hung start, not a measurement
+
+
+_handed_out: set[int] = set()
+
+
+def free_port() -> int:
+    """A port nothing listens on and this process has not handed out before."""
+    for port in PORTS:
+        if port in _handed_out:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            _handed_out.add(port)
+            return port
+    raise RuntimeError(f"no free port in {PORTS}")
+
+
+def server_environ(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ["PATH"],
+        "APP_ENV": "production",
+        "JWT_SECRET": TEST_SECRET,
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(data_dir),
+        "BCRYPT_ROUNDS": "4",
+        "HOST": "127.0.0.1",
+        **extra,
+    }
+
+
+def run_main(environ: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "main.py", *args], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
+    )
+
+
+class Server:
+    """One server process; its output goes to a log file that failing assertions can show."""
+
+    def __init__(self, environ: dict[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.environ = {**environ, "PORT": str(self.port)}
+        self.log = log
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "main.py"], cwd=ROOT, env=self.environ, stdout=out, stderr=subprocess.STDOUT
+            )
+
+    async def wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        async with httpx.AsyncClient(base_url=self.url) as client:
+            while time.monotonic() < deadline:
+                assert self.process is not None and self.process.poll() is None, self.output()
+                try:
+                    if (await client.get("/readyz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise AssertionError(f"the server on {self.url} did not become ready:\n{self.output()}")
+
+    def signal(self, number: signal.Signals) -> None:
+        assert self.process is not None
+        self.process.send_signal(number)
+
+    def wait(self) -> int:
+        assert self.process is not None
+        return self.process.wait(timeout=START_TIMEOUT)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=START_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+class PostgresDatabase:
+    """A database of its own on the TEST_POSTGRES_URL server, dropped at the end."""
+
+    def __init__(self, server_url: str) -> None:
+        self.name = f"test_servers_{secrets.token_hex(6)}"
+        self.server = urlsplit(server_url)
+        self.url = urlunsplit(self.server._replace(path=f"/{self.name}"))
+
+    def _admin(self, statement: str) -> None:
+        import asyncpg
+
+        async def run() -> None:
+            conn = await asyncpg.connect(urlunsplit(self.server._replace(scheme="postgresql", path="/postgres")))
+            try:
+                await conn.execute(statement)
+            finally:
+                await conn.close()
+
+        asyncio.run(run())
+
+    def create(self) -> None:
+        self._admin(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
