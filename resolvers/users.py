@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.permission import BasePermission
@@ -15,6 +15,22 @@ from schema.types import AuthPayload, DeleteUserPayload, User
 from services import accounts
 
 Auth: list[type[BasePermission]] = [IsAuthenticated]
+
+# Arguments, described once: GraphiQL's docs pane shows these next to every field that takes them.
+TargetName = Annotated[
+    str,
+    strawberry.argument(description="The user's name, in any case (john_doe and John_Doe are one user)."),
+]
+LoginName = Annotated[
+    str,
+    strawberry.argument(description="The user name (any case) or the email address given at registration."),
+]
+LoginPassword = Annotated[str, strawberry.argument(description="The account's password, at most 72 bytes in UTF-8.")]
+Register = Annotated[RegisterInput, strawberry.argument(description="The new account's fields.")]
+Changes = Annotated[
+    UpdateUserInput,
+    strawberry.argument(description="The fields to change; a field left out stays as it is, null clears it."),
+]
 
 
 def _auth_payload(session: accounts.Session) -> AuthPayload:
@@ -42,25 +58,44 @@ async def _update(info: Info[Context, Any], user_name: str | None, input: Update
     return User.from_model(user)
 
 
-@strawberry.type
+@strawberry.type(
+    description="Reading users. Every failure is an error with a stable extensions.code (see README, Errors); "
+    "any operation may also fail with BAD_USER_INPUT for a malformed document or variable, and with "
+    "INTERNAL_SERVER_ERROR when something unexpected breaks."
+)
 class Query:
-    @strawberry.field(permission_classes=Auth, description="The signed-in user. Needs a token.")
+    @strawberry.field(
+        permission_classes=Auth,
+        description="The signed-in user, email and phoneNumber included. Needs a token. "
+        "Errors: UNAUTHENTICATED (no, malformed, expired or revoked token).",
+    )
     async def me(self, info: Info[Context, Any]) -> User:
         return User.from_model(await info.context.require_user())
 
     @strawberry.field(
         permission_classes=Auth,
-        description="A user by name (case-insensitive), or null if there is none. Needs a token.",
+        description="A user by name (case-insensitive), or null if there is none. Needs a token; any signed-in "
+        "user may read any profile, but email and phoneNumber are null unless it is the caller's own. "
+        "Errors: UNAUTHENTICATED (no, malformed, expired or revoked token).",
     )
-    async def user(self, info: Info[Context, Any], user_name: str) -> User | None:
+    async def user(self, info: Info[Context, Any], user_name: TargetName) -> User | None:
         found = await accounts.find_user(user_name)
         return None if found is None else User.from_model(found)
 
 
-@strawberry.type
+@strawberry.type(
+    description="Creating, signing in to, changing and deleting accounts. Every failure is an error with a "
+    "stable extensions.code and, where one input field is at fault, extensions.field (see README, Errors); "
+    "any operation may also fail with BAD_USER_INPUT for a malformed document or variable, and with "
+    "INTERNAL_SERVER_ERROR when something unexpected breaks."
+)
 class Mutation:
-    @strawberry.mutation(description="Create an account with a default profile and sign it in.")
-    async def register(self, info: Info[Context, Any], input: RegisterInput) -> AuthPayload:
+    @strawberry.mutation(
+        description="Create an account with a default profile and sign it in; no token needed. "
+        "Errors: BAD_USER_INPUT (a field breaks a rule; extensions.field names it), "
+        "CONFLICT (userName, email or phoneNumber is taken; extensions.field names it).",
+    )
+    async def register(self, info: Info[Context, Any], input: Register) -> AuthPayload:
         session = await accounts.register(
             user_name=input.user_name,
             password=input.password,
@@ -73,28 +108,41 @@ class Mutation:
         return _auth_payload(session)
 
     @strawberry.mutation(
-        description="Sign in with a user name (or email) and password. Failures are UNAUTHENTICATED, "
-        "the same for an unknown user and a wrong password."
+        description="Sign in with a user name (or email) and password; no token needed. "
+        "Errors: UNAUTHENTICATED (unknown user or wrong password: one message for both), "
+        "BAD_USER_INPUT (a password over 72 bytes).",
     )
-    async def login(self, info: Info[Context, Any], user_name: str, password: str) -> AuthPayload:
+    async def login(self, info: Info[Context, Any], user_name: LoginName, password: LoginPassword) -> AuthPayload:
         session = await accounts.login(user_name=user_name, password=password, settings=info.context.settings)
         return _auth_payload(session)
 
     @strawberry.mutation(
         permission_classes=Auth,
-        description="Update the named user (PUT /api/users/{userName}); only the user itself may.",
+        description="Update the named user (PUT /api/users/{userName}); only the user itself may. Needs a token. "
+        "A password change revokes every earlier token. Errors, checked in this order: UNAUTHENTICATED "
+        "(no, malformed, expired or revoked token), NOT_FOUND (no such user), FORBIDDEN (another user's account, "
+        "or verified sent), BAD_USER_INPUT (a field breaks a rule, or the old password is wrong), "
+        "CONFLICT (userName, email or phoneNumber is taken).",
     )
-    async def update_user(self, info: Info[Context, Any], user_name: str, input: UpdateUserInput) -> User:
+    async def update_user(self, info: Info[Context, Any], user_name: TargetName, input: Changes) -> User:
         return await _update(info, user_name, input)
 
-    @strawberry.mutation(permission_classes=Auth, description="Update the signed-in user (PUT /user/profile).")
-    async def update_profile(self, info: Info[Context, Any], input: UpdateUserInput) -> User:
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Update the signed-in user (PUT /user/profile). Needs a token. A password change revokes "
+        "every earlier token. Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), "
+        "FORBIDDEN (verified sent), BAD_USER_INPUT (a field breaks a rule, or the old password is wrong), "
+        "CONFLICT (userName, email or phoneNumber is taken).",
+    )
+    async def update_profile(self, info: Info[Context, Any], input: Changes) -> User:
         return await _update(info, None, input)
 
     @strawberry.mutation(
         permission_classes=Auth,
-        description="Delete the named user and all its data for good; only the user itself may.",
+        description="Delete the named user and its profile for good; only the user itself may. Needs a token; "
+        "the account's tokens stop working. Errors, checked in this order: UNAUTHENTICATED (no, malformed, "
+        "expired or revoked token), NOT_FOUND (no such user), FORBIDDEN (another user's account).",
     )
-    async def delete_user(self, info: Info[Context, Any], user_name: str) -> DeleteUserPayload:
+    async def delete_user(self, info: Info[Context, Any], user_name: TargetName) -> DeleteUserPayload:
         user = await accounts.delete_user(actor=await info.context.require_user(), user_name=user_name)
         return DeleteUserPayload(user_id=strawberry.ID(str(user.id)), user_name=user.user_name)
