@@ -13,6 +13,7 @@ import strawberry
 import uvicorn
 from graphql import GraphQLError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -26,7 +27,9 @@ from tortoise.contrib.starlette import RegisterTortoise
 from resolvers import Mutation, Query
 from schema.context import Context
 from schema.errors import client_errors, log_unexpected
-from settings import Settings, SettingsError
+from settings import Settings, SettingsError, help_table
+from web.access_log import AccessLog, OperationName
+from web.logs import configure_logging
 
 MODELS: dict[str, Iterable[str | ModuleType]] = {"models": ["models"]}
 
@@ -37,7 +40,7 @@ class AppSchema(strawberry.Schema):
         log_unexpected(errors)
 
 
-schema = AppSchema(query=Query, mutation=Mutation, extensions=[ParserCache, ValidationCache])
+schema = AppSchema(query=Query, mutation=Mutation, extensions=[ParserCache, ValidationCache, OperationName])
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/graphql", GraphQLApp(schema)),
         ],
+        middleware=[Middleware(AccessLog)],
         lifespan=lifespan,
     )
     if settings is not None:
@@ -98,7 +102,16 @@ app = create_app()
 
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_environ()  # fail fast, before uvicorn, with a readable message
-    uvicorn.run("main:app", host=settings.host, port=settings.port, log_level="info")
+    configure_logging(settings)
+    # log_config=None: uvicorn's loggers use ours; its access log is replaced by web.access_log.
+    uvicorn.run(
+        "main:app",
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
     return 0
 
 
@@ -108,7 +121,12 @@ def export_schema(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python main.py", description="The GraphQL user-management server.")
+    root = argparse.ArgumentParser(
+        prog="python main.py",
+        description="The GraphQL user-management server. Without a command it serves the API.",
+        epilog="environment variables (settings.py reads them; see README, Configuration):\n" + help_table(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = root.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="serve the API with uvicorn (the default)").set_defaults(run=serve)
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=export_schema)

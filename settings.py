@@ -1,7 +1,9 @@
 """The only module that reads the environment.
 
 Everything configurable lives in :class:`Settings`; ``Settings.from_environ()``
-builds it once at start-up, tests build it directly.
+builds it once at start-up, tests build it directly. ``VARIABLES`` lists every
+variable once, with its default and meaning: ``from_environ`` takes its defaults
+from there, and ``python main.py --help`` and README's table are rendered from it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import logging
 import os
 import secrets
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,8 +21,65 @@ from starlette.config import Config, Environ
 log = logging.getLogger("settings")
 
 ENVIRONMENTS = ("development", "production", "test")
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MIN_SECRET_BYTES = 32
 SECRET_FILE_NAME = "jwt-secret"  # noqa: S105 - a file name
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable: ``default`` is what an unset variable reads as ("" for none)."""
+
+    name: str
+    default: str
+    meaning: str
+    shown_default: str = ""  # for the docs, where the literal default would mislead
+
+    @property
+    def documented_default(self) -> str:
+        return self.shown_default or (f"`{self.default}`" if self.default else "none")
+
+
+VARIABLES = (
+    Variable(
+        "APP_ENV",
+        "development",
+        "`development`, `test` or `production`; production turns GraphiQL off and needs `JWT_SECRET`",
+    ),
+    Variable("HOST", "127.0.0.1", "address `python main.py` listens on"),
+    Variable("PORT", "8000", "port `python main.py` listens on"),
+    Variable(
+        "DATABASE_URL",
+        "",
+        "e.g. `postgres://user:pass@db:5432/users`, `mysql://user:pass@db:3306/users`",
+        shown_default="SQLite file `users.sqlite3` in `DATA_DIR`",
+    ),
+    Variable("DATA_DIR", "data", "folder for the default SQLite file and the development secret"),
+    Variable("JWT_SECRET", "", "at least 32 bytes, the same on every instance; required in production"),
+    Variable("JWT_ISSUER", "user-service", "the `iss` claim of access tokens"),
+    Variable("JWT_AUDIENCE", "user-service", "the `aud` claim of access tokens"),
+    Variable("ACCESS_TOKEN_TTL", "900", "access-token lifetime in seconds"),
+    Variable("BCRYPT_ROUNDS", "12", "bcrypt cost (4-31); about 0.2 s a hash at 12"),
+    Variable("LOG_FORMAT", "text", "`text` (readable lines) or `json` (one JSON object a line); see Logs"),
+    Variable("LOG_LEVEL", "INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`; one line per request is `INFO`"),
+)
+DEFAULTS = {variable.name: variable.default for variable in VARIABLES}
+
+
+def markdown_table() -> str:
+    """README's configuration table."""
+    rows = [f"| `{v.name}` | {v.documented_default} | {v.meaning} |" for v in VARIABLES]
+    return "\n".join(["| variable | default | meaning |", "| --- | --- | --- |", *rows])
+
+
+def help_table() -> str:
+    """The environment variables, for ``python main.py --help``."""
+    width = max(len(v.name) for v in VARIABLES)
+    return "\n".join(
+        f"  {v.name:<{width}}  {v.meaning.replace('`', '')} (default: {v.documented_default.replace('`', '')})"
+        for v in VARIABLES
+    )
 
 
 class SettingsError(RuntimeError):
@@ -39,6 +98,8 @@ class Settings:
     jwt_audience: str = "user-service"
     access_token_ttl: int = 900
     bcrypt_rounds: int = 12
+    log_format: str = "text"
+    log_level: str = "INFO"
 
     @property
     def is_production(self) -> bool:
@@ -51,21 +112,20 @@ class Settings:
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
         config = Config(environ=Environ(dict(environ if environ is not None else os.environ)))
-        app_env = config("APP_ENV", default="development").strip().lower()
-        if app_env not in ENVIRONMENTS:
-            raise SettingsError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}; got {app_env!r}.")
-        data_dir = Path(config("DATA_DIR", default="data"))
+        app_env = _choice(config, "APP_ENV", ENVIRONMENTS, str.lower)
         settings = cls(
             app_env=app_env,
-            host=config("HOST", default="127.0.0.1"),
-            port=_positive_int(config, "PORT", 8000, maximum=65535),
-            data_dir=data_dir,
-            database_url=config("DATABASE_URL", default=""),
-            jwt_secret=config("JWT_SECRET", default=""),
-            jwt_issuer=config("JWT_ISSUER", default="user-service"),
-            jwt_audience=config("JWT_AUDIENCE", default="user-service"),
-            access_token_ttl=_positive_int(config, "ACCESS_TOKEN_TTL", 900),
-            bcrypt_rounds=_positive_int(config, "BCRYPT_ROUNDS", 12),
+            host=_read(config, "HOST"),
+            port=_positive_int(config, "PORT", maximum=65535),
+            data_dir=Path(_read(config, "DATA_DIR")),
+            database_url=_read(config, "DATABASE_URL"),
+            jwt_secret=_read(config, "JWT_SECRET"),
+            jwt_issuer=_read(config, "JWT_ISSUER"),
+            jwt_audience=_read(config, "JWT_AUDIENCE"),
+            access_token_ttl=_positive_int(config, "ACCESS_TOKEN_TTL"),
+            bcrypt_rounds=_positive_int(config, "BCRYPT_ROUNDS"),
+            log_format=_choice(config, "LOG_FORMAT", LOG_FORMATS, str.lower),
+            log_level=_choice(config, "LOG_LEVEL", LOG_LEVELS, str.upper),
         )
         if not 4 <= settings.bcrypt_rounds <= 31:
             raise SettingsError("BCRYPT_ROUNDS must be between 4 and 31.")
@@ -89,8 +149,20 @@ class Settings:
         return replace(self, jwt_secret=_local_secret(self.data_dir))
 
 
-def _positive_int(config: Config, key: str, default: int, maximum: int | None = None) -> int:
-    raw = config(key, default=str(default)).strip()
+def _read(config: Config, key: str) -> str:
+    """The variable's value; a key missing from VARIABLES fails here, so the docs cannot miss one."""
+    return config(key, default=DEFAULTS[key])
+
+
+def _choice(config: Config, key: str, choices: tuple[str, ...], normalise: Callable[[str], str]) -> str:
+    value = normalise(_read(config, key).strip())
+    if value not in choices:
+        raise SettingsError(f"{key} must be one of {', '.join(choices)}; got {value!r}.")
+    return value
+
+
+def _positive_int(config: Config, key: str, maximum: int | None = None) -> int:
+    raw = _read(config, key).strip()
     if not (raw.isascii() and raw.isdigit()):
         raise SettingsError(f"{key} must be a whole number; got {raw!r}.")
     value = int(raw)

@@ -105,6 +105,7 @@ class Mutation:
             phone_number=input.phone_number,
             settings=info.context.settings,
         )
+        info.context.signed_in(session.user.id)
         return _auth_payload(session)
 
     @strawberry.mutation(
@@ -114,6 +115,7 @@ class Mutation:
     )
     async def login(self, info: Info[Context, Any], user_name: LoginName, password: LoginPassword) -> AuthPayload:
         session = await accounts.login(user_name=user_name, password=password, settings=info.context.settings)
+        info.context.signed_in(session.user.id)
         return _auth_payload(session)
 
     @strawberry.mutation(
