@@ -15,8 +15,8 @@ from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, ValidationCache
@@ -28,6 +28,7 @@ from resolvers import Mutation, Query
 from schema.context import Context
 from schema.errors import client_errors, log_unexpected
 from settings import Settings, SettingsError, help_table
+from web import graphiql
 from web.access_log import AccessLog, OperationName
 from web.logs import configure_logging
 
@@ -58,7 +59,7 @@ class GraphQLApp(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         if request.app.state.settings.is_production:
             return Response("GraphiQL is off in production.", status_code=404)
-        return await super().render_graphql_ide(request)
+        return HTMLResponse(graphiql.offline_page(self.graphql_ide_html))
 
 
 async def healthz(request: Request) -> Response:
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/", home),
             Route("/healthz", healthz),
             Route("/graphql", GraphQLApp(schema)),
+            Mount(graphiql.MOUNT, graphiql.Assets(directory=graphiql.ASSETS_DIR, check_dir=False)),
         ],
         middleware=[Middleware(AccessLog)],
         lifespan=lifespan,
