@@ -53,12 +53,14 @@ class AccessLog:
                 duration_ms,
                 user_id if user_id is not None else "-",
                 extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "operation": operation,
-                    "status": status,
-                    "duration_ms": duration_ms,
-                    "user_id": user_id,
+                    "fields": {
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "operation": operation,
+                        "status": status,
+                        "duration_ms": duration_ms,
+                        "user_id": user_id,
+                    }
                 },
             )
 

@@ -9,13 +9,13 @@ from typing import Any
 
 from settings import Settings
 
-# Attributes every LogRecord has; anything else on a record was passed with ``extra=`` and is a field
-# (uvicorn's ``color_message`` is the message again, with terminal colours).
-_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName", "color_message"}
-
 
 class JsonFormatter(logging.Formatter):
-    """``{"time", "level", "logger", "message", ...extra fields, "exc"?}`` on one line."""
+    """``{"time", "level", "logger", "message", ...fields, "exc"?}`` on one line.
+
+    ``fields`` is a dict a caller passes as ``extra={"fields": {...}}`` (the access log does); other
+    extras, such as uvicorn's coloured copy of its message, are left out.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -24,7 +24,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update((key, value) for key, value in record.__dict__.items() if key not in _STANDARD)
+        fields = getattr(record, "fields", None)
+        if fields:
+            entry.update(fields)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
