@@ -13,7 +13,8 @@ import os
 import secrets
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from starlette.config import Config, Environ
@@ -45,7 +46,7 @@ VARIABLES = (
     Variable(
         "APP_ENV",
         "development",
-        "`development`, `test` or `production`; production turns GraphiQL off and needs `JWT_SECRET`",
+        "`development`, `test` or `production`; production turns GraphiQL and introspection off and needs `JWT_SECRET`",
     ),
     Variable("HOST", "127.0.0.1", "address `python main.py` listens on"),
     Variable("PORT", "8000", "port `python main.py` listens on"),
@@ -60,7 +61,31 @@ VARIABLES = (
     Variable("JWT_ISSUER", "user-service", "the `iss` claim of access tokens"),
     Variable("JWT_AUDIENCE", "user-service", "the `aud` claim of access tokens"),
     Variable("ACCESS_TOKEN_TTL", "900", "access-token lifetime in seconds"),
+    Variable("REFRESH_TOKEN_TTL", "2592000", "refresh-token lifetime in seconds (30 days)"),
     Variable("BCRYPT_ROUNDS", "12", "bcrypt cost (4-31); about 0.2 s a hash at 12"),
+    Variable("REDIS_URL", "", "Redis for rate-limit counters shared by every worker and instance; else in memory"),
+    Variable("REDIS_PREFIX", "user-service:", "prefix of this service's Redis keys"),
+    Variable("RATE_LIMIT_ENABLED", "true", "`false` turns throttling off (e.g. for a local load test)"),
+    Variable("LOGIN_MAX_FAILURES", "5", "failed logins per account and address in a login window"),
+    Variable("LOGIN_MAX_FAILURES_PER_ADDRESS", "50", "failed logins per address in a login window"),
+    Variable("LOGIN_MAX_FAILURES_PER_ACCOUNT", "100", "failed logins per account, from anywhere, in a login window"),
+    Variable("LOGIN_WINDOW", "900", "the login window, in seconds"),
+    Variable("REGISTER_MAX_PER_ADDRESS", "20", "registrations per address in a registration window"),
+    Variable("REGISTER_WINDOW", "3600", "the registration window, in seconds"),
+    Variable("REFRESH_MAX_PER_ADDRESS", "60", "token refreshes per address in a refresh window"),
+    Variable("REFRESH_WINDOW", "60", "the refresh window, in seconds"),
+    Variable("TRUSTED_PROXIES", "", "IPs or CIDRs whose `X-Forwarded-For` is believed"),
+    Variable("CORS_ORIGINS", "", "origins allowed to call from a browser, space or comma separated"),
+    Variable(
+        "GRAPHQL_INTROSPECTION",
+        "",
+        "`true` or `false` overrides the default",
+        shown_default="on, off in production",
+    ),
+    Variable("MAX_QUERY_DEPTH", "10", "deepest selection a document may nest"),
+    Variable("MAX_ALIASES", "20", "most aliases in one document"),
+    Variable("MAX_TOKENS", "2000", "most tokens in one document"),
+    Variable("MAX_BODY_BYTES", "100000", "largest request body in bytes (else HTTP 413)"),
     Variable("LOG_FORMAT", "text", "`text` (readable lines) or `json` (one JSON object a line); see Logs"),
     Variable("LOG_LEVEL", "INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`; one line per request is `INFO`"),
 )
@@ -87,19 +112,50 @@ class SettingsError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class RateLimits:
+    """How many attempts a window allows. Failed logins are counted three ways, so one address
+    cannot lock an account for everyone and a botnet cannot guess one account forever."""
+
+    login_failures_per_account_and_address: int = 5
+    login_failures_per_address: int = 50
+    login_failures_per_account: int = 100
+    login_window: int = 900
+    registrations_per_address: int = 20
+    registration_window: int = 3600
+    refreshes_per_address: int = 60
+    refresh_window: int = 60
+
+
+@dataclass(frozen=True)
 class Settings:
     app_env: str = "development"
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = Path("data")
-    database_url: str = ""
-    jwt_secret: str = ""
+    database_url: str = field(default="", repr=False)  # may carry a password
+    jwt_secret: str = field(default="", repr=False)
     jwt_issuer: str = "user-service"
     jwt_audience: str = "user-service"
     access_token_ttl: int = 900
+    refresh_token_ttl: int = 30 * 24 * 3600
     bcrypt_rounds: int = 12
     log_format: str = "text"
     log_level: str = "INFO"
+    redis_url: str = field(default="", repr=False)
+    redis_prefix: str = "user-service:"
+    rate_limit_enabled: bool = True
+    limits: RateLimits = field(default_factory=lambda: RateLimits())
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    cors_origins: tuple[str, ...] = ()
+    graphql_introspection: bool | None = None  # None: on in development, off in production
+    max_query_depth: int = 10
+    max_aliases: int = 20
+    max_tokens: int = 2000
+    max_body_bytes: int = 100_000
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return not self.is_production if self.graphql_introspection is None else self.graphql_introspection
 
     @property
     def is_production(self) -> bool:
@@ -124,6 +180,27 @@ class Settings:
             jwt_audience=_read(config, "JWT_AUDIENCE"),
             access_token_ttl=_positive_int(config, "ACCESS_TOKEN_TTL"),
             bcrypt_rounds=_positive_int(config, "BCRYPT_ROUNDS"),
+            refresh_token_ttl=_positive_int(config, "REFRESH_TOKEN_TTL"),
+            redis_url=_read(config, "REDIS_URL"),
+            redis_prefix=_read(config, "REDIS_PREFIX"),
+            rate_limit_enabled=_bool(config, "RATE_LIMIT_ENABLED"),
+            limits=RateLimits(
+                login_failures_per_account_and_address=_positive_int(config, "LOGIN_MAX_FAILURES"),
+                login_failures_per_address=_positive_int(config, "LOGIN_MAX_FAILURES_PER_ADDRESS"),
+                login_failures_per_account=_positive_int(config, "LOGIN_MAX_FAILURES_PER_ACCOUNT"),
+                login_window=_positive_int(config, "LOGIN_WINDOW"),
+                registrations_per_address=_positive_int(config, "REGISTER_MAX_PER_ADDRESS"),
+                registration_window=_positive_int(config, "REGISTER_WINDOW"),
+                refreshes_per_address=_positive_int(config, "REFRESH_MAX_PER_ADDRESS"),
+                refresh_window=_positive_int(config, "REFRESH_WINDOW"),
+            ),
+            trusted_proxies=_networks(config, "TRUSTED_PROXIES"),
+            cors_origins=_words(config, "CORS_ORIGINS"),
+            graphql_introspection=_optional_bool(config, "GRAPHQL_INTROSPECTION"),
+            max_query_depth=_positive_int(config, "MAX_QUERY_DEPTH"),
+            max_aliases=_positive_int(config, "MAX_ALIASES"),
+            max_tokens=_positive_int(config, "MAX_TOKENS"),
+            max_body_bytes=_positive_int(config, "MAX_BODY_BYTES"),
             log_format=_choice(config, "LOG_FORMAT", LOG_FORMATS, str.lower),
             log_level=_choice(config, "LOG_LEVEL", LOG_LEVELS, str.upper),
         )
@@ -159,6 +236,33 @@ def _choice(config: Config, key: str, choices: tuple[str, ...], normalise: Calla
     if value not in choices:
         raise SettingsError(f"{key} must be one of {', '.join(choices)}; got {value!r}.")
     return value
+
+
+def _optional_bool(config: Config, key: str) -> bool | None:
+    raw = _read(config, key).strip().lower()
+    if raw == "":
+        return None
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{key} must be true or false; got {raw!r}.")
+
+
+def _bool(config: Config, key: str) -> bool:
+    value = _optional_bool(config, key)
+    return DEFAULTS[key] == "true" if value is None else value
+
+
+def _words(config: Config, key: str) -> tuple[str, ...]:
+    return tuple(word for word in _read(config, key).replace(",", " ").split() if word)
+
+
+def _networks(config: Config, key: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    try:
+        return tuple(ip_network(word, strict=False) for word in _words(config, key))
+    except ValueError as exc:
+        raise SettingsError(f"{key} must list IP addresses or networks (CIDR): {exc}") from None
 
 
 def _positive_int(config: Config, key: str, maximum: int | None = None) -> int:

@@ -1,5 +1,6 @@
 """Tortoise models. The app label is ``models``; Tortoise discovers them from this module."""
 
+from models.session import RefreshToken
 from models.user import User, UserProfile
 
-__all__ = ["User", "UserProfile"]
+__all__ = ["RefreshToken", "User", "UserProfile"]

@@ -31,6 +31,8 @@ class User(Model):
     following_count = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     account_deleted = fields.BooleanField(default=False)
+    # Granted only by `python main.py create-admin`; no input type can set it.
+    is_admin = fields.BooleanField(default=False)
     password_hash = fields.CharField(max_length=60)
     # Bumped on password change: every token issued before carries the old number.
     token_version = fields.IntField(default=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from graphql import GraphQLError
 
@@ -19,19 +20,21 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (AccountError, GraphQLError))
 
 
-def client_error(error: GraphQLError) -> GraphQLError:
+SUGGESTION = re.compile(r" ?Did you mean .*\?$")
+
+
+def client_error(error: GraphQLError, *, hide_suggestions: bool = False) -> GraphQLError:
     original = error.original_error
     if isinstance(original, AccountError):
-        extensions: dict[str, object] = {"code": original.code}
-        if original.field is not None:
-            extensions["field"] = original.field
-        return _with(error, original.message, extensions)
+        return _with(error, original.message, original.extensions())
     if is_unexpected(error):
         return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL_SERVER_ERROR"})
     if error.extensions and "code" in error.extensions:
         return error
     # Syntax, validation and variable-coercion errors: the request itself is malformed.
-    return _with(error, error.message, {**(error.extensions or {}), "code": "BAD_USER_INPUT"})
+    # "Did you mean ...?" would let a stranger map a schema whose introspection is off.
+    message = SUGGESTION.sub("", error.message) if hide_suggestions else error.message
+    return _with(error, message, {**(error.extensions or {}), "code": "BAD_USER_INPUT"})
 
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
@@ -45,8 +48,8 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> G
     )
 
 
-def client_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
-    return [client_error(error) for error in errors]
+def client_errors(errors: list[GraphQLError], *, hide_suggestions: bool = False) -> list[GraphQLError]:
+    return [client_error(error, hide_suggestions=hide_suggestions) for error in errors]
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:

@@ -15,14 +15,18 @@ class RegisterInput:
     user_name: str = strawberry.field(
         description="1-25 characters: A-Z a-z 0-9 _ . Unique, case-insensitive (John and john are one name)."
     )
-    password: str = strawberry.field(description="8 to 72 bytes in UTF-8; stored only as a bcrypt hash.")
+    password: str = strawberry.field(
+        description="8 to 72 bytes in UTF-8, not a common password, not the user name or email; stored only as a "
+        "bcrypt hash."
+    )
     email: str | None = strawberry.field(
-        default=None, description="Email address; unique, case-insensitive. Visible only to the account's owner."
+        default=None,
+        description="Email address; unique, case-insensitive. Visible only to the account's owner and admins.",
     )
     first_name: str | None = strawberry.field(default=None, description="At most 50 characters.")
     last_name: str | None = strawberry.field(default=None, description="At most 50 characters.")
     phone_number: str | None = strawberry.field(
-        default=None, description="E.164, e.g. +1234567890; unique. Visible only to the account's owner."
+        default=None, description="E.164, e.g. +1234567890; unique. Visible only to the account's owner and admins."
     )
 
 
@@ -53,7 +57,7 @@ class UpdateUserInput:
     )
     account_privacy: bool | None = strawberry.field(default=strawberry.UNSET, description="Private account on/off.")
     verified: bool | None = strawberry.field(
-        default=strawberry.UNSET, description="Set by the service only: sending it is FORBIDDEN."
+        default=strawberry.UNSET, description="Admins only: anyone else who sends it gets FORBIDDEN."
     )
     provided_old_password: str | None = strawberry.field(default=strawberry.UNSET, description="Current password.")
     provided_new_password: str | None = strawberry.field(

@@ -11,8 +11,9 @@ from strawberry.types import Info
 from models import User as UserModel
 from models import UserProfile as ProfileModel
 from schema.context import Context
+from services.errors import Forbidden
 
-PRIVATE = " Visible only to the user itself; null for anyone else."
+PRIVATE = " Visible only to the user itself and to admins; null for anyone else."
 
 
 @strawberry.type(description="Settings and extra details of a user, one per user; readable by any signed-in user.")
@@ -23,7 +24,10 @@ class UserProfile:
     account_privacy: bool = strawberry.field(
         description="The private-account flag. Default false. Stored and returned; it does not hide the profile yet."
     )
-    verified: bool = strawberry.field(description="Whether the service has verified the account. Not user-settable.")
+    verified: bool = strawberry.field(
+        description="Whether the account is verified. Set by the service or an admin; anyone else who sends it "
+        "gets FORBIDDEN."
+    )
 
     @classmethod
     def from_model(cls, profile: ProfileModel) -> UserProfile:
@@ -36,7 +40,10 @@ class UserProfile:
         )
 
 
-@strawberry.type(description="A user account. Any signed-in user may read it; email and phoneNumber only its owner.")
+@strawberry.type(
+    description="A user account. Any signed-in user may read it; email, phoneNumber and isAdmin only its owner "
+    "and admins."
+)
 class User:
     user_id: strawberry.ID = strawberry.field(name="userID", description="Server-assigned unique id.")
     user_name: str = strawberry.field(description="Unique user name (1-25 of A-Z a-z 0-9 _ .), case-insensitive.")
@@ -54,8 +61,14 @@ class User:
     _phone_number: strawberry.Private[str | None]
     _seen_by_owner: strawberry.Private[bool]  # set where the caller has just proven to be this user
 
+    _is_admin: strawberry.Private[bool]
+
+    async def _may_see_private(self, info: Info[Context, Any]) -> bool:
+        context = info.context
+        return self._seen_by_owner or await context.is_viewer(self._id) or await context.is_admin()
+
     async def _private(self, info: Info[Context, Any], value: str | None) -> str | None:
-        return value if self._seen_by_owner or await info.context.is_viewer(self._id) else None
+        return value if await self._may_see_private(info) else None
 
     @strawberry.field(description="Email address, normalised (domain in lower case)." + PRIVATE)
     async def email(self, info: Info[Context, Any]) -> str | None:
@@ -64,6 +77,15 @@ class User:
     @strawberry.field(description="Phone number in E.164 form, e.g. +1234567890." + PRIVATE)
     async def phone_number(self, info: Info[Context, Any]) -> str | None:
         return await self._private(info, self._phone_number)
+
+    @strawberry.field(
+        description="Whether the user is an admin. Visible to the user itself and to admins; "
+        "anyone else gets a FORBIDDEN error for this field."
+    )
+    async def is_admin(self, info: Info[Context, Any]) -> bool:
+        if not await self._may_see_private(info):
+            raise Forbidden("Only the user itself and admins may see isAdmin.", field="isAdmin")
+        return self._is_admin
 
     @classmethod
     def from_model(cls, user: UserModel, *, seen_by_owner: bool = False) -> User:
@@ -84,14 +106,22 @@ class User:
             _email=user.email,
             _phone_number=user.phone_number,
             _seen_by_owner=seen_by_owner,
+            _is_admin=user.is_admin,
         )
 
 
-@strawberry.type(description="A signed-in session: send accessToken as 'Authorization: Bearer <accessToken>'.")
+@strawberry.type(
+    description="A signed-in session: send accessToken as 'Authorization: Bearer <accessToken>'; "
+    "when it expires, trade refreshToken for a new pair with the refreshToken mutation."
+)
 class AuthPayload:
     access_token: str = strawberry.field(description="A JWT access token.")
     token_type: str = strawberry.field(description='Always "Bearer".')
     expires_in: int = strawberry.field(description="Seconds until the access token expires.")
+    refresh_token: str = strawberry.field(
+        description="A single-use refresh token. Keep it secret; using one twice revokes the session."
+    )
+    refresh_expires_in: int = strawberry.field(description="Seconds until the refresh token expires.")
     user: User = strawberry.field(description="The signed-in user.")
 
 

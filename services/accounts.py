@@ -1,4 +1,4 @@
-"""Account use cases: register, log in, update, delete. Keyword-only, GraphQL-free."""
+"""Account use cases: register, log in, refresh, log out, update, delete. Keyword-only, GraphQL-free."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import User, UserProfile
-from services import passwords, tokens
+from services import passwords, sessions, tokens
+from services.audit import security_event
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from services.throttle import Throttle
 from services.validation import (
     CleanFields,
     check_password_size,
@@ -31,11 +33,12 @@ LOGIN_FAILED = "Wrong user name or password."
 class Session:
     user: User
     access_token: tokens.AccessToken
+    refresh_token: sessions.IssuedRefreshToken
 
 
-def _session(user: User, settings: Settings) -> Session:
-    token = tokens.issue_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
-    return Session(user=user, access_token=token)
+async def _session(user: User, settings: Settings) -> Session:
+    access = tokens.issue_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
+    return Session(user=user, access_token=access, refresh_token=await sessions.issue(user, settings))
 
 
 async def find_user(user_name: str) -> User | None:
@@ -56,16 +59,19 @@ async def register(
     user_name: str,
     password: str,
     settings: Settings,
+    throttle: Throttle,
+    address: str,
     email: str | None = None,
     first_name: str | None = None,
     last_name: str | None = None,
     phone_number: str | None = None,
 ) -> Session:
     """Create a user and its profile (default settings) in one transaction, and sign it in."""
+    await throttle.registration(address)
     given: dict[str, object] = {"user_name": user_name, "first_name": first_name or "", "last_name": last_name or ""}
     given.update((key, value) for key, value in (("email", email), ("phone_number", phone_number)) if value is not None)
     fields = clean_fields(given)
-    password = clean_new_password(password)
+    password = clean_new_password(password, user_name=user_name, email=fields.user.get("email"))
     password_hash = await passwords.hash_password(password, rounds=settings.bcrypt_rounds)
     try:
         async with in_transaction():
@@ -74,38 +80,67 @@ async def register(
     except IntegrityError:
         raise await _conflict(fields.user, exclude_id=None) from None
     user = await User.filter(id=created.id).select_related("profile").get()
-    return _session(user, settings)
+    security_event("registered", user_id=user.id, address=address)
+    return await _session(user, settings)
 
 
-async def login(*, user_name: str, password: str, settings: Settings) -> Session:
+async def login(*, user_name: str, password: str, settings: Settings, throttle: Throttle, address: str) -> Session:
     """Check a user name (or email) and password. Unknown user and wrong password look alike."""
     password = check_password_size(password)
-    if not isinstance(user_name, str):
-        raise Unauthenticated(LOGIN_FAILED)
-    user = await _find_login(user_name.strip())
+    identifier = user_name.strip() if isinstance(user_name, str) else ""
+    account = _login_key(identifier)
+    await throttle.check_login(account, address)
+    user = await _find_login(identifier)
     hashed = user.password_hash if user is not None else None
     if not await passwords.verify_password(password, hashed, rounds=settings.bcrypt_rounds) or user is None:
+        await throttle.login_failed(account, address)
+        security_event("login_failed", user_id=user.id if user else None, address=address)
         raise Unauthenticated(LOGIN_FAILED)
-    return _session(user, settings)
+    await throttle.login_succeeded(account, address)
+    return await _session(user, settings)
+
+
+def _login_key(identifier: str) -> str:
+    # Counted per name asked for, whether or not it exists, so counts reveal nothing.
+    return email_key(identifier) if "@" in identifier else user_name_key(identifier)
 
 
 async def _find_login(identifier: str) -> User | None:
-    query = (
-        User.filter(email_key=email_key(identifier))
-        if "@" in identifier
-        else User.filter(user_name_key=user_name_key(identifier))
-    )
+    if "@" in identifier:
+        query = User.filter(email_key=email_key(identifier))
+    else:
+        query = User.filter(user_name_key=user_name_key(identifier))
     return await query.select_related("profile").first()
 
 
+async def refresh(*, refresh_token: str, settings: Settings, throttle: Throttle, address: str) -> Session:
+    """Rotate a refresh token: a new access token and a new refresh token of the same session."""
+    await throttle.refresh(address)
+    user, renewed = await sessions.rotate(refresh_token, settings, address=address)
+    access = tokens.issue_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
+    return Session(user=user, access_token=access, refresh_token=renewed)
+
+
+async def logout(*, refresh_token: str) -> None:
+    await sessions.revoke(refresh_token)
+
+
+async def logout_all(*, user: User, address: str) -> None:
+    """Revoke every session and every access token of ``user``."""
+    async with in_transaction():
+        await User.filter(id=user.id).update(token_version=F("token_version") + 1)
+        await sessions.revoke_all(user.id)
+    security_event("logout_all", user_id=user.id, address=address)
+
+
 async def _target(actor: User, user_name: str | None) -> User:
-    """The user an update or delete acts on: found first (NOT_FOUND), then owned (FORBIDDEN)."""
+    """The user an update or delete acts on: found first (NOT_FOUND), then allowed (FORBIDDEN)."""
     if user_name is None:
         return actor
     target = await find_user(user_name)
     if target is None:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
-    if target.id != actor.id:
+    if target.id != actor.id and not actor.is_admin:
         raise Forbidden("You can only change or delete your own account.")
     return target
 
@@ -115,6 +150,7 @@ async def update_user(
     actor: User,
     changes: Mapping[str, object],
     settings: Settings,
+    address: str,
     user_name: str | None = None,
     old_password: str | None = None,
     new_password: str | None = None,
@@ -124,30 +160,39 @@ async def update_user(
     Everything is checked before anything is written, and written in one transaction.
     """
     target = await _target(actor, user_name)
-    if "verified" in changes:
+    if "verified" in changes and not actor.is_admin:
         raise Forbidden("verified is set by the service, not by the user.", field="verified")
     fields = clean_fields(changes)
     password_hash = None
     if old_password is not None or new_password is not None:
-        password_hash = await _new_password_hash(target, old_password, new_password, settings)
+        password_hash = await _new_password_hash(target, fields, old_password, new_password, settings)
     try:
         async with in_transaction():
             await _write(target, fields, password_hash)
     except IntegrityError:
         raise await _conflict(fields.user, exclude_id=target.id) from None
+    if password_hash is not None:
+        security_event("password_changed", user_id=target.id, address=address, by=actor.id)
     refreshed = await User.filter(id=target.id).select_related("profile").first()
     if refreshed is None:
         raise NotFound("The user was deleted while being updated.", field="userName")
     return refreshed
 
 
-async def _new_password_hash(user: User, old_password: str | None, new_password: str | None, settings: Settings) -> str:
+async def _new_password_hash(
+    user: User, fields: CleanFields, old_password: str | None, new_password: str | None, settings: Settings
+) -> str:
     """Check a password change (both fields, policy, the old password) and hash the new one."""
     if old_password is None:
         raise InvalidInput("A password change needs providedOldPassword too.", field="providedOldPassword")
     if new_password is None:
         raise InvalidInput("A password change needs providedNewPassword too.", field="providedNewPassword")
-    new_password = clean_new_password(new_password, "providedNewPassword")
+    new_password = clean_new_password(
+        new_password,
+        "providedNewPassword",
+        user_name=str(fields.user.get("user_name", user.user_name)),
+        email=fields.user.get("email", user.email),
+    )
     old_password = check_password_size(old_password, "providedOldPassword")
     if not await passwords.verify_password(old_password, user.password_hash, rounds=settings.bcrypt_rounds):
         raise InvalidInput("The current password is wrong.", field="providedOldPassword")
@@ -157,25 +202,37 @@ async def _new_password_hash(user: User, old_password: str | None, new_password:
 async def _write(user: User, fields: CleanFields, password_hash: str | None) -> None:
     if password_hash is not None:
         # Compare-and-set on the token version: of two racing changes with the same old
-        # password only one wins, and bumping the version revokes every earlier token.
+        # password only one wins, and bumping the version revokes every earlier access token.
         updated = await User.filter(id=user.id, token_version=user.token_version).update(
             **fields.user, password_hash=password_hash, token_version=F("token_version") + 1
         )
         if not updated:
             raise Conflict("The password was changed by another request; log in again.", field="providedOldPassword")
+        await sessions.revoke_all(user.id)
     elif fields.user:
         await User.filter(id=user.id).update(**fields.user)
     if fields.profile:
         await UserProfile.filter(user_id=user.id).update(**fields.profile)
 
 
-async def delete_user(*, actor: User, user_name: str) -> User:
-    """Hard-delete the user and its profile; every token it held dies with it."""
+async def delete_user(*, actor: User, user_name: str, address: str) -> User:
+    """Hard-delete the user, its profile and its sessions; every token it held dies with it."""
     target = await _target(actor, user_name)
     deleted = await User.filter(id=target.id).delete()
     if not deleted:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
+    security_event("account_deleted", user_id=target.id, address=address, by=actor.id)
     return target
+
+
+async def grant_admin(user_name: str) -> User:
+    """Make an existing user an admin (the create-admin command)."""
+    user = await find_user(user_name)
+    if user is None:
+        raise NotFound(f"No user is named {user_name!r}.", field="userName")
+    await User.filter(id=user.id).update(is_admin=True)
+    user.is_admin = True
+    return user
 
 
 async def _conflict(columns: Mapping[str, object], *, exclude_id: int | None) -> Conflict:
@@ -190,6 +247,3 @@ async def _conflict(columns: Mapping[str, object], *, exclude_id: int | None) ->
         if await query.exists():
             return Conflict(f"That {field} is already taken.", field=field)
     return Conflict("A unique value is already taken.")
-
-
-__all__ = ["Session", "delete_user", "find_user", "login", "register", "update_user", "user_for_token"]

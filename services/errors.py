@@ -15,6 +15,12 @@ class AccountError(Exception):
         self.message = message
         self.field = field
 
+    def extensions(self) -> dict[str, object]:
+        extensions: dict[str, object] = {"code": self.code}
+        if self.field is not None:
+            extensions["field"] = self.field
+        return extensions
+
 
 class InvalidInput(AccountError):
     code = "BAD_USER_INPUT"
@@ -34,3 +40,14 @@ class Forbidden(AccountError):
 
 class Unauthenticated(AccountError):
     code = "UNAUTHENTICATED"
+
+
+class TooManyRequests(AccountError):
+    code = "TOO_MANY_REQUESTS"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+    def extensions(self) -> dict[str, object]:
+        return {**super().extensions(), "retryAfter": self.retry_after}

@@ -6,10 +6,13 @@ Each rule returns the value as it will be stored (trimmed, normalised) or raises
 
 from __future__ import annotations
 
+import gzip
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -20,6 +23,7 @@ from services.errors import InvalidInput
 
 PASSWORD_MIN_BYTES = 8
 PASSWORD_MAX_BYTES = 72  # bcrypt's limit: it refuses longer input rather than truncating
+COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common-passwords.txt.gz"
 
 USER_NAME_RE = re.compile(rf"[A-Za-z0-9_.]{{1,{USER_NAME_MAX}}}")
 PHONE_RE = re.compile(r"\+[1-9][0-9]{1,14}")  # E.164
@@ -38,7 +42,8 @@ def _is_forbidden_char(ch: str, *, multiline: bool) -> bool:
     return category == "Cc" or (category == "Cf" and ch not in _JOINERS)
 
 
-def _require_str(value: object, field: str) -> str:
+def require_str(value: object, field: str) -> str:
+    """``value`` as text that can be stored (no lone surrogates), or InvalidInput."""
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be a string.", field=field)
     try:
@@ -50,7 +55,7 @@ def _require_str(value: object, field: str) -> str:
 
 def clean_text(value: object, *, field: str, max_length: int, multiline: bool = False) -> str:
     """Trimmed text without control characters, at most ``max_length`` characters."""
-    text = _require_str(value, field).strip()
+    text = require_str(value, field).strip()
     if multiline:
         text = text.replace("\r\n", "\n")
     if any(_is_forbidden_char(ch, multiline=multiline) for ch in text):
@@ -61,7 +66,7 @@ def clean_text(value: object, *, field: str, max_length: int, multiline: bool = 
 
 
 def clean_user_name(value: object, field: str = "userName") -> str:
-    name = _require_str(value, field)
+    name = require_str(value, field)
     if not USER_NAME_RE.fullmatch(name) or not any(ch.isalnum() for ch in name):
         raise InvalidInput(
             f"{field} must be 1 to {USER_NAME_MAX} characters of ASCII letters, digits, '_' or '.', "
@@ -77,7 +82,7 @@ def user_name_key(name: str) -> str:
 
 
 def clean_email(value: object, field: str = "email") -> str:
-    text = _require_str(value, field).strip()
+    text = require_str(value, field).strip()
     if len(text) > EMAIL_MAX:
         raise InvalidInput(f"{field} must be at most {EMAIL_MAX} characters.", field=field)
     try:
@@ -96,14 +101,14 @@ def email_key(email: str) -> str:
 
 
 def clean_phone(value: object, field: str = "phoneNumber") -> str:
-    phone = PHONE_SEPARATORS.sub("", _require_str(value, field))
+    phone = PHONE_SEPARATORS.sub("", require_str(value, field))
     if not PHONE_RE.fullmatch(phone):
         raise InvalidInput(f"{field} must be an E.164 number such as +1234567890.", field=field)
     return phone
 
 
 def clean_url(value: object, field: str) -> str:
-    url = _require_str(value, field).strip()
+    url = require_str(value, field).strip()
     if len(url) > URL_MAX:
         raise InvalidInput(f"{field} must be at most {URL_MAX} characters.", field=field)
     if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in url):
@@ -126,18 +131,33 @@ def clean_bool(value: object, field: str) -> bool:
     return value
 
 
-def clean_new_password(value: object, field: str = "password") -> str:
-    """A password to be stored: 8 to 72 bytes of UTF-8."""
-    password = _require_str(value, field)
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The 10,000 most common passwords, lower-cased (list by Royce Williams, as shipped by Django)."""
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip())
+
+
+def clean_new_password(
+    value: object, field: str = "password", *, user_name: str | None = None, email: str | None = None
+) -> str:
+    """A password to be stored: 8 to 72 bytes of UTF-8, not a common one, not the user's name or email."""
+    password = require_str(value, field)
     size = len(password.encode("utf-8"))
     if size < PASSWORD_MIN_BYTES:
         raise InvalidInput(f"{field} must be at least {PASSWORD_MIN_BYTES} bytes long.", field=field)
-    return check_password_size(password, field)
+    check_password_size(password, field)
+    lowered = password.lower()
+    if lowered in common_passwords():
+        raise InvalidInput(f"{field} is one of the most common passwords; choose another.", field=field)
+    if lowered in {(user_name or "").lower(), (email or "").lower()}:
+        raise InvalidInput(f"{field} must not be your user name or email address.", field=field)
+    return password
 
 
 def check_password_size(value: object, field: str = "password") -> str:
     """A password to be checked against a hash: bcrypt cannot take more than 72 bytes."""
-    password = _require_str(value, field)
+    password = require_str(value, field)
     if len(password.encode("utf-8")) > PASSWORD_MAX_BYTES:
         raise InvalidInput(
             f"{field} must be at most {PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt's limit).", field=field

@@ -16,12 +16,16 @@ USER_FIELDS = """
 
 REGISTER = f"""
 mutation Register($input: RegisterInput!) {{
-  register(input: $input) {{ accessToken tokenType expiresIn user {{ {USER_FIELDS} }} }}
+  register(input: $input) {{
+    accessToken tokenType expiresIn refreshToken refreshExpiresIn user {{ {USER_FIELDS} }}
+  }}
 }}"""
 
 LOGIN = f"""
 mutation Login($userName: String!, $password: String!) {{
-  login(userName: $userName, password: $password) {{ accessToken tokenType expiresIn user {{ {USER_FIELDS} }} }}
+  login(userName: $userName, password: $password) {{
+    accessToken tokenType expiresIn refreshToken refreshExpiresIn user {{ {USER_FIELDS} }}
+  }}
 }}"""
 
 ME = f"query Me {{ me {{ {USER_FIELDS} }} }}"
@@ -37,6 +41,15 @@ UPDATE_PROFILE = f"""
 mutation UpdateProfile($input: UpdateUserInput!) {{
   updateProfile(input: $input) {{ {USER_FIELDS} }}
 }}"""
+
+REFRESH = """
+mutation Refresh($refreshToken: String!) {
+  refreshToken(refreshToken: $refreshToken) { accessToken refreshToken expiresIn refreshExpiresIn user { userName } }
+}"""
+
+LOGOUT = "mutation Logout($refreshToken: String!) { logout(refreshToken: $refreshToken) }"
+
+LOGOUT_ALL = "mutation LogoutAll { logoutAll }"
 
 DELETE_USER = """
 mutation DeleteUser($userName: String!) { deleteUser(userName: $userName) { userID userName } }
@@ -78,6 +91,7 @@ class Account:
     token: str
     user: dict[str, Any]
     password: str
+    refresh_token: str = ""
 
     @property
     def name(self) -> str:
@@ -103,7 +117,9 @@ class Api:
         result = await self.execute(REGISTER, {"input": {"userName": user_name, "password": password, **fields}})
         assert not result.errors, result.body
         payload = result.data["register"]
-        return Account(token=payload["accessToken"], user=payload["user"], password=password)
+        return Account(
+            token=payload["accessToken"], user=payload["user"], password=password, refresh_token=payload["refreshToken"]
+        )
 
     async def login(self, user_name: str, password: str = PASSWORD) -> Result:
         return await self.execute(LOGIN, {"userName": user_name, "password": password})

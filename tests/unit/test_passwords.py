@@ -51,3 +51,11 @@ async def test_same_password_hashes_differently_each_time(settings: Settings) ->
     assert first != second
     assert await verify_password(PASSWORD, first, rounds=settings.bcrypt_rounds) is True
     assert await verify_password(PASSWORD, second, rounds=settings.bcrypt_rounds) is True
+
+
+async def test_unknown_users_are_checked_against_a_dummy_hash_of_the_same_cost() -> None:
+    """The dummy hash uses the configured rounds, so an unknown user costs one full bcrypt check."""
+    from services.passwords import _dummy_hash
+
+    assert _dummy_hash(5).startswith("$2b$05$")
+    assert _dummy_hash(6).startswith("$2b$06$")

@@ -395,7 +395,7 @@ def test_clean_bool_rejects_non_booleans(value: object) -> None:
 @pytest.mark.parametrize(
     "password",
     [
-        pytest.param("a" * PASSWORD_MIN_BYTES, id="8-ascii"),
+        pytest.param("q7#Lm2!x", id="8-ascii"),
         pytest.param("a" * PASSWORD_MAX_BYTES, id="72-ascii"),
         pytest.param("é" * 36, id="72-bytes-of-two-byte-chars"),
         pytest.param("éééé", id="4-chars-8-bytes"),

@@ -1,0 +1,160 @@
+"""The HTTP side of GraphQL: media types and status codes (GraphQL over HTTP), caching, body size."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
+
+from schema.context import Context
+from schema.errors import client_errors
+from services.throttle import Throttle
+from settings import Settings
+from web import graphiql
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+_ACCEPTED = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE, JSON: JSON, "application/*": JSON, "*/*": JSON}
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header: the client's preferred one we speak, or None."""
+    if not accept or not accept.strip():
+        return JSON  # clients that say nothing get the legacy type
+    best, best_q = None, 0.0
+    for part in accept.split(","):
+        media, *parameters = (piece.strip() for piece in part.split(";"))
+        q = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        candidate = _ACCEPTED.get(media.lower())
+        if candidate is not None and q > best_q:
+            best, best_q = candidate, q
+    return best
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    """Parse, validation or variable errors: the operation never ran (no error has a path)."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(error.path is None for error in errors)
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    def __init__(self, schema: BaseSchema, settings: Settings, throttle: Throttle) -> None:
+        super().__init__(schema, graphql_ide=None if settings.is_production else "graphiql")
+        self.settings = settings
+        self.throttle = throttle
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        if not (isinstance(request, Request) and isinstance(response, Response)):
+            raise TypeError("GraphQL over WebSocket is not served.")
+        accept = request.headers.get("accept")
+        media_type = negotiate(accept)
+        if media_type is None and not (request.method == "GET" and "text/html" in (accept or "")):
+            raise HTTPException(406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.")
+        response.media_type = media_type or JSON
+        request.state.graphql_response = response
+        return Context(request=request, response=response, settings=self.settings, throttle=self.throttle)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        # Every response passes here, parse errors included: the one place errors get their code.
+        if result.errors:
+            result.errors = client_errors(result.errors, hide_suggestions=self.settings.is_production)
+        body = await super().process_result(request, result)
+        response: Response = request.state.graphql_response
+        if response.media_type == GRAPHQL_RESPONSE and _is_request_error(result):
+            # GraphQL over HTTP: a request error has no "data" entry and a 4xx status.
+            response.status_code = 400
+            body.pop("data", None)
+        return body
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Only called where GraphiQL is on (not in production): its files come from this server if fetched.
+        return HTMLResponse(graphiql.offline_page(self.graphql_ide_html))
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = Response(
+            self.encode_json(response_data),
+            status_code=sub_response.status_code or 200,
+            media_type=sub_response.media_type or JSON,
+        )
+        response.headers.raw.extend(sub_response.headers.raw)
+        # Responses carry tokens and personal data: no cache may keep them.
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``max_bytes`` with 413, whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(
+            {
+                "errors": [
+                    {
+                        "message": f"The request body is larger than {self.max_bytes} bytes.",
+                        "extensions": {"code": "BAD_USER_INPUT"},
+                    }
+                ]
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
