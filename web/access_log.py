@@ -8,6 +8,7 @@ request's state (``scope["state"]``), which this middleware reads once the respo
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 log = logging.getLogger("app.access")
+
+# The client chooses the path and the operation name: neither may forge a line in the text log.
+MAX_PATH = 200
+OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")  # a GraphQL Name, at most 100 characters
+
+
+def _printable(path: str) -> str:
+    if len(path) > MAX_PATH:
+        path = path[:MAX_PATH] + "..."
+    return path if path.isprintable() else path.encode("unicode_escape").decode("ascii")
 
 
 class AccessLog:
@@ -44,10 +55,11 @@ class AccessLog:
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             operation = state.get("operation_name")  # set by OperationName
             user_id = state.get("user_id")  # set by schema.context.Context
+            path = _printable(scope["path"])
             log.info(
                 "%s %s %s %s %.1f ms user=%s",
                 scope["method"],
-                scope["path"],
+                path,
                 operation or "-",
                 status,
                 duration_ms,
@@ -55,7 +67,7 @@ class AccessLog:
                 extra={
                     "fields": {
                         "method": scope["method"],
-                        "path": scope["path"],
+                        "path": path,
                         "operation": operation,
                         "status": status,
                         "duration_ms": duration_ms,
@@ -71,5 +83,6 @@ class OperationName(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         request = getattr(self.execution_context.context, "request", None)
-        if request is not None:
-            request.state.operation_name = self.execution_context.operation_name
+        name = self.execution_context.operation_name
+        if request is not None and name is not None and OPERATION_NAME.fullmatch(name):
+            request.state.operation_name = name

@@ -60,3 +60,15 @@ def test_text_logs_are_readable_lines_without_secrets(tmp_path: Path) -> None:
     assert not log.lstrip().startswith("{")
     for secret in (PASSWORD, "wrong-password-1", register_token, login_token):
         assert secret not in log
+
+
+def test_a_client_cannot_forge_a_line_in_the_text_log(tmp_path: Path) -> None:
+    forged = "\n2026-01-01 00:00:00,000 INFO app.access: POST /graphql Forged 200 1.0 ms user=1"
+    with running_server(tmp_path) as server:
+        httpx.post(server.graphql_url, json={"query": "query Q { __typename }", "operationName": "Q" + forged})
+        httpx.get(server.url + "/nothing%0A2026-01-01%2000:00:00,000%20INFO%20app.access:%20Forged")
+
+    log = server.log()
+    assert not [line for line in log.splitlines() if line.startswith("2026-01-01")]
+    assert "INFO app.access: POST /graphql - 400 " in log  # no such operation, and not a name: not logged
+    assert "INFO app.access: GET /nothing\\n2026-01-01 00:00:00,000 INFO app.access: Forged - 404 " in log
