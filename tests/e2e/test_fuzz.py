@@ -1,0 +1,390 @@
+"""Property-based tests (hypothesis) of every string argument of register and updateProfile.
+
+Whatever a client sends, it gets HTTP 200 and either BAD_USER_INPUT/CONFLICT naming the field, or a
+success whose stored value (read back with ``me``) is the documented normalisation of the input.
+The oracle for *whether* a value is accepted is services.validation, applied to the value as the
+server decodes it; what is stored is also checked against the plain documented rule (trim, lower-case
+domain, separators removed) where that rule is simple enough to state independently.
+
+Each example registers its own user (a counter makes the names unique), so examples do not depend on
+one another; CONFLICT is accepted only for a value an earlier example of the same test stored.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from main import create_app
+from services import validation
+from services.errors import InvalidInput
+from settings import Settings
+from tests.support import REGISTER, UPDATE_PROFILE, Account, Api, Result
+
+FUZZ = hypothesis_settings(
+    max_examples=40,
+    deadline=None,
+    database=None,  # write nothing into the work tree; a failure prints its example
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+FUZZ_TYPES = hypothesis_settings(FUZZ, max_examples=20)
+
+FUZZ_PASSWORD = "fuzzing horse battery"
+_names = itertools.count()
+
+# The fields of the API, their model attribute and whether null is allowed.
+REGISTER_FIELDS = {
+    "userName": "user_name",
+    "password": "password",
+    "email": "email",
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "phoneNumber": "phone_number",
+}
+UPDATE_FIELDS = {
+    "name": "name",
+    "userName": "user_name",
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "email": "email",
+    "phoneNumber": "phone_number",
+    "bio": "bio",
+    "profileImage": "profile_image",
+    "website": "website",
+    "gender": "gender",
+}
+PROFILE_FIELDS = {"website", "gender"}
+
+# Strategies ----------------------------------------------------------------------------------
+
+NASTY = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\x07\x08\x1b[31m",
+    "\r\n",
+    "line\nbreak",
+    "\t",
+    "\u202eevil\u202c",  # RTL override
+    "abc\u202edef",
+    "\u200b",  # zero-width space
+    "ab\u200dcd",  # zero-width joiner
+    "\ufeffbom",
+    "\u00ad",  # soft hyphen
+    "\ud800",  # lone surrogates, sent as \ud800 escapes
+    "a\udfffb",
+    "'; DROP TABLE users; --",
+    "' OR '1'='1",
+    '" OR 1=1 --',
+    "Robert'); DROP TABLE users;--",
+    "%_\\",
+    "😀",
+    "👩\u200d💻",
+    "🇺🇳",
+    "e\u0301",
+    "ß",
+    "İ",
+    "ﬁ",
+    "\U0001d518\U0001d52b\U0001d526\U0001d520",  # mathematical Fraktur letters
+    "<script>alert(1)</script>",
+    "${jndi:ldap://x}",
+    "null",
+]
+CHARACTERS = st.one_of(st.characters(), st.characters(categories=["Cs"]), st.sampled_from("\x00\u202e\u200b \t"))
+# Up to 10,000 characters; emoji fewer, so the body (each one sent as two \u escapes) stays under
+# the 100,000-byte limit that test_guards.py covers.
+LONG = st.one_of(
+    st.builds(lambda piece, count: piece * count, st.sampled_from(["x", " ", "\x00", "9"]), st.integers(1, 10_000)),
+    st.builds(lambda piece, count: piece * count, st.sampled_from(["😀", "a ", "\u202e"]), st.integers(1, 5_000)),
+)
+TEXT = st.one_of(
+    st.sampled_from(NASTY),
+    st.lists(st.one_of(st.sampled_from(NASTY), st.text(CHARACTERS, max_size=12)), max_size=4).map("".join),
+    LONG,
+)
+
+
+def spiced(valid: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Valid values, some with nasty text before, inside or after them."""
+    return st.one_of(
+        valid,
+        st.tuples(valid, TEXT, st.integers(0, 2)).map(
+            lambda parts: [parts[1] + parts[0], parts[0][:3] + parts[1] + parts[0][3:], parts[0] + parts[1]][parts[2]]
+        ),
+    )
+
+
+USER_NAMES = st.from_regex(r"[A-Za-z0-9_.]{1,25}", fullmatch=True)
+EMAILS = st.builds(
+    "{}@{}.{}".format,
+    st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._+-]{0,20}[A-Za-z0-9])?", fullmatch=True),
+    st.from_regex(r"[A-Za-z0-9]{1,15}", fullmatch=True),
+    st.sampled_from(["com", "ORG", "Example", "de"]),
+)
+PHONES = st.builds(
+    lambda first, rest, separator: "+" + first + separator.join(rest),
+    st.sampled_from("123456789"),
+    st.lists(st.from_regex(r"[0-9]{1,3}", fullmatch=True), min_size=1, max_size=4),
+    st.sampled_from(["", " ", "-", ".", " (", ") "]),
+)
+URLS = st.builds(
+    "{}://{}/{}".format,
+    st.sampled_from(["http", "https", "HTTPS", "ftp", "javascript"]),
+    st.from_regex(r"[a-z0-9]{1,10}\.example", fullmatch=True),
+    st.text(st.characters(codec="ascii"), max_size=10),
+)
+PASSWORDS = st.text(CHARACTERS, min_size=6, max_size=40)
+
+VALUES = {
+    "userName": spiced(USER_NAMES),
+    "password": st.one_of(TEXT, PASSWORDS, spiced(st.just(FUZZ_PASSWORD))),
+    "email": spiced(EMAILS),
+    "firstName": spiced(st.sampled_from(["Ann", "José", "李", "O'Brien"])),
+    "lastName": spiced(st.sampled_from(["Smith", "Nguyễn", "al-Hassan"])),
+    "phoneNumber": spiced(PHONES),
+    "name": spiced(st.sampled_from(["Ann Smith", "José María López", "Single"])),
+    "bio": spiced(st.sampled_from(["Hello.", "Line one\r\nline two\n\tindented"])),
+    "profileImage": spiced(URLS),
+    "website": spiced(URLS),
+    "gender": spiced(st.sampled_from(["female", "male", "non-binary"])),
+}
+
+WRONG_TYPES = st.one_of(
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.lists(st.one_of(st.integers(), st.text(max_size=5)), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.one_of(st.integers(), st.text(max_size=5)), max_size=3),
+)
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def fuzz_api(db: str, settings: Settings) -> AsyncIterator[Api]:
+    """The test app without rate limits: an example registers a user, and there are hundreds."""
+    app = create_app(replace(settings, rate_limit_enabled=False))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        yield Api(client, backend=db)
+
+
+def fresh_name() -> str:
+    return f"fz{next(_names)}"
+
+
+def as_sent(value: Any) -> Any:
+    """The value as the server decodes it: a surrogate pair written as two escapes becomes one character."""
+    return json.loads(json.dumps(value, ensure_ascii=True))
+
+
+def cleaned(attribute: str, value: object, *, user_name: str) -> dict[str, Any] | InvalidInput:
+    """What services.validation makes of one field: the columns to store, or the error."""
+    try:
+        if attribute == "password":
+            return {"password": validation.clean_new_password(value, user_name=user_name)}
+        fields = validation.clean_fields({attribute: value})
+    except InvalidInput as exc:
+        return exc
+    return {**fields.user, **fields.profile}
+
+
+def stored(me: dict[str, Any], attribute: str) -> Any:
+    camel = re.sub(r"_(.)", lambda m: m.group(1).upper(), attribute)
+    return me["profile"][camel] if camel in PROFILE_FIELDS else me[camel]
+
+
+def independent_checks(field: str, value: str, me: dict[str, Any]) -> None:
+    """The documented normalisation, stated without services.validation."""
+    if field == "userName":
+        assert me["userName"] == value
+    elif field in ("firstName", "lastName", "gender"):
+        assert stored(me, REGISTER_FIELDS.get(field, field)) == value.strip()
+    elif field == "name":
+        first, _, last = value.strip().partition(" ")
+        assert (me["firstName"], me["lastName"]) == (first, last.strip())
+    elif field == "bio":
+        assert me["bio"] == value.strip().replace("\r\n", "\n")
+    elif field in ("profileImage", "website"):
+        url = stored(me, "profile_image" if field == "profileImage" else "website")
+        assert url == value.strip()
+        assert urlsplit(url).scheme.lower() in ("http", "https")
+    elif field == "email":
+        email = me["email"]
+        local, _, domain = email.rpartition("@")
+        assert domain == domain.lower()
+        assert validation.clean_email(email) == email  # re-validates, unchanged
+        if value.strip().isascii():
+            sent_local, _, sent_domain = value.strip().rpartition("@")
+            assert (local, domain) == (sent_local, sent_domain.lower())
+    elif field == "phoneNumber":
+        phone = me["phoneNumber"]
+        assert re.fullmatch(r"\+[1-9][0-9]{1,14}", phone, flags=re.ASCII)
+        assert phone == "+" + "".join(ch for ch in value if ch in "0123456789")
+
+
+def assert_refused(result: Result, code: str, field: str | None) -> None:
+    """One error with this code naming this field (None: a GraphQL coercion error, which names none)."""
+    assert result.status == 200
+    assert result.data is None, result.body
+    assert result.code == code, result.body
+    if field is not None:
+        assert result.field == field, result.body
+
+
+# register ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def taken() -> set[tuple[str, object]]:
+    """Unique values stored by earlier examples of one test (hypothesis reuses the fixture, as the database)."""
+    return set()
+
+
+def _unique_key(field: str, columns: dict[str, Any]) -> tuple[str, object] | None:
+    """The unique column a value lands in, as compared; None for a field that is not unique."""
+    key_column = {"userName": "user_name_key", "email": "email_key", "phoneNumber": "phone_number"}.get(field)
+    if key_column is None or columns.get(key_column) is None:
+        return None
+    return (field, columns[key_column])
+
+
+@pytest.mark.parametrize("field", list(REGISTER_FIELDS))
+@FUZZ
+@given(data=st.data())
+async def test_register_fuzzed_field(fuzz_api: Api, taken: set[tuple[str, object]], field: str, data: Any) -> None:
+    value = data.draw(VALUES[field], label=field)
+    user_name = value if field == "userName" else fresh_name()
+    variables = {"userName": user_name, "password": FUZZ_PASSWORD, field: value}
+    decoded = as_sent(value)
+    expected = cleaned(REGISTER_FIELDS[field], decoded, user_name=as_sent(user_name))
+
+    result = await fuzz_api.execute(REGISTER, {"input": variables})
+
+    if isinstance(expected, InvalidInput):
+        assert_refused(result, "BAD_USER_INPUT", field)
+        return
+    key = _unique_key(field, expected)
+    if result.errors and key is not None and key in taken:
+        assert_refused(result, "CONFLICT", field)
+        return
+    assert not result.errors, result.body
+    if key is not None:
+        taken.add(key)
+    token = result.data["register"]["accessToken"]
+    me = (await fuzz_api.me(token)).data["me"]
+    if field == "password":
+        login = await fuzz_api.login(me["userName"], decoded)
+        assert login.data["login"]["user"]["userName"] == me["userName"], login.body
+        return
+    attribute = REGISTER_FIELDS[field]
+    assert stored(me, attribute) == expected[attribute]
+    independent_checks(field, decoded, me)
+
+
+@pytest.mark.parametrize("field", list(REGISTER_FIELDS))
+@FUZZ_TYPES
+@given(value=WRONG_TYPES)
+async def test_register_wrong_scalar_types_are_bad_user_input(fuzz_api: Api, field: str, value: object) -> None:
+    variables = {"userName": fresh_name(), "password": FUZZ_PASSWORD, field: value}
+
+    result = await fuzz_api.execute(REGISTER, {"input": variables})
+
+    assert result.status == 200
+    assert result.data is None
+    assert {error["extensions"]["code"] for error in result.errors} == {"BAD_USER_INPUT"}
+
+
+@pytest.mark.parametrize("field", list(REGISTER_FIELDS))
+async def test_register_null_is_refused_only_for_required_fields(fuzz_api: Api, field: str) -> None:
+    user_name = fresh_name()
+    variables = {"userName": user_name, "password": FUZZ_PASSWORD, field: None}
+
+    result = await fuzz_api.execute(REGISTER, {"input": variables})
+
+    if field in ("userName", "password"):
+        assert_refused(result, "BAD_USER_INPUT", None)  # String! refuses null before any resolver
+    else:
+        assert not result.errors, result.body
+        me = result.data["register"]["user"]
+        assert me["userName"] == user_name
+        assert stored(me, REGISTER_FIELDS[field]) == ("" if field in ("firstName", "lastName") else None)
+
+
+@FUZZ_TYPES
+@given(value=st.one_of(WRONG_TYPES, st.none(), st.text(max_size=5)))
+async def test_register_input_of_the_wrong_type_is_bad_user_input(fuzz_api: Api, value: object) -> None:
+    result = await fuzz_api.execute(REGISTER, {"input": value})
+
+    assert result.status == 200
+    assert result.data is None
+    assert {error["extensions"]["code"] for error in result.errors} == {"BAD_USER_INPUT"}
+
+
+# updateProfile -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", list(UPDATE_FIELDS))
+@FUZZ
+@given(data=st.data())
+async def test_update_profile_fuzzed_field(
+    fuzz_api: Api, taken: set[tuple[str, object]], field: str, data: Any
+) -> None:
+    value = data.draw(st.one_of(VALUES[field], st.none()), label=field)
+    account = await fuzz_api.register(fresh_name(), password=FUZZ_PASSWORD)
+    taken.add(("userName", account.name.casefold()))
+    decoded = as_sent(value)
+    expected = cleaned(UPDATE_FIELDS[field], decoded, user_name=account.name)
+
+    result = await fuzz_api.execute(UPDATE_PROFILE, {"input": {field: value}}, token=account.token)
+
+    me = (await fuzz_api.me(account.token)).data["me"]
+    if isinstance(expected, InvalidInput):
+        assert_refused(result, "BAD_USER_INPUT", field)
+        assert me == account.user  # nothing written
+        return
+    key = _unique_key(field, expected)
+    if result.errors and key is not None and key in taken:
+        assert_refused(result, "CONFLICT", field)
+        assert me == account.user
+        return
+    assert not result.errors, result.body
+    assert result.data["updateProfile"] == me
+    if key is not None:
+        taken.add(key)
+    for attribute, value_stored in expected.items():
+        if not attribute.endswith("_key"):
+            assert stored(me, attribute) == value_stored, attribute
+    if decoded is not None:
+        independent_checks(field, decoded, me)
+
+
+@pytest.fixture
+async def bystander(fuzz_api: Api) -> Account:
+    """One user for examples that must change nothing (each checks that nothing changed)."""
+    return await fuzz_api.register(fresh_name(), password=FUZZ_PASSWORD)
+
+
+@pytest.mark.parametrize("field", list(UPDATE_FIELDS))
+@FUZZ_TYPES
+@given(value=WRONG_TYPES)
+async def test_update_profile_wrong_scalar_types_are_bad_user_input(
+    fuzz_api: Api, bystander: Account, field: str, value: object
+) -> None:
+    result = await fuzz_api.execute(UPDATE_PROFILE, {"input": {field: value}}, token=bystander.token)
+
+    assert result.status == 200
+    assert result.data is None
+    assert {error["extensions"]["code"] for error in result.errors} == {"BAD_USER_INPUT"}
+    assert (await fuzz_api.me(bystander.token)).data["me"] == bystander.user
