@@ -40,7 +40,16 @@ async def test_wrong_variable_type_is_bad_user_input(api: Api) -> None:
     assert {e["extensions"]["code"] for e in result.errors} == {"BAD_USER_INPUT"}
 
 
-async def test_unexpected_failure_is_masked_and_logged(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+async def test_unexpected_failure_is_masked_and_logged(
+    own_db: str, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(settings)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    async with client:
+        await _masked_failure(Api(client, backend=own_db), caplog)
+
+
+async def _masked_failure(api: Api, caplog: pytest.LogCaptureFixture) -> None:
     account = await api.register()
     await Tortoise.get_connection(api.backend).execute_script("DROP TABLE user_profiles")
 
