@@ -109,11 +109,17 @@ def _login_key(identifier: str) -> str:
 
 
 async def _find_login(identifier: str) -> User | None:
-    if "@" in identifier:
-        query = User.filter(email_key=email_key(identifier))
-    else:
-        query = User.filter(user_name_key=user_name_key(identifier))
-    return await query.select_related("profile").first()
+    column, key = (
+        ("email_key", email_key(identifier))
+        if "@" in identifier
+        else (
+            "user_name_key",
+            user_name_key(identifier),
+        )
+    )
+    if len(key) > User._meta.fields_map[column].max_length:  # type: ignore[attr-defined]
+        return None  # longer than any stored value: no such user (and the ORM would refuse the filter)
+    return await User.filter(**{column: key}).select_related("profile").first()
 
 
 async def refresh(*, refresh_token: str, settings: Settings, throttle: Throttle, address: str) -> Session:
