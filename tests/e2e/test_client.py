@@ -15,7 +15,7 @@ from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.httpx import HTTPXTransport
 
-from tests.server import Server, running_server
+from tests.servers import Server, running_server
 from tests.support import DELETE_USER, LOGIN, ME, PASSWORD, REGISTER, UPDATE_USER
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.server import Server, running_server
+from tests.servers import Server, running_server
 from tests.support import LOGIN, ME, PASSWORD, REGISTER
 
 
@@ -34,7 +34,7 @@ def test_json_logs_have_one_line_per_request_and_no_secrets(tmp_path: Path) -> N
     with running_server(tmp_path, LOG_FORMAT="json") as server:
         user_id, register_token, login_token = _session(server)
 
-    log = server.log()
+    log = server.output()
     entries = [json.loads(line) for line in log.splitlines()]  # every line is one JSON object
     graphql = [entry for entry in entries if entry["logger"] == "app.access" and entry["path"] == "/graphql"]
     assert [(e["method"], e["operation"], e["status"], e["user_id"]) for e in graphql] == [
@@ -54,7 +54,7 @@ def test_text_logs_are_readable_lines_without_secrets(tmp_path: Path) -> None:
         anonymous = httpx.post(server.graphql_url, json={"query": "{ __typename }"})
         assert anonymous.json() == {"data": {"__typename": "Query"}}
 
-    log = server.log()
+    log = server.output()
     assert re.search(rf"INFO app\.access: POST /graphql Login 200 \d+\.\d ms user={user_id}$", log, re.MULTILINE)
     assert re.search(r"INFO app\.access: POST /graphql - 200 \d+\.\d ms user=-$", log, re.MULTILINE)
     assert not log.lstrip().startswith("{")
@@ -68,7 +68,7 @@ def test_a_client_cannot_forge_a_line_in_the_text_log(tmp_path: Path) -> None:
         httpx.post(server.graphql_url, json={"query": "query Q { __typename }", "operationName": "Q" + forged})
         httpx.get(server.url + "/nothing%0A2026-01-01%2000:00:00,000%20INFO%20app.access:%20Forged")
 
-    log = server.log()
+    log = server.output()
     assert not [line for line in log.splitlines() if line.startswith("2026-01-01")]
     assert "INFO app.access: POST /graphql - 400 " in log  # no such operation, and not a name: not logged
     assert "INFO app.access: GET /nothing\\n2026-01-01 00:00:00,000 INFO app.access: Forged - 404 " in log
