@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+import pytest
 
 from tests.conftest import TEST_SECRET
 
@@ -163,3 +164,17 @@ class PostgresDatabase:
 
     def drop(self) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@contextmanager
+def postgres_database(why: str) -> Iterator[str]:
+    """The URL of a new database on the TEST_POSTGRES_URL server, dropped afterwards; skipped without one."""
+    server_url = os.environ.get("TEST_POSTGRES_URL")
+    if not server_url:
+        pytest.skip(f"{why}: set TEST_POSTGRES_URL (.ci/run does)")
+    database = PostgresDatabase(server_url)
+    database.create()
+    try:
+        yield database.url
+    finally:
+        database.drop()

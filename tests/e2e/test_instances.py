@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.servers import PostgresDatabase, Server, run_main, server_environ
+from tests.servers import Server, postgres_database, run_main, server_environ
 from tests.support import LOGOUT_ALL, ME, PASSWORD, REFRESH, REGISTER, Api
 
 pytestmark = pytest.mark.multi
@@ -23,15 +23,8 @@ pytestmark = pytest.mark.multi
 
 @pytest.fixture(scope="module")
 def shared_database() -> Iterator[str]:
-    server_url = os.environ.get("TEST_POSTGRES_URL")
-    if not server_url:
-        pytest.skip("two instances share a PostgreSQL database: set TEST_POSTGRES_URL (.ci/run does)")
-    database = PostgresDatabase(server_url)
-    database.create()
-    try:
-        yield database.url
-    finally:
-        database.drop()
+    with postgres_database("two instances share a PostgreSQL database") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
