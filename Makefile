@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint schema migration bench clean
+.PHONY: run test lint schema migration graphiql bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +12,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# GraphiQL's scripts, fetched once with npm so the page works offline (see web/graphiql.py).
+graphiql: $(STAMP)
+	$(BIN)/python tools/fetch_graphiql.py
+
+run: $(STAMP) graphiql
 	$(BIN)/python main.py
 
-test: $(STAMP)
+test: $(STAMP) graphiql
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 schema: $(STAMP)
@@ -37,4 +41,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info build

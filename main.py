@@ -20,7 +20,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as alias_limit
@@ -37,7 +37,10 @@ from services import accounts
 from services.counters import counters_for
 from services.errors import AccountError
 from services.throttle import Throttle
-from settings import Settings, SettingsError
+from settings import Settings, SettingsError, help_table
+from web import graphiql
+from web.access_log import AccessLog, OperationName
+from web.logs import configure_logging, log_config
 
 
 class AppSchema(strawberry.Schema):
@@ -62,6 +65,7 @@ def build_schema(settings: Settings) -> AppSchema:
             partial(AddValidationRules, rules),
             ParserCache,
             ValidationCache,
+            OperationName,
         ],
     )
 
@@ -101,7 +105,8 @@ def create_app(settings: Settings) -> Starlette:
             yield
         await throttle.counters.close()
 
-    middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
+    # AccessLog first: it times and logs every request, the ones the other middleware refuse included.
+    middleware = [Middleware(AccessLog), Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -118,6 +123,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/", home),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Mount(graphiql.MOUNT, graphiql.Assets(directory=graphiql.ASSETS_DIR, check_dir=False)),
             Route("/graphql", GraphQLApp(build_schema(settings), settings, throttle)),
         ],
         middleware=middleware,
@@ -168,9 +174,19 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
 
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_environ()  # fail fast, before uvicorn, with a readable message
+    configure_logging(settings)
     # Migrate (development) or refuse pending migrations (production) once, before any worker starts.
     _with_database(settings, lambda: database.prepare(apply=not settings.is_production))
-    uvicorn.run("main:app", host=settings.host, port=settings.port, workers=settings.workers, log_level="info")
+    # Every worker applies log_config; uvicorn's own access log is replaced by web.access_log.
+    uvicorn.run(
+        "main:app",
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_config=log_config(settings),
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
     return 0
 
 
@@ -208,7 +224,12 @@ def create_admin(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python main.py", description="The GraphQL user-management server.")
+    root = argparse.ArgumentParser(
+        prog="python main.py",
+        description="The GraphQL user-management server. Without a command it serves the API.",
+        epilog="environment variables (settings.py reads them; see README, Configuration):\n" + help_table(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = root.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="serve the API with uvicorn (the default)").set_defaults(run=serve)
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=export_schema)

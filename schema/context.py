@@ -49,6 +49,10 @@ class Context:
             raise self._error or Unauthenticated(MISSING_TOKEN)
         return user
 
+    def signed_in(self, user_id: int) -> None:
+        """Name the user this request acts for in its access-log line (login and register learn it late)."""
+        self.request.state.user_id = user_id
+
     async def is_viewer(self, user_id: int) -> bool:
         viewer = await self.user()
         return viewer is not None and viewer.id == user_id
@@ -66,6 +70,7 @@ class Context:
             if token is not None:
                 claims = tokens.decode_access_token(token, settings=self.settings)
                 self._user = await accounts.user_for_token(claims)
+                self.signed_in(self._user.id)
         except Unauthenticated as exc:
             self._error = exc
         self._loaded = True

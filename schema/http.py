@@ -8,7 +8,7 @@ from typing import Any
 from cross_web import HTTPException as RequestError  # strawberry's view answers it with its status
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -20,6 +20,7 @@ from schema.context import Context
 from schema.errors import client_errors
 from services.throttle import Throttle
 from settings import Settings
+from web import graphiql
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -91,6 +92,10 @@ class GraphQLApp(GraphQL[Context, None]):
             response.status_code = 400
             body.pop("data", None)
         return body
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Only called where GraphiQL is on (not in production): its files come from this server if fetched.
+        return HTMLResponse(graphiql.offline_page(self.graphql_ide_html))
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = Response(

@@ -7,14 +7,27 @@ from typing import Any
 import strawberry
 
 
-@strawberry.input(description="A new account. Seed 000's username/password/email form is the minimum.")
+@strawberry.input(
+    description="A new account: userName and password are required, the rest optional. A field that breaks a "
+    "rule is BAD_USER_INPUT; a taken userName, email or phoneNumber is CONFLICT. extensions.field names the field."
+)
 class RegisterInput:
-    user_name: str = strawberry.field(description="1-25 characters: A-Z a-z 0-9 _ . Unique, case-insensitive.")
-    password: str = strawberry.field(description="8 to 72 bytes in UTF-8.")
-    email: str | None = strawberry.field(default=None, description="Email address; unique, case-insensitive.")
+    user_name: str = strawberry.field(
+        description="1-25 characters: A-Z a-z 0-9 _ . Unique, case-insensitive (John and john are one name)."
+    )
+    password: str = strawberry.field(
+        description="8 to 72 bytes in UTF-8, not a common password, not the user name or email; stored only as a "
+        "bcrypt hash."
+    )
+    email: str | None = strawberry.field(
+        default=None,
+        description="Email address; unique, case-insensitive. Visible only to the account's owner and admins.",
+    )
     first_name: str | None = strawberry.field(default=None, description="At most 50 characters.")
     last_name: str | None = strawberry.field(default=None, description="At most 50 characters.")
-    phone_number: str | None = strawberry.field(default=None, description="E.164, e.g. +1234567890; unique.")
+    phone_number: str | None = strawberry.field(
+        default=None, description="E.164, e.g. +1234567890; unique. Visible only to the account's owner and admins."
+    )
 
 
 @strawberry.input(
@@ -27,7 +40,7 @@ class RegisterInput:
 class UpdateUserInput:
     name: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description="Seed 000's full name: sets firstName to its first word and lastName to the rest. "
+        description="A full name: sets firstName to its first word and lastName to the rest. "
         "Not together with firstName or lastName.",
     )
     user_name: str | None = strawberry.field(default=strawberry.UNSET, description="New unique user name.")

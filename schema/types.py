@@ -16,13 +16,18 @@ from services.errors import Forbidden
 PRIVATE = " Visible only to the user itself and to admins; null for anyone else."
 
 
-@strawberry.type(description="Settings and extra details of a user, one per user.")
+@strawberry.type(description="Settings and extra details of a user, one per user; readable by any signed-in user.")
 class UserProfile:
     website: str | None = strawberry.field(description="Personal website (http or https URL).")
     gender: str | None = strawberry.field(description="Gender, at most 20 characters.")
     push_notifications: bool = strawberry.field(description="Whether push notifications are on. Default false.")
-    account_privacy: bool = strawberry.field(description="Whether the account is private. Default false.")
-    verified: bool = strawberry.field(description="Whether the service has verified the account. Not user-settable.")
+    account_privacy: bool = strawberry.field(
+        description="The private-account flag. Default false. Stored and returned; it does not hide the profile yet."
+    )
+    verified: bool = strawberry.field(
+        description="Whether the account is verified. Set by the service or an admin; anyone else who sends it "
+        "gets FORBIDDEN."
+    )
 
     @classmethod
     def from_model(cls, profile: ProfileModel) -> UserProfile:
@@ -35,7 +40,10 @@ class UserProfile:
         )
 
 
-@strawberry.type(description="A user account.")
+@strawberry.type(
+    description="A user account. Any signed-in user may read it; email, phoneNumber and isAdmin only its owner "
+    "and admins."
+)
 class User:
     user_id: strawberry.ID = strawberry.field(name="userID", description="Server-assigned unique id.")
     user_name: str = strawberry.field(description="Unique user name (1-25 of A-Z a-z 0-9 _ .), case-insensitive.")

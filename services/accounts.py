@@ -118,9 +118,17 @@ def _login_key(identifier: str) -> str:
 
 
 async def _find_login(identifier: str) -> User | None:
-    if "@" in identifier:
-        return await _BY_EMAIL.first(email_key(identifier))
-    return await _BY_NAME.first(user_name_key(identifier))
+    column, key = (
+        ("email_key", email_key(identifier))
+        if "@" in identifier
+        else (
+            "user_name_key",
+            user_name_key(identifier),
+        )
+    )
+    if len(key) > User._meta.fields_map[column].max_length:  # type: ignore[attr-defined]
+        return None  # longer than any stored value: no such user (and the ORM would refuse the filter)
+    return await (_BY_EMAIL if column == "email_key" else _BY_NAME).first(key)
 
 
 async def refresh(*, refresh_token: str, settings: Settings, throttle: Throttle, address: str) -> Session:

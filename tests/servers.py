@@ -10,15 +10,18 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+import pytest
 
 from tests.conftest import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
-PORTS = range(9500, 9600)  # this suite's share of the machine's loopback ports
+PORTS = range(9500, 9700)  # this suite's share of the machine's loopback ports
 START_TIMEOUT = 60  # seconds: a guard against a hung start, not a measurement
 
 
@@ -69,6 +72,10 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.url}/graphql"
+
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
@@ -76,16 +83,18 @@ class Server:
             )
 
     async def wait_ready(self) -> None:
+        await asyncio.to_thread(self.wait_ready_blocking)
+
+    def wait_ready_blocking(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
-        async with httpx.AsyncClient(base_url=self.url) as client:
-            while time.monotonic() < deadline:
-                assert self.process is not None and self.process.poll() is None, self.output()
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
+        while time.monotonic() < deadline:
+            assert self.process is not None and self.process.poll() is None, self.output()
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
         raise AssertionError(f"the server on {self.url} did not become ready:\n{self.output()}")
 
     def signal(self, number: signal.Signals) -> None:
@@ -107,6 +116,27 @@ class Server:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@contextmanager
+def running_server(tmp_path: Path, **environ: str) -> Iterator[Server]:
+    """``python main.py`` in development on SQLite under ``tmp_path``, ready, stopped afterwards."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "APP_ENV": "development",
+        "HOST": "127.0.0.1",
+        "DATA_DIR": str(tmp_path / "data"),
+        "JWT_SECRET": TEST_SECRET,
+        "BCRYPT_ROUNDS": "4",
+        **environ,
+    }
+    server = Server(env, tmp_path / "server.log")
+    server.start()
+    try:
+        server.wait_ready_blocking()  # no asyncio here: a browser driver may own this thread's loop
+        yield server
+    finally:
+        server.stop()
 
 
 class PostgresDatabase:
@@ -134,3 +164,17 @@ class PostgresDatabase:
 
     def drop(self) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@contextmanager
+def postgres_database(why: str) -> Iterator[str]:
+    """The URL of a new database on the TEST_POSTGRES_URL server, dropped afterwards; skipped without one."""
+    server_url = os.environ.get("TEST_POSTGRES_URL")
+    if not server_url:
+        pytest.skip(f"{why}: set TEST_POSTGRES_URL (.ci/run does)")
+    database = PostgresDatabase(server_url)
+    database.create()
+    try:
+        yield database.url
+    finally:
+        database.drop()

@@ -1,4 +1,4 @@
-"""Property-based tests (hypothesis) of every string argument of register and updateProfile.
+"""Property-based tests (hypothesis) of every string argument: register and updateProfile in depth, the rest for codes.
 
 Whatever a client sends, it gets HTTP 200 and either BAD_USER_INPUT/CONFLICT naming the field, or a
 success whose stored value (read back with ``me``) is the documented normalisation of the input.
@@ -30,7 +30,19 @@ from main import create_app
 from services import validation
 from services.errors import InvalidInput
 from settings import Settings
-from tests.support import REGISTER, UPDATE_PROFILE, Account, Api, Result
+from tests.support import (
+    DELETE_USER,
+    LOGIN,
+    LOGOUT,
+    REFRESH,
+    REGISTER,
+    UPDATE_PROFILE,
+    UPDATE_USER,
+    USER,
+    Account,
+    Api,
+    Result,
+)
 
 FUZZ = hypothesis_settings(
     max_examples=40,
@@ -388,3 +400,43 @@ async def test_update_profile_wrong_scalar_types_are_bad_user_input(
     assert result.data is None
     assert {error["extensions"]["code"] for error in result.errors} == {"BAD_USER_INPUT"}
     assert (await fuzz_api.me(bystander.token)).data["me"] == bystander.user
+
+
+# every other string argument -----------------------------------------------------------------
+
+# argument -> (document, variables for a value, the codes a client may get besides success).
+ARGUMENTS: dict[str, tuple[str, Any, set[str]]] = {
+    "login.userName": (
+        LOGIN,
+        lambda v: {"userName": v, "password": FUZZ_PASSWORD},
+        {"UNAUTHENTICATED", "BAD_USER_INPUT"},
+    ),
+    "login.password": (
+        LOGIN,
+        lambda v: {"userName": "fuzz_owner", "password": v},
+        {"UNAUTHENTICATED", "BAD_USER_INPUT"},
+    ),
+    "user.userName": (USER, lambda v: {"userName": v}, {"BAD_USER_INPUT"}),
+    "updateUser.userName": (
+        UPDATE_USER,
+        lambda v: {"userName": v, "input": {"bio": "fuzzed"}},
+        {"BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN"},
+    ),
+    "deleteUser.userName": (DELETE_USER, lambda v: {"userName": v}, {"BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN"}),
+    "refreshToken.refreshToken": (REFRESH, lambda v: {"refreshToken": v}, {"UNAUTHENTICATED", "BAD_USER_INPUT"}),
+    "logout.refreshToken": (LOGOUT, lambda v: {"refreshToken": v}, {"BAD_USER_INPUT"}),
+}
+
+
+@pytest.mark.parametrize("argument", list(ARGUMENTS))
+@FUZZ
+@given(value=TEXT)
+async def test_every_other_string_argument_is_answered_with_a_code(fuzz_api: Api, argument: str, value: str) -> None:
+    document, variables, codes = ARGUMENTS[argument]
+    # A fresh owner per example: a fuzzed deleteUser may hit its own name and succeed.
+    owner = await fuzz_api.register(fresh_name(), FUZZ_PASSWORD)
+
+    result = await fuzz_api.execute(document, variables(value), token=owner.token)
+
+    assert result.status == 200, result.body
+    assert {error["extensions"]["code"] for error in result.errors} <= codes, result.body

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 from dataclasses import replace
 
 import httpx
 import pytest
+from strawberry.http.ides import get_graphql_ide_html
 from tortoise import Tortoise
 
 from main import create_app
 from settings import Settings
 from tests.support import ME, REGISTER, Api
+from web import graphiql
 
 
 async def test_syntax_error_is_bad_user_input(api: Api) -> None:
@@ -36,7 +40,16 @@ async def test_wrong_variable_type_is_bad_user_input(api: Api) -> None:
     assert {e["extensions"]["code"] for e in result.errors} == {"BAD_USER_INPUT"}
 
 
-async def test_unexpected_failure_is_masked_and_logged(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+async def test_unexpected_failure_is_masked_and_logged(
+    own_db: str, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(settings)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    async with client:
+        await _masked_failure(Api(client, backend=own_db), caplog)
+
+
+async def _masked_failure(api: Api, caplog: pytest.LogCaptureFixture) -> None:
     account = await api.register()
     await Tortoise.get_connection(api.backend).execute_script("DROP TABLE user_profiles")
 
@@ -99,3 +112,32 @@ async def test_healthz(api: Api) -> None:
     response = await api.client.get("/healthz")
 
     assert response.json() == {"status": "ok"}
+
+
+def _integrity(data: bytes) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+
+
+async def test_graphiql_page_and_its_files_come_from_this_server(settings: Settings) -> None:
+    wanted = graphiql.assets(get_graphql_ide_html())
+    missing = [asset.path for asset in wanted if not (graphiql.ASSETS_DIR / asset.path).is_file()]
+    assert not missing, f"GraphiQL's files are not fetched; run `make graphiql`: {missing}"
+    app = create_app(replace(settings, app_env="development"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        page = (await client.get("/graphql", headers={"Accept": "text/html"})).text
+        served = {asset: await client.get(f"{graphiql.MOUNT}/{asset.path}") for asset in wanted}
+
+    assert graphiql.assets(page) == []  # nothing is loaded from a CDN any more
+    for asset, response in served.items():
+        assert f'="{graphiql.MOUNT}/{asset.path}"' in page
+        assert response.status_code == 200
+        assert _integrity(response.content) == asset.integrity  # what the browser checks before running it
+
+
+async def test_graphiql_files_are_not_served_in_production(settings: Settings) -> None:
+    asset = graphiql.assets(get_graphql_ide_html())[0]
+    app = create_app(replace(settings, app_env="production"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        response = await client.get(f"{graphiql.MOUNT}/{asset.path}")
+
+    assert response.status_code == 404

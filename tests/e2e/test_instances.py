@@ -1,42 +1,40 @@
 """Two real server processes behind one imaginary load balancer, sharing one PostgreSQL database.
 
-Nothing that decides who a caller is or which names are taken may live in one process only.
-(Login throttling and logoutAll across instances come with refresh tokens and Redis.)
+Nothing that decides who a caller is, which names are taken or how many guesses were made may live in
+one process only: tokens and sessions are in the database, throttle counters in Redis.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import httpx
 import pytest
 
-from tests.servers import PostgresDatabase, Server, run_main, server_environ
-from tests.support import ME, PASSWORD, REGISTER, Api
+from tests.servers import Server, postgres_database, run_main, server_environ
+from tests.support import LOGOUT_ALL, ME, PASSWORD, REFRESH, REGISTER, Api
 
 pytestmark = pytest.mark.multi
 
 
 @pytest.fixture(scope="module")
 def shared_database() -> Iterator[str]:
-    server_url = os.environ.get("TEST_POSTGRES_URL")
-    if not server_url:
-        pytest.skip("two instances share a PostgreSQL database: set TEST_POSTGRES_URL (.ci/run does)")
-    database = PostgresDatabase(server_url)
-    database.create()
-    try:
-        yield database.url
-    finally:
-        database.drop()
+    with postgres_database("two instances share a PostgreSQL database") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def instances(shared_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
     data_dir = tmp_path_factory.mktemp("instances")
-    environ = server_environ(shared_database, data_dir)
+    redis = {"REDIS_URL": os.environ["TEST_REDIS_URL"]} if os.environ.get("TEST_REDIS_URL") else {}
+    # The racing-registration test alone registers 20 users from 127.0.0.1 within the hour.
+    environ = server_environ(
+        shared_database, data_dir, REDIS_PREFIX=f"test-{uuid.uuid4().hex}:", REGISTER_MAX_PER_ADDRESS="1000", **redis
+    )
     migrated = run_main(environ, "migrate")
     assert migrated.returncode == 0, migrated.stderr
     servers = (Server(environ, data_dir / "a.log"), Server(environ, data_dir / "b.log"))
@@ -119,3 +117,27 @@ async def test_twenty_racing_registrations_of_one_name_over_both_make_one_user(
     finally:
         await conn.close()
     assert (users, profiles) == (1, 1)
+
+
+async def test_login_failures_on_both_instances_add_up(apis: tuple[Api, Api]) -> None:
+    if not os.environ.get("TEST_REDIS_URL"):
+        pytest.skip("instances share throttle counts through Redis: set TEST_REDIS_URL (.ci/run does)")
+    a, b = apis
+    await a.register("carol")
+    for attempt in range(5):
+        await (a if attempt % 2 else b).login("carol", "not-carols-password")
+
+    assert (await a.login("carol")).code == "TOO_MANY_REQUESTS"
+    assert (await b.login("carol")).code == "TOO_MANY_REQUESTS"
+
+
+async def test_logout_all_on_a_revokes_the_sessions_on_b(apis: tuple[Api, Api]) -> None:
+    a, b = apis
+    account = await a.register("dave")
+    on_b = (await b.login("dave")).data["login"]
+    assert (await b.me(on_b["accessToken"])).data["me"]["userName"] == "dave"
+
+    assert (await a.execute(LOGOUT_ALL, token=account.token)).body == {"data": {"logoutAll": True}}
+
+    assert (await b.me(on_b["accessToken"])).code == "UNAUTHENTICATED"
+    assert (await b.execute(REFRESH, {"refreshToken": on_b["refreshToken"]})).code == "UNAUTHENTICATED"

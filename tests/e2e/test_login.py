@@ -70,3 +70,11 @@ async def test_each_login_gets_a_distinct_token_id(api: Api) -> None:
 
     jti = [jwt.decode(t, options={"verify_signature": False})["jti"] for t in (first, second)]
     assert jti[0] != jti[1]
+
+
+@pytest.mark.parametrize("identifier", ["x" * 26, "x" * 250 + "@example.com"], ids=["long-name", "long-email"])
+async def test_names_longer_than_any_account_are_just_unknown(api: Api, identifier: str) -> None:
+    """Found by fuzzing: the ORM refused to even look such a name up, and the client saw a 500."""
+    result = await api.login(identifier, "whatever-password")
+
+    assert result.code == "UNAUTHENTICATED"

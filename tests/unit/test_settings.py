@@ -26,6 +26,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.access_token_ttl == 900
     assert settings.bcrypt_rounds == 12
     assert settings.jwt_issuer == settings.jwt_audience == "user-service"
+    assert (settings.log_format, settings.log_level) == ("text", "INFO")
 
 
 def test_values_are_read_from_the_given_environ(tmp_path: Path) -> None:
@@ -41,6 +42,8 @@ def test_values_are_read_from_the_given_environ(tmp_path: Path) -> None:
             "JWT_AUDIENCE": "audience",
             "ACCESS_TOKEN_TTL": "60",
             "BCRYPT_ROUNDS": "10",
+            "LOG_FORMAT": "JSON",
+            "LOG_LEVEL": "warning",
         }
     )
 
@@ -50,6 +53,7 @@ def test_values_are_read_from_the_given_environ(tmp_path: Path) -> None:
     assert settings.jwt_secret == SECRET_48
     assert (settings.jwt_issuer, settings.jwt_audience) == ("issuer", "audience")
     assert (settings.access_token_ttl, settings.bcrypt_rounds) == (60, 10)
+    assert (settings.log_format, settings.log_level) == ("json", "WARNING")
 
 
 def test_development_without_secret_generates_one_in_the_data_dir(
@@ -142,6 +146,8 @@ def test_production_with_a_48_byte_secret_works(tmp_path: Path) -> None:
         pytest.param("BCRYPT_ROUNDS", "3", id="rounds-too-few"),
         pytest.param("BCRYPT_ROUNDS", "32", id="rounds-too-many"),
         pytest.param("BCRYPT_ROUNDS", "twelve", id="rounds-not-a-number"),
+        pytest.param("LOG_FORMAT", "xml", id="unknown-log-format"),
+        pytest.param("LOG_LEVEL", "chatty", id="unknown-log-level"),
     ],
 )
 def test_bad_values_are_refused_naming_the_variable(tmp_path: Path, name: str, value: str) -> None:

@@ -1,0 +1,52 @@
+"""README's GraphiQL session, pasted as written and followed as told: every operation succeeds."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.support import Api
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def session_steps() -> list[tuple[str, str]]:
+    """(the comment before it, the operation) for each operation of README's first ```graphql block."""
+    block = re.search(r"```graphql\n(.*?)```", README.read_text(), flags=re.S)
+    assert block is not None, "README has no GraphiQL session"
+    steps: list[tuple[str, str]] = []
+    comment = ""
+    for line in block.group(1).splitlines():
+        if line.startswith("#"):
+            comment = line if line.startswith("# ") and line[2:3].isdigit() else comment + "\n" + line
+        elif line.startswith(("query", "mutation")):
+            steps.append((comment, line))
+        elif line.strip():
+            steps[-1] = (steps[-1][0], steps[-1][1] + "\n" + line)
+    return steps
+
+
+async def test_the_readme_session_runs_as_written(api: Api) -> None:
+    steps = session_steps()
+    login = next(operation for _, operation in steps if "login(" in operation)
+    password = re.search(r'password: "([^"]+)"', login).group(1)  # type: ignore[union-attr]
+    current_password = password
+    token = refresh = ""
+    done: set[str] = set()
+
+    for comment, operation in steps:
+        if "Log in again" in comment and comment not in done:
+            done.add(comment)
+            again = (await api.execute(login.replace(password, current_password))).data["login"]
+            token, refresh = again["accessToken"], again["refreshToken"]
+        result = await api.execute(operation.replace("<refreshToken>", refresh), token=token or None)
+
+        assert not result.errors, (operation, result.body)
+        for payload in (result.data.get(name) for name in ("register", "login", "refreshToken")):
+            if payload:
+                token, refresh = payload["accessToken"], payload.get("refreshToken", refresh)
+        if changed := re.search(r'providedNewPassword: "([^"]+)"', operation):
+            current_password = changed.group(1)
+
+    assert [operation.split("(")[0].split("{")[1].strip() for _, operation in steps][-1] == "deleteUser"
+    assert (await api.login("john_doe", current_password)).code == "UNAUTHENTICATED"  # the account is gone

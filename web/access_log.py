@@ -1,0 +1,88 @@
+"""One log line per HTTP request: method, path, GraphQL operation, status, duration, user id.
+
+Only these fields are logged, never a body, a query string or a header, so passwords and tokens
+cannot reach the log. The GraphQL layer names the operation and the user by writing to the
+request's state (``scope["state"]``), which this middleware reads once the response is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+
+log = logging.getLogger("app.access")
+
+# The client chooses the path and the operation name: neither may forge a line in the text log.
+MAX_PATH = 200
+OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")  # a GraphQL Name, at most 100 characters
+
+
+def _printable(path: str) -> str:
+    if len(path) > MAX_PATH:
+        path = path[:MAX_PATH] + "..."
+    return path if path.isprintable() else path.encode("unicode_escape").decode("ascii")
+
+
+class AccessLog:
+    """Pure ASGI middleware: no per-request objects beyond a closure, and nothing at all when INFO is off."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not log.isEnabledFor(logging.INFO):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        state: dict[str, Any] = scope.setdefault("state", {})
+        status = 500  # what the client gets if the app fails before it starts a response
+
+        async def send_and_note_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note_status)
+        finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            operation = state.get("operation_name")  # set by OperationName
+            user_id = state.get("user_id")  # set by schema.context.Context
+            path = _printable(scope["path"])
+            log.info(
+                "%s %s %s %s %.1f ms user=%s",
+                scope["method"],
+                path,
+                operation or "-",
+                status,
+                duration_ms,
+                user_id if user_id is not None else "-",
+                extra={
+                    "fields": {
+                        "method": scope["method"],
+                        "path": path,
+                        "operation": operation,
+                        "status": status,
+                        "duration_ms": duration_ms,
+                        "user_id": user_id,
+                    }
+                },
+            )
+
+
+class OperationName(SchemaExtension):
+    """Notes the operation's name (sent as operationName, or from the document) for the log line."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        request = getattr(self.execution_context.context, "request", None)
+        name = self.execution_context.operation_name
+        if request is not None and name is not None and OPERATION_NAME.fullmatch(name):
+            request.state.operation_name = name

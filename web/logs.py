@@ -1,0 +1,56 @@
+"""Logging set-up for ``python main.py``: readable lines, or one JSON object a line (LOG_FORMAT=json)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.config
+from datetime import UTC, datetime
+from typing import Any
+
+from settings import Settings
+
+
+class JsonFormatter(logging.Formatter):
+    """``{"time", "level", "logger", "message", ...fields, "exc"?}`` on one line.
+
+    ``fields`` is a dict a caller passes as ``extra={"fields": {...}}`` (the access log does); other
+    extras, such as uvicorn's coloured copy of its message, are left out.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if fields:
+            entry.update(fields)
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def log_config(settings: Settings) -> dict[str, Any]:
+    """A dictConfig: one stderr handler on the root logger; uvicorn's loggers propagate to it.
+
+    Handed to uvicorn as ``log_config``, so every worker process applies it too.
+    """
+    formatter: dict[str, Any] = {"()": JsonFormatter} if settings.log_format == "json" else {"format": TEXT_FORMAT}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"default": formatter},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "default"}},
+        "root": {"handlers": ["stderr"], "level": settings.log_level},
+        "loggers": {name: {"handlers": [], "propagate": True} for name in ("uvicorn", "uvicorn.error")},
+    }
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.config.dictConfig(log_config(settings))
