@@ -180,3 +180,21 @@ def test_token_whose_subject_is_not_a_decimal_string_is_refused(settings: Settin
 def test_token_whose_version_is_not_an_integer_is_refused(settings: Settings, ver: object) -> None:
     token = jwt.encode(valid_claims(settings, ver=ver), settings.jwt_secret, algorithm="HS256")
     refused(token, settings)
+
+
+def test_a_remembered_token_still_expires(settings: Settings) -> None:
+    """Verification results are cached; the token's end is checked on every use all the same."""
+    issued = issue_access_token(user_id=7, token_version=0, settings=settings)
+    assert decode_access_token(issued.token, settings=settings).user_id == 7  # verified and remembered
+
+    later = time.time() + settings.access_token_ttl + 60
+    with pytest.raises(Unauthenticated, match="expired"):
+        decode_access_token(issued.token, settings=settings, now=later)
+
+
+def test_a_remembered_token_is_not_valid_under_another_secret(settings: Settings) -> None:
+    issued = issue_access_token(user_id=7, token_version=0, settings=settings)
+    decode_access_token(issued.token, settings=settings)
+
+    with pytest.raises(Unauthenticated):
+        decode_access_token(issued.token, settings=replace(settings, jwt_secret="another-secret-" + "x" * 40))
