@@ -102,7 +102,7 @@ async def login(*, user_name: str, password: str, settings: Settings, throttle: 
     identifier = check_lookup_text(user_name, "userName").strip()
     account = _login_key(identifier)
     await throttle.check_login(account, address)
-    user = await _find_login(identifier)
+    user = await _find_login(account)
     hashed = user.password_hash if user is not None else None
     if not await passwords.verify_password(password, hashed, rounds=settings.bcrypt_rounds) or user is None:
         await throttle.login_failed(account, address)
@@ -117,18 +117,13 @@ def _login_key(identifier: str) -> str:
     return email_key(identifier) if "@" in identifier else user_name_key(identifier)
 
 
-async def _find_login(identifier: str) -> User | None:
-    column, key = (
-        ("email_key", email_key(identifier))
-        if "@" in identifier
-        else (
-            "user_name_key",
-            user_name_key(identifier),
-        )
-    )
-    if len(key) > User._meta.fields_map[column].max_length:  # type: ignore[attr-defined]
+async def _find_login(account: str) -> User | None:
+    """The user whose case-folded name or email is ``account`` (an email has an "@", a name never)."""
+    by_email = "@" in account
+    column = "email_key" if by_email else "user_name_key"
+    if len(account) > User._meta.fields_map[column].max_length:  # type: ignore[attr-defined]
         return None  # longer than any stored value: no such user (and the ORM would refuse the filter)
-    return await (_BY_EMAIL if column == "email_key" else _BY_NAME).first(key)
+    return await (_BY_EMAIL if by_email else _BY_NAME).first(account)
 
 
 async def refresh(*, refresh_token: str, settings: Settings, throttle: Throttle, address: str) -> Session:
