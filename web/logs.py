@@ -48,7 +48,12 @@ def log_config(settings: Settings) -> dict[str, Any]:
         "formatters": {"default": formatter},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "default"}},
         "root": {"handlers": ["stderr"], "level": settings.log_level},
-        "loggers": {name: {"handlers": [], "propagate": True} for name in ("uvicorn", "uvicorn.error")},
+        "loggers": {
+            **{name: {"handlers": [], "propagate": True} for name in ("uvicorn", "uvicorn.error")},
+            # Tortoise and the database drivers log SQL statements with their values at DEBUG: password
+            # hashes and refresh-token hashes among them. They stay out of the log even at LOG_LEVEL=DEBUG.
+            **{name: {"level": "INFO"} for name in ("tortoise", "aiosqlite", "asyncpg", "asyncmy")},
+        },
     }
 
 

@@ -72,3 +72,16 @@ def test_a_client_cannot_forge_a_line_in_the_text_log(tmp_path: Path) -> None:
     assert not [line for line in log.splitlines() if line.startswith("2026-01-01")]
     assert "INFO app.access: POST /graphql - 400 " in log  # no such operation, and not a name: not logged
     assert "INFO app.access: GET /nothing\\n2026-01-01 00:00:00,000 INFO app.access: Forged - 404 " in log
+
+
+def test_debug_logs_keep_sql_values_out(tmp_path: Path) -> None:
+    """At DEBUG the libraries talk more, but Tortoise's statements (with hashes as values) stay out."""
+    with running_server(tmp_path, LOG_LEVEL="DEBUG") as server:
+        _, register_token, login_token = _session(server)
+
+    log = server.output()
+    assert " DEBUG " in log  # the level took effect
+    assert "$2b$" not in log  # no bcrypt hash
+    assert "INSERT INTO" not in log and "SELECT " not in log
+    for secret in (PASSWORD, "wrong-password-1", register_token, login_token):
+        assert secret not in log
