@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from models.user import BIO_MAX, EMAIL_MAX, GENDER_MAX, NAME_MAX, URL_MAX, USER_NAME_MAX
@@ -26,8 +27,11 @@ PASSWORD_MAX_BYTES = 72  # bcrypt's limit: it refuses longer input rather than t
 COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common-passwords.txt.gz"
 
 USER_NAME_RE = re.compile(rf"[A-Za-z0-9_.]{{1,{USER_NAME_MAX}}}")
-PHONE_RE = re.compile(r"\+[1-9][0-9]{1,14}")  # E.164
-PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+# What people type around the digits of a number: ASCII digits, one leading "+", spaces, dashes,
+# dots and parentheses. Letters (vanity numbers, "ext.") and non-ASCII digits are refused rather
+# than guessed at.
+PHONE_CHARACTERS = re.compile(r"\+[0-9\s\-().]+")
+E164_MAX_DIGITS = 15
 
 # Joiners are part of how Persian, Indic and emoji text is written; every other invisible
 # formatting character (bidi overrides, zero-width space, soft hyphen, tags) only serves to
@@ -110,9 +114,23 @@ def email_key(email: str) -> str:
 
 
 def clean_phone(value: object, field: str = "phoneNumber") -> str:
-    phone = PHONE_SEPARATORS.sub("", require_str(value, field))
-    if not PHONE_RE.fullmatch(phone):
-        raise InvalidInput(f"{field} must be an E.164 number such as +1234567890.", field=field)
+    """A phone number in international form, stored as E.164 (``+16502530000``).
+
+    ``phonenumbers`` refuses what cannot be a number at all (``+12``, an unknown country code).
+    A number that parses but is not assigned (the seed's own ``+1234567890``) is accepted: people
+    paste such numbers, and refusing them would only block registration.
+    """
+    text = require_str(value, field).strip()
+    problem = f"{field} must be an international phone number starting with +, e.g. +16502530000."
+    if not PHONE_CHARACTERS.fullmatch(text):
+        raise InvalidInput(problem, field=field)
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(problem, field=field) from None
+    phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if len(phone) - 1 > E164_MAX_DIGITS:
+        raise InvalidInput(f"{field} has more than {E164_MAX_DIGITS} digits.", field=field)
     return phone
 
 

@@ -198,8 +198,10 @@ def test_emails_differing_only_in_case_share_a_key() -> None:
         pytest.param("+1234567890", "+1234567890", id="e164"),
         pytest.param("+1 (234) 567-890", "+1234567890", id="spaces-dashes-parentheses"),
         pytest.param(" +44 20 7946 0958 ", "+442079460958", id="outer-spaces"),
-        pytest.param("+12", "+12", id="shortest"),
         pytest.param("+123456789012345", "+123456789012345", id="15-digits"),
+        pytest.param("+1 650-253-0000", "+16502530000", id="assigned-us-number"),
+        pytest.param("+1 (555) 010-9999", "+15550109999", id="possible-but-unassigned"),
+        pytest.param("+44 (0)20 7946 0958", "+442079460958", id="national-trunk-zero"),
     ],
 )
 def test_clean_phone_normalises(raw: str, stored: str) -> None:
@@ -215,6 +217,10 @@ def test_clean_phone_normalises(raw: str, stored: str) -> None:
         pytest.param("+1234567890123456", id="16-digits"),
         pytest.param("+0123456789", id="leading-zero"),
         pytest.param("+1", id="one-digit"),
+        pytest.param("+12", id="country-code-and-one-digit"),
+        pytest.param("+999 123", id="unknown-country-code"),
+        pytest.param("+1 650 253 0000 ext 12", id="extension"),
+        pytest.param("+1-800-FLOWERS", id="vanity-letters"),
         pytest.param("++1234567890", id="double-plus"),
         pytest.param("+" + "".join(chr(0xFF10 + int(d)) for d in "1234567890"), id="fullwidth-digits"),
         pytest.param("+1234567890" + LONE_SURROGATE, id="lone-surrogate"),
