@@ -1,9 +1,10 @@
 """The only module that reads the environment.
 
-Everything configurable lives in :class:`Settings`; ``Settings.from_environ()``
-builds it once at start-up, tests build it directly. ``VARIABLES`` lists every
-variable once, with its default and meaning: ``from_environ`` takes its defaults
-from there, and ``python main.py --help`` and README's table are rendered from it.
+Every setting is declared once, as a field of :class:`Settings`: its type, default, bounds and
+description. ``Settings.from_environ()`` reads each field from the variable of the same name in
+upper case and lets pydantic parse and check it; ``python main.py --help`` and README's
+configuration table are rendered from the same declarations. Tests build ``Settings`` directly.
+Adding a setting is adding one field.
 """
 
 from __future__ import annotations
@@ -12,104 +13,82 @@ import logging
 import os
 import secrets
 import tempfile
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from starlette.config import Config, Environ
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 log = logging.getLogger("settings")
 
-ENVIRONMENTS = ("development", "production", "test")
-LOG_FORMATS = ("text", "json")
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MIN_SECRET_BYTES = 32
 SECRET_FILE_NAME = "jwt-secret"  # noqa: S105 - a file name
 
 
-@dataclass(frozen=True)
-class Variable:
-    """One environment variable: ``default`` is what an unset variable reads as ("" for none)."""
-
-    name: str
-    default: str
-    meaning: str
-    shown_default: str = ""  # for the docs, where the literal default would mislead
-
-    @property
-    def documented_default(self) -> str:
-        return self.shown_default or (f"`{self.default}`" if self.default else "none")
-
-
-VARIABLES = (
-    Variable(
-        "APP_ENV",
-        "development",
-        "`development`, `test` or `production`; production turns GraphiQL and introspection off and needs `JWT_SECRET`",
-    ),
-    Variable("HOST", "127.0.0.1", "address `python main.py` listens on"),
-    Variable("PORT", "8000", "port `python main.py` listens on"),
-    Variable("WORKERS", "1", "uvicorn worker processes for `python main.py`; about one per CPU core"),
-    Variable(
-        "DATABASE_URL",
-        "",
-        "e.g. `postgres://user:pass@db:5432/users`, `mysql://user:pass@db:3306/users`",
-        shown_default="SQLite file `users.sqlite3` in `DATA_DIR`",
-    ),
-    Variable("DATA_DIR", "data", "folder for the default SQLite file and the development secret"),
-    Variable("JWT_SECRET", "", "at least 32 bytes, the same on every instance; required in production"),
-    Variable("JWT_ISSUER", "user-service", "the `iss` claim of access tokens"),
-    Variable("JWT_AUDIENCE", "user-service", "the `aud` claim of access tokens"),
-    Variable("ACCESS_TOKEN_TTL", "900", "access-token lifetime in seconds"),
-    Variable("REFRESH_TOKEN_TTL", "2592000", "refresh-token lifetime in seconds (30 days)"),
-    Variable("BCRYPT_ROUNDS", "12", "bcrypt cost (4-31); about 0.2 s a hash at 12"),
-    Variable("REDIS_URL", "", "Redis for rate-limit counters shared by every worker and instance; else in memory"),
-    Variable("REDIS_PREFIX", "user-service:", "prefix of this service's Redis keys"),
-    Variable("RATE_LIMIT_ENABLED", "true", "`false` turns throttling off (e.g. for a local load test)"),
-    Variable("LOGIN_MAX_FAILURES", "5", "failed logins per account and address in a login window"),
-    Variable("LOGIN_MAX_FAILURES_PER_ADDRESS", "50", "failed logins per address in a login window"),
-    Variable("LOGIN_MAX_FAILURES_PER_ACCOUNT", "100", "failed logins per account, from anywhere, in a login window"),
-    Variable("LOGIN_WINDOW", "900", "the login window, in seconds"),
-    Variable("REGISTER_MAX_PER_ADDRESS", "20", "registrations per address in a registration window"),
-    Variable("REGISTER_WINDOW", "3600", "the registration window, in seconds"),
-    Variable("REFRESH_MAX_PER_ADDRESS", "60", "token refreshes per address in a refresh window"),
-    Variable("REFRESH_WINDOW", "60", "the refresh window, in seconds"),
-    Variable("TRUSTED_PROXIES", "", "IPs or CIDRs whose `X-Forwarded-For` is believed"),
-    Variable("CORS_ORIGINS", "", "origins allowed to call from a browser, space or comma separated"),
-    Variable(
-        "GRAPHQL_INTROSPECTION",
-        "",
-        "`true` or `false` overrides the default",
-        shown_default="on, off in production",
-    ),
-    Variable("MAX_QUERY_DEPTH", "10", "deepest selection a document may nest"),
-    Variable("MAX_ALIASES", "20", "most aliases in one document"),
-    Variable("MAX_TOKENS", "2000", "most tokens in one document"),
-    Variable("MAX_BODY_BYTES", "100000", "largest request body in bytes (else HTTP 413)"),
-    Variable("LOG_FORMAT", "text", "`text` (readable lines) or `json` (one JSON object a line); see Logs"),
-    Variable("LOG_LEVEL", "INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`; one line per request is `INFO`"),
-)
-DEFAULTS = {variable.name: variable.default for variable in VARIABLES}
-
-
-def markdown_table() -> str:
-    """README's configuration table."""
-    rows = [f"| `{v.name}` | {v.documented_default} | {v.meaning} |" for v in VARIABLES]
-    return "\n".join(["| variable | default | meaning |", "| --- | --- | --- |", *rows])
-
-
-def help_table() -> str:
-    """The environment variables, for ``python main.py --help``."""
-    width = max(len(v.name) for v in VARIABLES)
-    return "\n".join(
-        f"  {v.name:<{width}}  {v.meaning.replace('`', '')} (default: {v.documented_default.replace('`', '')})"
-        for v in VARIABLES
-    )
-
-
 class SettingsError(RuntimeError):
     """The environment cannot run the server; the message says what to set."""
+
+
+# How a variable's text becomes a value. Each also accepts the typed value, for tests.
+def _whole_number(value: object) -> object:
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()):
+            raise ValueError("must be a whole number")
+        return int(text)
+    return value
+
+
+def _words(value: object) -> object:
+    return tuple(value.replace(",", " ").split()) if isinstance(value, str) else value
+
+
+def _networks(value: object) -> object:
+    words = _words(value)
+    if isinstance(words, tuple):
+        try:
+            return tuple(ip_network(word, strict=False) if isinstance(word, str) else word for word in words)
+        except ValueError as exc:
+            raise ValueError(f"must list IP addresses or networks (CIDR): {exc}") from None
+    return words
+
+
+def _optional_bool(value: object) -> object:
+    return None if isinstance(value, str) and value.strip() == "" else value
+
+
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+Whole = Annotated[int, BeforeValidator(_whole_number)]
+Words = Annotated[tuple[str, ...], BeforeValidator(_words)]
+Networks = Annotated[tuple[IPv4Network | IPv6Network, ...], BeforeValidator(_networks)]
+OptionalBool = Annotated[bool | None, BeforeValidator(_optional_bool)]
+Environment = Annotated[Literal["development", "test", "production"], BeforeValidator(_lower)]
+LogFormat = Annotated[Literal["text", "json"], BeforeValidator(_lower)]
+LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)]
+
+
+def setting(
+    default: Any,
+    description: str,
+    *,
+    shown: str = "",
+    secret: bool = False,
+    ge: int | None = None,
+    le: int | None = None,
+) -> Any:
+    """One setting: its default, its meaning (README and --help), ``shown`` where the literal default
+    would mislead in the docs, ``secret`` to keep it out of repr, and ``ge``/``le`` bounds."""
+    return Field(default, description=description, repr=not secret, json_schema_extra={"shown": shown}, ge=ge, le=le)
 
 
 @dataclass(frozen=True)
@@ -127,33 +106,56 @@ class RateLimits:
     refresh_window: int = 60
 
 
-@dataclass(frozen=True)
+@pydantic_dataclass(frozen=True, kw_only=True, config=ConfigDict(extra="forbid"))
 class Settings:
-    app_env: str = "development"
-    host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 1
-    data_dir: Path = Path("data")
-    database_url: str = field(default="", repr=False)  # may carry a password
-    jwt_secret: str = field(default="", repr=False)
-    jwt_issuer: str = "user-service"
-    jwt_audience: str = "user-service"
-    access_token_ttl: int = 900
-    refresh_token_ttl: int = 30 * 24 * 3600
-    bcrypt_rounds: int = 12
-    log_format: str = "text"
-    log_level: str = "INFO"
-    redis_url: str = field(default="", repr=False)
-    redis_prefix: str = "user-service:"
-    rate_limit_enabled: bool = True
-    limits: RateLimits = field(default_factory=lambda: RateLimits())
-    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
-    cors_origins: tuple[str, ...] = ()
-    graphql_introspection: bool | None = None  # None: on in development, off in production
-    max_query_depth: int = 10
-    max_aliases: int = 20
-    max_tokens: int = 2000
-    max_body_bytes: int = 100_000
+    app_env: Environment = setting(
+        "development",
+        "`development`, `test` or `production`; production turns GraphiQL and introspection off and needs `JWT_SECRET`",
+    )
+    host: str = setting("127.0.0.1", "address `python main.py` listens on")
+    port: Whole = setting(8000, "port `python main.py` listens on", ge=1, le=65535)
+    workers: Whole = setting(1, "uvicorn worker processes for `python main.py`; about one per CPU core", ge=1, le=64)
+    database_url: str = setting(
+        "",
+        "e.g. `postgres://user:pass@db:5432/users`, `mysql://user:pass@db:3306/users`",
+        shown="SQLite file `users.sqlite3` in `DATA_DIR`",
+        secret=True,  # may carry a password
+    )
+    data_dir: Path = setting(Path("data"), "folder for the default SQLite file and the development secret")
+    jwt_secret: str = setting("", "at least 32 bytes, the same on every instance; required in production", secret=True)
+    jwt_issuer: str = setting("user-service", "the `iss` claim of access tokens")
+    jwt_audience: str = setting("user-service", "the `aud` claim of access tokens")
+    access_token_ttl: Whole = setting(900, "access-token lifetime in seconds", ge=1)
+    refresh_token_ttl: Whole = setting(30 * 24 * 3600, "refresh-token lifetime in seconds (30 days)", ge=1)
+    bcrypt_rounds: Whole = setting(12, "bcrypt cost (4-31); about 0.2 s a hash at 12", ge=4, le=31)
+    redis_url: str = setting(
+        "",
+        "Redis for rate-limit counters shared by every worker and instance; else in memory",
+        secret=True,
+    )
+    redis_prefix: str = setting("user-service:", "prefix of this service's Redis keys")
+    rate_limit_enabled: bool = setting(True, "`false` turns throttling off (e.g. for a local load test)")
+    login_max_failures: Whole = setting(5, "failed logins per account and address in a login window", ge=1)
+    login_max_failures_per_address: Whole = setting(50, "failed logins per address in a login window", ge=1)
+    login_max_failures_per_account: Whole = setting(
+        100, "failed logins per account, from anywhere, in a login window", ge=1
+    )
+    login_window: Whole = setting(900, "the login window, in seconds", ge=1)
+    register_max_per_address: Whole = setting(20, "registrations per address in a registration window", ge=1)
+    register_window: Whole = setting(3600, "the registration window, in seconds", ge=1)
+    refresh_max_per_address: Whole = setting(60, "token refreshes per address in a refresh window", ge=1)
+    refresh_window: Whole = setting(60, "the refresh window, in seconds", ge=1)
+    trusted_proxies: Networks = setting((), "IPs or CIDRs whose `X-Forwarded-For` is believed")
+    cors_origins: Words = setting((), "origins allowed to call from a browser, space or comma separated")
+    graphql_introspection: OptionalBool = setting(
+        None, "`true` or `false` overrides the default", shown="on, off in production"
+    )
+    max_query_depth: Whole = setting(10, "deepest selection a document may nest", ge=1)
+    max_aliases: Whole = setting(20, "most aliases in one document", ge=1)
+    max_tokens: Whole = setting(2000, "most tokens in one document", ge=1)
+    max_body_bytes: Whole = setting(100_000, "largest request body in bytes (else HTTP 413)", ge=1)
+    log_format: LogFormat = setting("text", "`text` (readable lines) or `json` (one JSON object a line); see Logs")
+    log_level: LogLevel = setting("INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`; one line per request is `INFO`")
 
     @property
     def introspection_enabled(self) -> bool:
@@ -167,48 +169,28 @@ class Settings:
     def db_url(self) -> str:
         return self.database_url or f"sqlite://{self.data_dir.resolve() / 'users.sqlite3'}"
 
+    @property
+    def limits(self) -> RateLimits:
+        return RateLimits(
+            login_failures_per_account_and_address=self.login_max_failures,
+            login_failures_per_address=self.login_max_failures_per_address,
+            login_failures_per_account=self.login_max_failures_per_account,
+            login_window=self.login_window,
+            registrations_per_address=self.register_max_per_address,
+            registration_window=self.register_window,
+            refreshes_per_address=self.refresh_max_per_address,
+            refresh_window=self.refresh_window,
+        )
+
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        config = Config(environ=Environ(dict(environ if environ is not None else os.environ)))
-        app_env = _choice(config, "APP_ENV", ENVIRONMENTS, str.lower)
-        settings = cls(
-            app_env=app_env,
-            host=_read(config, "HOST"),
-            port=_positive_int(config, "PORT", maximum=65535),
-            workers=_positive_int(config, "WORKERS", maximum=64),
-            data_dir=Path(_read(config, "DATA_DIR")),
-            database_url=_read(config, "DATABASE_URL"),
-            jwt_secret=_read(config, "JWT_SECRET"),
-            jwt_issuer=_read(config, "JWT_ISSUER"),
-            jwt_audience=_read(config, "JWT_AUDIENCE"),
-            access_token_ttl=_positive_int(config, "ACCESS_TOKEN_TTL"),
-            bcrypt_rounds=_positive_int(config, "BCRYPT_ROUNDS"),
-            refresh_token_ttl=_positive_int(config, "REFRESH_TOKEN_TTL"),
-            redis_url=_read(config, "REDIS_URL"),
-            redis_prefix=_read(config, "REDIS_PREFIX"),
-            rate_limit_enabled=_bool(config, "RATE_LIMIT_ENABLED"),
-            limits=RateLimits(
-                login_failures_per_account_and_address=_positive_int(config, "LOGIN_MAX_FAILURES"),
-                login_failures_per_address=_positive_int(config, "LOGIN_MAX_FAILURES_PER_ADDRESS"),
-                login_failures_per_account=_positive_int(config, "LOGIN_MAX_FAILURES_PER_ACCOUNT"),
-                login_window=_positive_int(config, "LOGIN_WINDOW"),
-                registrations_per_address=_positive_int(config, "REGISTER_MAX_PER_ADDRESS"),
-                registration_window=_positive_int(config, "REGISTER_WINDOW"),
-                refreshes_per_address=_positive_int(config, "REFRESH_MAX_PER_ADDRESS"),
-                refresh_window=_positive_int(config, "REFRESH_WINDOW"),
-            ),
-            trusted_proxies=_networks(config, "TRUSTED_PROXIES"),
-            cors_origins=_words(config, "CORS_ORIGINS"),
-            graphql_introspection=_optional_bool(config, "GRAPHQL_INTROSPECTION"),
-            max_query_depth=_positive_int(config, "MAX_QUERY_DEPTH"),
-            max_aliases=_positive_int(config, "MAX_ALIASES"),
-            max_tokens=_positive_int(config, "MAX_TOKENS"),
-            max_body_bytes=_positive_int(config, "MAX_BODY_BYTES"),
-            log_format=_choice(config, "LOG_FORMAT", LOG_FORMATS, str.lower),
-            log_level=_choice(config, "LOG_LEVEL", LOG_LEVELS, str.upper),
-        )
-        if not 4 <= settings.bcrypt_rounds <= 31:
-            raise SettingsError("BCRYPT_ROUNDS must be between 4 and 31.")
+        """Settings from the environment (or ``environ``); a bad value is a SettingsError naming its variable."""
+        environ = os.environ if environ is None else environ
+        given: dict[str, Any] = {v.attribute: environ[v.name] for v in VARIABLES if v.name in environ}
+        try:
+            settings = cls(**given)
+        except ValidationError as exc:
+            raise SettingsError(_explain(exc)) from None
         return settings.with_secret()
 
     def with_secret(self) -> Settings:
@@ -229,53 +211,63 @@ class Settings:
         return replace(self, jwt_secret=_local_secret(self.data_dir))
 
 
-def _read(config: Config, key: str) -> str:
-    """The variable's value; a key missing from VARIABLES fails here, so the docs cannot miss one."""
-    return config(key, default=DEFAULTS[key])
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable, as the docs show it."""
+
+    name: str
+    attribute: str
+    documented_default: str
+    meaning: str
 
 
-def _choice(config: Config, key: str, choices: tuple[str, ...], normalise: Callable[[str], str]) -> str:
-    value = normalise(_read(config, key).strip())
-    if value not in choices:
-        raise SettingsError(f"{key} must be one of {', '.join(choices)}; got {value!r}.")
-    return value
+def _documented_default(default: object, shown: str) -> str:
+    if shown:
+        return shown
+    if default in ("", (), None):
+        return "none"
+    text = str(default).lower() if isinstance(default, bool) else str(default)
+    return f"`{text}`"
 
 
-def _optional_bool(config: Config, key: str) -> bool | None:
-    raw = _read(config, key).strip().lower()
-    if raw == "":
-        return None
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise SettingsError(f"{key} must be true or false; got {raw!r}.")
+def _variables() -> tuple[Variable, ...]:
+    found = []
+    for item in fields(Settings):
+        info = Settings.__pydantic_fields__[item.name]  # type: ignore[attr-defined]
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        shown = str(extra.get("shown") or "")
+        found.append(
+            Variable(item.name.upper(), item.name, _documented_default(info.default, shown), info.description or "")
+        )
+    return tuple(found)
 
 
-def _bool(config: Config, key: str) -> bool:
-    value = _optional_bool(config, key)
-    return DEFAULTS[key] == "true" if value is None else value
+VARIABLES = _variables()
 
 
-def _words(config: Config, key: str) -> tuple[str, ...]:
-    return tuple(word for word in _read(config, key).replace(",", " ").split() if word)
+def _explain(error: ValidationError) -> str:
+    """pydantic's verdict, in the operator's terms: the variable's name and what it must be."""
+    problems = []
+    for detail in error.errors():
+        name = str(detail["loc"][0]).upper() if detail["loc"] else "a setting"
+        message = detail["msg"].removeprefix("Value error, ")
+        problems.append(f"{name}: {message} (got {detail.get('input')!r})")
+    return "; ".join(problems)
 
 
-def _networks(config: Config, key: str) -> tuple[IPv4Network | IPv6Network, ...]:
-    try:
-        return tuple(ip_network(word, strict=False) for word in _words(config, key))
-    except ValueError as exc:
-        raise SettingsError(f"{key} must list IP addresses or networks (CIDR): {exc}") from None
+def markdown_table() -> str:
+    """README's configuration table."""
+    rows = [f"| `{v.name}` | {v.documented_default} | {v.meaning} |" for v in VARIABLES]
+    return "\n".join(["| variable | default | meaning |", "| --- | --- | --- |", *rows])
 
 
-def _positive_int(config: Config, key: str, maximum: int | None = None) -> int:
-    raw = _read(config, key).strip()
-    if not (raw.isascii() and raw.isdigit()):
-        raise SettingsError(f"{key} must be a whole number; got {raw!r}.")
-    value = int(raw)
-    if value <= 0 or (maximum is not None and value > maximum):
-        raise SettingsError(f"{key} must be between 1 and {maximum or 'any size'}; got {value}.")
-    return value
+def help_table() -> str:
+    """The environment variables, for ``python main.py --help``."""
+    width = max(len(v.name) for v in VARIABLES)
+    return "\n".join(
+        f"  {v.name:<{width}}  {v.meaning.replace('`', '')} (default: {v.documented_default.replace('`', '')})"
+        for v in VARIABLES
+    )
 
 
 def _local_secret(data_dir: Path) -> str:

@@ -116,7 +116,7 @@ async def test_a_success_clears_the_failures_of_that_address(limited: Settings, 
 
 
 async def test_one_address_guessing_many_accounts_is_throttled(limited: Settings, api_for: ApiFactory) -> None:
-    tight = replace(limited, limits=replace(limited.limits, login_failures_per_address=3))
+    tight = replace(limited, login_max_failures_per_address=3)
     async with api_for(tight) as api:
         results = [await api.login(f"user{i}", WRONG) for i in range(4)]
 
@@ -124,7 +124,7 @@ async def test_one_address_guessing_many_accounts_is_throttled(limited: Settings
 
 
 async def test_many_addresses_guessing_one_account_are_throttled(limited: Settings, api_for: ApiFactory) -> None:
-    tight = replace(limited, limits=replace(limited.limits, login_failures_per_account=3))
+    tight = replace(limited, login_max_failures_per_account=3)
     codes = []
     for i in range(4):  # one instance, four client addresses
         async with api_for(tight, f"192.0.2.{i + 1}") as api:
@@ -142,7 +142,7 @@ async def test_unknown_accounts_are_counted_like_known_ones(limited: Settings, a
 
 
 async def test_registrations_are_limited_per_address(limited: Settings, api_for: ApiFactory) -> None:
-    tight = replace(limited, limits=replace(limited.limits, registrations_per_address=2))
+    tight = replace(limited, register_max_per_address=2)
     async with api_for(tight) as api:
         results = [
             await api.execute(REGISTER, {"input": {"userName": f"user{i}", "password": PASSWORD}}) for i in range(3)
@@ -153,7 +153,7 @@ async def test_registrations_are_limited_per_address(limited: Settings, api_for:
 
 
 async def test_refreshes_are_limited_per_address(limited: Settings, api_for: ApiFactory) -> None:
-    tight = replace(limited, limits=replace(limited.limits, refreshes_per_address=2))
+    tight = replace(limited, refresh_max_per_address=2)
     async with api_for(tight) as api:
         account = await api.register()
         token = account.refresh_token

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import settings as settings_module
 from settings import MIN_SECRET_BYTES, SECRET_FILE_NAME, Settings, SettingsError
 
 SECRET_48 = "s" * 48
@@ -184,3 +185,54 @@ def test_workers_starting_together_share_one_complete_secret(tmp_path: Path) -> 
 
     assert len(set(secrets)) == 1
     assert [p.name for p in tmp_path.iterdir()] == [SECRET_FILE_NAME]  # no temporary file left behind
+
+
+def test_every_setting_is_declared_once_with_a_description_and_read_from_its_variable(tmp_path: Path) -> None:
+    names = {variable.name for variable in settings_module.VARIABLES}
+
+    assert len(names) == len(settings_module.VARIABLES)
+    assert all(variable.meaning for variable in settings_module.VARIABLES)
+    # Every declared field is read from the variable named after it: a non-default value for each
+    # number shows up on the Settings object.
+    numbers = {
+        variable.attribute: variable.name
+        for variable in settings_module.VARIABLES
+        if isinstance(getattr(Settings(), variable.attribute), int)
+        and not isinstance(getattr(Settings(), variable.attribute), bool)
+    }
+    environ = {"DATA_DIR": str(tmp_path), "JWT_SECRET": SECRET_48, "BCRYPT_ROUNDS": "5", "PORT": "8001"}
+    environ |= {name: "7" for attribute, name in numbers.items() if name not in environ}
+    read = Settings.from_environ(environ)
+
+    for attribute, name in numbers.items():
+        assert getattr(read, attribute) == int(environ[name]), name
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "attribute", "expected"),
+    [
+        pytest.param("RATE_LIMIT_ENABLED", "off", "rate_limit_enabled", False, id="bool-off"),
+        pytest.param("GRAPHQL_INTROSPECTION", "", "graphql_introspection", None, id="optional-bool-empty"),
+        pytest.param("GRAPHQL_INTROSPECTION", "yes", "graphql_introspection", True, id="optional-bool-yes"),
+        pytest.param(
+            "CORS_ORIGINS",
+            "https://a.example, https://b.example",
+            "cors_origins",
+            ("https://a.example", "https://b.example"),
+            id="words",
+        ),
+        pytest.param("LOG_FORMAT", " JSON ", "log_format", "json", id="choice-normalised"),
+    ],
+)
+def test_variables_are_parsed_by_their_declared_type(
+    tmp_path: Path, name: str, value: str, attribute: str, expected: object
+) -> None:
+    read = Settings.from_environ({"DATA_DIR": str(tmp_path), "JWT_SECRET": SECRET_48, name: value})
+
+    assert getattr(read, attribute) == expected
+
+
+@pytest.mark.parametrize("name", ["MAX_ALIASES", "LOGIN_WINDOW", "REFRESH_TOKEN_TTL"])
+def test_declared_bounds_refuse_zero(tmp_path: Path, name: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_environ({"DATA_DIR": str(tmp_path), "JWT_SECRET": SECRET_48, name: "0"})
