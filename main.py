@@ -40,6 +40,7 @@ from services.throttle import Throttle
 from settings import Settings, SettingsError, help_table
 from web import graphiql
 from web.access_log import AccessLog, OperationName
+from web.authentication import Authentication
 from web.logs import configure_logging, log_config
 
 
@@ -106,7 +107,11 @@ def create_app(settings: Settings) -> Starlette:
         await throttle.counters.close()
 
     # AccessLog first: it times and logs every request, the ones the other middleware refuse included.
-    middleware = [Middleware(AccessLog), Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)]
+    middleware = [
+        Middleware(AccessLog),
+        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+        Middleware(Authentication, settings=settings),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(

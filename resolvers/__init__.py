@@ -1,5 +1,31 @@
-"""Thin resolvers: unpack the input, call a service, map the result. Query and Mutation live here."""
+"""Thin resolvers, a module per capability: unpack the input, call a service, map the result.
 
-from resolvers.users import Mutation, Query
+Query and Mutation are assembled here from each module's part.
+"""
+
+import strawberry
+
+from resolvers.accounts import AccountMutation, AccountQuery
+from resolvers.authentication import AuthenticationMutation
+
+
+@strawberry.type(
+    description="Reading users. Every failure is an error with a stable extensions.code (see README, Errors); "
+    "any operation may also fail with BAD_USER_INPUT for a malformed document or variable, and with "
+    "INTERNAL_SERVER_ERROR when something unexpected breaks."
+)
+class Query(AccountQuery):
+    pass
+
+
+@strawberry.type(
+    description="Creating, signing in to, changing and deleting accounts. Every failure is an error with a "
+    "stable extensions.code and, where one input field is at fault, extensions.field (see README, Errors); "
+    "any operation may also fail with BAD_USER_INPUT for a malformed document or variable, and with "
+    "INTERNAL_SERVER_ERROR when something unexpected breaks."
+)
+class Mutation(AccountMutation, AuthenticationMutation):
+    pass
+
 
 __all__ = ["Mutation", "Query"]

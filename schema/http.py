@@ -79,7 +79,13 @@ class GraphQLApp(GraphQL[Context, None]):
             raise HTTPException(406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.")
         response.media_type = media_type or JSON
         request.state.graphql_response = response
-        return Context(request=request, response=response, settings=self.settings, throttle=self.throttle)
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            throttle=self.throttle,
+            caller=request.state.caller,
+        )
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         # Every response passes here, parse errors included: the one place errors get their code.

@@ -7,7 +7,8 @@ from typing import Any
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from schema.context import MISSING_TOKEN, Context
+from schema.context import Context
+from web.authentication import MISSING_TOKEN
 
 
 class IsAuthenticated(BasePermission):

@@ -16,11 +16,13 @@ from services.errors import Forbidden
 PRIVATE = " Visible only to the user itself and to admins; null for anyone else."
 
 
-@strawberry.type(description="Settings and extra details of a user, one per user; readable by any signed-in user.")
+@strawberry.type(
+    description="Settings and extra details of a user, one per user; readable by any signed-in user but for "
+    "pushNotifications, a personal setting."
+)
 class UserProfile:
     website: str | None = strawberry.field(description="Personal website (http or https URL).")
     gender: str | None = strawberry.field(description="Gender, at most 20 characters.")
-    push_notifications: bool = strawberry.field(description="Whether push notifications are on. Default false.")
     account_privacy: bool = strawberry.field(
         description="The private-account flag. Default false. Stored and returned; it does not hide the profile yet."
     )
@@ -29,20 +31,32 @@ class UserProfile:
         "gets FORBIDDEN."
     )
 
+    _owner_id: strawberry.Private[int]
+    _push_notifications: strawberry.Private[bool]
+    _seen_by_owner: strawberry.Private[bool]
+
+    @strawberry.field(description="Whether push notifications are on. Default false." + PRIVATE)
+    async def push_notifications(self, info: Info[Context, Any]) -> bool | None:
+        if self._seen_by_owner or await info.context.may_see_private(self._owner_id):
+            return self._push_notifications
+        return None
+
     @classmethod
-    def from_model(cls, profile: ProfileModel) -> UserProfile:
+    def from_model(cls, profile: ProfileModel, *, owner_id: int, seen_by_owner: bool) -> UserProfile:
         return cls(
             website=profile.website,
             gender=profile.gender,
-            push_notifications=profile.push_notifications,
             account_privacy=profile.account_privacy,
             verified=profile.verified,
+            _owner_id=owner_id,
+            _push_notifications=profile.push_notifications,
+            _seen_by_owner=seen_by_owner,
         )
 
 
 @strawberry.type(
-    description="A user account. Any signed-in user may read it; email, phoneNumber and isAdmin only its owner "
-    "and admins."
+    description="A user account. Any signed-in user may read it; email, phoneNumber, isAdmin and "
+    "profile.pushNotifications only its owner and admins."
 )
 class User:
     user_id: strawberry.ID = strawberry.field(name="userID", description="Server-assigned unique id.")
@@ -64,8 +78,7 @@ class User:
     _is_admin: strawberry.Private[bool]
 
     async def _may_see_private(self, info: Info[Context, Any]) -> bool:
-        context = info.context
-        return self._seen_by_owner or await context.is_viewer(self._id) or await context.is_admin()
+        return self._seen_by_owner or await info.context.may_see_private(self._id)
 
     async def _private(self, info: Info[Context, Any], value: str | None) -> str | None:
         return value if await self._may_see_private(info) else None
@@ -101,7 +114,7 @@ class User:
             following_count=user.following_count,
             created_at=user.created_at,
             account_deleted=user.account_deleted,
-            profile=UserProfile.from_model(user.profile),
+            profile=UserProfile.from_model(user.profile, owner_id=user.id, seen_by_owner=seen_by_owner),
             _id=user.id,
             _email=user.email,
             _phone_number=user.phone_number,

@@ -1,69 +1,29 @@
-"""Account use cases: register, log in, refresh, log out, update, delete. Keyword-only, GraphQL-free."""
+"""Account use cases: register, update, delete, grant admin. Keyword-only, GraphQL-free."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import User, UserProfile
-from models.prepared import PreparedFirst
-from services import passwords, sessions, tokens
+from services import passwords, sessions, users
 from services.audit import security_event
+from services.authentication import SignedIn, start_session
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.throttle import Throttle
 from services.validation import (
     CleanFields,
-    check_lookup_text,
     check_password_size,
     clean_fields,
     clean_new_password,
-    clean_user_name,
-    email_key,
-    user_name_key,
 )
 from settings import Settings
 
 # Unique columns, in the order a conflict is reported, with the API field they come from.
 UNIQUE_COLUMNS = {"user_name_key": "userName", "email_key": "email", "phone_number": "phoneNumber"}
-LOGIN_FAILED = "Wrong user name or password."
-
-# The lookups behind every request (token, user(userName:), login): SQL built once, not per call.
-_BY_ID = PreparedFirst(User, lambda value: User.filter(id=value).select_related("profile"), placeholder=-1)
-_BY_NAME = PreparedFirst(
-    User, lambda value: User.filter(user_name_key=value).select_related("profile"), placeholder="\0name"
-)
-_BY_EMAIL = PreparedFirst(
-    User, lambda value: User.filter(email_key=value).select_related("profile"), placeholder="\0email"
-)
-
-
-@dataclass(frozen=True)
-class Session:
-    user: User
-    access_token: tokens.AccessToken
-    refresh_token: sessions.IssuedRefreshToken
-
-
-async def _session(user: User, settings: Settings) -> Session:
-    access = tokens.issue_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
-    return Session(user=user, access_token=access, refresh_token=await sessions.issue(user, settings))
-
-
-async def find_user(user_name: str) -> User | None:
-    """The user with this name (any case), profile loaded. A name no one could hold is BAD_USER_INPUT."""
-    return await _BY_NAME.first(user_name_key(clean_user_name(user_name)))
-
-
-async def user_for_token(claims: tokens.TokenClaims) -> User:
-    """The live user a token speaks for; a deleted user or an outdated version is refused."""
-    user = await _BY_ID.first(claims.user_id)
-    if user is None or user.token_version != claims.version:
-        raise Unauthenticated("The access token has been revoked; log in again.")
-    return user
 
 
 async def register(
@@ -77,7 +37,7 @@ async def register(
     first_name: str | None = None,
     last_name: str | None = None,
     phone_number: str | None = None,
-) -> Session:
+) -> SignedIn:
     """Create a user and its profile (default settings) in one transaction, and sign it in."""
     await throttle.registration(address)
     given: dict[str, object] = {"user_name": user_name, "first_name": first_name or "", "last_name": last_name or ""}
@@ -91,66 +51,18 @@ async def register(
             await UserProfile.create(user=created)
     except IntegrityError:
         raise await _conflict(fields.user, exclude_id=None) from None
-    user = await User.filter(id=created.id).select_related("profile").get()
+    user = await users.by_id(created.id)
+    if user is None:
+        raise Unauthenticated("The account was deleted while being created.")
     security_event("registered", user_id=user.id, address=address)
-    return await _session(user, settings)
-
-
-async def login(*, user_name: str, password: str, settings: Settings, throttle: Throttle, address: str) -> Session:
-    """Check a user name (or email) and password. Unknown user and wrong password look alike."""
-    password = check_password_size(password)
-    identifier = check_lookup_text(user_name, "userName").strip()
-    account = _login_key(identifier)
-    await throttle.check_login(account, address)
-    user = await _find_login(account)
-    hashed = user.password_hash if user is not None else None
-    if not await passwords.verify_password(password, hashed, rounds=settings.bcrypt_rounds) or user is None:
-        await throttle.login_failed(account, address)
-        security_event("login_failed", user_id=user.id if user else None, address=address)
-        raise Unauthenticated(LOGIN_FAILED)
-    await throttle.login_succeeded(account, address)
-    return await _session(user, settings)
-
-
-def _login_key(identifier: str) -> str:
-    # Counted per name asked for, whether or not it exists, so counts reveal nothing.
-    return email_key(identifier) if "@" in identifier else user_name_key(identifier)
-
-
-async def _find_login(account: str) -> User | None:
-    """The user whose case-folded name or email is ``account`` (an email has an "@", a name never)."""
-    by_email = "@" in account
-    column = "email_key" if by_email else "user_name_key"
-    if len(account) > User._meta.fields_map[column].max_length:  # type: ignore[attr-defined]
-        return None  # longer than any stored value: no such user (and the ORM would refuse the filter)
-    return await (_BY_EMAIL if by_email else _BY_NAME).first(account)
-
-
-async def refresh(*, refresh_token: str, settings: Settings, throttle: Throttle, address: str) -> Session:
-    """Rotate a refresh token: a new access token and a new refresh token of the same session."""
-    await throttle.refresh(address)
-    user, renewed = await sessions.rotate(refresh_token, settings, address=address)
-    access = tokens.issue_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
-    return Session(user=user, access_token=access, refresh_token=renewed)
-
-
-async def logout(*, refresh_token: str) -> None:
-    await sessions.revoke(refresh_token)
-
-
-async def logout_all(*, user: User, address: str) -> None:
-    """Revoke every session and every access token of ``user``."""
-    async with in_transaction():
-        await User.filter(id=user.id).update(token_version=F("token_version") + 1)
-        await sessions.revoke_all(user.id)
-    security_event("logout_all", user_id=user.id, address=address)
+    return await start_session(user, settings)
 
 
 async def _target(actor: User, user_name: str | None) -> User:
     """The user an update or delete acts on: found first (NOT_FOUND), then allowed (FORBIDDEN)."""
     if user_name is None:
         return actor
-    target = await find_user(user_name)
+    target = await users.by_name(user_name)
     if target is None:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
     if target.id != actor.id and not actor.is_admin:
@@ -186,7 +98,7 @@ async def update_user(
         raise await _conflict(fields.user, exclude_id=target.id) from None
     if password_hash is not None:
         security_event("password_changed", user_id=target.id, address=address, by=actor.id)
-    refreshed = await User.filter(id=target.id).select_related("profile").first()
+    refreshed = await users.by_id(target.id)
     if refreshed is None:
         raise NotFound("The user was deleted while being updated.", field="userName")
     return refreshed
@@ -240,7 +152,7 @@ async def delete_user(*, actor: User, user_name: str, address: str) -> User:
 
 async def grant_admin(user_name: str) -> User:
     """Make an existing user an admin (the create-admin command)."""
-    user = await find_user(user_name)
+    user = await users.by_name(user_name)
     if user is None:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
     await User.filter(id=user.id).update(is_admin=True)

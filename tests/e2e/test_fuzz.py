@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import phonenumbers
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -243,7 +244,10 @@ def independent_checks(field: str, value: str, me: dict[str, Any]) -> None:
     elif field == "phoneNumber":
         phone = me["phoneNumber"]
         assert re.fullmatch(r"\+[1-9][0-9]{1,14}", phone, flags=re.ASCII)
-        assert phone == "+" + "".join(ch for ch in value if ch in "0123456789")
+        # E.164 as libphonenumber writes it: separators gone, a national trunk "0" after the code dropped.
+        assert phone == phonenumbers.format_number(
+            phonenumbers.parse(value.strip(), None), phonenumbers.PhoneNumberFormat.E164
+        )
 
 
 def assert_refused(result: Result, code: str, field: str | None) -> None:

@@ -1,10 +1,10 @@
-"""Parsing the Authorization header: schema.context.bearer_token."""
+"""Parsing the Authorization header: web.authentication.bearer_token."""
 
 from __future__ import annotations
 
 import pytest
 
-from schema.context import bearer_token
+from web.authentication import bearer_token
 from services.errors import Unauthenticated
 
 

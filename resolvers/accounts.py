@@ -1,0 +1,113 @@
+"""Accounts: read users, register, update and delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers.arguments import Auth, Changes, Register, TargetName
+from resolvers.authentication import auth_payload
+from schema.context import Context
+from schema.inputs import UpdateUserInput
+from schema.types import AuthPayload, DeleteUserPayload, User
+from services import accounts, users
+
+
+def _password(value: str | None) -> str | None:
+    return None if value is strawberry.UNSET else value
+
+
+async def _update(info: Info[Context, Any], user_name: str | None, input: UpdateUserInput) -> User:
+    user = await accounts.update_user(
+        actor=await info.context.require_user(),
+        user_name=user_name,
+        changes=input.given(),
+        old_password=_password(input.provided_old_password),
+        new_password=_password(input.provided_new_password),
+        settings=info.context.settings,
+        address=info.context.address,
+    )
+    return User.from_model(user)
+
+
+@strawberry.type
+class AccountQuery:
+    @strawberry.field(
+        permission_classes=Auth,
+        description="The signed-in user, email and phoneNumber included. Needs a token. "
+        "Errors: UNAUTHENTICATED (no, malformed, expired or revoked token).",
+    )
+    async def me(self, info: Info[Context, Any]) -> User:
+        return User.from_model(await info.context.require_user())
+
+    @strawberry.field(
+        permission_classes=Auth,
+        description="A user by name (case-insensitive), or null if there is none. Needs a token; any signed-in "
+        "user may read any profile, but email and phoneNumber are null, and isAdmin is a FORBIDDEN error, unless "
+        "it is the caller's own or the caller is an admin. "
+        "Errors: UNAUTHENTICATED (no, malformed, expired or revoked token); BAD_USER_INPUT (a name no one "
+        "could hold).",
+    )
+    async def user(self, info: Info[Context, Any], user_name: TargetName) -> User | None:
+        found = await users.by_name(user_name)
+        return None if found is None else User.from_model(found)
+
+
+@strawberry.type
+class AccountMutation:
+    @strawberry.mutation(
+        description="Create an account with a default profile and sign it in; no token needed. "
+        "Errors: BAD_USER_INPUT (a field breaks a rule, or the password is too common or too like the user name "
+        "or email; extensions.field names it), CONFLICT (userName, email or phoneNumber is taken; "
+        "extensions.field names it), TOO_MANY_REQUESTS (too many registrations from this address; "
+        "extensions.retryAfter says how many seconds to wait).",
+    )
+    async def register(self, info: Info[Context, Any], input: Register) -> AuthPayload:
+        session = await accounts.register(
+            user_name=input.user_name,
+            password=input.password,
+            email=input.email,
+            first_name=input.first_name,
+            last_name=input.last_name,
+            phone_number=input.phone_number,
+            settings=info.context.settings,
+            throttle=info.context.throttle,
+            address=info.context.address,
+        )
+        info.context.signed_in(session.user.id)
+        return auth_payload(session)
+
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Update the named user (PUT /api/users/{userName}); only the user itself or an admin may. "
+        "Needs a token. A password change revokes every earlier token. Errors, checked in this order: "
+        "UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no such user), FORBIDDEN "
+        "(another user's account, or verified sent by a non-admin), BAD_USER_INPUT (a field breaks a rule, or "
+        "the old password is wrong), CONFLICT (userName, email or phoneNumber is taken).",
+    )
+    async def update_user(self, info: Info[Context, Any], user_name: TargetName, input: Changes) -> User:
+        return await _update(info, user_name, input)
+
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Update the signed-in user (PUT /user/profile). Needs a token. A password change revokes "
+        "every earlier token. Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), "
+        "FORBIDDEN (verified sent), BAD_USER_INPUT (a field breaks a rule, or the old password is wrong), "
+        "CONFLICT (userName, email or phoneNumber is taken).",
+    )
+    async def update_profile(self, info: Info[Context, Any], input: Changes) -> User:
+        return await _update(info, None, input)
+
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Delete the named user and its data for good; only the user itself or an admin may. Needs a "
+        "token; the account's tokens stop working. Errors, checked in this order: UNAUTHENTICATED (no, "
+        "malformed, expired or revoked token), NOT_FOUND (no such user), FORBIDDEN (another user's account).",
+    )
+    async def delete_user(self, info: Info[Context, Any], user_name: TargetName) -> DeleteUserPayload:
+        user = await accounts.delete_user(
+            actor=await info.context.require_user(), user_name=user_name, address=info.context.address
+        )
+        return DeleteUserPayload(user_id=strawberry.ID(str(user.id)), user_name=user.user_name)

@@ -1,0 +1,76 @@
+"""Signing in and out: login, refreshToken, logout, logoutAll."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers.arguments import Auth, LoginName, LoginPassword, RefreshToken
+from schema.context import Context
+from schema.types import AuthPayload, User
+from services import authentication
+
+
+def auth_payload(session: authentication.SignedIn) -> AuthPayload:
+    return AuthPayload(
+        access_token=session.access_token.token,
+        token_type="Bearer",  # noqa: S106 - a token type, not a secret
+        expires_in=session.access_token.expires_in,
+        refresh_token=session.refresh_token.token,
+        refresh_expires_in=session.refresh_token.expires_in,
+        user=User.from_model(session.user, seen_by_owner=True),
+    )
+
+
+@strawberry.type
+class AuthenticationMutation:
+    @strawberry.mutation(
+        description="Sign in with a user name (or email) and password; no token needed. "
+        "Errors: UNAUTHENTICATED (unknown user or wrong password: one message for both), "
+        "BAD_USER_INPUT (a password over 72 bytes), TOO_MANY_REQUESTS (too many failed logins for this account "
+        "or address; extensions.retryAfter says how many seconds to wait).",
+    )
+    async def login(self, info: Info[Context, Any], user_name: LoginName, password: LoginPassword) -> AuthPayload:
+        context = info.context
+        session = await authentication.login(
+            user_name=user_name,
+            password=password,
+            settings=context.settings,
+            throttle=context.throttle,
+            address=context.address,
+        )
+        context.signed_in(session.user.id)
+        return auth_payload(session)
+
+    @strawberry.mutation(
+        description="Trade a refresh token for a new access token and a new refresh token (rotation); no access "
+        "token needed. A refresh token works once: presenting it again revokes the whole session. "
+        "Errors: UNAUTHENTICATED (unknown, expired, used or revoked refresh token), BAD_USER_INPUT (not a "
+        "refresh token at all), TOO_MANY_REQUESTS (too many refreshes from this address; extensions.retryAfter).",
+    )
+    async def refresh_token(self, info: Info[Context, Any], refresh_token: RefreshToken) -> AuthPayload:
+        context = info.context
+        session = await authentication.refresh(
+            refresh_token=refresh_token, settings=context.settings, throttle=context.throttle, address=context.address
+        )
+        return auth_payload(session)
+
+    @strawberry.mutation(
+        description="End the session this refresh token belongs to; no access token needed. Always true, also "
+        "for an unknown token; access tokens already issued run out on their own (expiresIn). "
+        "Errors: BAD_USER_INPUT (not a refresh token at all).",
+    )
+    async def logout(self, refresh_token: RefreshToken) -> bool:
+        await authentication.logout(refresh_token=refresh_token)
+        return True
+
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="End every session of the caller and revoke every access token, this one included. "
+        "Needs a token. Errors: UNAUTHENTICATED (no, malformed, expired or revoked token).",
+    )
+    async def logout_all(self, info: Info[Context, Any]) -> bool:
+        await authentication.logout_all(user=await info.context.require_user(), address=info.context.address)
+        return True

@@ -1,0 +1,78 @@
+"""Signing in and out: login, token refresh, logout, and the user an access token speaks for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from models import User
+from services import passwords, sessions, tokens, users
+from services.audit import security_event
+from services.errors import Unauthenticated
+from services.throttle import Throttle
+from services.validation import check_lookup_text, check_password_size
+from settings import Settings
+
+LOGIN_FAILED = "Wrong user name or password."
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What a client gets from signing in or refreshing: the user and a fresh token pair."""
+
+    user: User
+    access_token: tokens.AccessToken
+    refresh_token: sessions.IssuedRefreshToken
+
+
+async def start_session(user: User, settings: Settings) -> SignedIn:
+    """The one way a session begins (register, login): an access token and the first refresh token."""
+    access = tokens.issue_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
+    return SignedIn(user=user, access_token=access, refresh_token=await sessions.issue(user, settings))
+
+
+async def user_for_token(claims: tokens.TokenClaims) -> User:
+    """The live user a token speaks for; a deleted user or an outdated version is refused."""
+    user = await users.by_id(claims.user_id)
+    if user is None or user.token_version != claims.version:
+        raise Unauthenticated("The access token has been revoked; log in again.")
+    return user
+
+
+async def login(*, user_name: str, password: str, settings: Settings, throttle: Throttle, address: str) -> SignedIn:
+    """Check a user name (or email) and password. Unknown user and wrong password look alike."""
+    password = check_password_size(password)
+    identifier = check_lookup_text(user_name, "userName").strip()
+    # Counted per name asked for, whether or not it exists, so counts reveal nothing.
+    account = users.login_key(identifier)
+    await throttle.check_login(account, address)
+    user = await users.by_login_key(account)
+    hashed = user.password_hash if user is not None else None
+    if not await passwords.verify_password(password, hashed, rounds=settings.bcrypt_rounds) or user is None:
+        await throttle.login_failed(account, address)
+        security_event("login_failed", user_id=user.id if user else None, address=address)
+        raise Unauthenticated(LOGIN_FAILED)
+    await throttle.login_succeeded(account, address)
+    return await start_session(user, settings)
+
+
+async def refresh(*, refresh_token: str, settings: Settings, throttle: Throttle, address: str) -> SignedIn:
+    """Rotate a refresh token: a new access token and a new refresh token of the same session."""
+    await throttle.refresh(address)
+    user, renewed = await sessions.rotate(refresh_token, settings, address=address)
+    access = tokens.issue_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
+    return SignedIn(user=user, access_token=access, refresh_token=renewed)
+
+
+async def logout(*, refresh_token: str) -> None:
+    await sessions.revoke(refresh_token)
+
+
+async def logout_all(*, user: User, address: str) -> None:
+    """Revoke every session and every access token of ``user``."""
+    async with in_transaction():
+        await User.filter(id=user.id).update(token_version=F("token_version") + 1)
+        await sessions.revoke_all(user.id)
+    security_event("logout_all", user_id=user.id, address=address)
