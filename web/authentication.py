@@ -96,7 +96,9 @@ class Authentication:
 
 
 def _has_token_parameter(query_string: bytes) -> bool:
-    return any(name in TOKEN_PARAMETERS for name, _ in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+    return any(
+        name in TOKEN_PARAMETERS for name, _ in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    )
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -112,9 +114,7 @@ def bearer_token(header: str | None) -> str | None:
     return token
 
 
-def client_address(
-    peer: str, forwarded_for: list[str], trusted_proxies: tuple[IPv4Network | IPv6Network, ...]
-) -> str:
+def client_address(peer: str, forwarded_for: list[str], trusted_proxies: tuple[IPv4Network | IPv6Network, ...]) -> str:
     """The socket peer, or the nearest untrusted hop of X-Forwarded-For when the peer is a trusted proxy."""
     if not _is_trusted(peer, trusted_proxies):
         return peer

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from web.authentication import bearer_token
 from services.errors import Unauthenticated
+from web.authentication import bearer_token
 
 
 def test_no_header_means_no_token() -> None:
