@@ -30,7 +30,9 @@ _handed_out: set[int] = set()
 
 def free_port() -> int:
     """A port nothing listens on and this process has not handed out before."""
-    for port in PORTS:
+    # Start at a random place, so suites running side by side on one machine rarely probe the same port.
+    start = secrets.randbelow(len(PORTS))
+    for port in [*PORTS[start:], *PORTS[:start]]:
         if port in _handed_out:
             continue
         with socket.socket() as probe:
