@@ -36,7 +36,8 @@ import bcrypt
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from services.tokens import issue_access_token  # noqa: E402 - needs ROOT on the path
+from services.passwords import hash_password  # noqa: E402 - needs ROOT on the path
+from services.tokens import issue_access_token  # noqa: E402
 from settings import Settings  # noqa: E402
 
 PASSWORD = "bench-password-123"  # noqa: S105 - every seeded user's password, for this throwaway database
@@ -313,7 +314,10 @@ def run(options: Options) -> dict[str, object]:
         "BCRYPT_ROUNDS": str(options.bcrypt_rounds),
     }
     settings = Settings(app_env="production", jwt_secret=secret, bcrypt_rounds=options.bcrypt_rounds)
+    # Seeded as the app writes hashes today, so no login pays for upgrading a legacy one; bcrypt alone
+    # is timed on a plain hash of the same cost (the pre-hash adds microseconds).
     password_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(options.bcrypt_rounds)).decode()
+    seeded_hash = asyncio.run(hash_password(PASSWORD, rounds=options.bcrypt_rounds))
     app_argv = [sys.executable, "main.py"]
     floor_argv = [sys.executable, str(ROOT / "bench" / "floor.py")]
     results: dict[str, dict[str, float]] = {}
@@ -342,7 +346,7 @@ def run(options: Options) -> dict[str, object]:
     try:
         step(f"seeding {options.small:,}, {options.users:,} and {options.large:,} users")
         seeded = {
-            str(size): seed(f"sqlite://{work / f'users-{size}.sqlite3'}", 0, size, password_hash)
+            str(size): seed(f"sqlite://{work / f'users-{size}.sqlite3'}", 0, size, seeded_hash)
             for size in (options.small, options.users, options.large)
         }
         hello = write_requests(work / "hello.txt", [(None, HELLO, None)])

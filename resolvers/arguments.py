@@ -20,7 +20,7 @@ LoginName = Annotated[
     str,
     strawberry.argument(description="The user name (any case) or the email address given at registration."),
 ]
-LoginPassword = Annotated[str, strawberry.argument(description="The account's password, at most 72 bytes in UTF-8.")]
+LoginPassword = Annotated[str, strawberry.argument(description="The account's password, at most 128 characters.")]
 RefreshToken = Annotated[
     str, strawberry.argument(description="A refreshToken from register, login or an earlier refreshToken.")
 ]

@@ -29,7 +29,7 @@ class AuthenticationMutation:
     @strawberry.mutation(
         description="Sign in with a user name (or email) and password; no token needed. "
         "Errors: UNAUTHENTICATED (unknown user or wrong password: one message for both), "
-        "BAD_USER_INPUT (a password over 72 bytes), TOO_MANY_REQUESTS (too many failed logins for this account "
+        "BAD_USER_INPUT (a password over 128 characters), TOO_MANY_REQUESTS (too many failed logins for this account "
         "or address; extensions.retryAfter says how many seconds to wait).",
     )
     async def login(self, info: Info[Context, Any], user_name: LoginName, password: LoginPassword) -> AuthPayload:

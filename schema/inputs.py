@@ -16,8 +16,8 @@ class RegisterInput:
         description="1-25 characters: A-Z a-z 0-9 _ . Unique, case-insensitive (John and john are one name)."
     )
     password: str = strawberry.field(
-        description="8 to 72 bytes in UTF-8, not a common password, not the user name or email; stored only as a "
-        "bcrypt hash."
+        description="8 to 128 characters (any characters; counted as characters, not bytes), not a common password, "
+        "not the user name or email; stored only as a bcrypt hash of its HMAC-SHA-256."
     )
     email: str | None = strawberry.field(
         default=None,
@@ -61,7 +61,7 @@ class UpdateUserInput:
     )
     provided_old_password: str | None = strawberry.field(default=strawberry.UNSET, description="Current password.")
     provided_new_password: str | None = strawberry.field(
-        default=strawberry.UNSET, description="New password, 8-72 bytes."
+        default=strawberry.UNSET, description="New password: 8 to 128 characters, register's password rules."
     )
 
     def given(self) -> dict[str, Any]:

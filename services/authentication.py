@@ -55,6 +55,7 @@ async def login(*, user_name: str, password: str, settings: Settings, throttle: 
         security_event("login_failed", user_id=user.id if user else None, address=address)
         raise Unauthenticated(LOGIN_FAILED)
     await throttle.login_succeeded(account, address)
+    await passwords.upgrade_legacy_hash(user, password, rounds=settings.bcrypt_rounds)
     return await start_session(user, settings)
 
 

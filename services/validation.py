@@ -22,8 +22,10 @@ from email_validator import EmailNotValidError, validate_email
 from models.user import BIO_MAX, EMAIL_MAX, GENDER_MAX, NAME_MAX, URL_MAX, USER_NAME_MAX
 from services.errors import InvalidInput
 
-PASSWORD_MIN_BYTES = 8
-PASSWORD_MAX_BYTES = 72  # bcrypt's limit: it refuses longer input rather than truncating
+# Lengths in characters (code points), as people count them: "é" repeated 64 times is 64, not 128.
+# Hashing has no byte limit (services/passwords.py pre-hashes); the maximum only bounds the work.
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
 COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common-passwords.txt.gz"
 
 USER_NAME_RE = re.compile(rf"[A-Za-z0-9_.]{{1,{USER_NAME_MAX}}}")
@@ -168,12 +170,10 @@ def common_passwords() -> frozenset[str]:
 def clean_new_password(
     value: object, field: str = "password", *, user_name: str | None = None, email: str | None = None
 ) -> str:
-    """A password to be stored: 8 to 72 bytes of UTF-8, not a common one, not the user's name or email."""
-    password = require_str(value, field)
-    size = len(password.encode("utf-8"))
-    if size < PASSWORD_MIN_BYTES:
-        raise InvalidInput(f"{field} must be at least {PASSWORD_MIN_BYTES} bytes long.", field=field)
-    check_password_size(password, field)
+    """A password to be stored: 8 to 128 characters, not a common one, not the user's name or email."""
+    password = check_password_size(value, field)
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise InvalidInput(f"{field} must be at least {PASSWORD_MIN_LENGTH} characters long.", field=field)
     lowered = password.lower()
     if lowered in common_passwords():
         raise InvalidInput(f"{field} is one of the most common passwords; choose another.", field=field)
@@ -183,12 +183,10 @@ def clean_new_password(
 
 
 def check_password_size(value: object, field: str = "password") -> str:
-    """A password to be checked against a hash: bcrypt cannot take more than 72 bytes."""
+    """A password to be checked against a hash: at most 128 characters, whatever their bytes."""
     password = require_str(value, field)
-    if len(password.encode("utf-8")) > PASSWORD_MAX_BYTES:
-        raise InvalidInput(
-            f"{field} must be at most {PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt's limit).", field=field
-        )
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise InvalidInput(f"{field} must be at most {PASSWORD_MAX_LENGTH} characters.", field=field)
     return password
 
 

@@ -158,7 +158,8 @@ URLS = st.builds(
     st.from_regex(r"[a-z0-9]{1,10}\.example", fullmatch=True),
     st.text(st.characters(codec="ascii"), max_size=10),
 )
-PASSWORDS = st.text(CHARACTERS, min_size=6, max_size=40)
+# Short ones around the minimum (8 characters) and long ones around the maximum (128 characters).
+PASSWORDS = st.one_of(st.text(CHARACTERS, min_size=6, max_size=40), st.text(CHARACTERS, min_size=120, max_size=136))
 
 VALUES = {
     "userName": spiced(USER_NAMES),

@@ -1,4 +1,4 @@
-"""bcrypt hashing and checking of passwords."""
+"""Hashing and checking of passwords: bcrypt of a keyed SHA-256 pre-hash, and legacy plain bcrypt."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import os
 import sys
 import threading
 
+import bcrypt
 import pytest
 
-from services.passwords import CORES, HASHING_NICENESS, hash_password, verify_password
+from services.passwords import CORES, HASHING_NICENESS, hash_password, is_legacy, verify_password
 from settings import Settings
 
 PASSWORD = "correct horse battery staple"
@@ -18,8 +19,10 @@ PASSWORD = "correct horse battery staple"
 async def test_hash_then_verify_round_trip(settings: Settings) -> None:
     hashed = await hash_password(PASSWORD, rounds=settings.bcrypt_rounds)
 
-    assert hashed.startswith("$2b$04$")
+    assert hashed.startswith("$hb$04$")  # the pre-hash scheme's marker, then bcrypt's cost
+    assert len(hashed) == 60  # fits users.password_hash as it is
     assert PASSWORD not in hashed
+    assert not is_legacy(hashed)
     assert await verify_password(PASSWORD, hashed, rounds=settings.bcrypt_rounds) is True
 
 
@@ -36,12 +39,23 @@ async def test_no_hash_never_verifies(settings: Settings) -> None:
         assert await verify_password(password, None, rounds=settings.bcrypt_rounds) is False
 
 
-async def test_72_byte_multibyte_password_round_trips(settings: Settings) -> None:
-    password = "é" * 36  # 72 bytes of UTF-8, bcrypt's limit
+@pytest.mark.parametrize(
+    "password",
+    [
+        pytest.param("é" * 64, id="64-chars-128-bytes"),
+        pytest.param("a" * 128, id="128-ascii"),
+        pytest.param("😀" * 128, id="128-chars-512-bytes"),
+    ],
+)
+async def test_passwords_beyond_72_bytes_round_trip_and_every_character_counts(
+    settings: Settings, password: str
+) -> None:
     hashed = await hash_password(password, rounds=settings.bcrypt_rounds)
 
     assert await verify_password(password, hashed, rounds=settings.bcrypt_rounds) is True
-    assert await verify_password("é" * 35 + "e", hashed, rounds=settings.bcrypt_rounds) is False
+    # bcrypt alone would look at the first 72 bytes only (or refuse): a change at the end must count.
+    assert await verify_password(password[:-1] + "!", hashed, rounds=settings.bcrypt_rounds) is False
+    assert await verify_password(password[:-1], hashed, rounds=settings.bcrypt_rounds) is False
 
 
 async def test_password_differing_after_a_nul_byte_does_not_verify(settings: Settings) -> None:
@@ -64,8 +78,30 @@ async def test_unknown_users_are_checked_against_a_dummy_hash_of_the_same_cost()
     """The dummy hash uses the configured rounds, so an unknown user costs one full bcrypt check."""
     from services.passwords import _dummy_hash
 
-    assert _dummy_hash(5).startswith("$2b$05$")
-    assert _dummy_hash(6).startswith("$2b$06$")
+    assert _dummy_hash(5).startswith("$hb$05$")
+    assert _dummy_hash(6).startswith("$hb$06$")
+
+
+def legacy_hash(password: str) -> str:
+    """A hash as written before the pre-hash: bcrypt of the password itself."""
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(4)).decode("ascii")
+
+
+async def test_a_legacy_plain_bcrypt_hash_still_verifies(settings: Settings) -> None:
+    hashed = legacy_hash(PASSWORD)
+
+    assert is_legacy(hashed)
+    assert await verify_password(PASSWORD, hashed, rounds=settings.bcrypt_rounds) is True
+    assert await verify_password(PASSWORD + "!", hashed, rounds=settings.bcrypt_rounds) is False
+
+
+async def test_a_legacy_hash_never_matches_a_password_over_72_bytes(settings: Settings) -> None:
+    """The old scheme held at most 72 bytes; a longer password sharing them is another password."""
+    hashed = legacy_hash("é" * 36)  # 72 bytes
+
+    assert await verify_password("é" * 36, hashed, rounds=settings.bcrypt_rounds) is True
+    assert await verify_password("é" * 37, hashed, rounds=settings.bcrypt_rounds) is False
+    assert await verify_password("é" * 64, hashed, rounds=settings.bcrypt_rounds) is False
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="nice per thread is Linux's")

@@ -10,8 +10,6 @@ from models.user import BIO_MAX, EMAIL_MAX, NAME_MAX, URL_MAX, USER_NAME_MAX
 from services.errors import InvalidInput
 from services.validation import (
     FIELD_RULES,
-    PASSWORD_MAX_BYTES,
-    PASSWORD_MIN_BYTES,
     CleanFields,
     check_password_size,
     clean_bool,
@@ -398,34 +396,39 @@ def test_clean_bool_rejects_non_booleans(value: object) -> None:
 # --- passwords ------------------------------------------------------------------------------------
 
 
+# The rule, in characters: a new password has 8 to 128 of them, whatever their size in bytes.
+
+
 @pytest.mark.parametrize(
     "password",
     [
         pytest.param("q7#Lm2!x", id="8-ascii"),
-        pytest.param("a" * PASSWORD_MAX_BYTES, id="72-ascii"),
-        pytest.param("é" * 36, id="72-bytes-of-two-byte-chars"),
-        pytest.param("éééé", id="4-chars-8-bytes"),
+        pytest.param("ééééééé!", id="8-chars-15-bytes"),
+        pytest.param("é" * 64, id="64-chars-128-bytes"),
+        pytest.param("a" * 128, id="128-ascii"),
+        pytest.param("é" * 128, id="128-chars-256-bytes"),
+        pytest.param("😀" * 128, id="128-chars-512-bytes"),
         pytest.param(" spaced password ", id="spaces-kept"),
     ],
 )
-def test_clean_new_password_accepts_8_to_72_utf8_bytes(password: str) -> None:
+def test_clean_new_password_accepts_8_to_128_characters(password: str) -> None:
     assert clean_new_password(password) == password
 
 
 @pytest.mark.parametrize(
     ("password", "limit"),
     [
-        pytest.param("", PASSWORD_MIN_BYTES, id="empty"),
-        pytest.param("a" * 7, PASSWORD_MIN_BYTES, id="7-ascii"),
-        pytest.param("ééé", PASSWORD_MIN_BYTES, id="3-chars-6-bytes"),
-        pytest.param("a" * 73, PASSWORD_MAX_BYTES, id="73-ascii"),
-        pytest.param("é" * 37, PASSWORD_MAX_BYTES, id="37-chars-74-bytes"),
-        pytest.param("a" * 71 + "é", PASSWORD_MAX_BYTES, id="72-chars-73-bytes"),
+        pytest.param("", "8", id="empty"),
+        pytest.param("a" * 7, "8", id="7-ascii"),
+        pytest.param("éééé", "8", id="4-chars-8-bytes"),
+        pytest.param("😀" * 7, "8", id="7-chars-28-bytes"),
+        pytest.param("a" * 129, "128", id="129-ascii"),
+        pytest.param("é" * 129, "128", id="129-chars"),
     ],
 )
-def test_clean_new_password_rejects_sizes_outside_8_to_72_bytes(password: str, limit: int) -> None:
+def test_clean_new_password_rejects_lengths_outside_8_to_128_characters(password: str, limit: str) -> None:
     error = rejected(lambda: clean_new_password(password), "password")
-    assert str(limit) in error.message
+    assert f"{limit} characters" in error.message
 
 
 @pytest.mark.parametrize(
@@ -449,19 +452,22 @@ def test_clean_new_password_reports_the_given_field() -> None:
     [
         pytest.param("", id="empty"),
         pytest.param("abc", id="short"),
-        pytest.param("é" * 36, id="72-bytes"),
+        pytest.param("é" * 64, id="64-chars-128-bytes"),
+        pytest.param("a" * 128, id="128-ascii"),
+        pytest.param("😀" * 128, id="128-chars-512-bytes"),
     ],
 )
-def test_check_password_size_accepts_up_to_72_bytes_of_any_length(password: str) -> None:
+def test_check_password_size_accepts_up_to_128_characters_of_any_size(password: str) -> None:
     assert check_password_size(password) == password
 
 
 @pytest.mark.parametrize(
     "password",
-    [pytest.param("a" * 73, id="73-ascii"), pytest.param("é" * 37, id="74-bytes")],
+    [pytest.param("a" * 129, id="129-ascii"), pytest.param("é" * 129, id="129-chars")],
 )
-def test_check_password_size_rejects_more_than_72_bytes(password: str) -> None:
-    rejected(lambda: check_password_size(password), "password")
+def test_check_password_size_rejects_more_than_128_characters(password: str) -> None:
+    error = rejected(lambda: check_password_size(password), "password")
+    assert "128 characters" in error.message
     rejected(lambda: check_password_size(password, "currentPassword"), "currentPassword")
 
 
