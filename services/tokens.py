@@ -15,6 +15,7 @@ from settings import Settings
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["sub", "iat", "exp", "jti", "iss", "aud", "ver"]
 LEEWAY_SECONDS = 10  # clock skew between instances
+MAX_USER_ID = 2**63 - 1  # the id column is a signed 64-bit integer; a larger number names no one
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,9 @@ def _verified(token: str, secret: str, issuer: str, audience: str) -> tuple[Toke
         options={"require": REQUIRED_CLAIMS},
     )
     sub, version, expires = claims["sub"], claims["ver"], claims["exp"]
-    if not (isinstance(sub, str) and sub.isascii() and sub.isdecimal() and type(version) is int):
+    # Length first: int() of thousands of digits raises, and a number past 64 bits overflows the driver.
+    if not (isinstance(sub, str) and 0 < len(sub) <= 19 and sub.isascii() and sub.isdecimal()):
+        raise jwt.InvalidTokenError(INVALID)
+    if int(sub) > MAX_USER_ID or type(version) is not int:
         raise jwt.InvalidTokenError(INVALID)
     return TokenClaims(user_id=int(sub), version=version), int(expires)

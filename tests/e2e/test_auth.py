@@ -76,8 +76,23 @@ def _forge(settings: Settings, **claims: object) -> str:
         {"exp": None},
         {"sub": "not-a-number"},
         {"ver": 1},
+        {"sub": "9" * 30},  # past 64 bits: the database driver overflowed (a 500)
+        {"sub": str(2**63)},
+        {"exp": float("inf")},
     ],
-    ids=["expired", "wrong-issuer", "wrong-audience", "no-version", "no-jti", "no-exp", "bad-sub", "stale-version"],
+    ids=[
+        "expired",
+        "wrong-issuer",
+        "wrong-audience",
+        "no-version",
+        "no-jti",
+        "no-exp",
+        "bad-sub",
+        "stale-version",
+        "sub-30-digits",
+        "sub-2-to-the-63",
+        "exp-infinite",
+    ],
 )
 async def test_bad_tokens_are_unauthenticated(api: Api, settings: Settings, claims: dict[str, object]) -> None:
     account = await api.register()
