@@ -127,6 +127,7 @@ class Settings:
     jwt_audience: str = setting("user-service", "the `aud` claim of access tokens")
     access_token_ttl: Whole = setting(900, "access-token lifetime in seconds", ge=1)
     refresh_token_ttl: Whole = setting(30 * 24 * 3600, "refresh-token lifetime in seconds (30 days)", ge=1)
+    session_max_age: Whole = setting(90 * 24 * 3600, "absolute session lifetime in seconds (90 days)", ge=1)
     bcrypt_rounds: Whole = setting(12, "bcrypt cost (4-31); about 0.2 s a hash at 12", ge=4, le=31)
     redis_url: str = setting(
         "",

@@ -1,6 +1,6 @@
 """Tortoise models. The app label is ``models``; Tortoise discovers them from this module."""
 
-from models.session import RefreshToken
+from models.session import RefreshToken, Session
 from models.user import User, UserProfile
 
-__all__ = ["RefreshToken", "User", "UserProfile"]
+__all__ = ["RefreshToken", "Session", "User", "UserProfile"]

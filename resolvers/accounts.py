@@ -75,6 +75,7 @@ class AccountMutation:
             settings=info.context.settings,
             throttle=info.context.throttle,
             address=info.context.address,
+            user_agent=info.context.caller.user_agent,
         )
         info.context.signed_in(session.user.id)
         return auth_payload(session)

@@ -40,20 +40,27 @@ class AuthenticationMutation:
             settings=context.settings,
             throttle=context.throttle,
             address=context.address,
+            user_agent=context.caller.user_agent,
         )
         context.signed_in(session.user.id)
         return auth_payload(session)
 
     @strawberry.mutation(
         description="Trade a refresh token for a new access token and a new refresh token (rotation); no access "
-        "token needed. A refresh token works once: presenting it again revokes the whole session. "
-        "Errors: UNAUTHENTICATED (unknown, expired, used or revoked refresh token), BAD_USER_INPUT (not a "
+        "token needed. A refresh token works once: presenting it again revokes the whole session. A session ends "
+        "SESSION_MAX_AGE after sign-in (90 days by default); then log in again. "
+        "Errors: UNAUTHENTICATED (unknown, expired, used or revoked refresh token, or an ended session or account), "
+        "BAD_USER_INPUT (not a "
         "refresh token at all), TOO_MANY_REQUESTS (too many refreshes from this address; extensions.retryAfter).",
     )
     async def refresh_token(self, info: Info[Context, Any], refresh_token: RefreshToken) -> AuthPayload:
         context = info.context
         session = await authentication.refresh(
-            refresh_token=refresh_token, settings=context.settings, throttle=context.throttle, address=context.address
+            refresh_token=refresh_token,
+            settings=context.settings,
+            throttle=context.throttle,
+            address=context.address,
+            user_agent=context.caller.user_agent,
         )
         return auth_payload(session)
 

@@ -134,7 +134,10 @@ class AuthPayload:
     refresh_token: str = strawberry.field(
         description="A single-use refresh token. Keep it secret; using one twice revokes the session."
     )
-    refresh_expires_in: int = strawberry.field(description="Seconds until the refresh token expires.")
+    refresh_expires_in: int = strawberry.field(
+        description="Seconds until the refresh token expires; never past the end of its session, which lasts "
+        "at most SESSION_MAX_AGE (90 days by default) from sign-in however often it is refreshed."
+    )
     user: User = strawberry.field(description="The signed-in user.")
 
 

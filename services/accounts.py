@@ -33,6 +33,7 @@ async def register(
     settings: Settings,
     throttle: Throttle,
     address: str,
+    user_agent: str | None = None,
     email: str | None = None,
     first_name: str | None = None,
     last_name: str | None = None,
@@ -55,7 +56,7 @@ async def register(
     if user is None:
         raise Unauthenticated("The account was deleted while being created.")
     security_event("registered", user_id=user.id, address=address)
-    return await start_session(user, settings)
+    return await start_session(user, settings, client=sessions.Client(address, user_agent))
 
 
 async def _target(actor: User, user_name: str | None) -> User:

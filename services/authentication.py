@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tortoise.expressions import F
-from tortoise.transactions import in_transaction
-
 from models import User
 from services import passwords, sessions, tokens, users
 from services.audit import security_event
@@ -27,10 +24,12 @@ class SignedIn:
     refresh_token: sessions.IssuedRefreshToken
 
 
-async def start_session(user: User, settings: Settings) -> SignedIn:
-    """The one way a session begins (register, login): an access token and the first refresh token."""
+async def start_session(user: User, settings: Settings, *, client: sessions.Client) -> SignedIn:
+    """The one way a session begins (register, login, any sign-in to come): a session row, its first
+    refresh token and an access token. A user deleted meanwhile is UNAUTHENTICATED."""
+    refresh_token = await sessions.start(user, settings, client=client)
     access = tokens.issue_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
-    return SignedIn(user=user, access_token=access, refresh_token=await sessions.issue(user, settings))
+    return SignedIn(user=user, access_token=access, refresh_token=refresh_token)
 
 
 async def user_for_token(claims: tokens.TokenClaims) -> User:
@@ -41,7 +40,15 @@ async def user_for_token(claims: tokens.TokenClaims) -> User:
     return user
 
 
-async def login(*, user_name: str, password: str, settings: Settings, throttle: Throttle, address: str) -> SignedIn:
+async def login(
+    *,
+    user_name: str,
+    password: str,
+    settings: Settings,
+    throttle: Throttle,
+    address: str,
+    user_agent: str | None = None,
+) -> SignedIn:
     """Check a user name (or email) and password. Unknown user and wrong password look alike."""
     password = check_password_size(password)
     identifier = check_lookup_text(user_name, "userName").strip()
@@ -56,13 +63,15 @@ async def login(*, user_name: str, password: str, settings: Settings, throttle: 
         raise Unauthenticated(LOGIN_FAILED)
     await throttle.login_succeeded(account, address)
     await passwords.upgrade_legacy_hash(user, password, rounds=settings.bcrypt_rounds)
-    return await start_session(user, settings)
+    return await start_session(user, settings, client=sessions.Client(address, user_agent))
 
 
-async def refresh(*, refresh_token: str, settings: Settings, throttle: Throttle, address: str) -> SignedIn:
+async def refresh(
+    *, refresh_token: str, settings: Settings, throttle: Throttle, address: str, user_agent: str | None = None
+) -> SignedIn:
     """Rotate a refresh token: a new access token and a new refresh token of the same session."""
     await throttle.refresh(address)
-    user, renewed = await sessions.rotate(refresh_token, settings, address=address)
+    user, renewed = await sessions.rotate(refresh_token, settings, client=sessions.Client(address, user_agent))
     access = tokens.issue_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
     return SignedIn(user=user, access_token=access, refresh_token=renewed)
 
@@ -73,7 +82,5 @@ async def logout(*, refresh_token: str) -> None:
 
 async def logout_all(*, user: User, address: str) -> None:
     """Revoke every session and every access token of ``user``."""
-    async with in_transaction():
-        await User.filter(id=user.id).update(token_version=F("token_version") + 1)
-        await sessions.revoke_all(user.id)
+    await sessions.revoke_all(user.id)
     security_event("logout_all", user_id=user.id, address=address)

@@ -1,4 +1,11 @@
-"""Refresh tokens: random, stored only as a hash, rotated on every use, revoked by family."""
+"""Sessions and their refresh tokens: started at sign-in, rotated on every refresh, revoked as a whole.
+
+A refresh token is live while it is unspent and unexpired and its session is neither revoked nor past
+its absolute end. Revocation is one conditional UPDATE of session rows; rotation runs in one
+transaction holding its session row locked. So after any interleaving of refresh, reuse, logout,
+logoutAll, a password change or a delete, a revoked session has no live token, and one token never
+yields two successors.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from models import RefreshToken, User
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from models import RefreshToken, Session, User
+from models.session import ADDRESS_MAX, USER_AGENT_MAX
+from services import users
 from services.audit import security_event
 from services.errors import InvalidInput, Unauthenticated
 from services.validation import require_str
@@ -17,12 +30,31 @@ from settings import Settings
 TOKEN_BYTES = 32  # 256 bits
 MAX_TOKEN_LENGTH = 256
 INVALID = "The refresh token is invalid, expired or revoked; log in again."
+REUSED = "This refresh token was already used; the session is revoked. Log in again."
+GONE = "The account no longer exists."
 
 
 @dataclass(frozen=True)
 class IssuedRefreshToken:
     token: str
     expires_in: int  # seconds
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who signs in or refreshes, as the HTTP edge saw it; recorded on the session."""
+
+    address: str
+    user_agent: str | None = None
+
+    @property
+    def ip_address(self) -> str:
+        return self.address[:ADDRESS_MAX]
+
+    @property
+    def agent(self) -> str | None:
+        """The user agent, cut to the column's length."""
+        return self.user_agent[:USER_AGENT_MAX] if self.user_agent else None
 
 
 def _digest(token: str) -> str:
@@ -40,42 +72,83 @@ def _clean(token: object) -> str:
     return text
 
 
-async def issue(user: User, settings: Settings, *, family: str | None = None) -> IssuedRefreshToken:
-    """A new refresh token, the first of a new family unless ``family`` is given."""
+async def _issue(session_id: str, session_ends: datetime, now: datetime, settings: Settings) -> IssuedRefreshToken:
+    """A new refresh token of the session; it never outlives the session."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    await RefreshToken.create(
-        user=user,
-        family=family or uuid.uuid4().hex,
-        token_hash=_digest(token),
-        expires_at=_now() + timedelta(seconds=settings.refresh_token_ttl),
-    )
-    return IssuedRefreshToken(token=token, expires_in=settings.refresh_token_ttl)
+    expires = min(now + timedelta(seconds=settings.refresh_token_ttl), session_ends)
+    await RefreshToken.create(session_id=session_id, token_hash=_digest(token), expires_at=expires)
+    return IssuedRefreshToken(token=token, expires_in=max(0, int((expires - now).total_seconds())))
 
 
-async def rotate(token: object, settings: Settings, *, address: str) -> tuple[User, IssuedRefreshToken]:
-    """Spend a refresh token for a new one. A second use of one token revokes its whole family."""
-    record = await RefreshToken.filter(token_hash=_digest(_clean(token))).first()
+async def start(user: User, settings: Settings, *, client: Client) -> IssuedRefreshToken:
+    """A new session of ``user`` and its first refresh token.
+
+    A user deleted meanwhile (its row gone before the insert) is UNAUTHENTICATED, not a foreign-key error.
+    """
     now = _now()
-    if record is None or record.revoked_at is not None or record.expires_at <= now:
+    ends = now + timedelta(seconds=settings.session_max_age)
+    session_id = uuid.uuid4().hex
+    try:
+        await Session.create(
+            id=session_id,
+            user_id=user.id,
+            last_used_at=now,
+            expires_at=ends,
+            ip_address=client.ip_address,
+            user_agent=client.agent,
+        )
+        return await _issue(session_id, ends, now, settings)
+    except IntegrityError:
+        # Nothing else can collide: the session id and the token are random. The user is gone, and a
+        # session row inserted before the delete went with it (cascade).
+        raise Unauthenticated(GONE) from None
+
+
+async def rotate(token: object, settings: Settings, *, client: Client) -> tuple[User, IssuedRefreshToken]:
+    """Spend a refresh token for a new one of the same session, and the user it belongs to.
+
+    A second use of one token revokes its session. Everything happens in one transaction that holds
+    the session row locked, so a concurrent rotation or revocation waits for it or comes first.
+    """
+    record = await RefreshToken.filter(token_hash=_digest(_clean(token))).first()
+    if record is None:
         raise Unauthenticated(INVALID)
-    # Compare-and-set: of two requests presenting the same token, exactly one gets to rotate it.
-    claimed = await RefreshToken.filter(id=record.id, rotated_at=None, revoked_at=None).update(rotated_at=now)
-    if not claimed:
-        await RefreshToken.filter(family=record.family, revoked_at=None).update(revoked_at=now)
-        security_event("refresh_token_reused", user_id=record.user_id, address=address)  # type: ignore[attr-defined]
-        raise Unauthenticated("This refresh token was already used; the session is revoked. Log in again.")
-    user = await User.filter(id=record.user_id).select_related("profile").first()  # type: ignore[attr-defined]
-    if user is None:
-        raise Unauthenticated(INVALID)
-    return user, await issue(user, settings, family=record.family)
+    session_id: str = record.session_id  # type: ignore[attr-defined]
+    now = _now()
+    async with in_transaction():
+        session = await Session.filter(id=session_id).select_for_update().first()
+        if session is None or session.revoked_at is not None or session.expires_at <= now:
+            raise Unauthenticated(INVALID)
+        if record.expires_at <= now:
+            raise Unauthenticated(INVALID)
+        # Compare-and-set: of two requests presenting the same token, exactly one spends it.
+        spent = await RefreshToken.filter(id=record.id, used_at=None).update(used_at=now)
+        if spent:
+            user = await users.by_id(session.user_id)  # type: ignore[attr-defined]
+            if user is None:
+                raise Unauthenticated(GONE)
+            await Session.filter(id=session_id).update(
+                last_used_at=now, ip_address=client.ip_address, user_agent=client.agent
+            )
+            return user, await _issue(session_id, session.expires_at, now, settings)
+        await Session.filter(id=session_id, revoked_at=None).update(revoked_at=now)
+    security_event("refresh_token_reused", user_id=session.user_id, address=client.address)  # type: ignore[attr-defined]
+    raise Unauthenticated(REUSED)
 
 
 async def revoke(token: object) -> None:
-    """Log out of one session: every refresh token of its family."""
+    """Log out of one session: the one this refresh token (spent or not) belongs to."""
     record = await RefreshToken.filter(token_hash=_digest(_clean(token))).first()
     if record is not None:
-        await RefreshToken.filter(family=record.family, revoked_at=None).update(revoked_at=_now())
+        await Session.filter(id=record.session_id, revoked_at=None).update(revoked_at=_now())  # type: ignore[attr-defined]
 
 
 async def revoke_all(user_id: int) -> None:
-    await RefreshToken.filter(user_id=user_id, revoked_at=None).update(revoked_at=_now())
+    """End every session of a user and every access token issued to it, in one transaction.
+
+    Bumping the token version revokes the access tokens; the sessions' conditional UPDATE waits for
+    any rotation holding one of them, so no successor it inserted stays live.
+    """
+    async with in_transaction():
+        await User.filter(id=user_id).update(token_version=F("token_version") + 1)
+        await Session.filter(user_id=user_id, revoked_at=None).update(revoked_at=_now())

@@ -32,7 +32,7 @@ async def test_readyz_names_the_pending_migrations(blank_db: str, settings: Sett
     assert response.json() == {
         "status": "unavailable",
         "reason": "migrations pending: models.0001_initial, models.0002_binary_keys_on_mysql, "
-        "models.0003_sessions_and_admins; "
+        "models.0003_sessions_and_admins, models.0004_sessions_table; "
         "run `python main.py migrate`",
     }
 

@@ -3,10 +3,11 @@ old database is upgraded in place."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import bcrypt
@@ -19,11 +20,11 @@ import database
 from main import create_app
 from settings import Settings
 from tests.conftest import TEST_SECRET
-from tests.support import ME, PASSWORD, Api
+from tests.support import ME, PASSWORD, REFRESH, Api
 
 ROOT = Path(__file__).resolve().parents[2]
 INITIAL = "0001_initial"
-LATER_MIGRATIONS = ("0002_binary_keys_on_mysql", "0003_sessions_and_admins")
+LATER_MIGRATIONS = ("0002_binary_keys_on_mysql", "0003_sessions_and_admins", "0004_sessions_table")
 
 
 async def test_the_models_have_no_change_without_a_migration() -> None:
@@ -96,6 +97,44 @@ async def test_upgrading_a_database_made_by_the_initial_migration_keeps_its_rows
         # After 0002 an accented neighbour's email is free on MariaDB too.
         muller = await api.register("muller", email="muller@example.com")
         assert (await api.me(muller.token)).data["me"]["email"] == "muller@example.com"
+
+
+async def test_upgrading_keeps_signed_in_users_signed_in_and_spent_tokens_spent(
+    blank_db: str, settings: Settings
+) -> None:
+    await database.migrate("0003_sessions_and_admins")
+    await _old_user(blank_db, "john_doe", "john@example.com")
+    _, rows = await Tortoise.get_connection(blank_db).execute_query("SELECT id FROM users")
+    now = datetime.now(UTC).replace(tzinfo=None) if blank_db == "mysql" else datetime.now(UTC)
+    later = now + timedelta(days=30)
+
+    async def old_token(token: str, family: str, **extra: object) -> None:
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        row = {"user_id": rows[0]["id"], "family": family, "token_hash": digest, "created_at": now, "expires_at": later}
+        await _insert_at_initial_schema(blank_db, "refresh_tokens", {**row, **extra})
+
+    await old_token("spent-token", "a" * 32, rotated_at=now)
+    await old_token("live-token", "a" * 32)
+    await old_token("revoked-token", "b" * 32, revoked_at=now)
+    await old_token("other-live-token", "c" * 32)
+    await database.migrate()
+    app = create_app(settings)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        api = Api(client, backend=blank_db)
+
+        live = await api.execute(REFRESH, {"refreshToken": "live-token"})
+        revoked = await api.execute(REFRESH, {"refreshToken": "revoked-token"})
+        other = await api.execute(REFRESH, {"refreshToken": "other-live-token"})
+        replay = await api.execute(REFRESH, {"refreshToken": "spent-token"})
+        after_replay = await api.execute(REFRESH, {"refreshToken": live.data["refreshToken"]["refreshToken"]})
+
+    assert live.data["refreshToken"]["user"] == {"userName": "john_doe"}
+    # The upgraded session ends when its newest old token would have: within REFRESH_TOKEN_TTL.
+    assert live.data["refreshToken"]["refreshExpiresIn"] <= 30 * 24 * 3600
+    assert revoked.code == "UNAUTHENTICATED"
+    assert not other.errors  # another old session, untouched
+    assert replay.code == "UNAUTHENTICATED"  # a token spent before the upgrade is still reuse ...
+    assert after_replay.code == "UNAUTHENTICATED"  # ... and revokes its session
 
 
 def _main(tmp_path: Path, *args: str, **environ: str) -> subprocess.CompletedProcess[str]:

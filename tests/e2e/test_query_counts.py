@@ -83,7 +83,7 @@ async def test_the_caller_is_loaded_once_per_request_however_many_fields_ask(api
     assert len(statements) == 3, statements  # the caller once, then each named user
 
 
-async def test_login_is_one_query_and_one_insert_of_its_session(api: Api, queries: Queries) -> None:
+async def test_login_is_one_query_and_the_inserts_of_its_session(api: Api, queries: Queries) -> None:
     await api.register(email="john@example.com")
 
     for user_name in ("john_doe", "john@example.com"):
@@ -91,9 +91,10 @@ async def test_login_is_one_query_and_one_insert_of_its_session(api: Api, querie
             result = await api.login(user_name)
 
         assert result.data["login"]["user"]["profile"]["verified"] is False
-        assert len(statements) == 2, statements
+        assert len(statements) == 3, statements
         assert _loads_user_with_profile(statements[0]), statements
-        assert statements[1].startswith("INSERT") and "refresh_tokens" in statements[1], statements
+        assert statements[1].startswith("INSERT") and "sessions" in statements[1], statements
+        assert statements[2].startswith("INSERT") and "session_refresh_tokens" in statements[2], statements
 
 
 async def test_update_user_is_a_fixed_number_of_queries(api: Api, queries: Queries) -> None:

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from models import RefreshToken
+import httpx
+
+from main import create_app
+from models import RefreshToken, Session
+from settings import Settings
 from tests.support import DELETE_USER, LOGOUT, LOGOUT_ALL, ME, PASSWORD, REFRESH, Api
+from tests.support import LOGIN as LOGIN_DOCUMENT
 
 THIRTY_DAYS = 30 * 24 * 3600
+NINETY_DAYS = 90 * 24 * 3600
+HOUR = 3600
+
+
+@asynccontextmanager
+async def client_for(settings: Settings, backend: str) -> AsyncIterator[Api]:
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield Api(client, backend=backend)
 
 
 async def test_register_and_login_return_a_refresh_token(api: Api) -> None:
@@ -147,3 +164,58 @@ async def test_refreshed_access_token_carries_the_current_token_version(api: Api
     renewed = (await api.execute(REFRESH, {"refreshToken": fresh["refreshToken"]})).data["refreshToken"]
 
     assert (await api.execute(ME, token=renewed["accessToken"])).data["me"]["userName"] == "john_doe"
+
+
+def test_sessions_last_ninety_days_unless_configured() -> None:
+    assert Settings.from_environ({}).session_max_age == NINETY_DAYS
+    assert Settings.from_environ({"SESSION_MAX_AGE": "3600"}).session_max_age == HOUR
+
+
+async def test_a_session_ends_at_its_absolute_lifetime_however_often_it_refreshes(db: str, settings: Settings) -> None:
+    async with client_for(replace(settings, session_max_age=HOUR), db) as api:
+        account = await api.register()
+        renewed = (await api.execute(REFRESH, {"refreshToken": account.refresh_token})).data["refreshToken"]
+        # Time passes: the session reaches its end while its newest refresh token is unspent and unexpired.
+        await Session.all().update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+
+        after = await api.execute(REFRESH, {"refreshToken": renewed["refreshToken"]})
+        again = await api.login("john_doe")
+
+    assert HOUR - 60 < renewed["refreshExpiresIn"] <= HOUR  # a refresh token never outlives its session
+    assert after.code == "UNAUTHENTICATED"
+    assert not again.errors  # the person logs in again and gets a new session
+
+
+async def test_rotation_does_not_extend_a_session(db: str, settings: Settings) -> None:
+    async with client_for(replace(settings, session_max_age=HOUR), db) as api:
+        account = await api.register()
+        expiries = [account.refresh_token]
+        token = account.refresh_token
+        for _ in range(3):
+            renewed = (await api.execute(REFRESH, {"refreshToken": token})).data["refreshToken"]
+            token = renewed["refreshToken"]
+            expiries.append(renewed["refreshExpiresIn"])
+
+    assert all(HOUR - 60 < left <= HOUR for left in expiries[1:]), expiries
+    assert expiries[1:] == sorted(expiries[1:], reverse=True)  # counting down to one end, never reset
+
+
+async def test_a_session_records_the_client_at_sign_in_and_last_use(api: Api) -> None:
+    await api.register()
+    login = await api.client.post(
+        "/graphql",
+        json={"query": LOGIN_DOCUMENT, "variables": {"userName": "john_doe", "password": PASSWORD}},
+        headers={"User-Agent": "Browser/1.0 " + "x" * 400},
+    )
+    token = login.json()["data"]["login"]["refreshToken"]
+    signed_in = await Session.filter(user_agent__startswith="Browser/1.0").get()
+
+    await api.client.post(
+        "/graphql", json={"query": REFRESH, "variables": {"refreshToken": token}}, headers={"User-Agent": "Phone/2"}
+    )
+    used = await Session.get(id=signed_in.id)
+
+    assert len(signed_in.user_agent or "") == 256  # cut to the column
+    assert signed_in.ip_address == "127.0.0.1"
+    assert (used.user_agent, used.ip_address) == ("Phone/2", "127.0.0.1")
+    assert used.last_used_at >= signed_in.last_used_at
