@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import User, UserProfile
-from services import passwords, sessions, users
+from services import credentials, passwords, sessions, users
 from services.audit import security_event
 from services.authentication import SignedIn, start_session
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
@@ -126,17 +125,10 @@ async def _new_password_hash(
 
 
 async def _write(user: User, fields: CleanFields, password_hash: str | None) -> None:
-    if password_hash is not None:
-        # Compare-and-set on the token version: of two racing changes with the same old
-        # password only one wins, and bumping the version revokes every earlier access token.
-        updated = await User.filter(id=user.id, token_version=user.token_version).update(
-            **fields.user, password_hash=password_hash, token_version=F("token_version") + 1
-        )
-        if not updated:
-            raise Conflict("The password was changed by another request; log in again.", field="providedOldPassword")
-        await sessions.revoke_all(user.id)
-    elif fields.user:
+    if fields.user:
         await User.filter(id=user.id).update(**fields.user)
+    if password_hash is not None:
+        await credentials.set_password(user=user, password_hash=password_hash, field="providedOldPassword")
     if fields.profile:
         await UserProfile.filter(user_id=user.id).update(**fields.profile)
 
