@@ -147,7 +147,12 @@ class _AppFromEnvironment:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._app is None:
-            self._app = create_app(Settings.from_environ())
+            settings = Settings.from_environ()
+            if not logging.getLogger().handlers:
+                # Started by uvicorn's own command, which configures only its loggers: without this the
+                # request and security lines would go nowhere. `python main.py` has configured the root.
+                configure_logging(settings)
+            self._app = create_app(settings)
         await self._app(scope, receive, send)
 
 
@@ -191,6 +196,9 @@ def serve(args: argparse.Namespace) -> int:
         log_config=log_config(settings),
         log_level=settings.log_level.lower(),
         access_log=False,
+        # uvicorn would otherwise rewrite the client address from X-Forwarded-For for peers in its own
+        # FORWARDED_ALLOW_IPS (127.0.0.1 by default); only TRUSTED_PROXIES may decide (web/authentication.py).
+        proxy_headers=False,
     )
     return 0
 

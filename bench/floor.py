@@ -26,5 +26,12 @@ app = Starlette(routes=[Route("/graphql", GraphQL(strawberry.Schema(query=Query)
 
 if __name__ == "__main__":
     # As main.serve runs uvicorn: one worker, info level, uvicorn's own access log off (the app logs
-    # its requests itself; that cost is the app's, so the floor has none).
-    uvicorn.run(app, host=os.environ["HOST"], port=int(os.environ["PORT"]), log_level="info", access_log=False)
+    # its requests itself; that cost is the app's, so the floor has none), its proxy-header handling off.
+    uvicorn.run(
+        app,
+        host=os.environ["HOST"],
+        port=int(os.environ["PORT"]),
+        log_level="info",
+        access_log=False,
+        proxy_headers=False,
+    )

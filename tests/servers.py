@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -65,11 +65,15 @@ def run_main(environ: dict[str, str], *args: str) -> subprocess.CompletedProcess
 
 
 class Server:
-    """One server process; its output goes to a log file that failing assertions can show."""
+    """One server process; its output goes to a log file that failing assertions can show.
 
-    def __init__(self, environ: dict[str, str], log: Path) -> None:
+    ``args`` follow the interpreter (``python main.py`` by default); ``{port}`` in them becomes the port.
+    """
+
+    def __init__(self, environ: dict[str, str], log: Path, args: Sequence[str] = ("main.py",)) -> None:
         self.port = free_port()
         self.environ = {**environ, "PORT": str(self.port)}
+        self.args = [arg.replace("{port}", str(self.port)) for arg in args]
         self.log = log
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -81,7 +85,7 @@ class Server:
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "main.py"], cwd=ROOT, env=self.environ, stdout=out, stderr=subprocess.STDOUT
+                [sys.executable, *self.args], cwd=ROOT, env=self.environ, stdout=out, stderr=subprocess.STDOUT
             )
 
     async def wait_ready(self) -> None:
@@ -121,8 +125,9 @@ class Server:
 
 
 @contextmanager
-def running_server(tmp_path: Path, **environ: str) -> Iterator[Server]:
-    """``python main.py`` in development on SQLite under ``tmp_path``, ready, stopped afterwards."""
+def running_server(tmp_path: Path, args: Sequence[str] = ("main.py",), **environ: str) -> Iterator[Server]:
+    """``python main.py`` (or ``python *args``) in development on SQLite under ``tmp_path``, ready, stopped
+    afterwards."""
     env = {
         "PATH": os.environ["PATH"],
         "APP_ENV": "development",
@@ -132,7 +137,7 @@ def running_server(tmp_path: Path, **environ: str) -> Iterator[Server]:
         "BCRYPT_ROUNDS": "4",
         **environ,
     }
-    server = Server(env, tmp_path / "server.log")
+    server = Server(env, tmp_path / "server.log", args)
     server.start()
     try:
         server.wait_ready_blocking()  # no asyncio here: a browser driver may own this thread's loop

@@ -50,6 +50,9 @@ def log_config(settings: Settings) -> dict[str, Any]:
         "root": {"handlers": ["stderr"], "level": settings.log_level},
         "loggers": {
             **{name: {"handlers": [], "propagate": True} for name in ("uvicorn", "uvicorn.error")},
+            # web.access_log writes the line per request; uvicorn's own would repeat it (under uvicorn's
+            # command too, where this configuration is applied after uvicorn's and would revive it).
+            "uvicorn.access": {"handlers": [], "propagate": False},
             # Tortoise and the database drivers log SQL statements with their values at DEBUG: password
             # hashes and refresh-token hashes among them. They stay out of the log even at LOG_LEVEL=DEBUG.
             **{name: {"level": "INFO"} for name in ("tortoise", "aiosqlite", "asyncpg", "asyncmy")},
