@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as alias_limit
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.types import ExecutionContext
@@ -31,6 +31,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 import database
 from resolvers import Mutation, Query
+from schema.documents import DocumentCache
 from schema.errors import log_unexpected
 from schema.http import BodySizeLimit, GraphQLApp
 from services import accounts
@@ -62,9 +63,9 @@ def build_schema(settings: Settings) -> AppSchema:
         query=Query,
         mutation=Mutation,
         extensions=[
-            partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+            # Parses once per distinct text, with the token and selection limits, before any validation.
+            partial(DocumentCache, max_tokens=settings.max_tokens, max_selections=settings.max_selections),
             partial(AddValidationRules, rules),
-            ParserCache,
             ValidationCache,
             OperationName,
         ],

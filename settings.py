@@ -154,6 +154,9 @@ class Settings:
     max_query_depth: Whole = setting(10, "deepest selection a document may nest", ge=1)
     max_aliases: Whole = setting(20, "most aliases in one document", ge=1)
     max_tokens: Whole = setting(2000, "most tokens in one document", ge=1)
+    max_selections: Whole = setting(
+        500, "most field selections in one document (fields and fragments, repeats included)", ge=1
+    )
     max_body_bytes: Whole = setting(100_000, "largest request body in bytes (else HTTP 413)", ge=1)
     log_format: LogFormat = setting("text", "`text` (readable lines) or `json` (one JSON object a line); see Logs")
     log_level: LogLevel = setting("INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`; one line per request is `INFO`")

@@ -10,10 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
+from strawberry.extensions.validation_cache import DEFAULT_MAXSIZE as VALIDATE_MAXSIZE
+from strawberry.extensions.validation_cache import _get_validate_cache
 
 from main import create_app
+from schema.documents import parsed
 from settings import Settings
-from tests.support import LOGIN, PASSWORD, REGISTER, Api
+from tests.support import LOGIN, PASSWORD, REGISTER, USER_FIELDS, Api
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -138,6 +141,52 @@ async def test_a_document_over_the_token_limit_is_refused(api: Api) -> None:
     assert body["data"] is None
     assert codes(body) == {"BAD_USER_INPUT"}
     assert "2000 tokens" in body["errors"][0]["message"]
+
+
+async def test_six_hundred_repeated_fields_are_refused_before_validation(api: Api) -> None:
+    """Repeats without aliases: quadratic to validate, and under the alias and token limits."""
+    assert Settings().max_selections == 500
+    document = "{ " + " ".join(["__typename"] * 600) + " }"
+    validate = _get_validate_cache(VALIDATE_MAXSIZE)
+    validated = validate.cache_info()
+
+    first = await api.execute(document)
+    parsed_once = parsed.cache_info()
+    again = await api.execute(document)
+
+    for result in (first, again):
+        assert result.status == 200 and result.data is None, result.body
+        assert result.code == "BAD_USER_INPUT"
+        assert result.error["message"] == "The document has 600 field selections; at most 500 are allowed."
+    assert validate.cache_info()[:2] == validated[:2], "validation ran (its cache saw a lookup)"
+    assert parsed.cache_info().misses == parsed_once.misses, "the verdict is kept with the parsed document"
+
+
+async def test_a_large_real_query_is_within_the_selection_limit(api: Api) -> None:
+    """A screen showing you and 19 people with every field: 20 root fields of 18 selections each, 380."""
+    await api.register()
+    lookups = " ".join(f"u{i}: user(userName: $userName) {{ {USER_FIELDS} }}" for i in range(19))
+    document = f"query Screen($userName: String!) {{ me {{ {USER_FIELDS} }} {lookups} }}"
+
+    result = await api.execute(document, {"userName": "john_doe"}, token=(await api.register("ada")).token)
+
+    assert not result.errors, result.body
+    assert result.data["me"]["userName"] == "ada"
+    assert [result.data[f"u{i}"]["userName"] for i in range(19)] == ["john_doe"] * 19
+
+
+async def test_fields_fragment_spreads_and_inline_fragments_count_against_a_lowered_limit(
+    db: str, settings: Settings
+) -> None:
+    four = "query { ...F ... on Query { __typename } } fragment F on Query { __typename }"
+    five = "query { __typename ...F ... on Query { __typename } } fragment F on Query { __typename }"
+    async with client_for(replace(settings, max_selections=4)) as client:
+        at_limit = await post(client, four)
+        over = await post(client, five)
+
+    assert at_limit == {"data": {"__typename": "Query"}}
+    assert codes(over) == {"BAD_USER_INPUT"}
+    assert over["errors"][0]["message"] == "The document has 5 field selections; at most 4 are allowed."
 
 
 @pytest.mark.parametrize(
