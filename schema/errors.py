@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Collection, Iterator
 
-from graphql import GraphQLError
+from graphql import (
+    GraphQLError,
+    GraphQLSchema,
+    is_enum_type,
+    is_input_object_type,
+    is_interface_type,
+    is_introspection_type,
+    is_object_type,
+    is_specified_directive,
+    is_specified_scalar_type,
+)
 
 from services.errors import AccountError
 
@@ -20,10 +31,57 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (AccountError, GraphQLError))
 
 
-SUGGESTION = re.compile(r" ?Did you mean .*\?$")
+# graphql-core puts suggestions anywhere in a message ("... field 'emial'. Did you mean 'email'? Found: ...").
+SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+HIDDEN = "…"
 
 
-def client_error(error: GraphQLError, *, hide_suggestions: bool = False) -> GraphQLError:
+class SchemaNames:
+    """The names introspection would show: types, fields, arguments, input fields, enum values, directives.
+
+    With introspection off, a message about a malformed request may name only what the client sent itself:
+    a stranger must not map the schema by guessing ("Did you mean 'email'?", "Expected value of type
+    'RegisterInput' to include required field 'password'"). Suggestions go, and every other name of the
+    schema in the message becomes "…".
+    """
+
+    def __init__(self, schema: GraphQLSchema) -> None:
+        self.names = frozenset(_names_of(schema))
+
+    def hide(self, message: str, *, sent: Collection[str]) -> str:
+        def unless_sent(match: re.Match[str]) -> str:
+            name = match.group()
+            return HIDDEN if name in self.names and name not in sent else name
+
+        return NAME.sub(unless_sent, SUGGESTION.sub("", message))
+
+
+def names_sent(texts: Iterator[str]) -> frozenset[str]:
+    """Every name-shaped word of what the client sent (its query, variable names and values, operation name)."""
+    return frozenset(name for text in texts for name in NAME.findall(text))
+
+
+def _names_of(schema: GraphQLSchema) -> Iterator[str]:
+    for type_ in schema.type_map.values():
+        if is_introspection_type(type_) or is_specified_scalar_type(type_):
+            continue  # the same in every GraphQL schema: they tell nothing
+        yield type_.name
+        if is_object_type(type_) or is_interface_type(type_):
+            for field_name, field in type_.fields.items():
+                yield field_name
+                yield from field.args
+        elif is_input_object_type(type_):
+            yield from type_.fields
+        elif is_enum_type(type_):
+            yield from type_.values
+    for directive in schema.directives:
+        if not is_specified_directive(directive):
+            yield directive.name
+            yield from directive.args
+
+
+def client_error(error: GraphQLError, *, hide: Callable[[str], str] | None = None) -> GraphQLError:
     original = error.original_error
     if isinstance(original, AccountError):
         return _with(error, original.message, original.extensions())
@@ -32,8 +90,7 @@ def client_error(error: GraphQLError, *, hide_suggestions: bool = False) -> Grap
     if error.extensions and "code" in error.extensions:
         return error
     # Syntax, validation and variable-coercion errors: the request itself is malformed.
-    # "Did you mean ...?" would let a stranger map a schema whose introspection is off.
-    message = SUGGESTION.sub("", error.message) if hide_suggestions else error.message
+    message = hide(error.message) if hide else error.message
     return _with(error, message, {**(error.extensions or {}), "code": "BAD_USER_INPUT"})
 
 
@@ -48,8 +105,9 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> G
     )
 
 
-def client_errors(errors: list[GraphQLError], *, hide_suggestions: bool = False) -> list[GraphQLError]:
-    return [client_error(error, hide_suggestions=hide_suggestions) for error in errors]
+def client_errors(errors: list[GraphQLError], *, hide: Callable[[str], str] | None = None) -> list[GraphQLError]:
+    """What the client sees; ``hide`` rewrites the messages of malformed requests (see SchemaNames)."""
+    return [client_error(error, hide=hide) for error in errors]
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:

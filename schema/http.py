@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from cross_web import HTTPException as RequestError  # strawberry's view answers it with its status
@@ -11,13 +13,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
+from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
 from schema.context import Context
-from schema.errors import client_errors
+from schema.errors import SchemaNames, client_errors, names_sent
 from services.throttle import Throttle
 from settings import Settings
 from web import graphiql
@@ -54,11 +56,42 @@ def _is_request_error(result: ExecutionResult) -> bool:
     return result.data is None and bool(errors) and all(error.path is None for error in errors)
 
 
+def _strings(value: object) -> Iterator[str]:
+    """Every string in a JSON value, object keys included (without recursion: variables nest deep)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def _json_or_text(data: str | bytes) -> object:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return data if isinstance(data, str) else data.decode("utf-8", "replace")
+
+
+async def _sent(request: Request) -> Iterator[str]:
+    """The strings of the client's GraphQL request: query, operation name, variables' names and values."""
+    if request.method == "GET":
+        params = dict(request.query_params)
+        return _strings({**params, "variables": _json_or_text(params.get("variables", ""))})
+    return _strings(_json_or_text(await request.body()))  # Starlette keeps the body once read
+
+
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, schema: BaseSchema, settings: Settings, throttle: Throttle) -> None:
+    def __init__(self, schema: Schema, settings: Settings, throttle: Throttle) -> None:
         super().__init__(schema, graphql_ide=None if settings.is_production else "graphiql")
         self.settings = settings
         self.throttle = throttle
+        # Introspection off: error messages must not reveal the schema's names either.
+        self.schema_names = None if settings.introspection_enabled else SchemaNames(schema._schema)
 
     def parse_json(self, data: str | bytes) -> Any:
         """Request JSON, or a 400: never a 500 for a body that is not a GraphQL request."""
@@ -90,7 +123,10 @@ class GraphQLApp(GraphQL[Context, None]):
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         # Every response passes here, parse errors included: the one place errors get their code.
         if result.errors:
-            result.errors = client_errors(result.errors, hide_suggestions=self.settings.is_production)
+            hide = None
+            if self.schema_names is not None:
+                hide = partial(self.schema_names.hide, sent=names_sent(await _sent(request)))
+            result.errors = client_errors(result.errors, hide=hide)
         body = await super().process_result(request, result)
         response: Response = request.state.graphql_response
         if response.media_type == GRAPHQL_RESPONSE and _is_request_error(result):

@@ -84,7 +84,7 @@ class Server:
 
     def start(self) -> None:
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter, our own arguments
                 [sys.executable, *self.args], cwd=ROOT, env=self.environ, stdout=out, stderr=subprocess.STDOUT
             )
 
