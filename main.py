@@ -93,9 +93,7 @@ async def home(request: Request) -> Response:
 
 
 def create_app(settings: Settings) -> Starlette:
-    throttle = Throttle(
-        counters_for(settings.redis_url, settings.redis_prefix), settings.limits, enabled=settings.rate_limit_enabled
-    )
+    throttle = Throttle(counters_for(settings.redis_url, settings.redis_prefix), settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -91,21 +91,6 @@ def setting(
     return Field(default, description=description, repr=not secret, json_schema_extra={"shown": shown}, ge=ge, le=le)
 
 
-@dataclass(frozen=True)
-class RateLimits:
-    """How many attempts a window allows. Failed logins are counted three ways, so one address
-    cannot lock an account for everyone and a botnet cannot guess one account forever."""
-
-    login_failures_per_account_and_address: int = 5
-    login_failures_per_address: int = 50
-    login_failures_per_account: int = 100
-    login_window: int = 900
-    registrations_per_address: int = 20
-    registration_window: int = 3600
-    refreshes_per_address: int = 60
-    refresh_window: int = 60
-
-
 @pydantic_dataclass(frozen=True, kw_only=True, config=ConfigDict(extra="forbid"))
 class Settings:
     app_env: Environment = setting(
@@ -172,19 +157,6 @@ class Settings:
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite://{self.data_dir.resolve() / 'users.sqlite3'}"
-
-    @property
-    def limits(self) -> RateLimits:
-        return RateLimits(
-            login_failures_per_account_and_address=self.login_max_failures,
-            login_failures_per_address=self.login_max_failures_per_address,
-            login_failures_per_account=self.login_max_failures_per_account,
-            login_window=self.login_window,
-            registrations_per_address=self.register_max_per_address,
-            registration_window=self.register_window,
-            refreshes_per_address=self.refresh_max_per_address,
-            refresh_window=self.refresh_window,
-        )
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:

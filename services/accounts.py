@@ -39,7 +39,7 @@ async def register(
     phone_number: str | None = None,
 ) -> SignedIn:
     """Create a user and its profile (default settings) in one transaction, and sign it in."""
-    await throttle.registration(address)
+    await throttle.reserve("registrations", address=address)
     given: dict[str, object] = {"user_name": user_name, "first_name": first_name or "", "last_name": last_name or ""}
     given.update((key, value) for key, value in (("email", email), ("phone_number", phone_number)) if value is not None)
     fields = clean_fields(given)

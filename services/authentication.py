@@ -8,11 +8,12 @@ from models import User
 from services import passwords, sessions, tokens, users
 from services.audit import security_event
 from services.errors import Unauthenticated
-from services.throttle import Throttle
+from services.throttle import LOGIN, Throttle
 from services.validation import check_lookup_text, check_password_size
 from settings import Settings
 
 LOGIN_FAILED = "Wrong user name or password."
+LOGIN_THROTTLED = "Too many failed logins; try again later."
 
 
 @dataclass(frozen=True)
@@ -51,26 +52,32 @@ async def login(
 ) -> SignedIn:
     """Check a user name (or email) and password. Unknown user and wrong password look alike."""
     password = check_password_size(password)
-    identifier = check_lookup_text(user_name, "userName").strip()
-    # Counted per name asked for, whether or not it exists, so counts reveal nothing.
-    account = users.login_key(identifier)
-    await throttle.check_login(account, address)
-    user = await users.by_login_key(account)
+    typed = users.login_key(check_lookup_text(user_name, "userName").strip())
+    user = await users.by_login_key(typed)
+    # Counted per account, by name or email alike; an unknown name per name typed, so counts reveal nothing.
+    # Counted before the password is checked, so attempts sent together cannot pass the limit.
+    attempt = await throttle.reserve(
+        *LOGIN, message=LOGIN_THROTTLED, event="login_throttled", account=_account(user, typed), address=address
+    )
     hashed = user.password_hash if user is not None else None
     if not await passwords.verify_password(password, hashed, rounds=settings.bcrypt_rounds) or user is None:
-        await throttle.login_failed(account, address)
         security_event("login_failed", user_id=user.id if user else None, address=address)
         raise Unauthenticated(LOGIN_FAILED)
-    await throttle.login_succeeded(account, address)
+    await attempt.succeeded()
     await passwords.upgrade_legacy_hash(user, password, rounds=settings.bcrypt_rounds)
     return await start_session(user, settings, client=sessions.Client(address, user_agent))
+
+
+def _account(user: User | None, typed: str) -> str:
+    """What per-account limits count by: the user's id, or the name typed when no user has it."""
+    return f"id:{user.id}" if user is not None else f"typed:{typed}"
 
 
 async def refresh(
     *, refresh_token: str, settings: Settings, throttle: Throttle, address: str, user_agent: str | None = None
 ) -> SignedIn:
     """Rotate a refresh token: a new access token and a new refresh token of the same session."""
-    await throttle.refresh(address)
+    await throttle.reserve("refreshes", address=address)
     user, renewed = await sessions.rotate(refresh_token, settings, client=sessions.Client(address, user_agent))
     access = tokens.issue_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
     return SignedIn(user=user, access_token=access, refresh_token=renewed)

@@ -1,63 +1,118 @@
-"""Rate limits: failed logins per account, per address and per both; registrations and refreshes per address.
+"""Rate limits: one table of named rules, each a limit and a window (settings) and what it counts per.
 
-Only failures count against a login, and every limit is a time window, so a stranger can at
-worst slow an account down for a window, never lock it for good.
+A use case reserves an attempt under its rules before doing the work (refused with TOO_MANY_REQUESTS
+if any rule is at its limit), and gives the attempt back when the outcome should not count: a login
+counts only failures, an update only a CONFLICT (an answer that says a value is taken). Every limit is a time
+window, so a stranger can at worst slow an account down for a window, never lock it for good.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+
 from services.audit import security_event
-from services.counters import Count, Counters
+from services.counters import Counters, Slot
 from services.errors import TooManyRequests
-from settings import RateLimits
+from settings import Settings
+
+
+@dataclass(frozen=True)
+class Rule:
+    limit: str  # the setting: how many attempts a window allows
+    window: str  # the setting: the window, in seconds
+    per: tuple[str, ...]  # what is counted apart: "account", "address"
+    cleared_by_success: bool = False  # a success wipes the count instead of giving its own attempt back
+
+
+# Adding a limit: one line here and its setting in settings.py. README's table is rendered from this.
+RULES = {
+    "login_failures": Rule("login_max_failures", "login_window", ("account", "address"), cleared_by_success=True),
+    "login_failures_by_address": Rule("login_max_failures_per_address", "login_window", ("address",)),
+    "login_failures_by_account": Rule("login_max_failures_per_account", "login_window", ("account",)),
+    "registrations": Rule("register_max_per_address", "register_window", ("address",)),
+    "refreshes": Rule("refresh_max_per_address", "refresh_window", ("address",)),
+}
+
+# Rules used together.
+LOGIN = ("login_failures", "login_failures_by_address", "login_failures_by_account")
+
+TOO_MANY = "Too many requests from this address; try again later."
+
+_SETTINGS = Settings.__dataclass_fields__
+for _name, _rule in RULES.items():  # a misspelt setting fails at import, not at the first request
+    if _rule.limit not in _SETTINGS or _rule.window not in _SETTINGS:
+        raise LookupError(f"throttle rule {_name!r} names a setting that settings.Settings does not declare")
+
+
+@dataclass
+class Attempt:
+    """An attempt counted under some rules; ``succeeded()`` gives back what a success should not cost."""
+
+    counters: Counters | None
+    released: list[str] = field(default_factory=list)
+    cleared: list[str] = field(default_factory=list)
+
+    async def succeeded(self) -> None:
+        if self.counters is not None:
+            await self.counters.clear(self.cleared)
+            await self.counters.release(self.released)
+            self.counters = None  # once
 
 
 class Throttle:
-    def __init__(self, counters: Counters, limits: RateLimits, *, enabled: bool = True) -> None:
+    def __init__(self, counters: Counters, settings: Settings) -> None:
         self.counters = counters
-        self.limits = limits
-        self.enabled = enabled
+        self.enabled = settings.rate_limit_enabled
+        self._settings = settings
 
-    def _login_keys(self, account: str, address: str) -> list[tuple[str, int]]:
-        limits = self.limits
-        return [
-            (f"login:pair:{account}:{address}", limits.login_failures_per_account_and_address),
-            (f"login:address:{address}", limits.login_failures_per_address),
-            (f"login:account:{account}", limits.login_failures_per_account),
-        ]
+    async def reserve(self, *rules: str, message: str = TOO_MANY, event: str = "throttled", **parts: str) -> Attempt:
+        """Count one attempt under every rule named, or, if any is at its limit, refuse it uncounted.
 
-    async def check_login(self, account: str, address: str) -> None:
-        """Refuse a login attempt while any of its failure counts is at its limit."""
+        ``parts`` give what the rules count per (``account=``, ``address=``).
+        """
         if not self.enabled:
-            return
-        for key, limit in self._login_keys(account, address):
-            count = await self.counters.peek(key)
-            if count.value >= limit:
-                security_event("login_throttled", user_id=None, address=address, retry_after=count.retry_after)
-                raise _too_many("Too many failed logins; try again later.", count)
-
-    async def login_failed(self, account: str, address: str) -> None:
-        if self.enabled:
-            for key, _ in self._login_keys(account, address):
-                await self.counters.hit(key, self.limits.login_window)
-
-    async def login_succeeded(self, account: str, address: str) -> None:
-        if self.enabled:
-            await self.counters.clear(f"login:pair:{account}:{address}")
-
-    async def registration(self, address: str) -> None:
-        await self._count(f"register:{address}", self.limits.registrations_per_address, self.limits.registration_window)
-
-    async def refresh(self, address: str) -> None:
-        await self._count(f"refresh:{address}", self.limits.refreshes_per_address, self.limits.refresh_window)
-
-    async def _count(self, key: str, limit: int, window: int) -> None:
-        if not self.enabled:
-            return
-        count = await self.counters.hit(key, window)
-        if count.value > limit:
-            raise _too_many("Too many requests from this address; try again later.", count)
+            return Attempt(None)
+        attempt = Attempt(self.counters)
+        slots = []
+        for name in rules:
+            rule = RULES[name]
+            key = "|".join((name, *(parts[part] for part in rule.per)))  # an address never holds "|"
+            slots.append(Slot(key, getattr(self._settings, rule.limit), getattr(self._settings, rule.window)))
+            (attempt.cleared if rule.cleared_by_success else attempt.released).append(key)
+        refused = await self.counters.reserve(slots)
+        if refused is not None:
+            security_event(
+                event,
+                user_id=None,
+                address=parts.get("address", ""),
+                rules=",".join(rules),
+                retry_after=refused.retry_after,
+            )
+            raise TooManyRequests(message, retry_after=refused.retry_after)
+        return attempt
 
 
-def _too_many(message: str, count: Count) -> TooManyRequests:
-    return TooManyRequests(message, retry_after=count.retry_after)
+def markdown_table(settings: Settings | None = None) -> str:
+    """README's table of limits, rendered from RULES and the settings (their defaults unless given)."""
+    settings = settings or Settings()
+    described = Settings.__pydantic_fields__  # type: ignore[attr-defined]
+    rows = []
+    for rule in RULES.values():
+        limit, window = getattr(settings, rule.limit), getattr(settings, rule.window)
+        rows.append(
+            f"| {_WINDOW_SUFFIX.sub('', described[rule.limit].description)} | {limit} per {_duration(window)} "
+            f"| `{rule.limit.upper()}`, `{rule.window.upper()}` |"
+        )
+    return "\n".join(["| limit | default | variables |", "| --- | --- | --- |", *rows])
+
+
+_WINDOW_SUFFIX = re.compile(r",? in an? \w+ window$")  # the table has a column for the window
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        return "hour" if seconds == 3600 else f"{seconds // 3600} h"
+    if seconds % 60 == 0:
+        return "minute" if seconds == 60 else f"{seconds // 60} min"
+    return f"{seconds} s"

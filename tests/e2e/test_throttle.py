@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
+from functools import partial
 from ipaddress import ip_network
 
 import httpx
@@ -16,12 +18,24 @@ from starlette.applications import Starlette
 
 from main import create_app
 from settings import Settings
-from tests.support import PASSWORD, REFRESH, REGISTER, Api
+from tests.support import PASSWORD, REFRESH, REGISTER, Api, Result
 
 COUNTERS = ["memory"] + (["redis"] if os.environ.get("TEST_REDIS_URL") else [])
 WRONG = "not-the-password"
+ROUNDS = 20
 
 ApiFactory = Callable[..., AbstractAsyncContextManager[Api]]
+
+
+async def _at_once(*calls: Callable[[], Awaitable[Result]]) -> list[Result]:
+    """Make the calls at the same moment: each waits at one barrier until all are ready."""
+    barrier = asyncio.Barrier(len(calls))
+
+    async def fire(call: Callable[[], Awaitable[Result]]) -> Result:
+        await barrier.wait()
+        return await call()
+
+    return list(await asyncio.gather(*(fire(call) for call in calls)))
 
 
 @pytest.fixture(params=COUNTERS)
@@ -75,7 +89,7 @@ async def test_five_failures_then_even_the_right_password_waits(limited: Setting
 
     assert {f.code for f in failures} == {"UNAUTHENTICATED"}
     assert throttled.code == "TOO_MANY_REQUESTS"
-    assert 0 < throttled.error["extensions"]["retryAfter"] <= limited.limits.login_window
+    assert 0 < throttled.error["extensions"]["retryAfter"] <= limited.login_window
 
 
 async def test_the_same_account_from_another_address_is_not_locked_out(limited: Settings, api_for: ApiFactory) -> None:
@@ -113,6 +127,78 @@ async def test_a_success_clears_the_failures_of_that_address(limited: Settings, 
             await api.login("john_doe", WRONG)
 
         assert not (await api.login("john_doe")).errors
+
+
+async def test_logins_sent_at_once_are_evaluated_no_more_than_the_limit(limited: Settings, api_for: ApiFactory) -> None:
+    """Twenty logins to one account from one address, released together (19 wrong, the 20th right).
+
+    The rule: at most LOGIN_MAX_FAILURES failures are evaluated in a window, and a success clears the
+    count. So if the right password was refused, at most LOGIN_MAX_FAILURES were evaluated; if it got
+    in, fewer than that before it and at most that many after it.
+    """
+    limit = limited.login_max_failures
+    spread = replace(limited, register_max_per_address=ROUNDS)
+    async with api_for(spread) as api:
+        for round_ in range(ROUNDS):
+            await api.register(f"user{round_}")
+    for round_ in range(ROUNDS):
+        async with api_for(spread, f"198.51.100.{round_ + 1}") as api:
+            results = await _at_once(
+                *(partial(api.login, f"user{round_}", WRONG if i < 19 else PASSWORD) for i in range(20))
+            )
+
+        codes = [r.code if r.errors else "OK" for r in results]
+        assert set(codes) <= {"UNAUTHENTICATED", "OK", "TOO_MANY_REQUESTS"}, codes
+        wrong_evaluated = codes.count("UNAUTHENTICATED")
+        assert wrong_evaluated <= (2 * limit - 1 if codes[19] == "OK" else limit), (round_, codes)
+        waiting = [r for r in results if r.errors and r.code == "TOO_MANY_REQUESTS"]
+        assert len(waiting) >= 20 - 2 * limit
+        assert all(0 < r.error["extensions"]["retryAfter"] <= limited.login_window for r in waiting)
+
+
+async def test_wrong_logins_sent_at_once_never_pass_the_limit(limited: Settings, api_for: ApiFactory) -> None:
+    async with api_for(limited) as api:
+        await api.register()
+        for round_ in range(ROUNDS):
+            codes = [r.code for r in await _at_once(*(partial(api.login, "john_doe", WRONG) for _ in range(20)))]
+
+            assert codes.count("UNAUTHENTICATED") == (limited.login_max_failures if round_ == 0 else 0), codes
+            assert (await api.login("john_doe")).code == "TOO_MANY_REQUESTS"
+
+
+async def test_the_account_is_counted_whether_its_name_or_email_was_typed(
+    limited: Settings, api_for: ApiFactory
+) -> None:
+    async with api_for(limited) as api:
+        await api.register(email="john@example.com")
+        by_name = [await api.login("john_doe", WRONG) for _ in range(3)]
+        by_email = [await api.login("JOHN@example.com", WRONG) for _ in range(2)]
+
+        after_five = [await api.login(typed, PASSWORD) for typed in ("john@example.com", "John_Doe")]
+
+    assert {r.code for r in by_name + by_email} == {"UNAUTHENTICATED"}
+    assert [r.code for r in after_five] == ["TOO_MANY_REQUESTS"] * 2
+
+
+async def test_five_wrong_by_name_then_more_by_email_are_throttled(limited: Settings, api_for: ApiFactory) -> None:
+    async with api_for(limited) as api:
+        await api.register(email="john@example.com")
+        by_name = [await api.login("john_doe", WRONG) for _ in range(5)]
+        by_email = [await api.login("john@example.com", WRONG) for _ in range(5)]
+
+    assert {r.code for r in by_name} == {"UNAUTHENTICATED"}
+    assert {r.code for r in by_email} == {"TOO_MANY_REQUESTS"}
+
+
+async def test_names_no_account_holds_are_counted_as_typed(limited: Settings, api_for: ApiFactory) -> None:
+    """Unknown names and emails are counted apart, so the counts tell nothing about who exists."""
+    async with api_for(limited) as api:
+        for _ in range(5):
+            await api.login("nobody", WRONG)
+
+        other = await api.login("nobody@example.com", WRONG)
+
+    assert other.code == "UNAUTHENTICATED"
 
 
 async def test_one_address_guessing_many_accounts_is_throttled(limited: Settings, api_for: ApiFactory) -> None:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import settings
+from services import throttle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,3 +29,13 @@ def test_help_lists_the_commands_and_every_environment_variable() -> None:
     assert "serve" in result.stdout and "export-schema" in result.stdout
     for variable in settings.VARIABLES:
         assert f"  {variable.name}  " in result.stdout
+
+
+def test_readme_throttling_table_is_the_one_the_rules_render() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = "\n".join("  " + line for line in throttle.markdown_table().splitlines())
+
+    assert table in readme, (
+        "README's throttling table is stale: replace it with the output of "
+        "`python -c 'from services import throttle; print(throttle.markdown_table())'`, indented two spaces"
+    )
