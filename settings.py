@@ -131,6 +131,11 @@ class Settings:
     register_window: Whole = setting(3600, "the registration window, in seconds", ge=1)
     refresh_max_per_address: Whole = setting(60, "token refreshes per address in a refresh window", ge=1)
     refresh_window: Whole = setting(60, "the refresh window, in seconds", ge=1)
+    conflict_max_per_account: Whole = setting(
+        10, "updates answered CONFLICT (a taken userName, email or phoneNumber) per account in a conflict window", ge=1
+    )
+    conflict_max_per_address: Whole = setting(20, "updates answered CONFLICT per address in a conflict window", ge=1)
+    conflict_window: Whole = setting(3600, "the conflict window, in seconds", ge=1)
     trusted_proxies: Networks = setting((), "IPs or CIDRs whose `X-Forwarded-For` is believed")
     cors_origins: Words = setting((), "origins allowed to call from a browser, space or comma separated")
     graphql_introspection: OptionalBool = setting(

@@ -27,6 +27,7 @@ async def _update(info: Info[Context, Any], user_name: str | None, input: Update
         old_password=_password(input.provided_old_password),
         new_password=_password(input.provided_new_password),
         settings=info.context.settings,
+        throttle=info.context.throttle,
         address=info.context.address,
     )
     return User.from_model(user)
@@ -86,7 +87,9 @@ class AccountMutation:
         "Needs a token. A password change revokes every earlier token. Errors, checked in this order: "
         "UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no such user), FORBIDDEN "
         "(another user's account, or verified sent by a non-admin), BAD_USER_INPUT (a field breaks a rule, or "
-        "the old password is wrong), CONFLICT (userName, email or phoneNumber is taken).",
+        "the old password is wrong), CONFLICT (userName, email or phoneNumber is taken), TOO_MANY_REQUESTS "
+        "(too many CONFLICT answers for this account or address; extensions.retryAfter says how many seconds "
+        "to wait).",
     )
     async def update_user(self, info: Info[Context, Any], user_name: TargetName, input: Changes) -> User:
         return await _update(info, user_name, input)
@@ -96,7 +99,8 @@ class AccountMutation:
         description="Update the signed-in user (PUT /user/profile). Needs a token. A password change revokes "
         "every earlier token. Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), "
         "FORBIDDEN (verified sent), BAD_USER_INPUT (a field breaks a rule, or the old password is wrong), "
-        "CONFLICT (userName, email or phoneNumber is taken).",
+        "CONFLICT (userName, email or phoneNumber is taken), TOO_MANY_REQUESTS (too many CONFLICT answers for "
+        "this account or address; extensions.retryAfter says how many seconds to wait).",
     )
     async def update_profile(self, info: Info[Context, Any], input: Changes) -> User:
         return await _update(info, None, input)

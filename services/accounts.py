@@ -12,7 +12,7 @@ from services import credentials, passwords, sessions, users
 from services.audit import security_event
 from services.authentication import SignedIn, start_session
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from services.throttle import Throttle
+from services.throttle import CONFLICTS, Throttle
 from services.validation import (
     CleanFields,
     check_password_size,
@@ -23,6 +23,7 @@ from settings import Settings
 
 # Unique columns, in the order a conflict is reported, with the API field they come from.
 UNIQUE_COLUMNS = {"user_name_key": "userName", "email_key": "email", "phone_number": "phoneNumber"}
+CONFLICTS_THROTTLED = "Too many changes naming a taken userName, email or phoneNumber; try again later."
 
 
 async def register(
@@ -75,6 +76,7 @@ async def update_user(
     actor: User,
     changes: Mapping[str, object],
     settings: Settings,
+    throttle: Throttle,
     address: str,
     user_name: str | None = None,
     old_password: str | None = None,
@@ -82,7 +84,9 @@ async def update_user(
 ) -> User:
     """Apply the given changes (absent = untouched, None = cleared) to ``user_name`` or the actor.
 
-    Everything is checked before anything is written, and written in one transaction.
+    Everything is checked before anything is written, and written in one transaction. A CONFLICT
+    tells whether a name, email or phone number is taken, so those answers are throttled like
+    registration: counted per acting account and per address before the write, given back if it goes through.
     """
     target = await _target(actor, user_name)
     if "verified" in changes and not actor.is_admin:
@@ -91,11 +95,18 @@ async def update_user(
     password_hash = None
     if old_password is not None or new_password is not None:
         password_hash = await _new_password_hash(target, fields, old_password, new_password, settings)
+    probe = None
+    if any(column in fields.user for column in UNIQUE_COLUMNS):
+        probe = await throttle.reserve(
+            *CONFLICTS, message=CONFLICTS_THROTTLED, account=f"id:{actor.id}", address=address
+        )
     try:
         async with in_transaction():
             await _write(target, fields, password_hash)
     except IntegrityError:
         raise await _conflict(fields.user, exclude_id=target.id) from None
+    if probe is not None:
+        await probe.succeeded()
     if password_hash is not None:
         security_event("password_changed", user_id=target.id, address=address, by=actor.id)
     refreshed = await users.by_id(target.id)

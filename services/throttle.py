@@ -32,10 +32,13 @@ RULES = {
     "login_failures_by_account": Rule("login_max_failures_per_account", "login_window", ("account",)),
     "registrations": Rule("register_max_per_address", "register_window", ("address",)),
     "refreshes": Rule("refresh_max_per_address", "refresh_window", ("address",)),
+    "conflicts_by_account": Rule("conflict_max_per_account", "conflict_window", ("account",)),
+    "conflicts_by_address": Rule("conflict_max_per_address", "conflict_window", ("address",)),
 }
 
 # Rules used together.
 LOGIN = ("login_failures", "login_failures_by_address", "login_failures_by_account")
+CONFLICTS = ("conflicts_by_account", "conflicts_by_address")
 
 TOO_MANY = "Too many requests from this address; try again later."
 

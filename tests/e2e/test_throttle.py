@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 
 from main import create_app
 from settings import Settings
-from tests.support import PASSWORD, REFRESH, REGISTER, Api, Result
+from tests.support import PASSWORD, REFRESH, REGISTER, UPDATE_PROFILE, Api, Result
 
 COUNTERS = ["memory"] + (["redis"] if os.environ.get("TEST_REDIS_URL") else [])
 WRONG = "not-the-password"
@@ -277,6 +277,68 @@ async def test_forwarded_for_is_believed_only_from_trusted_proxies(limited: Sett
             await spoofer.login("jane", WRONG)
     async with api_for(limited, "203.0.113.50", **{"X-Forwarded-For": "198.51.100.99"}) as same_peer:
         assert (await same_peer.login("jane", WRONG)).code == "TOO_MANY_REQUESTS"
+
+
+async def _register_taken(api: Api, count: int) -> None:
+    for i in range(count):
+        await api.register(f"owner{i}", email=f"taken{i}@example.com", phoneNumber=f"+1650253{i:04d}")
+
+
+async def test_probing_taken_emails_with_update_profile_is_throttled(limited: Settings, api_for: ApiFactory) -> None:
+    async with api_for(limited) as api:
+        await _register_taken(api, limited.conflict_max_per_account + 1)
+        prober = await api.register(email="prober@example.com")
+        probes = [
+            await api.execute(UPDATE_PROFILE, {"input": {"email": f"taken{i}@example.com"}}, token=prober.token)
+            for i in range(limited.conflict_max_per_account + 1)
+        ]
+        free = await api.execute(UPDATE_PROFILE, {"input": {"email": "free@example.com"}}, token=prober.token)
+        other_change = await api.execute(UPDATE_PROFILE, {"input": {"bio": "still here"}}, token=prober.token)
+
+    assert [p.code for p in probes] == ["CONFLICT"] * limited.conflict_max_per_account + ["TOO_MANY_REQUESTS"]
+    assert 0 < probes[-1].error["extensions"]["retryAfter"] <= limited.conflict_window
+    assert free.code == "TOO_MANY_REQUESTS"  # refused before it is known whether the value is taken
+    assert not other_change.errors  # changes of no unique field are not throttled
+
+
+async def test_probing_taken_names_and_phones_with_update_user_is_throttled_per_address(
+    limited: Settings, api_for: ApiFactory
+) -> None:
+    """Several accounts from one address share its count: the second prober is refused where the first stopped."""
+    tight = replace(limited, conflict_max_per_address=4)
+    async with api_for(tight) as api:
+        await _register_taken(api, 4)
+        first, second = await api.register("prober_one"), await api.register("prober_two")
+        codes = [(await api.update_user(first, userName=f"owner{i}")).code for i in range(2)]
+        codes += [(await api.update_user(second, phoneNumber=f"+1650253{i:04d}")).code for i in range(2, 5)]
+
+    assert codes == ["CONFLICT"] * 4 + ["TOO_MANY_REQUESTS"]
+
+
+async def test_changes_that_go_through_do_not_count_as_probes(limited: Settings, api_for: ApiFactory) -> None:
+    tight = replace(limited, conflict_max_per_account=2)
+    async with api_for(tight) as api:
+        account = await api.register(email="first@example.com")
+        results = [
+            await api.execute(UPDATE_PROFILE, {"input": {"email": f"new{i}@example.com"}}, token=account.token)
+            for i in range(5)
+        ]
+
+    assert [r.errors for r in results] == [[]] * 5
+
+
+async def test_concurrent_probes_get_no_more_conflict_answers_than_the_limit(
+    limited: Settings, api_for: ApiFactory
+) -> None:
+    tight = replace(limited, conflict_max_per_account=3)
+    async with api_for(tight) as api:
+        await _register_taken(api, 1)
+        prober = await api.register(email="prober@example.com")
+        probe = partial(api.execute, UPDATE_PROFILE, {"input": {"email": "taken0@example.com"}}, token=prober.token)
+
+        codes = sorted(r.code for r in await _at_once(*[probe] * 10))
+
+    assert codes == ["CONFLICT"] * 3 + ["TOO_MANY_REQUESTS"] * 7
 
 
 @pytest.fixture
