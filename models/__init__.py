@@ -1,6 +1,7 @@
 """Tortoise models. The app label is ``models``; Tortoise discovers them from this module."""
 
 from models.session import RefreshToken, Session
+from models.social import Block, Follow
 from models.user import User, UserProfile
 
-__all__ = ["RefreshToken", "Session", "User", "UserProfile"]
+__all__ = ["Block", "Follow", "RefreshToken", "Session", "User", "UserProfile"]

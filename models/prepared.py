@@ -18,38 +18,40 @@ M = TypeVar("M", bound=Model)
 
 
 class PreparedFirst(Generic[M]):
-    """``build(value).first()`` for any ``value``, compiled once per connection.
+    """``build(*values).first()`` for any ``values``, compiled once per connection.
 
-    ``build`` must filter on exactly one placeholder value, and ``value`` must be what the column
+    ``build`` must use each placeholder value exactly once, and each value must be what its column
     stores (the queryset's own conversion ran once, on the placeholder).
     """
 
-    def __init__(self, model: type[M], build: Callable[[Any], QuerySet[M]], placeholder: object) -> None:
+    def __init__(self, model: type[M], build: Callable[..., QuerySet[M]], *placeholders: object) -> None:
         self._model = model
         self._build = build
-        self._placeholder = placeholder
-        self._compiled: dict[tuple[type[BaseDBAsyncClient], str], tuple[str, list[Any], int, Any]] = {}
+        self._placeholders = placeholders
+        self._compiled: dict[tuple[type[BaseDBAsyncClient], str], tuple[str, list[Any], list[int], Any]] = {}
 
-    async def first(self, value: object) -> M | None:
+    async def first(self, *given: object) -> M | None:
         db = self._model._choose_db()
         # The SQL depends on the dialect only; transactions wrap the same connection name.
         key = (type(db), db.connection_name)
         compiled = self._compiled.get(key) or self._compile(db, key)
-        sql, params, index, select_related_idx = compiled
+        sql, params, indexes, select_related_idx = compiled
         values = list(params)
-        values[index] = value
+        for index, value in zip(indexes, given, strict=True):
+            values[index] = value
         executor = db.executor_class(model=self._model, db=db, select_related_idx=select_related_idx)
         found: list[M] = await executor.execute_select(sql, values)
         return found[0] if found else None
 
     def _compile(
         self, db: BaseDBAsyncClient, key: tuple[type[BaseDBAsyncClient], str]
-    ) -> tuple[str, list[Any], int, Any]:
-        query = self._build(self._placeholder).limit(1).using_db(db)
+    ) -> tuple[str, list[Any], list[int], Any]:
+        query = self._build(*self._placeholders).limit(1).using_db(db)
         query._make_query()
         sql, params = query.query.get_parameterized_sql()
-        if params.count(self._placeholder) != 1:
-            raise ValueError(f"the query must use its placeholder exactly once: {sql}")
-        compiled = (sql, params, params.index(self._placeholder), query._select_related_idx)
+        if any(params.count(placeholder) != 1 for placeholder in self._placeholders):
+            raise ValueError(f"the query must use each placeholder exactly once: {sql}")
+        indexes = [params.index(placeholder) for placeholder in self._placeholders]
+        compiled = (sql, params, indexes, query._select_related_idx)
         self._compiled[key] = compiled
         return compiled

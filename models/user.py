@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 USER_NAME_MAX = 25
@@ -12,6 +13,8 @@ PHONE_MAX = 16  # "+" and at most 15 digits (E.164)
 BIO_MAX = 200
 URL_MAX = 2048
 GENDER_MAX = 20
+NAME_KEY_MAX = 3 * NAME_MAX  # casefold() may lengthen a name (ß -> ss)
+FULL_NAME_KEY_MAX = 2 * NAME_KEY_MAX + 1
 
 
 class User(Model):
@@ -23,6 +26,11 @@ class User(Model):
     user_name_key = fields.CharField(max_length=USER_NAME_MAX, unique=True)
     first_name = fields.CharField(max_length=NAME_MAX, default="")
     last_name = fields.CharField(max_length=NAME_MAX, default="")
+    # Case-folded search keys for the directory's prefix search (services/users.py keeps them in step
+    # with the names). Binary collation on MySQL/MariaDB and "C" on PostgreSQL (migration 0004), so a
+    # prefix is one index range on every backend.
+    last_name_key = fields.CharField(max_length=NAME_KEY_MAX, default="", db_default="")
+    full_name_key = fields.CharField(max_length=FULL_NAME_KEY_MAX, default="", db_default="")
     email = fields.CharField(max_length=EMAIL_MAX, null=True)
     email_key = fields.CharField(max_length=EMAIL_MAX, null=True, unique=True)
     phone_number = fields.CharField(max_length=PHONE_MAX, null=True, unique=True)
@@ -42,6 +50,10 @@ class User(Model):
 
     class Meta:
         table = "users"
+        indexes = (
+            Index(fields=("full_name_key",), name="users_full_name_key"),
+            Index(fields=("last_name_key",), name="users_last_name_key"),
+        )
 
 
 class UserProfile(Model):

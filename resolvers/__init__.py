@@ -7,6 +7,7 @@ import strawberry
 
 from resolvers.accounts import AccountMutation, AccountQuery
 from resolvers.authentication import AuthenticationMutation
+from resolvers.social import SocialMutation, SocialQuery
 
 
 @strawberry.type(
@@ -14,7 +15,7 @@ from resolvers.authentication import AuthenticationMutation
     "any operation may also fail with BAD_USER_INPUT for a malformed document or variable, and with "
     "INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
-class Query(AccountQuery):
+class Query(AccountQuery, SocialQuery):
     pass
 
 
@@ -24,7 +25,7 @@ class Query(AccountQuery):
     "any operation may also fail with BAD_USER_INPUT for a malformed document or variable, and with "
     "INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
-class Mutation(AccountMutation, AuthenticationMutation):
+class Mutation(AccountMutation, AuthenticationMutation, SocialMutation):
     pass
 
 

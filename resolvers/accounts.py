@@ -45,14 +45,16 @@ class AccountQuery:
 
     @strawberry.field(
         permission_classes=Auth,
-        description="A user by name (case-insensitive), or null if there is none. Needs a token; any signed-in "
+        description="A user by name (case-insensitive), or null if there is none or it blocks the caller. "
+        "Needs a token; any signed-in "
         "user may read any profile, but email and phoneNumber are null, and isAdmin is a FORBIDDEN error, unless "
         "it is the caller's own or the caller is an admin. "
         "Errors: UNAUTHENTICATED (no, malformed, expired or revoked token); BAD_USER_INPUT (a name no one "
         "could hold).",
     )
     async def user(self, info: Info[Context, Any], user_name: TargetName) -> User | None:
-        found = await users.by_name(user_name)
+        viewer = await info.context.require_user()
+        found = await users.visible_by_name(user_name, viewer_id=viewer.id)  # null also for users who block them
         return None if found is None else User.from_model(found)
 
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
+from strawberry.dataloader import DataLoader
 
 from models import User
 from services.throttle import Throttle
 from services.visibility import may_see_private
 from settings import Settings
 from web.authentication import Caller
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass
@@ -21,6 +27,7 @@ class Context:
     settings: Settings
     throttle: Throttle
     caller: Caller
+    loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
 
     @property
     def address(self) -> str:
@@ -38,3 +45,11 @@ class Context:
     async def may_see_private(self, owner_id: int) -> bool:
         """The visibility rule (services.visibility) applied to this request's caller."""
         return may_see_private(await self.caller.user(), owner_id)
+
+    def loader(self, name: str, load: Callable[[list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
+        """The request's DataLoader called ``name`` (made with ``load`` on first use): fields on a list of
+        users share one batched query instead of one each."""
+        if name not in self.loaders:
+            self.loaders[name] = DataLoader(load_fn=load)
+        loader: DataLoader[K, V] = self.loaders[name]
+        return loader

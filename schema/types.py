@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -11,7 +11,11 @@ from strawberry.types import Info
 from models import User as UserModel
 from models import UserProfile as ProfileModel
 from schema.context import Context
+from schema.pagination import FIRST_DEFAULT, After, First
 from services.errors import Forbidden
+
+if TYPE_CHECKING:
+    from schema.social import Relationship, UserConnection
 
 PRIVATE = " Visible only to the user itself and to admins; null for anyone else."
 
@@ -24,7 +28,10 @@ class UserProfile:
     website: str | None = strawberry.field(description="Personal website (http or https URL).")
     gender: str | None = strawberry.field(description="Gender, at most 20 characters.")
     account_privacy: bool = strawberry.field(
-        description="The private-account flag. Default false. Stored and returned; it does not hide the profile yet."
+        description="The private-account flag. Default false. A private account approves each follower (follow "
+        "makes a request) and shows its followers and following lists only to its owner, approved followers and "
+        "admins; turning it off approves every pending request. Names, bio, image, counts and verified stay "
+        "visible to every signed-in user."
     )
     verified: bool = strawberry.field(
         description="Whether the account is verified. Set by the service or an admin; anyone else who sends it "
@@ -65,8 +72,12 @@ class User:
     last_name: str = strawberry.field(description="Last name, at most 50 characters; empty if not given.")
     bio: str | None = strawberry.field(description="Short biography, at most 200 characters.")
     profile_image: str | None = strawberry.field(description="URL of the profile image (http or https).")
-    followers_count: int = strawberry.field(description="Number of followers.")
-    following_count: int = strawberry.field(description="Number of accounts this user follows.")
+    followers_count: int = strawberry.field(
+        description="Number of followers: always the number of entries the user sees in its own followers list."
+    )
+    following_count: int = strawberry.field(
+        description="Number of accounts this user follows: always the number of entries in its own following list."
+    )
     created_at: datetime = strawberry.field(description="When the account was created (UTC).")
     account_deleted: bool = strawberry.field(description="Soft-delete flag (deleteUser removes accounts outright).")
     profile: UserProfile = strawberry.field(description="The user's profile settings.")
@@ -99,6 +110,42 @@ class User:
         if not await self._may_see_private(info):
             raise Forbidden("Only the user itself and admins may see isAdmin.", field="isAdmin")
         return self._is_admin
+
+    @strawberry.field(description="The signed-in viewer's relation to this user; null when the user is the viewer.")
+    async def viewer_relationship(
+        self, info: Info[Context, Any]
+    ) -> Annotated[Relationship, strawberry.lazy("schema.social")] | None:
+        from schema import social  # schema.social builds on User
+
+        return await social.viewer_relationship(info, self._id)
+
+    @strawberry.field(
+        description="Who follows this user, newest first. A private account's list is visible only to its owner, "
+        "its approved followers and admins: anyone else gets null and a FORBIDDEN error for this field. "
+        "Errors: BAD_USER_INPUT (first out of range, or a cursor of another list)."
+    )
+    async def followers(
+        self, info: Info[Context, Any], first: First = FIRST_DEFAULT, after: After = None
+    ) -> Annotated[UserConnection, strawberry.lazy("schema.social")] | None:
+        from schema import social
+
+        return await social.follow_list(
+            info, "followers", owner_id=self._id, private=self.profile.account_privacy, first=first, after=after
+        )
+
+    @strawberry.field(
+        description="Whom this user follows, newest first. Visible as followers is (private accounts: owner, "
+        "approved followers and admins; anyone else gets null and FORBIDDEN). "
+        "Errors: BAD_USER_INPUT (first out of range, or a cursor of another list)."
+    )
+    async def following(
+        self, info: Info[Context, Any], first: First = FIRST_DEFAULT, after: After = None
+    ) -> Annotated[UserConnection, strawberry.lazy("schema.social")] | None:
+        from schema import social
+
+        return await social.follow_list(
+            info, "following", owner_id=self._id, private=self.profile.account_privacy, first=first, after=after
+        )
 
     @classmethod
     def from_model(cls, user: UserModel, *, seen_by_owner: bool = False) -> User:

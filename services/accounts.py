@@ -8,7 +8,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import User, UserProfile
-from services import credentials, passwords, sessions, users
+from services import credentials, passwords, sessions, social, users
 from services.audit import security_event
 from services.authentication import SignedIn, start_session
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
@@ -48,7 +48,8 @@ async def register(
     password_hash = await passwords.hash_password(password, rounds=settings.bcrypt_rounds)
     try:
         async with in_transaction():
-            created = await User.create(**fields.user, password_hash=password_hash)
+            names = users.name_keys(str(fields.user["first_name"]), str(fields.user["last_name"]))
+            created = await User.create(**{**fields.user, **names}, password_hash=password_hash)
             await UserProfile.create(user=created)
     except IntegrityError:
         raise await _conflict(fields.user, exclude_id=None) from None
@@ -109,6 +110,8 @@ async def update_user(
         await probe.succeeded()
     if password_hash is not None:
         security_event("password_changed", user_id=target.id, address=address, by=actor.id)
+    if fields.profile.get("account_privacy") is False:
+        await social.approve_all_requests(owner_id=target.id)  # a public account has no pending requests
     refreshed = await users.by_id(target.id)
     if refreshed is None:
         raise NotFound("The user was deleted while being updated.", field="userName")
@@ -136,8 +139,12 @@ async def _new_password_hash(
 
 
 async def _write(user: User, fields: CleanFields, password_hash: str | None) -> None:
-    if fields.user:
-        await User.filter(id=user.id).update(**fields.user)
+    columns = dict(fields.user)
+    if "first_name" in columns or "last_name" in columns:  # the directory's search keys follow the names
+        first, last = columns.get("first_name", user.first_name), columns.get("last_name", user.last_name)
+        columns.update(users.name_keys(str(first), str(last)))
+    if columns:
+        await User.filter(id=user.id).update(**columns)
     if password_hash is not None:
         await credentials.set_password(user=user, password_hash=password_hash, field="providedOldPassword")
     if fields.profile:
@@ -145,11 +152,13 @@ async def _write(user: User, fields: CleanFields, password_hash: str | None) -> 
 
 
 async def delete_user(*, actor: User, user_name: str, address: str) -> User:
-    """Hard-delete the user, its profile and its sessions; every token it held dies with it."""
+    """Hard-delete the user, its profile, sessions and follows; every token it held dies with it."""
     target = await _target(actor, user_name)
-    deleted = await User.filter(id=target.id).delete()
-    if not deleted:
-        raise NotFound(f"No user is named {user_name!r}.", field="userName")
+    async with in_transaction():
+        await social.release_counts(user_id=target.id)  # everyone else's counters stay true
+        deleted = await User.filter(id=target.id).delete()
+        if not deleted:
+            raise NotFound(f"No user is named {user_name!r}.", field="userName")
     security_event("account_deleted", user_id=target.id, address=address, by=actor.id)
     return target
 

@@ -6,17 +6,25 @@ once (models/prepared.py is used here and nowhere else).
 
 from __future__ import annotations
 
-from models import User
-from models.prepared import PreparedFirst
-from services.validation import clean_user_name, email_key, user_name_key
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
 
-_BY_ID = PreparedFirst(User, lambda value: User.filter(id=value).select_related("profile"), placeholder=-1)
-_BY_NAME = PreparedFirst(
-    User, lambda value: User.filter(user_name_key=value).select_related("profile"), placeholder="\0name"
-)
-_BY_EMAIL = PreparedFirst(
-    User, lambda value: User.filter(email_key=value).select_related("profile"), placeholder="\0email"
-)
+from tortoise.expressions import Q, RawSQL, Subquery
+from tortoise.functions import Coalesce, Count
+from tortoise.queryset import QuerySet
+
+from models import Block, Follow, User
+from models.prepared import PreparedFirst
+from models.user import EMAIL_MAX, FULL_NAME_KEY_MAX
+from services.errors import InvalidInput
+from services.validation import clean_phone, clean_text, clean_user_name, email_key, user_name_key
+
+_BY_ID = PreparedFirst(User, lambda value: User.filter(id=value).select_related("profile"), -1)
+_BY_NAME = PreparedFirst(User, lambda value: User.filter(user_name_key=value).select_related("profile"), "\0name")
+_BY_EMAIL = PreparedFirst(User, lambda value: User.filter(email_key=value).select_related("profile"), "\0email")
 
 
 async def by_id(user_id: int) -> User | None:
@@ -40,3 +48,200 @@ async def by_login_key(account: str) -> User | None:
     if len(account) > User._meta.fields_map[column].max_length:  # type: ignore[attr-defined]
         return None  # longer than any stored value: no such user (and the ORM would refuse the filter)
     return await (_BY_EMAIL if by_email else _BY_NAME).first(account)
+
+
+# --- what a viewer may see, and the lists of people ---------------------------------------------------
+
+
+def listable(viewer_id: int, via: str = "") -> Q:
+    """The users a viewer may see anywhere: every lookup and list a viewer makes applies this, and only this.
+
+    Hidden: users who block the viewer (to them the viewer does not exist, and so they do not exist to
+    the viewer). ``via`` is the relation from the queried model to the user, e.g. ``"follower__"``.
+    """
+    blockers = Block.filter(blocked_id=viewer_id).values("blocker_id")
+    condition: dict[str, Any] = {f"{via}id__not_in": Subquery(blockers)}
+    return Q(**condition)
+
+
+_VISIBLE_BY_NAME = PreparedFirst(
+    User,
+    lambda value, viewer: User.filter(listable(viewer), user_name_key=value).select_related("profile"),
+    "\0name",
+    -1,
+)
+
+
+async def visible_by_name(user_name: str, *, viewer_id: int) -> User | None:
+    """The user with this name as ``viewer_id`` may see it, else None (no such user, or one who blocks them)."""
+    return await _VISIBLE_BY_NAME.first(user_name_key(clean_user_name(user_name)), viewer_id)
+
+
+async def visible_by_id(user_id: int, *, viewer_id: int) -> User | None:
+    return await User.filter(listable(viewer_id), id=user_id).select_related("profile").first()
+
+
+def name_keys(first_name: str, last_name: str) -> dict[str, str]:
+    """The directory's search columns for these names (stored with them; see models.User)."""
+    full = " ".join(part for part in (first_name, last_name) if part)
+    return {"last_name_key": last_name.casefold(), "full_name_key": full.casefold()}
+
+
+@dataclass(frozen=True)
+class Entry:
+    user: User
+    position: str | int  # where the entry sits in its list; a cursor is made of it
+    since: datetime | None = None  # when the follow (or request, or block) began
+
+
+@dataclass(frozen=True)
+class Page:
+    entries: list[Entry]
+    has_next: bool
+
+
+FollowList = Literal["followers", "following", "requests"]
+# For each list: the column naming the list's owner, the relation to the listed user, accepted or pending.
+FOLLOW_LISTS: dict[str, tuple[str, str, bool]] = {
+    "followers": ("followee_id", "follower", True),
+    "following": ("follower_id", "followee", True),
+    "requests": ("followee_id", "follower", False),
+}
+
+
+def _follow_rows(list_name: FollowList, *, viewer_id: int, owner_ids: Sequence[int]) -> QuerySet[Follow]:
+    owner, listed, accepted = FOLLOW_LISTS[list_name]
+    return Follow.filter(listable(viewer_id, via=f"{listed}__"), **{f"{owner}__in": list(owner_ids)}, accepted=accepted)
+
+
+async def follow_lists(
+    list_name: FollowList, *, viewer_id: int, owner_ids: Sequence[int], first: int, after: int | None
+) -> dict[int, Page]:
+    """One page of the list of each owner, newest first, in two queries however many owners there are.
+
+    ``after`` is a follow id (from a cursor): the page starts below it. A window function numbers each
+    owner's rows, so each owner gets at most ``first`` of them (and one more, to know there is a next page).
+    """
+    owner, listed, _ = FOLLOW_LISTS[list_name]
+    rows = _follow_rows(list_name, viewer_id=viewer_id, owner_ids=owner_ids)
+    if after is not None:
+        rows = rows.filter(id__lt=after)
+    numbered = rows.annotate(
+        place=RawSQL(f"ROW_NUMBER() OVER (PARTITION BY follows.{owner} ORDER BY follows.id DESC)")
+    ).values("id", owner, f"{listed}_id", "created_at", "place")
+    numbered._choose_db_if_not_chosen()
+    numbered._make_query()
+    sql, params = numbered.query.get_parameterized_sql()
+    found = await numbered._db.execute_query_dict(
+        # Only our own SQL and an int go into the text; values stay parameters.
+        f"SELECT * FROM ({sql}) numbered WHERE numbered.place <= {int(first) + 1} ORDER BY numbered.id DESC",  # noqa: S608
+        params,
+    )
+    users = {
+        user.id: user
+        for user in await User.filter(id__in={row[f"{listed}_id"] for row in found}).select_related("profile")
+    }
+    created_at = Follow._meta.fields_map["created_at"]
+    pages: dict[int, list[Entry]] = {owner_id: [] for owner_id in owner_ids}
+    for row in found:
+        user = users.get(row[f"{listed}_id"])
+        if user is not None:  # deleted in between
+            since = created_at.to_python_value(row["created_at"])
+            pages[row[owner]].append(Entry(user, int(row["id"]), since))
+    return {owner_id: Page(entries[:first], len(entries) > first) for owner_id, entries in pages.items()}
+
+
+async def count_follow_lists(list_name: FollowList, *, viewer_id: int, owner_ids: Sequence[int]) -> dict[int, int]:
+    """How many entries each owner's list has for this viewer, in one query."""
+    owner, _, _ = FOLLOW_LISTS[list_name]
+    rows = _follow_rows(list_name, viewer_id=viewer_id, owner_ids=owner_ids)
+    counted = await rows.group_by(owner).annotate(total=Count("id")).values_list(owner, "total")
+    totals = {int(owner_id): int(total) for owner_id, total in counted}
+    return {owner_id: totals.get(owner_id, 0) for owner_id in owner_ids}
+
+
+def _blocked_rows(viewer_id: int) -> QuerySet[Block]:
+    return Block.filter(listable(viewer_id, via="blocked__"), blocker_id=viewer_id)
+
+
+async def blocked_page(*, viewer_id: int, first: int, after: int | None) -> Page:
+    """The users the viewer blocks, newest block first."""
+    rows = _blocked_rows(viewer_id)
+    if after is not None:
+        rows = rows.filter(id__lt=after)
+    found = await rows.order_by("-id").limit(first + 1).select_related("blocked__profile")
+    entries = [Entry(row.blocked, row.id, row.created_at) for row in found]
+    return Page(entries[:first], len(entries) > first)
+
+
+async def count_blocked(*, viewer_id: int) -> int:
+    return await _blocked_rows(viewer_id).count()
+
+
+# --- the directory -------------------------------------------------------------------------------------
+
+SEARCH_COLUMNS = ("user_name_key", "full_name_key", "last_name_key")
+QUERY_MAX = FULL_NAME_KEY_MAX
+
+
+def _after_prefix(prefix: str) -> str:
+    """The least string greater than every string that starts with ``prefix`` (in code-point order)."""
+    while prefix:
+        last = ord(prefix[-1]) + 1
+        if last == 0xD800:
+            last = 0xE000  # surrogates cannot be stored
+        if last <= 0x10FFFF:
+            return prefix[:-1] + chr(last)
+        prefix = prefix[:-1]
+    return "\U0010ffff"
+
+
+def search_query(text: str) -> str:
+    """The directory query as the search columns store names: trimmed and case-folded."""
+    cleaned = clean_text(text, field="query", max_length=QUERY_MAX)
+    if not cleaned:
+        raise InvalidInput("query must not be empty.", field="query")
+    return cleaned.casefold()
+
+
+def _matches(viewer: User, query: str) -> QuerySet[User]:
+    """Users whose name, first name, last name or "first last" starts with ``query``; admins also by
+    exact email or phone number. Each condition is one range of one index."""
+    end = _after_prefix(query)
+    condition = Q()
+    for column in SEARCH_COLUMNS:
+        condition |= Q(**{f"{column}__gte": query, f"{column}__lt": end})
+    if viewer.is_admin:
+        if "@" in query and len(query) <= EMAIL_MAX:
+            condition |= Q(email_key=email_key(query))
+        if query.startswith("+"):
+            with suppress(InvalidInput):
+                condition |= Q(phone_number=clean_phone(query))
+    return User.filter(listable(viewer.id)).filter(condition)
+
+
+async def search(*, viewer: User, query: str, first: int, after: str | None) -> Page:
+    """One page of the directory: the exact userName match first, then the rest by userName.
+
+    ``after`` is the userName key of the last entry seen ("" after the exact match), so a page is one
+    index range whatever page it is, and cursors survive users coming and going.
+    """
+    key = search_query(query)
+    entries: list[Entry] = []
+    if after is None:
+        exact = await User.filter(listable(viewer.id), user_name_key=key).select_related("profile").first()
+        if exact is not None:
+            entries.append(Entry(exact, ""))
+    rest = _matches(viewer, key).exclude(user_name_key=key)
+    if after:
+        rest = rest.filter(user_name_key__gt=after)
+    # Ordered by an expression, not the column: ordering by user_name_key tempts SQLite to walk that
+    # whole index in order instead of reading the three matching ranges (MULTI-INDEX OR) and sorting them.
+    ordered = rest.annotate(directory_order=Coalesce("user_name_key", "")).order_by("directory_order")
+    found = await ordered.limit(first + 1 - len(entries)).select_related("profile")
+    entries.extend(Entry(user, user.user_name_key) for user in found)
+    return Page(entries[:first], len(entries) > first)
+
+
+async def count_search(*, viewer: User, query: str) -> int:
+    return await _matches(viewer, search_query(query)).count()

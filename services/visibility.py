@@ -12,3 +12,12 @@ def may_see_private(viewer: User | None, owner_id: int) -> bool:
     (pushNotifications). Everyone signed in sees the rest (names, bio, image, counts, verified).
     """
     return viewer is not None and (viewer.id == owner_id or viewer.is_admin)
+
+
+def may_see_connections(viewer: User, owner_id: int, *, private: bool, viewer_follows: bool) -> bool:
+    """Who may read a user's followers and following lists.
+
+    A public account's: anyone signed in. A private account's: its owner, its approved followers and
+    admins. (Its names, bio, image, counts and verified stay visible to everyone, as on large networks.)
+    """
+    return not private or viewer.id == owner_id or viewer.is_admin or viewer_follows

@@ -7,12 +7,17 @@ through an ``execute_*`` method that logs it on ``tortoise.db_client`` at DEBUG.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.support import ME, USER, Api
+from settings import Settings
+from tests.conftest import TEST_SECRET
+from tests.social import FOLLOW
+from tests.support import ME, USER, Account, Api
 
 DB_CLIENT = "tortoise.db_client"
 
@@ -40,6 +45,20 @@ class Queries:
 def queries(caplog: pytest.LogCaptureFixture) -> Queries:
     caplog.set_level(logging.DEBUG, logger=DB_CLIENT)
     return Queries(caplog)
+
+
+@pytest.fixture
+async def api_unthrottled(db: str, tmp_path: Path) -> AsyncIterator[Api]:
+    """The app with throttling off: these tests register more users than one address may in an hour."""
+    from main import create_app
+
+    settings = Settings(
+        app_env="test", data_dir=tmp_path, jwt_secret=TEST_SECRET, bcrypt_rounds=4, rate_limit_enabled=False
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://t"
+    ) as client:
+        yield Api(client, backend=db)
 
 
 def _loads_user_with_profile(statement: str) -> bool:
@@ -121,3 +140,81 @@ async def test_query_counts_do_not_grow_with_the_number_of_users(api: Api, queri
         counts.append(len(statements))
 
     assert counts == [3] * len(accounts)
+
+
+# People: a page of users costs the same few queries whatever its size (per-request DataLoaders).
+
+PEOPLE_PAGE = """
+query People($query: String!) {
+  users(query: $query, first: 100) {
+    edges { node {
+      userName followersCount followingCount
+      viewerRelationship { following followedBy requested requestedBy blocking }
+      followers(first: 3) { totalCount edges { followedAt node { userName viewerRelationship { following } } } }
+      following(first: 3) { edges { node { userName } } }
+    } }
+  }
+}"""
+
+FOLLOWERS_PAGE = """
+query Followers($userName: String!) {
+  user(userName: $userName) {
+    followers(first: 20) { edges { cursor followedAt node { userName viewerRelationship { following followedBy } } } }
+  }
+}"""
+
+
+async def _crowd(api: Api, size: int) -> list[Account]:
+    """``size`` users named fan<n>, each following the first and followed by the next."""
+    fans = [await api.register(f"fan{n}") for n in range(size)]
+    for n, fan in enumerate(fans):
+        await api.execute(FOLLOW, {"userName": "fan0" if n else "fan1"}, token=fan.token)
+        await api.execute(FOLLOW, {"userName": f"fan{(n + 1) % size}"}, token=fan.token)
+    return fans
+
+
+@pytest.mark.parametrize("size", [4, 12])
+async def test_a_directory_page_with_relationships_and_lists_is_a_fixed_number_of_queries(
+    api_unthrottled: Api, queries: Queries, size: int
+) -> None:
+    api = api_unthrottled
+    fans = await _crowd(api, size)
+
+    with queries.counting() as statements:
+        result = await api.execute(PEOPLE_PAGE, {"query": "fan"}, token=fans[0].token)
+
+    assert not result.errors, result.body
+    assert len(result.data["users"]["edges"]) == size
+    # caller; the exact match; the page; the page's relationships (follows, blocks); followers pages and their
+    # users; their totals; following pages and their users (the followers' relationships are already loaded)
+    assert len(statements) == 10, statements
+
+
+@pytest.mark.parametrize("size", [4, 12])
+async def test_a_followers_page_with_relationships_is_a_fixed_number_of_queries(
+    api_unthrottled: Api, queries: Queries, size: int
+) -> None:
+    api = api_unthrottled
+    fans = await _crowd(api, size)
+
+    with queries.counting() as statements:
+        result = await api.execute(FOLLOWERS_PAGE, {"userName": "fan0"}, token=fans[1].token)
+
+    assert len(result.data["user"]["followers"]["edges"]) == size - 1
+    # caller; the user; the followers page; the users in it; their relationships to the caller (follows, blocks)
+    assert len(statements) == 6, statements
+
+
+async def test_follow_is_a_fixed_number_of_queries_in_one_transaction(api: Api, queries: Queries) -> None:
+    ann = await api.register("ann")
+    await api.register("bob")
+
+    with queries.counting() as statements:
+        result = await api.execute(FOLLOW, {"userName": "bob"}, token=ann.token)
+
+    assert result.data["follow"]["status"] == "FOLLOWING"
+    locks = [s for s in statements if "FOR UPDATE" in s]
+    assert len(locks) == (0 if api.backend == "sqlite" else 1), statements  # SQLite has one writer anyway
+    # caller, target; in the transaction: lock both, blocks, the follow, privacy, INSERT, two counter UPDATEs;
+    # then the user as the caller sees it, with its relationship (follows, blocks)
+    assert len(statements) == 12, statements

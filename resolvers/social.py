@@ -1,0 +1,169 @@
+"""People: follow, requests, blocks, the directory and the viewer's own lists."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers.arguments import Auth
+from schema.context import Context
+from schema.pagination import FIRST_DEFAULT, After, First, check_first, decode_cursor
+from schema.social import FollowPayload, FollowStatus, UserConnection, connection
+from schema.types import User
+from services import social, users
+
+Person = Annotated[
+    str, strawberry.argument(description="The other user's name, in any case (john_doe and John_Doe are one user).")
+]
+SearchText = Annotated[
+    str,
+    strawberry.argument(
+        description='The start of a userName, firstName, lastName or "firstName lastName", in any case '
+        "(1 to 301 characters). Admins may also give an exact email or phone number."
+    ),
+]
+SIGNED_IN = "Needs a token. "
+ACTION_ERRORS = (
+    "Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no such user, or one who "
+    "blocks the caller; extensions.field: userName), BAD_USER_INPUT (the caller's own name, or a name no one "
+    "could hold; extensions.field: userName)"
+)
+LIST_ERRORS = (
+    "Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), BAD_USER_INPUT (first out of 1-100, or "
+    "after is not a cursor of this list; extensions.field names it)."
+)
+
+
+@strawberry.type
+class SocialQuery:
+    @strawberry.field(
+        permission_classes=Auth,
+        description='The directory: users whose userName, firstName, lastName or "firstName lastName" starts '
+        "with query, ignoring case; an exact userName match comes first, then the rest by userName. Users who "
+        "block the caller are never listed. Admins also find a user by exact email or phone number. "
+        + SIGNED_IN
+        + LIST_ERRORS.replace("(first", "(query empty or too long, first"),
+    )
+    async def users(
+        self, info: Info[Context, Any], query: SearchText, first: First = FIRST_DEFAULT, after: After = None
+    ) -> UserConnection:
+        viewer = await info.context.require_user()
+        position = decode_cursor(after, "users", str)
+        page = await users.search(viewer=viewer, query=query, first=check_first(first), after=position)
+
+        async def total() -> int:
+            return await users.count_search(viewer=viewer, query=query)
+
+        return connection(page, kind="users", after=after, total=total, dated=False)
+
+    @strawberry.field(
+        permission_classes=Auth,
+        description="Pending follow requests to the caller (a private account), newest first; approve or reject "
+        "each with approveFollowRequest or rejectFollowRequest. " + SIGNED_IN + LIST_ERRORS,
+    )
+    async def follow_requests(
+        self, info: Info[Context, Any], first: First = FIRST_DEFAULT, after: After = None
+    ) -> UserConnection:
+        viewer = await info.context.require_user()
+        position = decode_cursor(after, "requests", int)
+        pages = await users.follow_lists(
+            "requests", viewer_id=viewer.id, owner_ids=[viewer.id], first=check_first(first), after=position
+        )
+
+        async def total() -> int:
+            return (await users.count_follow_lists("requests", viewer_id=viewer.id, owner_ids=[viewer.id]))[viewer.id]
+
+        return connection(pages[viewer.id], kind="requests", after=after, total=total)
+
+    @strawberry.field(
+        permission_classes=Auth,
+        description="The users the caller blocks, newest block first. " + SIGNED_IN + LIST_ERRORS,
+    )
+    async def blocked_users(
+        self, info: Info[Context, Any], first: First = FIRST_DEFAULT, after: After = None
+    ) -> UserConnection:
+        viewer = await info.context.require_user()
+        position = decode_cursor(after, "blocked", int)
+        page = await users.blocked_page(viewer_id=viewer.id, first=check_first(first), after=position)
+
+        async def total() -> int:
+            return await users.count_blocked(viewer_id=viewer.id)
+
+        return connection(page, kind="blocked", after=after, total=total)
+
+
+@strawberry.type
+class SocialMutation:
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Follow a user: a public account at once (FOLLOWING), a private one by request (REQUESTED) "
+        "until it approves. Following again changes nothing. "
+        + SIGNED_IN
+        + ACTION_ERRORS
+        + ", FORBIDDEN (the caller blocks the user: unblock first).",
+    )
+    async def follow(self, info: Info[Context, Any], user_name: Person) -> FollowPayload:
+        result = await social.follow(actor=await info.context.require_user(), user_name=user_name)
+        return FollowPayload(status=FollowStatus(result.status), user=User.from_model(result.user))
+
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Stop following a user, or withdraw a pending request; a no-op if neither. Returns the user. "
+        + SIGNED_IN
+        + ACTION_ERRORS
+        + ".",
+    )
+    async def unfollow(self, info: Info[Context, Any], user_name: Person) -> User:
+        return User.from_model(await social.unfollow(actor=await info.context.require_user(), user_name=user_name))
+
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Make a follower stop following the caller; a no-op if it does not follow. Returns the user. "
+        + SIGNED_IN
+        + ACTION_ERRORS
+        + ".",
+    )
+    async def remove_follower(self, info: Info[Context, Any], user_name: Person) -> User:
+        user = await social.remove_follower(actor=await info.context.require_user(), user_name=user_name)
+        return User.from_model(user)
+
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Approve a user's pending follow request to the caller: it becomes a follower. Approving an "
+        "existing follower changes nothing. Returns the user. "
+        + SIGNED_IN
+        + ACTION_ERRORS.replace("caller)", "caller, or no pending request from this user)"),
+    )
+    async def approve_follow_request(self, info: Info[Context, Any], user_name: Person) -> User:
+        user = await social.approve_request(actor=await info.context.require_user(), user_name=user_name)
+        return User.from_model(user)
+
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Reject a user's pending follow request to the caller; a no-op if there is none. Returns the "
+        "user. " + SIGNED_IN + ACTION_ERRORS + ".",
+    )
+    async def reject_follow_request(self, info: Info[Context, Any], user_name: Person) -> User:
+        user = await social.reject_request(actor=await info.context.require_user(), user_name=user_name)
+        return User.from_model(user)
+
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Block a user: follows both ways and pending requests between the two end (counts follow), "
+        "the user can no longer follow the caller and no longer sees the caller anywhere. Blocking twice changes "
+        "nothing. Returns the user. " + SIGNED_IN + ACTION_ERRORS + ".",
+    )
+    async def block(self, info: Info[Context, Any], user_name: Person) -> User:
+        return User.from_model(await social.block(actor=await info.context.require_user(), user_name=user_name))
+
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Lift a block; a no-op if there is none. Follows the block ended stay ended. Returns the user. "
+        + SIGNED_IN
+        + ACTION_ERRORS
+        + ".",
+    )
+    async def unblock(self, info: Info[Context, Any], user_name: Person) -> User:
+        return User.from_model(await social.unblock(actor=await info.context.require_user(), user_name=user_name))

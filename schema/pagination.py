@@ -1,0 +1,86 @@
+"""Cursor pagination shared by every list: ``PageInfo``, opaque cursors and the ``first`` bound.
+
+A cursor names a place in one list (a row's id, a sort key), never an offset, so it stays valid while
+rows are added or removed around it. Its text is an implementation detail: clients pass it back as is.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Annotated, TypeVar
+
+import strawberry
+
+from services.errors import InvalidInput
+
+FIRST_DEFAULT = 20
+FIRST_MAX = 100
+
+First = Annotated[
+    int, strawberry.argument(description=f"How many entries to return, 1 to {FIRST_MAX} (default {FIRST_DEFAULT}).")
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Start after this cursor (an edge's cursor or pageInfo.endCursor); null: from the start."
+    ),
+]
+
+P = TypeVar("P", int, str)
+
+
+@strawberry.type(description="Where a page sits in its list, for fetching the next one.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more entries follow; pass endCursor as after.")
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last entry; null for an empty page."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Whether entries come before this page (it began after a cursor)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first entry; null for an empty page."
+    )
+
+    @classmethod
+    def of(cls, cursors: list[str], *, has_next: bool, after: str | None) -> PageInfo:
+        return cls(
+            has_next_page=has_next,
+            end_cursor=cursors[-1] if cursors else None,
+            has_previous_page=after is not None,
+            start_cursor=cursors[0] if cursors else None,
+        )
+
+
+def check_first(first: int) -> int:
+    if not 1 <= first <= FIRST_MAX:
+        raise InvalidInput(f"first must be 1 to {FIRST_MAX}.", field="first")
+    return first
+
+
+def encode_cursor(kind: str, position: int | str) -> str:
+    """An opaque cursor for ``position`` in a list of this ``kind``."""
+    raw = json.dumps([kind, position], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, kind: str, position_type: type[P]) -> P | None:
+    """The position a cursor of this list names; BAD_USER_INPUT (``after``) for anything else."""
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        decoded = json.loads(raw)
+    except (binascii.Error, ValueError):
+        decoded = None
+    if (
+        not isinstance(decoded, list)
+        or len(decoded) != 2
+        or decoded[0] != kind
+        or type(decoded[1]) is not position_type
+    ):
+        raise InvalidInput("after is not a cursor of this list.", field="after")
+    position: P = decoded[1]
+    return position

@@ -1,0 +1,278 @@
+"""Social actions: follow, unfollow, requests, blocks. Keyword-only, GraphQL-free.
+
+Each action is one transaction that changes the rows and, in the same transaction, the counters that
+count them (``F(...) ± 1``, never read-modify-write). Every transaction first locks the users it touches
+in id order: two actions on the same pair of users run one after the other, and two transactions
+never wait on each other crosswise. The counters are then exactly the rows: ``recount`` proves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+from tortoise.expressions import F, Q
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from models import Block, Follow, User, UserProfile
+from services import users
+from services.errors import Forbidden, InvalidInput, NotFound
+
+FollowStatus = Literal["FOLLOWING", "REQUESTED"]
+
+
+@dataclass(frozen=True)
+class FollowResult:
+    status: FollowStatus
+    user: User
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """The viewer's relation to one user."""
+
+    following: bool = False
+    followed_by: bool = False
+    requested: bool = False
+    requested_by: bool = False
+    blocking: bool = False
+
+
+def _no_such_user(user_name: str) -> NotFound:
+    return NotFound(f"No user is named {user_name!r}.", field="userName")
+
+
+async def _other(actor: User, user_name: str, action: str) -> User:
+    """The user an action names, as the actor may see it: NOT_FOUND when unknown or blocking the actor."""
+    target = await users.visible_by_name(user_name, viewer_id=actor.id)
+    if target is None:
+        raise _no_such_user(user_name)
+    if target.id == actor.id:
+        raise InvalidInput(f"You cannot {action} yourself.", field="userName")
+    return target
+
+
+async def _after(actor: User, target: User, user_name: str) -> User:
+    """The target as the actor sees it after the change."""
+    user = await users.visible_by_id(target.id, viewer_id=actor.id)
+    if user is None:
+        raise _no_such_user(user_name)
+    return user
+
+
+async def _lock(user_ids: Iterable[int]) -> bool:
+    """Lock these users' rows in id order (inside a transaction); False when one of them is gone."""
+    ids = sorted(set(user_ids))
+    # A model query: Tortoise drops FOR UPDATE from values()/values_list() queries.
+    found = await User.filter(id__in=ids).order_by("id").select_for_update().only("id")
+    return len(found) == len(ids)
+
+
+async def _count(changes: dict[int, tuple[int, int]]) -> None:
+    """Add (followers, following) deltas to each user's counters, in id order, atomically."""
+    for user_id in sorted(changes):
+        followers, following = changes[user_id]
+        update = {}
+        if followers:
+            update["followers_count"] = F("followers_count") + followers
+        if following:
+            update["following_count"] = F("following_count") + following
+        if update:
+            await User.filter(id=user_id).update(**update)
+
+
+async def _values(query: QuerySet[Any], column: str) -> list[Any]:
+    """One column of the rows (Tortoise types a flat values_list as tuples)."""
+    return cast(list[Any], await query.values_list(column, flat=True))
+
+
+def _between(a: int, b: int) -> Q:
+    return Q(follower_id=a, followee_id=b) | Q(follower_id=b, followee_id=a)
+
+
+async def follow(*, actor: User, user_name: str) -> FollowResult:
+    """Follow a public account at once; ask a private one. Following again changes nothing."""
+    target = await _other(actor, user_name, "follow")
+    async with in_transaction():
+        if not await _lock((actor.id, target.id)):
+            raise _no_such_user(user_name)
+        blocks = await _values(
+            Block.filter(Q(blocker_id=actor.id, blocked_id=target.id) | Q(blocker_id=target.id, blocked_id=actor.id)),
+            "blocker_id",
+        )
+        if target.id in blocks:
+            raise _no_such_user(user_name)  # as if the target did not exist
+        if blocks:
+            raise Forbidden("You block this user; unblock them first.", field="userName")
+        existing = await _values(Follow.filter(follower_id=actor.id, followee_id=target.id), "accepted")
+        if existing:
+            accepted = existing[0]
+        else:
+            # Read under the lock: a privacy change approves pending requests under the same lock.
+            private = await _values(UserProfile.filter(user_id=target.id), "account_privacy")
+            accepted = not any(private)
+            await Follow.create(follower_id=actor.id, followee_id=target.id, accepted=accepted)
+            if accepted:
+                await _count({actor.id: (0, 1), target.id: (1, 0)})
+    return FollowResult("FOLLOWING" if accepted else "REQUESTED", await _after(actor, target, user_name))
+
+
+async def unfollow(*, actor: User, user_name: str) -> User:
+    """Stop following, or withdraw a pending request. A no-op for a stranger."""
+    target = await _other(actor, user_name, "unfollow")
+    async with in_transaction():
+        await _lock((actor.id, target.id))
+        ended = await Follow.filter(follower_id=actor.id, followee_id=target.id, accepted=True).delete()
+        await Follow.filter(follower_id=actor.id, followee_id=target.id, accepted=False).delete()
+        if ended:
+            await _count({actor.id: (0, -1), target.id: (-1, 0)})
+    return await _after(actor, target, user_name)
+
+
+async def remove_follower(*, actor: User, user_name: str) -> User:
+    """Make a follower stop following the actor. A no-op for someone who does not follow."""
+    target = await _other(actor, user_name, "remove")
+    async with in_transaction():
+        await _lock((actor.id, target.id))
+        if await Follow.filter(follower_id=target.id, followee_id=actor.id, accepted=True).delete():
+            await _count({actor.id: (-1, 0), target.id: (0, -1)})
+    return await _after(actor, target, user_name)
+
+
+async def approve_request(*, actor: User, user_name: str) -> User:
+    """Turn a pending request into a follow; NOT_FOUND when there is none (approving twice is fine)."""
+    target = await _other(actor, user_name, "approve")
+    async with in_transaction():
+        await _lock((actor.id, target.id))
+        # The follow replaces the request (a new id): in the lists, it began now.
+        if await Follow.filter(follower_id=target.id, followee_id=actor.id, accepted=False).delete():
+            await Follow.create(follower_id=target.id, followee_id=actor.id, accepted=True)
+            await _count({actor.id: (1, 0), target.id: (0, 1)})
+        elif not await Follow.exists(follower_id=target.id, followee_id=actor.id, accepted=True):
+            raise NotFound(f"{user_name} has not asked to follow you.", field="userName")
+    return await _after(actor, target, user_name)
+
+
+async def reject_request(*, actor: User, user_name: str) -> User:
+    """Drop a pending request. A no-op when there is none."""
+    target = await _other(actor, user_name, "reject")
+    await Follow.filter(follower_id=target.id, followee_id=actor.id, accepted=False).delete()
+    return await _after(actor, target, user_name)
+
+
+async def approve_all_requests(*, owner_id: int) -> int:
+    """Approve every pending request to this user (its account went public); returns how many."""
+    pending = await _values(Follow.filter(followee_id=owner_id, accepted=False), "follower_id")
+    if not pending:
+        return 0
+    async with in_transaction():
+        await _lock((owner_id, *pending))
+        pending = await _values(Follow.filter(followee_id=owner_id, accepted=False), "follower_id")
+        if not pending:
+            return 0
+        await Follow.filter(followee_id=owner_id, accepted=False, follower_id__in=pending).delete()
+        approved = [Follow(follower_id=user_id, followee_id=owner_id, accepted=True) for user_id in pending]
+        await Follow.bulk_create(approved)
+        await User.filter(id__in=pending).update(following_count=F("following_count") + 1)
+        await User.filter(id=owner_id).update(followers_count=F("followers_count") + len(pending))
+    return len(pending)
+
+
+async def block(*, actor: User, user_name: str) -> User:
+    """Block a user: follows both ways and requests between the two end; the target loses sight of the actor."""
+    target = await _other(actor, user_name, "block")
+    async with in_transaction():
+        await _lock((actor.id, target.id))
+        if not await Block.exists(blocker_id=actor.id, blocked_id=target.id):
+            await Block.create(blocker_id=actor.id, blocked_id=target.id)
+        actor_followed = await Follow.filter(follower_id=actor.id, followee_id=target.id, accepted=True).delete()
+        target_followed = await Follow.filter(follower_id=target.id, followee_id=actor.id, accepted=True).delete()
+        await Follow.filter(_between(actor.id, target.id)).delete()  # pending requests either way
+        await _count({actor.id: (-target_followed, -actor_followed), target.id: (-actor_followed, -target_followed)})
+    return await _after(actor, target, user_name)
+
+
+async def unblock(*, actor: User, user_name: str) -> User:
+    """Lift a block. A no-op when there is none; follows ended by the block stay ended."""
+    target = await _other(actor, user_name, "unblock")
+    await Block.filter(blocker_id=actor.id, blocked_id=target.id).delete()
+    return await _after(actor, target, user_name)
+
+
+async def release_counts(*, user_id: int) -> None:
+    """Before a user is deleted (in the deleting transaction): take its follows out of everyone's counters.
+
+    Its rows go with it (ON DELETE CASCADE); the counters of the users on the other side would not.
+    """
+    if not await _lock((user_id,)):
+        return
+    followees = await _values(Follow.filter(follower_id=user_id, accepted=True), "followee_id")
+    followers = await _values(Follow.filter(followee_id=user_id, accepted=True), "follower_id")
+    await _lock((*followees, *followers))
+    if followees:
+        await User.filter(id__in=followees).update(followers_count=F("followers_count") - 1)
+    if followers:
+        await User.filter(id__in=followers).update(following_count=F("following_count") - 1)
+
+
+async def relationships(*, viewer_id: int, user_ids: Iterable[int]) -> dict[int, Relationship]:
+    """The viewer's relation to each of these users, in two queries."""
+    ids = list(set(user_ids))
+    follows = await Follow.filter(
+        Q(follower_id=viewer_id, followee_id__in=ids) | Q(followee_id=viewer_id, follower_id__in=ids)
+    ).values_list("follower_id", "followee_id", "accepted")
+    blocking = set(await _values(Block.filter(blocker_id=viewer_id, blocked_id__in=ids), "blocked_id"))
+    flags: dict[int, dict[str, bool]] = {user_id: {"blocking": user_id in blocking} for user_id in ids}
+    for follower_id, followee_id, accepted in follows:
+        if follower_id == viewer_id and followee_id in flags:
+            flags[followee_id]["following" if accepted else "requested"] = True
+        if followee_id == viewer_id and follower_id in flags:
+            flags[follower_id]["followed_by" if accepted else "requested_by"] = True
+    return {user_id: Relationship(**values) for user_id, values in flags.items()}
+
+
+@dataclass(frozen=True)
+class CountFix:
+    user_name: str
+    field: str  # the API's name: followersCount or followingCount
+    was: int
+    now: int
+
+
+async def recount() -> list[CountFix]:
+    """Check every user's counters against the follow rows; fix the ones that differ and say which.
+
+    The check reads in bulk; each fix recounts one user's rows under that user's lock, so a fix never
+    races a follow in flight.
+    """
+    followers = dict(await _accepted_per("followee_id"))
+    following = dict(await _accepted_per("follower_id"))
+    stored = await User.all().order_by("id").values_list("id", "followers_count", "following_count")
+    fixes: list[CountFix] = []
+    for user_id, followers_count, following_count in stored:
+        if (followers_count, following_count) != (followers.get(user_id, 0), following.get(user_id, 0)):
+            fixes.extend(await _fix(user_id))
+    return fixes
+
+
+async def _accepted_per(column: str) -> list[tuple[int, int]]:
+    return await Follow.filter(accepted=True).group_by(column).annotate(n=Count("id")).values_list(column, "n")
+
+
+async def _fix(user_id: int) -> list[CountFix]:
+    async with in_transaction():
+        if not await _lock((user_id,)):
+            return []  # deleted meanwhile
+        user = await User.get(id=user_id)
+        true_followers = await Follow.filter(followee_id=user_id, accepted=True).count()
+        true_following = await Follow.filter(follower_id=user_id, accepted=True).count()
+        await User.filter(id=user_id).update(followers_count=true_followers, following_count=true_following)
+    fixes = []
+    if user.followers_count != true_followers:
+        fixes.append(CountFix(user.user_name, "followersCount", user.followers_count, true_followers))
+    if user.following_count != true_following:
+        fixes.append(CountFix(user.user_name, "followingCount", user.following_count, true_following))
+    return fixes
