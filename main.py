@@ -34,7 +34,7 @@ from resolvers import Mutation, Query
 from schema.documents import DocumentCache
 from schema.errors import log_unexpected
 from schema.http import BodySizeLimit, GraphQLApp
-from services import accounts
+from services import accounts, social
 from services.counters import counters_for
 from services.errors import AccountError
 from services.throttle import Throttle
@@ -235,6 +235,22 @@ def create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def recount(args: argparse.Namespace) -> int:
+    """Check every user's followersCount and followingCount against the follow rows; fix and list the wrong ones."""
+    settings = Settings.from_environ()
+    try:
+        fixes = _with_database(settings, social.recount)
+    except database.DatabaseNotReady:
+        raise
+    except Exception as exc:  # a database error part-way: every fix made so far was committed on its own
+        print(f"error: recount stopped: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    for fix in fixes:
+        print(f"fixed {fix.user_name}: {fix.field} {fix.was} -> {fix.now}")
+    print(f"{len(fixes)} count(s) fixed." if fixes else "Every count matches the rows.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python main.py",
@@ -251,6 +267,9 @@ def parser() -> argparse.ArgumentParser:
     admin = commands.add_parser("create-admin", help="make an existing user an admin")
     admin.add_argument("user_name", metavar="USERNAME")
     admin.set_defaults(run=create_admin)
+    commands.add_parser(
+        "recount", help="check every user's follower counts against the rows, fix and print the wrong ones"
+    ).set_defaults(run=recount)
     root.set_defaults(run=serve)
     return root
 

@@ -220,6 +220,17 @@ def _matches(viewer: User, query: str) -> QuerySet[User]:
     return User.filter(listable(viewer.id)).filter(condition)
 
 
+def directory_rows(viewer: User, key: str, after: str | None) -> QuerySet[User]:
+    """The directory's matches after ``after`` but the exact one, by userName (its SQL is checked in tests)."""
+    rest = _matches(viewer, key).exclude(user_name_key=key)
+    if after:
+        rest = rest.filter(user_name_key__gt=after)
+    # Ordered by an expression, not the column: ordering by user_name_key tempts SQLite to walk that
+    # whole index in order instead of reading the three matching ranges (MULTI-INDEX OR) and sorting them.
+    ordered = rest.annotate(directory_order=Coalesce("user_name_key", "")).order_by("directory_order")
+    return ordered.select_related("profile")
+
+
 async def search(*, viewer: User, query: str, first: int, after: str | None) -> Page:
     """One page of the directory: the exact userName match first, then the rest by userName.
 
@@ -232,13 +243,7 @@ async def search(*, viewer: User, query: str, first: int, after: str | None) -> 
         exact = await User.filter(listable(viewer.id), user_name_key=key).select_related("profile").first()
         if exact is not None:
             entries.append(Entry(exact, ""))
-    rest = _matches(viewer, key).exclude(user_name_key=key)
-    if after:
-        rest = rest.filter(user_name_key__gt=after)
-    # Ordered by an expression, not the column: ordering by user_name_key tempts SQLite to walk that
-    # whole index in order instead of reading the three matching ranges (MULTI-INDEX OR) and sorting them.
-    ordered = rest.annotate(directory_order=Coalesce("user_name_key", "")).order_by("directory_order")
-    found = await ordered.limit(first + 1 - len(entries)).select_related("profile")
+    found = await directory_rows(viewer, key, after).limit(first + 1 - len(entries))
     entries.extend(Entry(user, user.user_name_key) for user in found)
     return Page(entries[:first], len(entries) > first)
 

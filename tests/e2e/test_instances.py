@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.servers import Server, postgres_database, run_main, server_environ
+from tests.social import FOLLOW
 from tests.support import LOGOUT_ALL, ME, PASSWORD, REFRESH, REGISTER, Api
 
 pytestmark = pytest.mark.multi
@@ -141,3 +142,29 @@ async def test_logout_all_on_a_revokes_the_sessions_on_b(apis: tuple[Api, Api]) 
 
     assert (await b.me(on_b["accessToken"])).code == "UNAUTHENTICATED"
     assert (await b.execute(REFRESH, {"refreshToken": on_b["refreshToken"]})).code == "UNAUTHENTICATED"
+
+
+async def test_follows_on_both_instances_add_up(apis: tuple[Api, Api], shared_database: str) -> None:
+    a, b = apis
+    star = await a.register("star")
+    fans = [await (a if n % 2 else b).register(f"fan{n}") for n in range(20)]
+    barrier = asyncio.Barrier(len(fans))
+
+    async def follow(n: int) -> None:
+        await barrier.wait()
+        result = await (a if n % 2 else b).execute(FOLLOW, {"userName": "star"}, token=fans[n].token)
+        assert result.data["follow"]["status"] == "FOLLOWING", result.body
+
+    await asyncio.gather(*(follow(n) for n in range(len(fans))))
+
+    for api in (a, b):
+        me = await api.execute("{ me { followersCount followers(first: 100) { totalCount } } }", token=star.token)
+        assert me.data["me"] == {"followersCount": 20, "followers": {"totalCount": 20}}
+    conn = await asyncpg.connect(shared_database.replace("postgres://", "postgresql://", 1))
+    try:
+        rows = await conn.fetchval(
+            "SELECT count(*) FROM follows f JOIN users u ON u.id = f.followee_id WHERE u.user_name_key = 'star'"
+        )
+    finally:
+        await conn.close()
+    assert rows == 20

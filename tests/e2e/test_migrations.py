@@ -24,7 +24,7 @@ from tests.support import ME, PASSWORD, REFRESH, Api
 
 ROOT = Path(__file__).resolve().parents[2]
 INITIAL = "0001_initial"
-LATER_MIGRATIONS = ("0002_binary_keys_on_mysql", "0003_sessions_and_admins", "0004_sessions_table")
+LATER_MIGRATIONS = ("0002_binary_keys_on_mysql", "0003_sessions_and_admins", "0004_sessions_table", "0005_people")
 
 
 async def test_the_models_have_no_change_without_a_migration() -> None:
@@ -78,7 +78,15 @@ async def test_upgrading_a_database_made_by_the_initial_migration_keeps_its_rows
     blank_db: str, settings: Settings
 ) -> None:
     await database.migrate(INITIAL)
-    await _old_user(blank_db, "john_doe", "müller@example.com", phone_number="+1234567890", bio="written before")
+    await _old_user(
+        blank_db,
+        "john_doe",
+        "müller@example.com",
+        phone_number="+1234567890",
+        bio="written before",
+        first_name="Jöhn",
+        last_name="Doe",
+    )
     await _old_user(blank_db, "jane", "jane@example.com")
     app = create_app(settings)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
@@ -94,6 +102,13 @@ async def test_upgrading_a_database_made_by_the_initial_migration_keeps_its_rows
         me = (await api.execute(ME, token=john["accessToken"])).data["me"]
         assert (me["bio"], me["email"], me["phoneNumber"]) == ("written before", "müller@example.com", "+1234567890")
         assert (await api.login("jane@example.com")).data["login"]["user"]["userName"] == "jane"
+        # 0004 gave the existing users their directory search keys.
+        directory = "query($q: String!) { users(query: $q) { edges { node { userName } } } }"
+        for query in ("JÖHN D", "doe", "ja"):
+            found = await api.execute(directory, {"q": query}, token=john["accessToken"])
+            assert [edge["node"]["userName"] for edge in found.data["users"]["edges"]] == [
+                "jane" if query == "ja" else "john_doe"
+            ], (query, found.body)
         # After 0002 an accented neighbour's email is free on MariaDB too.
         muller = await api.register("muller", email="muller@example.com")
         assert (await api.me(muller.token)).data["me"]["email"] == "muller@example.com"

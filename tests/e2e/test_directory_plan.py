@@ -1,0 +1,77 @@
+"""The directory reads indexes, not the table: each backend's own plan for the query users(query:) runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise
+
+from models import User, UserProfile
+from services import users
+from tests.support import Api
+
+# Enough rows, with statistics, that a planner prefers an index where one serves.
+USERS = 3000
+
+
+async def _crowd() -> None:
+    first_names = ["Ann", "Bob", "Cat", "Dan", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jon"]
+    await User.bulk_create(
+        [
+            User(
+                user_name=f"user{n}",
+                user_name_key=f"user{n}",
+                password_hash="x",
+                first_name=first_names[n % 10],
+                last_name=f"Smith{n}",
+                **users.name_keys(first_names[n % 10], f"Smith{n}"),
+            )
+            for n in range(USERS)
+        ],
+        batch_size=500,
+    )
+    ids = await User.filter(password_hash="x").values_list("id", flat=True)
+    await UserProfile.bulk_create([UserProfile(user_id=user_id) for user_id in ids], batch_size=500)
+
+
+async def _plan(backend: str, sql: str, params: list[Any]) -> str:
+    db = Tortoise.get_connection(backend)
+    if backend == "sqlite":
+        _, rows = await db.execute_query("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(dict(row)["detail"]) for row in rows)
+    if backend == "postgres":
+        await db.execute_script("ANALYZE users; ANALYZE user_profiles")
+        _, rows = await db.execute_query("EXPLAIN " + sql, params)
+        return "\n".join(str(next(iter(dict(row).values()))) for row in rows)
+    await db.execute_script("ANALYZE TABLE users")
+    _, rows = await db.execute_query("EXPLAIN " + sql, params)
+    return "\n".join(str(dict(row)) for row in rows)
+
+
+async def test_a_directory_page_is_answered_through_the_search_indexes(api: Api) -> None:
+    viewer = await api.register("viewer")
+    await _crowd()
+    viewer_row = await users.by_id(int(viewer.user["userID"]))
+    assert viewer_row is not None
+
+    for after in (None, "user1"):
+        query = users.directory_rows(viewer_row, users.search_query("Smith12"), after).limit(21)
+        query._choose_db_if_not_chosen()
+        query._make_query()
+        sql, params = query.query.get_parameterized_sql()
+        plan = await _plan(api.backend, sql, params)
+
+        if api.backend == "sqlite":
+            assert "MULTI-INDEX OR" in plan, plan
+            assert "SCAN users" not in plan, plan
+        elif api.backend == "postgres":
+            assert "Seq Scan on users" not in plan, plan
+            assert "users_last_name_key" in plan, plan
+        else:
+            assert "'table': 'users', 'partitions': None, 'type': 'ALL'" not in plan, plan
+            assert "users_last_name_key" in plan, plan
+
+    found = await api.execute(
+        "query($q: String!) { users(query: $q, first: 100) { totalCount } }", {"q": "smith12"}, token=viewer.token
+    )
+    assert found.data["users"]["totalCount"] == 111  # Smith12, Smith120-129, Smith1200-1299
