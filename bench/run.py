@@ -47,6 +47,13 @@ LOGIN = (
     "mutation Login($userName: String!, $password: String!) "
     "{ login(userName: $userName, password: $password) { accessToken } }"
 )
+DIRECTORY = "query Users($query: String!) { users(query: $query, first: 20) { edges { node { userName firstName } } } }"
+FOLLOWERS = (
+    "query Followers($userName: String!) { user(userName: $userName) { followers(first: 20) "
+    "{ edges { followedAt node { userName viewerRelationship { following followedBy } } } } } }"
+)
+STARS = 100  # user0 .. user99 have followers, for the followers-page figure
+FANS_PER_STAR = 25
 HELLO = "{ hello }"
 PACKAGES = ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "uvloop", "httptools", "tortoise-orm")
 
@@ -75,8 +82,15 @@ async def _seed(db_url: str, start: int, stop: int, password_hash: str) -> None:
     from tortoise import Tortoise
 
     import database
-    from models import User, UserProfile
+    from models import Follow, User, UserProfile
+    from services.users import name_keys
 
+    follows = fans(stop)
+    followers = {star: len(followed_by) for star, followed_by in follows.items()}
+    following: dict[int, int] = {}
+    for followed_by in follows.values():
+        for fan in followed_by:
+            following[fan] = following.get(fan, 0) + 1
     await Tortoise.init(config=database.tortoise_config(db_url), _enable_global_fallback=True)
     try:
         await database.migrate()  # as `python main.py migrate` would: production refuses pending migrations
@@ -91,14 +105,32 @@ async def _seed(db_url: str, start: int, stop: int, password_hash: str) -> None:
                         email=f"user{n}@example.com",
                         email_key=f"user{n}@example.com",
                         first_name=f"First{n}",
+                        **name_keys(f"First{n}", ""),
+                        followers_count=followers.get(n, 0),
+                        following_count=following.get(n, 0),
                         password_hash=password_hash,
                     )
                     for n in ids
                 ]
             )
             await UserProfile.bulk_create([UserProfile(id=n + 1, user_id=n + 1) for n in ids])
+        rows = [
+            Follow(follower_id=fan + 1, followee_id=star + 1, accepted=True)
+            for star, followed_by in follows.items()
+            for fan in followed_by
+            if start <= fan < stop and start <= star < stop
+        ]
+        await Follow.bulk_create(rows, batch_size=1000)
     finally:
         await Tortoise.close_connections()
+
+
+def fans(total: int) -> dict[int, list[int]]:
+    """Who follows each of the first STARS users: FANS_PER_STAR others, spread over all ``total``."""
+    return {
+        star: [(star + 1 + k * (total // FANS_PER_STAR)) % total for k in range(FANS_PER_STAR)]
+        for star in range(min(STARS, total))
+    }
 
 
 def seed(db_url: str, start: int, stop: int, password_hash: str) -> float:
@@ -353,12 +385,19 @@ def run(options: Options) -> dict[str, object]:
         me = write_requests(work / "me.txt", [(token_for(n), ME, None) for n in pick(options.users)])
         logins = [(None, LOGIN, {"userName": f"user{n}", "password": PASSWORD}) for n in pick(options.users)]
         login = write_requests(work / "login.txt", logins)
+        # Name prefixes matching about ten users each: "user123" (user123, user1230..1239) or "first123".
+        prefixes = [f"user{n // 10}" if n % 2 else f"first{n // 10}" for n in pick(options.users)]
+        viewers = pick(options.users)
+        directory = [(token_for(n), DIRECTORY, {"query": q}) for n, q in zip(viewers, prefixes, strict=True)]
+        stars = [(token_for(n), FOLLOWERS, {"userName": f"user{n % STARS}"}) for n in pick(options.users)]
         with contextlib.ExitStack() as stack:
             floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
             app = stack.enter_context(server("app", app_argv, options.port, app_env(options.users), work))
-            step(f"floor, me and user(userName:) at {options.users:,} users, in turns")
+            step(f"floor, me, user(userName:), users(query:) and followers at {options.users:,} users, in turns")
             reads = [floor.target("floor", hello), app.target("me", me)]
             reads.append(app.target("user", user_requests("user", options.users)))
+            reads.append(app.target("users_query", write_requests(work / "directory.txt", directory)))
+            reads.append(app.target("followers_page", write_requests(work / "followers.txt", stars)))
             results.update(interleaved(options, reads))
             step(f"bcrypt alone, then login with {options.flood} clients")
             check_seconds = bcrypt_check_seconds(password_hash)
