@@ -105,7 +105,9 @@ async def _relationships(info: Info[Context, Any], viewer: UserModel, user_id: i
     return relationship
 
 
-async def viewer_relationship(info: Info[Context, Any], user_id: int) -> Relationship | None:
+async def viewer_relationship(info: Info[Context, Any], user_id: int, *, seen_by_owner: bool) -> Relationship | None:
+    if seen_by_owner:  # the user of a login or register payload: the caller is signing in as it
+        return None
     viewer = await info.context.require_user()
     if viewer.id == user_id:
         return None
@@ -118,31 +120,37 @@ async def follow_list(
     *,
     owner_id: int,
     private: bool,
+    seen_by_owner: bool,
     first: int,
     after: str | None,
 ) -> UserConnection:
     """A user's followers or following, if the viewer may see them (FORBIDDEN on the field if not)."""
     first = check_first(first)
     position = decode_cursor(after, list_name, int)
-    viewer = await info.context.require_user()
-    follows = private and (await _relationships(info, viewer, owner_id)).following
-    if not may_see_connections(viewer, owner_id, private=private, viewer_follows=follows):
-        raise Forbidden(
-            f"This account is private: only its owner and approved followers see its {list_name}.", field=list_name
-        )
+    if seen_by_owner:  # the user of a login or register payload: the caller is signing in as it
+        viewer_id = owner_id
+    else:
+        viewer = await info.context.require_user()
+        viewer_id = viewer.id
+        follows = private and (await _relationships(info, viewer, owner_id)).following
+        if not may_see_connections(viewer, owner_id, private=private, viewer_follows=follows):
+            raise Forbidden(
+                f"This account is private: only its owner and approved followers see its {list_name}.",
+                field=list_name,
+            )
 
     async def load_pages(ids: list[int]) -> list[users.Page]:
-        pages = await users.follow_lists(list_name, viewer_id=viewer.id, owner_ids=ids, first=first, after=position)
+        pages = await users.follow_lists(list_name, viewer_id=viewer_id, owner_ids=ids, first=first, after=position)
         return [pages[owner] for owner in ids]
 
     async def load_totals(ids: list[int]) -> list[int]:
-        totals = await users.count_follow_lists(list_name, viewer_id=viewer.id, owner_ids=ids)
+        totals = await users.count_follow_lists(list_name, viewer_id=viewer_id, owner_ids=ids)
         return [totals[owner] for owner in ids]
 
-    page = await info.context.loader(f"{list_name}:{first}:{position}", load_pages).load(owner_id)
+    page = await info.context.loader(f"{list_name}:{viewer_id}:{first}:{position}", load_pages).load(owner_id)
 
     async def total() -> int:
-        count: int = await info.context.loader(f"{list_name}:total", load_totals).load(owner_id)
+        count: int = await info.context.loader(f"{list_name}:{viewer_id}:total", load_totals).load(owner_id)
         return count
 
     return connection(page, kind=list_name, after=after, total=total)

@@ -117,7 +117,7 @@ class User:
     ) -> Annotated[Relationship, strawberry.lazy("schema.social")] | None:
         from schema import social  # schema.social builds on User
 
-        return await social.viewer_relationship(info, self._id)
+        return await social.viewer_relationship(info, self._id, seen_by_owner=self._seen_by_owner)
 
     @strawberry.field(
         description="Who follows this user, newest first. A private account's list is visible only to its owner, "
@@ -130,7 +130,13 @@ class User:
         from schema import social
 
         return await social.follow_list(
-            info, "followers", owner_id=self._id, private=self.profile.account_privacy, first=first, after=after
+            info,
+            "followers",
+            owner_id=self._id,
+            private=self.profile.account_privacy,
+            seen_by_owner=self._seen_by_owner,
+            first=first,
+            after=after,
         )
 
     @strawberry.field(
@@ -144,7 +150,13 @@ class User:
         from schema import social
 
         return await social.follow_list(
-            info, "following", owner_id=self._id, private=self.profile.account_privacy, first=first, after=after
+            info,
+            "following",
+            owner_id=self._id,
+            private=self.profile.account_privacy,
+            seen_by_owner=self._seen_by_owner,
+            first=first,
+            after=after,
         )
 
     @classmethod

@@ -319,3 +319,24 @@ async def test_deleting_a_user_keeps_everyone_elses_counts_true(api: Api) -> Non
     assert await names(api, FOLLOWERS, bob, userName="bob") == ["cat"]
     assert (await api.me(bob.token)).data["me"]["followersCount"] == 1
     assert (await api.execute(ME, token=cat.token)).data["me"]["followingCount"] == 1
+
+
+async def test_a_login_payload_shows_the_users_own_lists_without_a_token(api: Api) -> None:
+    ann = await api.register("ann")
+    await api.register("bob")
+    await follow(api, ann, "bob")
+    await make_private(api, ann)
+    document = """
+    mutation($userName: String!, $password: String!) {
+      login(userName: $userName, password: $password) {
+        user { viewerRelationship { following } following { totalCount edges { node { userName } } } }
+      }
+    }"""
+
+    result = await api.execute(document, {"userName": "ann", "password": ann.password})
+
+    assert not result.errors, result.body
+    assert result.data["login"]["user"] == {
+        "viewerRelationship": None,  # the user is the caller signing in
+        "following": {"totalCount": 1, "edges": [{"node": {"userName": "bob"}}]},
+    }
