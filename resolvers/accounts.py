@@ -89,7 +89,8 @@ class AccountMutation:
         "Needs a token. A password change revokes every earlier token. Errors, checked in this order: "
         "UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no such user), FORBIDDEN "
         "(another user's account, or verified sent by a non-admin), BAD_USER_INPUT (a field breaks a rule, or "
-        "the old password is wrong), CONFLICT (userName, email or phoneNumber is taken), TOO_MANY_REQUESTS "
+        "the old password is wrong), CONFLICT (userName, email or phoneNumber is taken, or a racing request "
+        "renamed the user), TOO_MANY_REQUESTS "
         "(too many CONFLICT answers for this account or address; extensions.retryAfter says how many seconds "
         "to wait).",
     )
@@ -101,7 +102,8 @@ class AccountMutation:
         description="Update the signed-in user (PUT /user/profile). Needs a token. A password change revokes "
         "every earlier token. Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), "
         "FORBIDDEN (verified sent), BAD_USER_INPUT (a field breaks a rule, or the old password is wrong), "
-        "CONFLICT (userName, email or phoneNumber is taken), TOO_MANY_REQUESTS (too many CONFLICT answers for "
+        "CONFLICT (userName, email or phoneNumber is taken, or a racing request renamed the user), "
+        "TOO_MANY_REQUESTS (too many CONFLICT answers for "
         "this account or address; extensions.retryAfter says how many seconds to wait).",
     )
     async def update_profile(self, info: Info[Context, Any], input: Changes) -> User:

@@ -140,10 +140,16 @@ async def _new_password_hash(
 
 async def _write(user: User, fields: CleanFields, password_hash: str | None) -> None:
     columns = dict(fields.user)
-    if "first_name" in columns or "last_name" in columns:  # the directory's search keys follow the names
+    if "first_name" in columns or "last_name" in columns:
+        # The directory's search keys are made from both names, one of which may be the stored one:
+        # write only if the stored names are still those the keys were made from.
         first, last = columns.get("first_name", user.first_name), columns.get("last_name", user.last_name)
         columns.update(users.name_keys(str(first), str(last)))
-    if columns:
+        same_names = User.filter(id=user.id, first_name=user.first_name, last_name=user.last_name)
+        if not await same_names.update(**columns):
+            field = "firstName" if "first_name" in fields.user else "lastName"
+            raise Conflict("Another request changed the name at the same moment; try again.", field=field)
+    elif columns:
         await User.filter(id=user.id).update(**columns)
     if password_hash is not None:
         await credentials.set_password(user=user, password_hash=password_hash, field="providedOldPassword")

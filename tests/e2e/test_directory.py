@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from services import accounts
@@ -114,3 +116,21 @@ async def test_renaming_moves_a_user_in_the_directory(api: Api) -> None:
     )
     assert await names(api, DIRECTORY, viewer, query="quinn") == ["ann"]
     assert await names(api, DIRECTORY, viewer, query="zoe q") == ["ann"]
+
+
+async def test_racing_renames_leave_the_directory_in_step_with_the_names(api: Api) -> None:
+    viewer = await api.register("viewer")
+    ann = await api.register("ann", firstName="Ann", lastName="Lee")
+
+    async def rename(barrier: asyncio.Barrier, **change: str) -> None:
+        await barrier.wait()
+        result = await api.update_user(ann, **change)
+        assert not result.errors or result.code == "CONFLICT", result.body
+
+    for round_ in range(20):
+        barrier = asyncio.Barrier(2)
+        await asyncio.gather(rename(barrier, firstName=f"First{round_}"), rename(barrier, lastName=f"Last{round_}"))
+        me = (await api.me(ann.token)).data["me"]
+        full = f"{me['firstName']} {me['lastName']}"
+        assert await names(api, DIRECTORY, viewer, query=full) == ["ann"], full
+        assert await names(api, DIRECTORY, viewer, query=me["lastName"]) == ["ann"]
