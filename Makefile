@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint schema migration graphiql bench clean
+.PHONY: run test test-domain test-fast test-processes lint schema migration graphiql bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,20 @@ graphiql: $(STAMP)
 run: $(STAMP) graphiql
 	$(BIN)/python main.py
 
+# Every test, on every backend the TEST_*_URL variables name.
 test: $(STAMP) graphiql
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The tiers (tests/tiers.py). The two fast ones run on SQLite and in-memory counters only, whatever is exported.
+LOCAL_ONLY := env -u TEST_POSTGRES_URL -u TEST_MYSQL_URL -u TEST_REDIS_URL
+test-domain: $(STAMP)
+	$(LOCAL_ONLY) $(BIN)/python -m pytest -m domain $(PYTEST_ARGS)
+
+test-fast: $(STAMP) graphiql
+	$(LOCAL_ONLY) $(BIN)/python -m pytest -m "not processes" $(PYTEST_ARGS)
+
+test-processes: $(STAMP) graphiql
+	$(BIN)/python -m pytest -m processes $(PYTEST_ARGS)
 
 schema: $(STAMP)
 	$(BIN)/python main.py export-schema > schema.graphql

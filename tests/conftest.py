@@ -24,6 +24,9 @@ from tests.support import Api
 
 TEST_SECRET = "test-only-secret-never-used-outside-the-test-suite"
 
+# The tiers (domain, http, processes): markers applied by folder and by a list, in one place.
+pytest_plugins = ["tests.tiers"]
+
 
 def _per_test_database(url: str) -> str:
     """Name a fresh database per test: Tortoise fills ``{}`` with a random suffix."""

@@ -15,8 +15,6 @@ import pytest
 from tests.servers import Server, postgres_database, run_main, server_environ
 from tests.support import PASSWORD, REGISTER, USER, Api
 
-pytestmark = pytest.mark.servers
-
 BURST = 60
 KILL_AFTER = 10  # confirmed registrations before the SIGKILL
 IN_FLIGHT = 8

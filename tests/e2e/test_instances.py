@@ -19,8 +19,6 @@ from tests.servers import Server, postgres_database, run_main, server_environ
 from tests.social import FOLLOW
 from tests.support import LOGOUT_ALL, ME, PASSWORD, REFRESH, REGISTER, Api
 
-pytestmark = pytest.mark.multi
-
 
 @pytest.fixture(scope="module")
 def shared_database() -> Iterator[str]:

@@ -23,8 +23,6 @@ import pytest
 from tests.servers import ROOT, Server, running_server
 from tests.support import LOGIN, PASSWORD, REGISTER
 
-pytestmark = pytest.mark.servers
-
 FORWARDED = "203.0.113.9"
 LOOPBACK = "127.0.0.1"
 
