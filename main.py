@@ -34,6 +34,7 @@ from resolvers import Mutation, Query
 from schema.documents import DocumentCache
 from schema.errors import log_unexpected
 from schema.http import BodySizeLimit, GraphQLApp
+from schema.validation import CountValidations
 from services import accounts, social
 from services.counters import counters_for
 from services.errors import AccountError
@@ -56,6 +57,7 @@ def build_schema(settings: Settings) -> AppSchema:
     rules: list[type[ASTValidationRule]] = [
         depth_limit(settings.max_query_depth, None, None),
         alias_limit(settings.max_aliases),
+        CountValidations,
     ]
     if not settings.introspection_enabled:
         rules.append(NoSchemaIntrospectionCustomRule)
