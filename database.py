@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
@@ -102,7 +101,3 @@ async def prepare(*, apply: bool) -> None:
             f"the database has {len(pending)} pending migration(s) ({', '.join(pending)}); "
             f"apply them with `{MIGRATE_COMMAND}` before starting the server."
         )
-
-
-async def close() -> None:
-    await Tortoise.close_connections()

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from starlette.requests import Request
-from starlette.responses import Response
 from strawberry.dataloader import DataLoader
 
 from models import User
@@ -22,8 +21,7 @@ V = TypeVar("V")
 
 @dataclass
 class Context:
-    request: Request
-    response: Response
+    request: Request  # read by web.access_log's OperationName
     settings: Settings
     throttle: Throttle
     caller: Caller
@@ -32,9 +30,6 @@ class Context:
     @property
     def address(self) -> str:
         return self.caller.address
-
-    async def user(self) -> User | None:
-        return await self.caller.user()
 
     async def require_user(self) -> User:
         return await self.caller.require_user()

@@ -114,7 +114,6 @@ class GraphQLApp(GraphQL[Context, None]):
         request.state.graphql_response = response
         return Context(
             request=request,
-            response=response,
             settings=self.settings,
             throttle=self.throttle,
             caller=request.state.caller,

@@ -8,14 +8,14 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from schema.context import Context
-from web.authentication import MISSING_TOKEN
 
 
 class IsAuthenticated(BasePermission):
-    """The caller sent a valid, unrevoked access token."""
+    """The caller sent a valid, unrevoked access token.
 
-    message = MISSING_TOKEN
-    error_extensions = {"code": "UNAUTHENTICATED"}
+    It never answers False, so Strawberry's ``message`` and ``error_extensions`` are never used: the
+    caller's UNAUTHENTICATED error says why (missing, expired, revoked, malformed).
+    """
 
     async def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
         # require_user raises with the precise reason (missing, expired, revoked, malformed).

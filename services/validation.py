@@ -221,10 +221,6 @@ FIELD_RULES: Mapping[str, FieldRule] = {
 }
 
 
-def api_name(attribute: str) -> str:
-    return FIELD_RULES[attribute].name
-
-
 @dataclass
 class CleanFields:
     user: dict[str, Any]
