@@ -60,3 +60,15 @@ def test_with_a_file_missing_the_page_is_strawberrys_and_says_why(
 
     assert page == PAGE
     assert "make graphiql" in caplog.text
+
+
+def test_without_npm_make_graphiql_succeeds_and_says_the_page_uses_the_cdn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make test` depends on `make graphiql`, so a machine without npm must still get through it."""
+    from tools import fetch_graphiql
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no npm on it
+
+    assert fetch_graphiql.main() == 0
+    assert "npm not found" in capsys.readouterr().err
