@@ -36,6 +36,8 @@ PROCESSES: dict[str, str | None] = {
     "e2e/test_admin.py::test_create_admin_for_an_unknown_user_fails_clearly": None,
     "e2e/test_migrations.py::test_production_refuses_to_start_until_migrate_has_run": None,
     "e2e/test_migrations.py::test_migrate_with_an_unreachable_database_says_so": None,
+    "e2e/test_recount.py::test_the_command_prints_what_it_fixed": None,
+    "e2e/test_recount.py::test_a_database_error_exits_non_zero": None,
     "unit/test_docs.py::test_help_lists_the_commands_and_every_environment_variable": None,
     "unit/test_docs.py::test_help_shows_each_variable_with_its_declared_meaning_and_default": None,
 }

@@ -121,3 +121,31 @@ async def test_anyone_else_asking_for_is_admin_gets_forbidden(api: Api) -> None:
 
     assert (result.code, result.field) == ("FORBIDDEN", "isAdmin")
     assert result.data == {"user": None}
+
+
+DIRECTORY = f"""query Directory($query: String!) {{ users(query: $query) {{ edges {{ node {{ {PUBLIC} }} }} }} }}"""
+FOLLOW = "mutation Follow($userName: String!) { follow(userName: $userName) { __typename } }"
+FOLLOWERS = f"query Followers {{ me {{ followers {{ edges {{ node {{ {PUBLIC} }} }} }} }} }}"
+HIDDEN = {
+    "userName": "ann",
+    "firstName": "",
+    "email": None,
+    "phoneNumber": None,
+    "profile": {"pushNotifications": None, "verified": False},
+}
+
+
+async def test_lists_apply_the_same_rule_as_user(api: Api) -> None:
+    ann = await _ann(api)
+    bob = await api.register("bob")
+    root = await _root(api)
+    _only(await api.execute(FOLLOW, {"userName": "bob"}, token=ann.token), "follow")
+
+    found_by_bob = _only(await api.execute(DIRECTORY, {"query": "ann"}, token=bob.token), "users")["edges"]
+    found_by_root = _only(await api.execute(DIRECTORY, {"query": "ann"}, token=root.token), "users")["edges"]
+    followers = _only(await api.execute(FOLLOWERS, token=bob.token), "me")["followers"]["edges"]
+
+    assert [edge["node"] for edge in found_by_bob] == [HIDDEN]
+    assert [edge["node"] for edge in followers] == [HIDDEN]
+    assert [edge["node"]["email"] for edge in found_by_root] == ["ann@example.com"]
+    assert [edge["node"]["profile"]["pushNotifications"] for edge in found_by_root] == [True]
