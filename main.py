@@ -7,7 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from functools import partial
 from typing import TypeVar
 
@@ -35,7 +35,7 @@ from schema.documents import DocumentCache
 from schema.errors import log_unexpected
 from schema.http import BodySizeLimit, GraphQLApp
 from schema.validation import CountValidations
-from services import accounts, social
+from services import accounts, maintenance, social
 from services.counters import counters_for
 from services.errors import AccountError
 from services.throttle import Throttle
@@ -104,7 +104,13 @@ def create_app(settings: Settings) -> Starlette:
         async with RegisterTortoise(app, config=database.tortoise_config(settings.db_url)):
             # Development migrates itself so a fresh clone just runs; production is migrated on purpose.
             await database.prepare(apply=not settings.is_production)
-            yield
+            cleaning = asyncio.create_task(maintenance.run_periodically(settings))
+            try:
+                yield
+            finally:
+                cleaning.cancel()
+                with suppress(asyncio.CancelledError):
+                    await cleaning
         await throttle.counters.close()
 
     # AccessLog first: it times and logs every request, the ones the other middleware refuse included.
@@ -253,6 +259,19 @@ def recount(args: argparse.Namespace) -> int:
     return 0
 
 
+def purge(args: argparse.Namespace) -> int:
+    """The server's periodic clean-up, once, now (e.g. from cron when no server runs)."""
+    settings = Settings.from_environ()
+
+    async def clean() -> maintenance.Purged:
+        await database.prepare(apply=not settings.is_production)
+        return await maintenance.run_once(settings)
+
+    purged = _with_database(settings, clean)
+    print(f"purged {purged.security_events} security events older than {settings.security_event_days} days")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python main.py",
@@ -266,6 +285,7 @@ def parser() -> argparse.ArgumentParser:
     migrate_command = commands.add_parser("migrate", help="apply pending database migrations, then exit")
     migrate_command.add_argument("target", nargs="?", help="stop after this migration, e.g. 0001_initial")
     migrate_command.set_defaults(run=migrate)
+    commands.add_parser("purge", help="delete what is past its keeping time, then exit").set_defaults(run=purge)
     admin = commands.add_parser("create-admin", help="make an existing user an admin")
     admin.add_argument("user_name", metavar="USERNAME")
     admin.set_defaults(run=create_admin)

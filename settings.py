@@ -113,6 +113,10 @@ class Settings:
     access_token_ttl: Whole = setting(900, "access-token lifetime in seconds", ge=1)
     refresh_token_ttl: Whole = setting(30 * 24 * 3600, "refresh-token lifetime in seconds (30 days)", ge=1)
     session_max_age: Whole = setting(90 * 24 * 3600, "absolute session lifetime in seconds (90 days)", ge=1)
+    security_event_days: Whole = setting(90, "days a security event is kept, then pruned", ge=1)
+    maintenance_interval: Whole = setting(
+        3600, "seconds between the server's pruning of old security events (and other periodic clean-up)", ge=1
+    )
     bcrypt_rounds: Whole = setting(12, "bcrypt cost (4-31); about 0.2 s a hash at 12", ge=4, le=31)
     redis_url: str = setting(
         "",

@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
@@ -82,7 +82,7 @@ async def _seed(db_url: str, start: int, stop: int, password_hash: str) -> None:
     from tortoise import Tortoise
 
     import database
-    from models import Follow, User, UserProfile
+    from models import Follow, Session, User, UserProfile
     from services.users import name_keys
 
     follows = fans(stop)
@@ -114,6 +114,12 @@ async def _seed(db_url: str, start: int, stop: int, password_hash: str) -> None:
                 ]
             )
             await UserProfile.bulk_create([UserProfile(id=n + 1, user_id=n + 1) for n in ids])
+            # A signed-in session each: an access token is honoured only while its session is live.
+            now = datetime.now(UTC)
+            ends = now + timedelta(days=1)
+            await Session.bulk_create(
+                [Session(id=session_of(n), user_id=n + 1, last_used_at=now, expires_at=ends) for n in ids]
+            )
         rows = [
             Follow(follower_id=fan + 1, followee_id=star + 1, accepted=True)
             for star, followed_by in follows.items()
@@ -131,6 +137,11 @@ def fans(total: int) -> dict[int, list[int]]:
         star: [(star + 1 + k * (total // FANS_PER_STAR)) % total for k in range(FANS_PER_STAR)]
         for star in range(min(STARS, total))
     }
+
+
+def session_of(n: int) -> str:
+    """The id of the seeded session of user ``n``."""
+    return f"{n + 1:032x}"
 
 
 def seed(db_url: str, start: int, stop: int, password_hash: str) -> float:
@@ -362,7 +373,7 @@ def run(options: Options) -> dict[str, object]:
         return [rng.randrange(total) for _ in range(2000)]
 
     def token_for(n: int) -> str:
-        return issue_access_token(user_id=n + 1, token_version=0, settings=settings).token
+        return issue_access_token(user_id=n + 1, token_version=0, session_id=session_of(n), settings=settings).token
 
     def user_requests(name: str, total: int) -> Path:
         rows = [(token_for(0), USER, {"userName": f"user{n}"}) for n in pick(total)]

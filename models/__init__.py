@@ -1,7 +1,8 @@
 """Tortoise models. The app label is ``models``; Tortoise discovers them from this module."""
 
+from models.security_event import SecurityEvent
 from models.session import RefreshToken, Session
 from models.social import Block, Follow
 from models.user import User, UserProfile
 
-__all__ = ["Block", "Follow", "RefreshToken", "Session", "User", "UserProfile"]
+__all__ = ["Block", "Follow", "RefreshToken", "SecurityEvent", "Session", "User", "UserProfile"]

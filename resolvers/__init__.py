@@ -7,6 +7,7 @@ import strawberry
 
 from resolvers.accounts import AccountMutation, AccountQuery
 from resolvers.authentication import AuthenticationMutation
+from resolvers.security import SecurityMutation, SecurityQuery
 from resolvers.social import SocialMutation, SocialQuery
 
 
@@ -15,7 +16,7 @@ from resolvers.social import SocialMutation, SocialQuery
     "any operation may also fail with BAD_USER_INPUT for a malformed document or variable, and with "
     "INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
-class Query(AccountQuery, SocialQuery):
+class Query(AccountQuery, SocialQuery, SecurityQuery):
     pass
 
 
@@ -25,7 +26,7 @@ class Query(AccountQuery, SocialQuery):
     "any operation may also fail with BAD_USER_INPUT for a malformed document or variable, and with "
     "INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
-class Mutation(AccountMutation, AuthenticationMutation, SocialMutation):
+class Mutation(AccountMutation, AuthenticationMutation, SocialMutation, SecurityMutation):
     pass
 
 

@@ -29,6 +29,7 @@ async def _update(info: Info[Context, Any], user_name: str | None, input: Update
         settings=info.context.settings,
         throttle=info.context.throttle,
         address=info.context.address,
+        user_agent=info.context.caller.user_agent,
     )
     return User.from_model(user)
 

@@ -65,12 +65,15 @@ class AuthenticationMutation:
         return auth_payload(session)
 
     @strawberry.mutation(
-        description="End the session this refresh token belongs to; no access token needed. Always true, also "
-        "for an unknown token; access tokens already issued run out on their own (expiresIn). "
+        description="End the session this refresh token belongs to, its access tokens included (refused from "
+        "the next request on); no access token needed. Always true, also for an unknown token. "
         "Errors: BAD_USER_INPUT (not a refresh token at all).",
     )
-    async def logout(self, refresh_token: RefreshToken) -> bool:
-        await authentication.logout(refresh_token=refresh_token)
+    async def logout(self, info: Info[Context, Any], refresh_token: RefreshToken) -> bool:
+        context = info.context
+        await authentication.logout(
+            refresh_token=refresh_token, address=context.address, user_agent=context.caller.user_agent
+        )
         return True
 
     @strawberry.mutation(
@@ -79,5 +82,8 @@ class AuthenticationMutation:
         "Needs a token. Errors: UNAUTHENTICATED (no, malformed, expired or revoked token).",
     )
     async def logout_all(self, info: Info[Context, Any]) -> bool:
-        await authentication.logout_all(user=await info.context.require_user(), address=info.context.address)
+        context = info.context
+        await authentication.logout_all(
+            user=await context.require_user(), address=context.address, user_agent=context.caller.user_agent
+        )
         return True

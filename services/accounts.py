@@ -8,10 +8,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import User, UserProfile
-from services import credentials, passwords, sessions, social, users
+from services import credentials, passwords, security_events, sessions, social, users
 from services.audit import security_event
 from services.authentication import SignedIn, start_session
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from services.security_events import Kind
 from services.throttle import CONFLICTS, Throttle
 from services.validation import (
     CleanFields,
@@ -79,6 +80,7 @@ async def update_user(
     settings: Settings,
     throttle: Throttle,
     address: str,
+    user_agent: str | None = None,
     user_name: str | None = None,
     old_password: str | None = None,
     new_password: str | None = None,
@@ -108,8 +110,12 @@ async def update_user(
         raise await _conflict(fields.user, exclude_id=target.id) from None
     if probe is not None:
         await probe.succeeded()
+    client = sessions.Client(address, user_agent)
     if password_hash is not None:
         security_event("password_changed", user_id=target.id, address=address, by=actor.id)
+        await security_events.record(Kind.PASSWORD_CHANGED, user_id=target.id, client=client)
+    if "email_key" in fields.user and fields.user["email_key"] != target.email_key:
+        await security_events.record(Kind.EMAIL_CHANGED, user_id=target.id, client=client)
     if fields.profile.get("account_privacy") is False:
         await social.approve_all_requests(owner_id=target.id)  # a public account has no pending requests
     refreshed = await users.by_id(target.id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models import User
-from services import passwords, sessions, tokens, users
+from services import passwords, security_events, sessions, tokens, users
 from services.audit import security_event
-from services.errors import Unauthenticated
+from services.errors import NotFound, Unauthenticated
+from services.security_events import Kind
 from services.throttle import LOGIN, Throttle
 from services.validation import check_lookup_text, check_password_size
 from settings import Settings
@@ -29,13 +30,23 @@ async def start_session(user: User, settings: Settings, *, client: sessions.Clie
     """The one way a session begins (register, login, any sign-in to come): a session row, its first
     refresh token and an access token. A user deleted meanwhile is UNAUTHENTICATED."""
     refresh_token = await sessions.start(user, settings, client=client)
-    access = tokens.issue_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
-    return SignedIn(user=user, access_token=access, refresh_token=refresh_token)
+    return SignedIn(user=user, access_token=_access_token(user, refresh_token, settings), refresh_token=refresh_token)
+
+
+def _access_token(user: User, refresh_token: sessions.IssuedRefreshToken, settings: Settings) -> tokens.AccessToken:
+    return tokens.issue_access_token(
+        user_id=user.id,
+        token_version=user.token_version,
+        session_id=refresh_token.session_id,
+        session_ends=refresh_token.session_ends.timestamp(),
+        settings=settings,
+    )
 
 
 async def user_for_token(claims: tokens.TokenClaims) -> User:
-    """The live user a token speaks for; a deleted user or an outdated version is refused."""
-    user = await users.by_id(claims.user_id)
+    """The user a token speaks for, while its session is live; a deleted user, an ended session or an
+    outdated version is refused."""
+    user = await users.by_live_session(claims.user_id, claims.session_id)
     if user is None or user.token_version != claims.version:
         raise Unauthenticated("The access token has been revoked; log in again.")
     return user
@@ -60,12 +71,17 @@ async def login(
         *LOGIN, message=LOGIN_THROTTLED, event="login_throttled", account=_account(user, typed), address=address
     )
     hashed = user.password_hash if user is not None else None
+    client = sessions.Client(address, user_agent)
     if not await passwords.verify_password(password, hashed, rounds=settings.bcrypt_rounds) or user is None:
         security_event("login_failed", user_id=user.id if user else None, address=address)
+        if user is not None:  # never a row for a name no one holds
+            await security_events.record(Kind.LOGIN_FAILED, user_id=user.id, client=client)
         raise Unauthenticated(LOGIN_FAILED)
     await attempt.succeeded()
     await passwords.upgrade_legacy_hash(user, password, rounds=settings.bcrypt_rounds)
-    return await start_session(user, settings, client=sessions.Client(address, user_agent))
+    signed_in = await start_session(user, settings, client=client)
+    await security_events.record(Kind.LOGIN, user_id=user.id, client=client)
+    return signed_in
 
 
 def _account(user: User | None, typed: str) -> str:
@@ -79,15 +95,26 @@ async def refresh(
     """Rotate a refresh token: a new access token and a new refresh token of the same session."""
     await throttle.reserve("refreshes", address=address)
     user, renewed = await sessions.rotate(refresh_token, settings, client=sessions.Client(address, user_agent))
-    access = tokens.issue_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
-    return SignedIn(user=user, access_token=access, refresh_token=renewed)
+    return SignedIn(user=user, access_token=_access_token(user, renewed, settings), refresh_token=renewed)
 
 
-async def logout(*, refresh_token: str) -> None:
-    await sessions.revoke(refresh_token)
+async def logout(*, refresh_token: str, address: str, user_agent: str | None = None) -> None:
+    """End the refresh token's session, its access tokens included."""
+    user_id = await sessions.revoke(refresh_token)
+    if user_id is not None:
+        await security_events.record(Kind.LOGOUT, user_id=user_id, client=sessions.Client(address, user_agent))
 
 
-async def logout_all(*, user: User, address: str) -> None:
+async def logout_all(*, user: User, address: str, user_agent: str | None = None) -> None:
     """Revoke every session and every access token of ``user``."""
     await sessions.revoke_all(user.id)
     security_event("logout_all", user_id=user.id, address=address)
+    await security_events.record(Kind.LOGOUT, user_id=user.id, client=sessions.Client(address, user_agent))
+
+
+async def revoke_session(*, user: User, session_id: str, address: str, user_agent: str | None = None) -> None:
+    """End one of the caller's own live sessions, its refresh and access tokens at once."""
+    if not await sessions.revoke_one(user_id=user.id, session_id=session_id):
+        raise NotFound("You have no live session with this id.", field="id")
+    security_event("session_revoked", user_id=user.id, address=address)
+    await security_events.record(Kind.SESSION_REVOKED, user_id=user.id, client=sessions.Client(address, user_agent))

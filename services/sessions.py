@@ -20,7 +20,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import RefreshToken, Session, User
-from models.session import ADDRESS_MAX, USER_AGENT_MAX
+from models.session import ADDRESS_MAX, SESSION_ID_LENGTH, USER_AGENT_MAX
 from services import users
 from services.audit import security_event
 from services.errors import InvalidInput, Unauthenticated
@@ -38,6 +38,8 @@ GONE = "The account no longer exists."
 class IssuedRefreshToken:
     token: str
     expires_in: int  # seconds
+    session_id: str
+    session_ends: datetime  # the session's absolute end: no token of it outlives this
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,12 @@ async def _issue(session_id: str, session_ends: datetime, now: datetime, setting
     token = secrets.token_urlsafe(TOKEN_BYTES)
     expires = min(now + timedelta(seconds=settings.refresh_token_ttl), session_ends)
     await RefreshToken.create(session_id=session_id, token_hash=_digest(token), expires_at=expires)
-    return IssuedRefreshToken(token=token, expires_in=max(0, int((expires - now).total_seconds())))
+    return IssuedRefreshToken(
+        token=token,
+        expires_in=max(0, int((expires - now).total_seconds())),
+        session_id=session_id,
+        session_ends=session_ends,
+    )
 
 
 async def start(user: User, settings: Settings, *, client: Client) -> IssuedRefreshToken:
@@ -136,18 +143,40 @@ async def rotate(token: object, settings: Settings, *, client: Client) -> tuple[
     raise Unauthenticated(REUSED)
 
 
-async def revoke(token: object) -> None:
-    """Log out of one session: the one this refresh token (spent or not) belongs to."""
-    record = await RefreshToken.filter(token_hash=_digest(_clean(token))).first()
-    if record is not None:
-        await Session.filter(id=record.session_id, revoked_at=None).update(revoked_at=_now())  # type: ignore[attr-defined]
+async def revoke(token: object) -> int | None:
+    """Log out of one session: the one this refresh token (spent or not) belongs to.
+
+    Returns the session's user when this call ended it (None for an unknown token or an ended session).
+    """
+    record = await RefreshToken.filter(token_hash=_digest(_clean(token))).select_related("session").first()
+    if record is None:
+        return None
+    ended = await Session.filter(id=record.session.id, revoked_at=None).update(revoked_at=_now())
+    return record.session.user_id if ended else None  # type: ignore[attr-defined]
+
+
+async def revoke_one(*, user_id: int, session_id: str) -> bool:
+    """End one live session of ``user_id``; False when it is not theirs, not live, or unknown."""
+    if len(session_id) > SESSION_ID_LENGTH:
+        return False
+    now = _now()
+    ended = await Session.filter(id=session_id, user_id=user_id, revoked_at=None, expires_at__gt=now).update(
+        revoked_at=now
+    )
+    return ended > 0
+
+
+async def live(*, user_id: int) -> list[Session]:
+    """The user's sessions that are neither revoked nor past their end, newest first."""
+    return await Session.filter(user_id=user_id, revoked_at=None, expires_at__gt=_now()).order_by("-created_at", "-id")
 
 
 async def revoke_all(user_id: int) -> None:
     """End every session of a user and every access token issued to it, in one transaction.
 
-    Bumping the token version revokes the access tokens; the sessions' conditional UPDATE waits for
-    any rotation holding one of them, so no successor it inserted stays live.
+    Access tokens die with their session (an access token is honoured only while its ``sid`` is a live
+    session); the token version is bumped too. The sessions' conditional UPDATE waits for any rotation
+    holding one of them, so no successor it inserted stays live.
     """
     async with in_transaction():
         await User.filter(id=user_id).update(token_version=F("token_version") + 1)

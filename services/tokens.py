@@ -1,4 +1,4 @@
-"""Access tokens: HS256 JWTs that name the user and the user's token version."""
+"""Access tokens: HS256 JWTs that name the user, the user's token version and the session (``sid``)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from services.errors import Unauthenticated
 from settings import Settings
 
 ALGORITHM = "HS256"
-REQUIRED_CLAIMS = ["sub", "iat", "exp", "jti", "iss", "aud", "ver"]
+REQUIRED_CLAIMS = ["sub", "iat", "exp", "jti", "iss", "aud", "ver", "sid"]
 LEEWAY_SECONDS = 10  # clock skew between instances
 MAX_USER_ID = 2**63 - 1  # the id column is a signed 64-bit integer; a larger number names no one
+MAX_SESSION_ID = 32  # models.session.SESSION_ID_LENGTH
 
 
 @dataclass(frozen=True)
@@ -28,23 +29,35 @@ class AccessToken:
 class TokenClaims:
     user_id: int
     version: int
+    session_id: str
 
 
 def issue_access_token(
-    *, user_id: int, token_version: int, settings: Settings, now: float | None = None
+    *,
+    user_id: int,
+    token_version: int,
+    session_id: str,
+    settings: Settings,
+    session_ends: float | None = None,
+    now: float | None = None,
 ) -> AccessToken:
+    """A token of the session ``session_id``; it never outlives the session (``session_ends``, a timestamp)."""
     issued = int(time.time() if now is None else now)
+    expires = issued + settings.access_token_ttl
+    if session_ends is not None:
+        expires = max(issued, min(expires, int(session_ends)))
     claims = {
         "sub": str(user_id),
         "iat": issued,
-        "exp": issued + settings.access_token_ttl,
+        "exp": expires,
         "jti": uuid.uuid4().hex,
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
         "ver": token_version,
+        "sid": session_id,
     }
     token = jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
-    return AccessToken(token=token, expires_in=settings.access_token_ttl)
+    return AccessToken(token=token, expires_in=expires - issued)
 
 
 EXPIRED = "The access token has expired; log in again."
@@ -54,7 +67,7 @@ INVALID = "The access token is invalid."
 def decode_access_token(token: str, *, settings: Settings, now: float | None = None) -> TokenClaims:
     """Verify signature, algorithm, issuer, audience and lifetime; raise Unauthenticated otherwise.
 
-    Revocation is not checked here: the caller compares the token version with the user's.
+    Revocation is not checked here: the caller loads the user only through a live session ``sid``.
     """
     try:
         claims, expires = _verified(token, settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience)
@@ -85,10 +98,12 @@ def _verified(token: str, secret: str, issuer: str, audience: str) -> tuple[Toke
         leeway=LEEWAY_SECONDS,
         options={"require": REQUIRED_CLAIMS},
     )
-    sub, version, expires = claims["sub"], claims["ver"], claims["exp"]
+    sub, version, session, expires = claims["sub"], claims["ver"], claims["sid"], claims["exp"]
     # Length first: int() of thousands of digits raises, and a number past 64 bits overflows the driver.
     if not (isinstance(sub, str) and 0 < len(sub) <= 19 and sub.isascii() and sub.isdecimal()):
         raise jwt.InvalidTokenError(INVALID)
     if int(sub) > MAX_USER_ID or type(version) is not int:
         raise jwt.InvalidTokenError(INVALID)
-    return TokenClaims(user_id=int(sub), version=version), int(expires)
+    if not (isinstance(session, str) and 0 < len(session) <= MAX_SESSION_ID):
+        raise jwt.InvalidTokenError(INVALID)
+    return TokenClaims(user_id=int(sub), version=version, session_id=session), int(expires)

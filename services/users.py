@@ -25,10 +25,27 @@ from services.validation import clean_phone, clean_text, clean_user_name, email_
 _BY_ID = PreparedFirst(User, lambda value: User.filter(id=value).select_related("profile"), -1)
 _BY_NAME = PreparedFirst(User, lambda value: User.filter(user_name_key=value).select_related("profile"), "\0name")
 _BY_EMAIL = PreparedFirst(User, lambda value: User.filter(email_key=value).select_related("profile"), "\0email")
+# The caller of an access token: the user, only while the token's session is live, in one query.
+_BY_SESSION = PreparedFirst(
+    User,
+    lambda user_id, session_id: User.filter(
+        id=user_id, sessions__id=session_id, sessions__revoked_at=None
+    ).select_related("profile"),
+    -1,
+    "\0session",
+)
 
 
 async def by_id(user_id: int) -> User | None:
     return await _BY_ID.first(user_id)
+
+
+async def by_live_session(user_id: int, session_id: str) -> User | None:
+    """The user ``user_id`` if ``session_id`` is one of its sessions and not revoked (one query).
+
+    The session's absolute end needs no check here: no access token outlives its session (services.tokens).
+    """
+    return await _BY_SESSION.first(user_id, session_id)
 
 
 async def by_name(user_name: str) -> User | None:

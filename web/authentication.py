@@ -32,6 +32,7 @@ class Caller:
         self._settings = settings
         self._address: str | None = None
         self._user: User | None = None
+        self._session_id: str | None = None
         self._error: Unauthenticated | None = None
         self._loaded = False
         self._lock = asyncio.Lock()
@@ -63,6 +64,10 @@ class Caller:
             raise self._error or Unauthenticated(MISSING_TOKEN)
         return user
 
+    async def session_id(self) -> str | None:
+        """The session of the caller's access token (its ``sid``), None when anonymous."""
+        return self._session_id if await self.user() is not None else None
+
     def signed_in(self, user_id: int) -> None:
         """Name the user this request acts for in its access-log line (login and register learn it late)."""
         self._scope["state"]["user_id"] = user_id
@@ -76,6 +81,7 @@ class Caller:
             if token is not None:
                 claims = tokens.decode_access_token(token, settings=self._settings)
                 self._user = await authentication.user_for_token(claims)
+                self._session_id = claims.session_id
                 self.signed_in(self._user.id)
         except Unauthenticated as exc:
             self._error = exc

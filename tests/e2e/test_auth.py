@@ -50,6 +50,10 @@ async def test_malformed_authorization_headers_are_unauthenticated(api: Api, hea
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
+def _session_of(token: str) -> str:
+    return str(jwt.decode(token, options={"verify_signature": False})["sid"])
+
+
 def _forge(settings: Settings, **claims: object) -> str:
     now = int(time.time())
     base: dict[str, object] = {
@@ -60,6 +64,7 @@ def _forge(settings: Settings, **claims: object) -> str:
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
         "ver": 0,
+        "sid": "0" * 32,
     }
     base.update(claims)
     return jwt.encode({k: v for k, v in base.items() if v is not None}, settings.jwt_secret, algorithm="HS256")
@@ -79,6 +84,10 @@ def _forge(settings: Settings, **claims: object) -> str:
         {"sub": "9" * 30},  # past 64 bits: the database driver overflowed (a 500)
         {"sub": str(2**63)},
         {"exp": float("inf")},
+        {"sid": None},
+        {"sid": "0" * 32},  # no such session
+        {"sid": 7},
+        {"sid": "x" * 33},
     ],
     ids=[
         "expired",
@@ -92,11 +101,15 @@ def _forge(settings: Settings, **claims: object) -> str:
         "sub-30-digits",
         "sub-2-to-the-63",
         "exp-infinite",
+        "no-session",
+        "unknown-session",
+        "session-not-a-string",
+        "session-too-long",
     ],
 )
 async def test_bad_tokens_are_unauthenticated(api: Api, settings: Settings, claims: dict[str, object]) -> None:
     account = await api.register()
-    token = _forge(settings, **{"sub": account.user["userID"], **claims})
+    token = _forge(settings, **{"sub": account.user["userID"], "sid": _session_of(account.token), **claims})
 
     result = await api.me(token)
 
@@ -107,7 +120,7 @@ async def test_a_well_forged_token_is_accepted(api: Api, settings: Settings) -> 
     """The forging helper itself makes valid tokens, so the rejections above are about the claim."""
     account = await api.register()
 
-    result = await api.me(_forge(settings, sub=account.user["userID"]))
+    result = await api.me(_forge(settings, sub=account.user["userID"], sid=_session_of(account.token)))
 
     assert result.data["me"]["userName"] == "john_doe"
 
@@ -115,7 +128,11 @@ async def test_a_well_forged_token_is_accepted(api: Api, settings: Settings) -> 
 async def test_expired_token_says_so(api: Api, settings: Settings) -> None:
     account = await api.register()
     old = issue_access_token(
-        user_id=int(account.user["userID"]), token_version=0, settings=settings, now=time.time() - 3600
+        user_id=int(account.user["userID"]),
+        token_version=0,
+        session_id=_session_of(account.token),
+        settings=settings,
+        now=time.time() - 3600,
     )
 
     result = await api.me(old.token)
@@ -127,7 +144,7 @@ async def test_expired_token_says_so(api: Api, settings: Settings) -> None:
 async def test_token_signed_with_another_key_is_unauthenticated(api: Api, settings: Settings) -> None:
     account = await api.register()
     other = replace(settings, jwt_secret="another-secret-of-at-least-thirty-two-bytes")
-    token = _forge(other, sub=account.user["userID"])
+    token = _forge(other, sub=account.user["userID"], sid=_session_of(account.token))
 
     assert (await api.me(token)).code == "UNAUTHENTICATED"
 

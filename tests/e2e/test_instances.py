@@ -17,7 +17,7 @@ import pytest
 
 from tests.servers import Server, postgres_database, run_main, server_environ
 from tests.social import FOLLOW
-from tests.support import LOGOUT_ALL, ME, PASSWORD, REFRESH, REGISTER, Api
+from tests.support import LOGOUT, LOGOUT_ALL, ME, PASSWORD, REFRESH, REGISTER, Api
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +166,29 @@ async def test_follows_on_both_instances_add_up(apis: tuple[Api, Api], shared_da
     finally:
         await conn.close()
     assert rows == 20
+
+
+async def test_a_session_revoked_on_a_is_refused_on_b_at_the_next_request(apis: tuple[Api, Api]) -> None:
+    a, b = apis
+    account = await a.register("erin")
+    phone = (await b.login("erin")).data["login"]
+    assert (await b.me(phone["accessToken"])).data["me"]["userName"] == "erin"  # b has seen (and cached) it
+    listed = (await b.execute("{ sessions { id current } }", token=phone["accessToken"])).data["sessions"]
+    phone_id = next(session["id"] for session in listed if session["current"])
+
+    revoked = await a.execute("mutation($id: ID!) { revokeSession(id: $id) }", {"id": phone_id}, token=account.token)
+
+    assert revoked.body == {"data": {"revokeSession": True}}
+    assert (await b.me(phone["accessToken"])).code == "UNAUTHENTICATED"
+    assert (await a.me(phone["accessToken"])).code == "UNAUTHENTICATED"
+    assert (await b.me(account.token)).data["me"]["userName"] == "erin"
+
+
+async def test_a_logout_on_a_refuses_the_access_token_on_b_at_the_next_request(apis: tuple[Api, Api]) -> None:
+    a, b = apis
+    account = await a.register("frank")
+    assert (await b.me(account.token)).data["me"]["userName"] == "frank"
+
+    assert (await a.execute(LOGOUT, {"refreshToken": account.refresh_token})).body == {"data": {"logout": True}}
+
+    assert (await b.me(account.token)).code == "UNAUTHENTICATED"

@@ -56,7 +56,7 @@ async def test_token_claims(api: Api, settings: Settings) -> None:
     claims = jwt.decode(account.token, options={"verify_signature": False})
 
     assert header["alg"] == "HS256"
-    assert set(claims) >= {"sub", "iat", "exp", "jti", "iss", "aud", "ver"}
+    assert set(claims) >= {"sub", "iat", "exp", "jti", "iss", "aud", "ver", "sid"}
     assert claims["sub"] == account.user["userID"]
     assert claims["exp"] - claims["iat"] == settings.access_token_ttl
     assert (claims["iss"], claims["aud"]) == (settings.jwt_issuer, settings.jwt_audience)

@@ -74,6 +74,7 @@ async def test_me_is_one_query_that_joins_the_profile(api: Api, queries: Queries
     assert result.data["me"]["profile"]["verified"] is False
     assert len(statements) == 1, statements
     assert _loads_user_with_profile(statements[0]), statements
+    assert '"sessions"' in statements[0].replace("`", '"'), statements  # the token's session, checked in it
 
 
 async def test_user_by_name_is_one_query_for_the_caller_and_one_for_the_user(api: Api, queries: Queries) -> None:
@@ -102,7 +103,7 @@ async def test_the_caller_is_loaded_once_per_request_however_many_fields_ask(api
     assert len(statements) == 3, statements  # the caller once, then each named user
 
 
-async def test_login_is_one_query_and_the_inserts_of_its_session(api: Api, queries: Queries) -> None:
+async def test_login_is_one_query_and_the_inserts_of_its_session_and_event(api: Api, queries: Queries) -> None:
     await api.register(email="john@example.com")
 
     for user_name in ("john_doe", "john@example.com"):
@@ -110,10 +111,11 @@ async def test_login_is_one_query_and_the_inserts_of_its_session(api: Api, queri
             result = await api.login(user_name)
 
         assert result.data["login"]["user"]["profile"]["verified"] is False
-        assert len(statements) == 3, statements
+        assert len(statements) == 4, statements
         assert _loads_user_with_profile(statements[0]), statements
         assert statements[1].startswith("INSERT") and "sessions" in statements[1], statements
         assert statements[2].startswith("INSERT") and "session_refresh_tokens" in statements[2], statements
+        assert statements[3].startswith("INSERT") and "security_events" in statements[3], statements
 
 
 async def test_update_user_is_a_fixed_number_of_queries(api: Api, queries: Queries) -> None:

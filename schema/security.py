@@ -1,0 +1,82 @@
+"""Output types of a person's own security view: their sessions and their security history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from models import SecurityEvent as EventModel
+from models import Session as SessionModel
+from schema.pagination import PageInfo
+
+
+@strawberry.type(description="A signed-in session of the caller: one per sign-in, until it is revoked or ends.")
+class Session:
+    id: strawberry.ID = strawberry.field(description="The session's id; revokeSession(id:) ends it.")
+    created_at: datetime = strawberry.field(description="When the session began (the sign-in), UTC.")
+    last_used_at: datetime = strawberry.field(description="The session's last sign-in or token refresh, UTC.")
+    user_agent: str | None = strawberry.field(
+        description="The User-Agent the client sent at sign-in (then at its last refresh), cut to 256 characters."
+    )
+    ip_address: str | None = strawberry.field(
+        description="The client's address at the session's last use (X-Forwarded-For only from TRUSTED_PROXIES)."
+    )
+    current: bool = strawberry.field(description="Whether this is the session of the access token of this request.")
+
+    @classmethod
+    def from_model(cls, session: SessionModel, *, current_id: str | None) -> Session:
+        return cls(
+            id=strawberry.ID(session.id),
+            created_at=session.created_at,
+            last_used_at=session.last_used_at,
+            user_agent=session.user_agent,
+            ip_address=session.ip_address,
+            current=session.id == current_id,
+        )
+
+
+@strawberry.enum(description="What happened to the account.")
+class SecurityEventKind(Enum):
+    LOGIN = strawberry.enum_value("LOGIN", description="A sign-in with the right password.")
+    LOGIN_FAILED = strawberry.enum_value("LOGIN_FAILED", description="A sign-in with a wrong password.")
+    LOGOUT = strawberry.enum_value("LOGOUT", description="A logout, or a logoutAll (every session).")
+    PASSWORD_CHANGED = strawberry.enum_value("PASSWORD_CHANGED", description="The password was changed.")
+    EMAIL_CHANGED = strawberry.enum_value("EMAIL_CHANGED", description="The email address was changed.")
+    SESSION_REVOKED = strawberry.enum_value("SESSION_REVOKED", description="A session was ended by revokeSession.")
+    ACCOUNT_DEACTIVATED = strawberry.enum_value(
+        "ACCOUNT_DEACTIVATED", description="The account was deactivated (deactivateAccount)."
+    )
+    ACCOUNT_RESTORED = strawberry.enum_value(
+        "ACCOUNT_RESTORED", description="A deactivated account was restored by signing in."
+    )
+
+
+@strawberry.type(description="One entry of the caller's security history.")
+class SecurityEvent:
+    kind: SecurityEventKind = strawberry.field(description="What happened.")
+    at: datetime = strawberry.field(description="When it happened, UTC.")
+    ip_address: str | None = strawberry.field(description="The client's address (X-Forwarded-For as for sessions).")
+    user_agent: str | None = strawberry.field(description="The client's User-Agent, cut to 256 characters.")
+
+    @classmethod
+    def from_model(cls, event: EventModel) -> SecurityEvent:
+        return cls(
+            kind=SecurityEventKind[event.kind],
+            at=event.at,
+            ip_address=event.ip_address,
+            user_agent=event.user_agent,
+        )
+
+
+@strawberry.type(description="A security event and its place in the list.")
+class SecurityEventEdge:
+    cursor: str = strawberry.field(description="Pass as securityEvents(after:) to continue after this event.")
+    node: SecurityEvent = strawberry.field(description="The event.")
+
+
+@strawberry.type(description="A page of the caller's security events, newest first.")
+class SecurityEventConnection:
+    edges: list[SecurityEventEdge] = strawberry.field(description="The events of this page, newest first.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits, for fetching the next one.")

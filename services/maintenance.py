@@ -1,0 +1,44 @@
+"""Periodic clean-up, run by every server instance on a timer and by ``python main.py purge``.
+
+Each step is one conditional DELETE, so instances running it at the same moment do the work once
+between them and never fail one another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass
+
+from services import security_events
+from settings import Settings
+
+log = logging.getLogger("app.maintenance")
+
+
+@dataclass(frozen=True)
+class Purged:
+    security_events: int
+
+
+async def run_once(settings: Settings) -> Purged:
+    """Everything past its keeping time goes now."""
+    events = await security_events.prune(keep_days=settings.security_event_days)
+    return Purged(security_events=events)
+
+
+async def run_periodically(settings: Settings) -> None:
+    """``run_once`` every MAINTENANCE_INTERVAL seconds (the first at a random point of the first interval,
+    so instances started together spread out) until cancelled; a failed run is logged and retried next time."""
+    delay = secrets.randbelow(settings.maintenance_interval) + 1
+    while True:
+        await asyncio.sleep(delay)
+        delay = settings.maintenance_interval
+        try:
+            purged = await run_once(settings)
+        except Exception:
+            log.exception("periodic clean-up failed; retrying in %s s", delay)
+            continue
+        if purged != Purged(security_events=0):
+            log.info("periodic clean-up: %s", purged)
