@@ -24,7 +24,13 @@ from tests.support import ME, PASSWORD, REFRESH, Api
 
 ROOT = Path(__file__).resolve().parents[2]
 INITIAL = "0001_initial"
-LATER_MIGRATIONS = ("0002_binary_keys_on_mysql", "0003_sessions_and_admins", "0004_sessions_table", "0005_people")
+LATER_MIGRATIONS = (
+    "0002_binary_keys_on_mysql",
+    "0003_sessions_and_admins",
+    "0004_sessions_table",
+    "0005_people",
+    "0006_security_events",
+)
 
 
 async def test_the_models_have_no_change_without_a_migration() -> None:
