@@ -6,9 +6,12 @@ the person's own, listed by ``securityEvents`` and pruned after SECURITY_EVENT_D
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+
+from tortoise.exceptions import IntegrityError
 
 from models import SecurityEvent
 from services.sessions import Client
@@ -32,10 +35,15 @@ class Page:
 
 
 async def record(kind: Kind, *, user_id: int, client: Client) -> None:
-    """Store one event of ``user_id``. A user deleted meanwhile takes the row with it (cascade)."""
-    await SecurityEvent.create(
-        user_id=user_id, kind=kind.value, at=datetime.now(UTC), ip_address=client.ip_address, user_agent=client.agent
-    )
+    """Store one event of ``user_id``; nothing when the user was deleted meanwhile (its history went with it)."""
+    with suppress(IntegrityError):  # the foreign key: the user row is gone
+        await SecurityEvent.create(
+            user_id=user_id,
+            kind=kind.value,
+            at=datetime.now(UTC),
+            ip_address=client.ip_address,
+            user_agent=client.agent,
+        )
 
 
 async def page(*, user_id: int, first: int, after: int | None) -> Page:
