@@ -268,6 +268,7 @@ def purge(args: argparse.Namespace) -> int:
         return await maintenance.run_once(settings)
 
     purged = _with_database(settings, clean)
+    print(f"purged {purged.accounts} accounts deactivated over {settings.account_restore_days:g} days ago")
     print(f"purged {purged.security_events} security events older than {settings.security_event_days} days")
     return 0
 

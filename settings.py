@@ -10,6 +10,7 @@ Adding a setting is adding one field.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import secrets
 import tempfile
@@ -42,6 +43,17 @@ def _whole_number(value: object) -> object:
     return value
 
 
+def _days(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise ValueError("must be a number of days, e.g. 30 or 0.5") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number of days")
+    return value
+
+
 def _words(value: object) -> object:
     return tuple(value.replace(",", " ").split()) if isinstance(value, str) else value
 
@@ -69,6 +81,7 @@ def _upper(value: object) -> object:
 
 
 Whole = Annotated[int, BeforeValidator(_whole_number)]
+Days = Annotated[float, BeforeValidator(_days)]
 Words = Annotated[tuple[str, ...], BeforeValidator(_words)]
 Networks = Annotated[tuple[IPv4Network | IPv6Network, ...], BeforeValidator(_networks)]
 OptionalBool = Annotated[bool | None, BeforeValidator(_optional_bool)]
@@ -113,9 +126,12 @@ class Settings:
     access_token_ttl: Whole = setting(900, "access-token lifetime in seconds", ge=1)
     refresh_token_ttl: Whole = setting(30 * 24 * 3600, "refresh-token lifetime in seconds (30 days)", ge=1)
     session_max_age: Whole = setting(90 * 24 * 3600, "absolute session lifetime in seconds (90 days)", ge=1)
+    account_restore_days: Days = setting(
+        30, "days a deactivated account can be restored by signing in; then the clean-up deletes it", ge=0, le=36500
+    )
     security_event_days: Whole = setting(90, "days a security event is kept, then pruned", ge=1)
     maintenance_interval: Whole = setting(
-        3600, "seconds between the server's pruning of old security events (and other periodic clean-up)", ge=1
+        3600, "seconds between the server's clean-ups (old security events, accounts past the restore window)", ge=1
     )
     bcrypt_rounds: Whole = setting(12, "bcrypt cost (4-31); about 0.2 s a hash at 12", ge=4, le=31)
     redis_url: str = setting(

@@ -15,6 +15,7 @@ URL_MAX = 2048
 GENDER_MAX = 20
 NAME_KEY_MAX = 3 * NAME_MAX  # casefold() may lengthen a name (ß -> ss)
 FULL_NAME_KEY_MAX = 2 * NAME_KEY_MAX + 1
+SUSPENSION_REASON_MAX = 500
 
 
 class User(Model):
@@ -39,7 +40,10 @@ class User(Model):
     followers_count = fields.IntField(default=0)
     following_count = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
-    account_deleted = fields.BooleanField(default=False)
+    account_deleted = fields.BooleanField(default=False)  # deactivated by its owner (see services.lifecycle)
+    deactivated_at = fields.DatetimeField(null=True)  # when; restorable for ACCOUNT_RESTORE_DAYS after it
+    suspended_at = fields.DatetimeField(null=True)  # set by an admin (suspendUser); null when not suspended
+    suspension_reason = fields.CharField(max_length=SUSPENSION_REASON_MAX, null=True)  # for admins only
     # Granted only by `python main.py create-admin`; no input type can set it.
     is_admin = fields.BooleanField(default=False, db_default=False)  # db_default: existing rows get false
     password_hash = fields.CharField(max_length=60)

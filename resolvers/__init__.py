@@ -7,6 +7,7 @@ import strawberry
 
 from resolvers.accounts import AccountMutation, AccountQuery
 from resolvers.authentication import AuthenticationMutation
+from resolvers.lifecycle import LifecycleMutation
 from resolvers.security import SecurityMutation, SecurityQuery
 from resolvers.social import SocialMutation, SocialQuery
 
@@ -26,7 +27,7 @@ class Query(AccountQuery, SocialQuery, SecurityQuery):
     "any operation may also fail with BAD_USER_INPUT for a malformed document or variable, and with "
     "INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
-class Mutation(AccountMutation, AuthenticationMutation, SocialMutation, SecurityMutation):
+class Mutation(AccountMutation, AuthenticationMutation, SocialMutation, SecurityMutation, LifecycleMutation):
     pass
 
 

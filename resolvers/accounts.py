@@ -46,7 +46,8 @@ class AccountQuery:
 
     @strawberry.field(
         permission_classes=Auth,
-        description="A user by name (case-insensitive), or null if there is none or it blocks the caller. "
+        description="A user by name (case-insensitive), or null if there is none, it blocks the caller, or it is "
+        "deactivated or suspended (admins still see those). "
         "Needs a token; any signed-in "
         "user may read any profile, but email and phoneNumber are null, and isAdmin is a FORBIDDEN error, unless "
         "it is the caller's own or the caller is an admin. "
@@ -55,7 +56,8 @@ class AccountQuery:
     )
     async def user(self, info: Info[Context, Any], user_name: TargetName) -> User | None:
         viewer = await info.context.require_user()
-        found = await users.visible_by_name(user_name, viewer_id=viewer.id)  # null also for users who block them
+        # Null also for users who block the caller, and for hidden accounts unless the caller is an admin.
+        found = await users.visible_by_name(user_name, viewer_id=viewer.id, admin=viewer.is_admin)
         return None if found is None else User.from_model(found)
 
 

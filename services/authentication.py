@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models import User
-from services import passwords, security_events, sessions, tokens, users
+from services import lifecycle, passwords, security_events, sessions, tokens, users
 from services.audit import security_event
 from services.errors import NotFound, Unauthenticated
 from services.security_events import Kind
@@ -78,6 +78,7 @@ async def login(
             await security_events.record(Kind.LOGIN_FAILED, user_id=user.id, client=client)
         raise Unauthenticated(LOGIN_FAILED)
     await attempt.succeeded()
+    user = await lifecycle.admit(user, settings=settings, client=client)  # suspended: FORBIDDEN; restores
     await passwords.upgrade_legacy_hash(user, password, rounds=settings.bcrypt_rounds)
     signed_in = await start_session(user, settings, client=client)
     await security_events.record(Kind.LOGIN, user_id=user.id, client=client)

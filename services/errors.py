@@ -42,6 +42,13 @@ class Unauthenticated(AccountError):
     code = "UNAUTHENTICATED"
 
 
+class AccountSuspended(Forbidden):
+    """The right password, but an admin suspended the account: ``reason`` lets a front end say so."""
+
+    def extensions(self) -> dict[str, object]:
+        return {**super().extensions(), "reason": "ACCOUNT_SUSPENDED"}
+
+
 class TooManyRequests(AccountError):
     code = "TOO_MANY_REQUESTS"
 

@@ -11,7 +11,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from services import security_events
+from services import lifecycle, security_events
 from settings import Settings
 
 log = logging.getLogger("app.maintenance")
@@ -19,13 +19,16 @@ log = logging.getLogger("app.maintenance")
 
 @dataclass(frozen=True)
 class Purged:
+    accounts: int
     security_events: int
 
 
 async def run_once(settings: Settings) -> Purged:
-    """Everything past its keeping time goes now."""
+    """Everything past its keeping time goes now: accounts deactivated longer than ACCOUNT_RESTORE_DAYS
+    (with everything of theirs), security events older than SECURITY_EVENT_DAYS."""
+    accounts = await lifecycle.purge_deactivated(restore_days=settings.account_restore_days)
     events = await security_events.prune(keep_days=settings.security_event_days)
-    return Purged(security_events=events)
+    return Purged(accounts=accounts, security_events=events)
 
 
 async def run_periodically(settings: Settings) -> None:
@@ -40,5 +43,5 @@ async def run_periodically(settings: Settings) -> None:
         except Exception:
             log.exception("periodic clean-up failed; retrying in %s s", delay)
             continue
-        if purged != Purged(security_events=0):
+        if purged != Purged(accounts=0, security_events=0):
             log.info("periodic clean-up: %s", purged)

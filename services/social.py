@@ -64,11 +64,14 @@ async def _after(actor: User, target: User, user_name: str) -> User:
 
 
 async def _lock(user_ids: Iterable[int]) -> bool:
-    """Lock these users' rows in id order (inside a transaction); False when one of them is gone."""
+    """Lock these users' rows in id order (inside a transaction); False when one of them is gone or hidden
+    (deactivated or suspended meanwhile: its follows must not change while they count for no one)."""
     ids = sorted(set(user_ids))
     # A model query: Tortoise drops FOR UPDATE from values()/values_list() queries.
-    found = await User.filter(id__in=ids).order_by("id").select_for_update().only("id")
-    return len(found) == len(ids)
+    found = (
+        await User.filter(id__in=ids).order_by("id").select_for_update().only("id", "account_deleted", "suspended_at")
+    )
+    return len(found) == len(ids) and not any(user.account_deleted or user.suspended_at for user in found)
 
 
 async def _count(changes: dict[int, tuple[int, int]]) -> None:
@@ -124,7 +127,8 @@ async def unfollow(*, actor: User, user_name: str) -> User:
     """Stop following, or withdraw a pending request. A no-op for a stranger."""
     target = await _other(actor, user_name, "unfollow")
     async with in_transaction():
-        await _lock((actor.id, target.id))
+        if not await _lock((actor.id, target.id)):
+            raise _no_such_user(user_name)
         ended = await Follow.filter(follower_id=actor.id, followee_id=target.id, accepted=True).delete()
         await Follow.filter(follower_id=actor.id, followee_id=target.id, accepted=False).delete()
         if ended:
@@ -136,7 +140,8 @@ async def remove_follower(*, actor: User, user_name: str) -> User:
     """Make a follower stop following the actor. A no-op for someone who does not follow."""
     target = await _other(actor, user_name, "remove")
     async with in_transaction():
-        await _lock((actor.id, target.id))
+        if not await _lock((actor.id, target.id)):
+            raise _no_such_user(user_name)
         if await Follow.filter(follower_id=target.id, followee_id=actor.id, accepted=True).delete():
             await _count({actor.id: (-1, 0), target.id: (0, -1)})
     return await _after(actor, target, user_name)
@@ -146,7 +151,8 @@ async def approve_request(*, actor: User, user_name: str) -> User:
     """Turn a pending request into a follow; NOT_FOUND when there is none (approving twice is fine)."""
     target = await _other(actor, user_name, "approve")
     async with in_transaction():
-        await _lock((actor.id, target.id))
+        if not await _lock((actor.id, target.id)):
+            raise _no_such_user(user_name)
         # The follow replaces the request (a new id): in the lists, it began now.
         if await Follow.filter(follower_id=target.id, followee_id=actor.id, accepted=False).delete():
             await Follow.create(follower_id=target.id, followee_id=actor.id, accepted=True)
@@ -169,7 +175,7 @@ async def approve_all_requests(*, owner_id: int) -> int:
     if not pending:
         return 0
     async with in_transaction():
-        await _lock((owner_id, *pending))
+        await User.filter(id__in=sorted({owner_id, *pending})).order_by("id").select_for_update().only("id")
         pending = await _values(Follow.filter(followee_id=owner_id, accepted=False), "follower_id")
         if not pending:
             return 0
@@ -177,7 +183,9 @@ async def approve_all_requests(*, owner_id: int) -> int:
         approved = [Follow(follower_id=user_id, followee_id=owner_id, accepted=True) for user_id in pending]
         await Follow.bulk_create(approved)
         await User.filter(id__in=pending).update(following_count=F("following_count") + 1)
-        await User.filter(id=owner_id).update(followers_count=F("followers_count") + len(pending))
+        # Hidden (deactivated, suspended) requesters count in the owner's followers only once they return.
+        counted = await User.filter(users.shown(), id__in=pending).count()
+        await User.filter(id=owner_id).update(followers_count=F("followers_count") + counted)
     return len(pending)
 
 
@@ -185,7 +193,8 @@ async def block(*, actor: User, user_name: str) -> User:
     """Block a user: follows both ways and requests between the two end; the target loses sight of the actor."""
     target = await _other(actor, user_name, "block")
     async with in_transaction():
-        await _lock((actor.id, target.id))
+        if not await _lock((actor.id, target.id)):
+            raise _no_such_user(user_name)
         if not await Block.exists(blocker_id=actor.id, blocked_id=target.id):
             await Block.create(blocker_id=actor.id, blocked_id=target.id)
         actor_followed = await Follow.filter(follower_id=actor.id, followee_id=target.id, accepted=True).delete()
@@ -205,17 +214,47 @@ async def unblock(*, actor: User, user_name: str) -> User:
 async def release_counts(*, user_id: int) -> None:
     """Before a user is deleted (in the deleting transaction): take its follows out of everyone's counters.
 
-    Its rows go with it (ON DELETE CASCADE); the counters of the users on the other side would not.
+    Its rows go with it (ON DELETE CASCADE); the counters of the users on the other side would not. A
+    hidden user's follows count nowhere already (see hidden_changed).
     """
-    if not await _lock((user_id,)):
+    await lock_around(user_id=user_id)
+    user = await User.filter(id=user_id).select_for_update().only("id", "account_deleted", "suspended_at").first()
+    if user is None or user.account_deleted or user.suspended_at is not None:
         return
+    await _shift_counts(user_id, -1)
+
+
+async def hidden_changed(*, user_id: int, hidden: bool) -> None:
+    """The user was just hidden (deactivated, suspended) or shown again, in the transaction that flipped it,
+    its row locked: its follows leave (or re-enter) the counters of the users on the other side.
+
+    A count is the number of accepted follows whose other side is shown; the hidden user's own counters
+    stay as they are. Its follows cannot change while it is hidden (every follow action locks both users
+    and refuses a hidden one), so showing it again adds back exactly what hiding took away.
+    """
+    await _shift_counts(user_id, -1 if hidden else 1)
+
+
+async def lock_around(*, user_id: int) -> None:
+    """Lock a user and everyone on the other side of its follows, in id order: the start of a transaction
+    that hides or shows it, so it never waits crosswise on a follow action (which locks in id order too)."""
     followees = await _values(Follow.filter(follower_id=user_id, accepted=True), "followee_id")
     followers = await _values(Follow.filter(followee_id=user_id, accepted=True), "follower_id")
-    await _lock((*followees, *followers))
+    await User.filter(id__in=sorted({user_id, *followees, *followers})).order_by("id").select_for_update().only("id")
+
+
+async def _shift_counts(user_id: int, delta: int) -> None:
+    """Add ``delta`` to the counters on the other side of the user's follows (after ``lock_around``)."""
+    # A locking read sees the latest committed rows (a plain read in MySQL's REPEATABLE READ would see the
+    # transaction's first snapshot, taken before the locks were held). The users are locked already, so no
+    # follow action holds one of these rows.
+    rows = await Follow.filter(Q(follower_id=user_id) | Q(followee_id=user_id), accepted=True).select_for_update()
+    followees = [row.followee_id for row in rows if row.follower_id == user_id]  # type: ignore[attr-defined]
+    followers = [row.follower_id for row in rows if row.followee_id == user_id]  # type: ignore[attr-defined]
     if followees:
-        await User.filter(id__in=followees).update(followers_count=F("followers_count") - 1)
+        await User.filter(id__in=followees).update(followers_count=F("followers_count") + delta)
     if followers:
-        await User.filter(id__in=followers).update(following_count=F("following_count") - 1)
+        await User.filter(id__in=followers).update(following_count=F("following_count") + delta)
 
 
 async def relationships(*, viewer_id: int, user_ids: Iterable[int]) -> dict[int, Relationship]:
@@ -258,17 +297,31 @@ async def recount() -> list[CountFix]:
     return fixes
 
 
+# A user's followers are counted over shown followers, its follows over shown followees (see hidden_changed).
+OTHER_SIDE = {"followee_id": "follower__", "follower_id": "followee__"}
+
+
+def _counted(**filters: object) -> QuerySet[Follow]:
+    column = next(iter(filters))
+    return Follow.filter(users.shown(OTHER_SIDE[column]), accepted=True, **filters)
+
+
 async def _accepted_per(column: str) -> list[tuple[int, int]]:
-    return await Follow.filter(accepted=True).group_by(column).annotate(n=Count("id")).values_list(column, "n")
+    return await (
+        Follow.filter(users.shown(OTHER_SIDE[column]), accepted=True)
+        .group_by(column)
+        .annotate(n=Count("id"))
+        .values_list(column, "n")
+    )
 
 
 async def _fix(user_id: int) -> list[CountFix]:
     async with in_transaction():
-        if not await _lock((user_id,)):
+        user = await User.filter(id=user_id).select_for_update().first()
+        if user is None:
             return []  # deleted meanwhile
-        user = await User.get(id=user_id)
-        true_followers = await Follow.filter(followee_id=user_id, accepted=True).count()
-        true_following = await Follow.filter(follower_id=user_id, accepted=True).count()
+        true_followers = await _counted(followee_id=user_id).count()
+        true_following = await _counted(follower_id=user_id).count()
         await User.filter(id=user_id).update(followers_count=true_followers, following_count=true_following)
     fixes = []
     if user.followers_count != true_followers:

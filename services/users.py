@@ -70,14 +70,23 @@ async def by_login_key(account: str) -> User | None:
 # --- what a viewer may see, and the lists of people ---------------------------------------------------
 
 
-def listable(viewer_id: int, via: str = "") -> Q:
+def listable(viewer_id: int, via: str = "", *, admin: bool = False) -> Q:
     """The users a viewer may see anywhere: every lookup and list a viewer makes applies this, and only this.
 
     Hidden: users who block the viewer (to them the viewer does not exist, and so they do not exist to
-    the viewer). ``via`` is the relation from the queried model to the user, e.g. ``"follower__"``.
+    the viewer), and accounts deactivated by their owner or suspended by an admin (see ``shown``); an
+    ``admin`` looking one up by name still finds those. ``via`` is the relation from the queried model
+    to the user, e.g. ``"follower__"``.
     """
     blockers = Block.filter(blocked_id=viewer_id).values("blocker_id")
     condition: dict[str, Any] = {f"{via}id__not_in": Subquery(blockers)}
+    return Q(**condition) if admin else Q(**condition) & shown(via)
+
+
+def shown(via: str = "") -> Q:
+    """Accounts neither deactivated nor suspended (services.lifecycle): the others exist for no one but
+    admins, and their follows count in no one's counts while they are hidden."""
+    condition: dict[str, Any] = {f"{via}account_deleted": False, f"{via}suspended_at__isnull": True}
     return Q(**condition)
 
 
@@ -87,11 +96,19 @@ _VISIBLE_BY_NAME = PreparedFirst(
     "\0name",
     -1,
 )
+_VISIBLE_BY_NAME_TO_ADMIN = PreparedFirst(
+    User,
+    lambda value, viewer: User.filter(listable(viewer, admin=True), user_name_key=value).select_related("profile"),
+    "\0name",
+    -1,
+)
 
 
-async def visible_by_name(user_name: str, *, viewer_id: int) -> User | None:
-    """The user with this name as ``viewer_id`` may see it, else None (no such user, or one who blocks them)."""
-    return await _VISIBLE_BY_NAME.first(user_name_key(clean_user_name(user_name)), viewer_id)
+async def visible_by_name(user_name: str, *, viewer_id: int, admin: bool = False) -> User | None:
+    """The user with this name as ``viewer_id`` may see it, else None (no such user, one who blocks them,
+    or, unless the viewer is an ``admin``, a deactivated or suspended account)."""
+    lookup = _VISIBLE_BY_NAME_TO_ADMIN if admin else _VISIBLE_BY_NAME
+    return await lookup.first(user_name_key(clean_user_name(user_name)), viewer_id)
 
 
 async def visible_by_id(user_id: int, *, viewer_id: int) -> User | None:

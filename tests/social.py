@@ -85,13 +85,19 @@ def connection(result: Result) -> dict[str, Any]:
     return dict(data)
 
 
+# A follow counts while it is accepted and the user on its other side is neither deactivated nor suspended.
+COUNTED = "AND f.accepted = TRUE AND o.account_deleted = FALSE AND o.suspended_at IS NULL"
+
+
 async def rows_agree_with_counters(backend: str) -> list[tuple[str, int, int, int, int]]:
     """Users whose stored counters differ from their follow rows (an empty list when all agree)."""
     db = Tortoise.get_connection(backend)
     _, rows = await db.execute_query(
-        "SELECT u.user_name, u.followers_count, u.following_count, "
-        "(SELECT COUNT(*) FROM follows f WHERE f.followee_id = u.id AND f.accepted = TRUE) AS followers, "
-        "(SELECT COUNT(*) FROM follows f WHERE f.follower_id = u.id AND f.accepted = TRUE) AS following "
+        "SELECT u.user_name, u.followers_count, u.following_count, "  # noqa: S608 - this module's constant SQL
+        f"(SELECT COUNT(*) FROM follows f JOIN users o ON o.id = f.follower_id WHERE f.followee_id = u.id {COUNTED}) "
+        "AS followers, "
+        f"(SELECT COUNT(*) FROM follows f JOIN users o ON o.id = f.followee_id WHERE f.follower_id = u.id {COUNTED}) "
+        "AS following "
         "FROM users u"
     )
     return [

@@ -30,6 +30,7 @@ LATER_MIGRATIONS = (
     "0004_sessions_table",
     "0005_people",
     "0006_security_events",
+    "0007_account_lifecycle",
 )
 
 

@@ -1,0 +1,160 @@
+"""An account's life: deactivated by its owner (restored by signing in), suspended by an admin, purged.
+
+A deactivated or suspended account is hidden: services.users leaves it out of every lookup and list a
+viewer makes (``users.shown``; admins still find it by name), and its follows leave other people's
+counts while it is hidden (``social.hidden_changed``, in the transaction that flips the flag). Each
+change runs in one transaction holding the user's row (and its counterparts') locked, so changes racing
+one another see each other's result.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from models import User
+from models.user import SUSPENSION_REASON_MAX
+from services import passwords, security_events, sessions, social, users
+from services.audit import security_event
+from services.errors import AccountSuspended, Forbidden, InvalidInput, NotFound, Unauthenticated
+from services.security_events import Kind
+from services.validation import check_password_size, clean_text
+from settings import Settings
+
+SUSPENDED = "This account is suspended."
+GONE = "Wrong user name or password."  # past the restore window the account is as good as unknown
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _hidden(user: User) -> bool:
+    return user.account_deleted or user.suspended_at is not None
+
+
+async def _locked(user_id: int) -> User | None:
+    """Inside a transaction: lock the user and its follow counterparts (id order), then read it as it is now
+    (a locking read: MySQL's plain reads would show the transaction's first snapshot)."""
+    await social.lock_around(user_id=user_id)
+    return await User.filter(id=user_id).select_for_update().first()
+
+
+async def deactivate(*, user: User, password: str, settings: Settings, client: sessions.Client) -> None:
+    """Soft-delete the caller: hidden everywhere and every session ended; signing in within
+    ACCOUNT_RESTORE_DAYS brings it back. The password is asked again: a stolen token is not enough."""
+    password = check_password_size(password, "password")
+    if not await passwords.verify_password(password, user.password_hash, rounds=settings.bcrypt_rounds):
+        raise InvalidInput("The password is wrong.", field="password")
+    async with in_transaction():
+        locked = await _locked(user.id)
+        if locked is None:
+            raise Unauthenticated(GONE)
+        flipped = await User.filter(id=user.id, account_deleted=False).update(
+            account_deleted=True, deactivated_at=_now()
+        )
+        if flipped and not _hidden(locked):
+            await social.hidden_changed(user_id=user.id, hidden=True)
+        await sessions.revoke_all(user.id)
+    security_event("account_deactivated", user_id=user.id, address=client.address)
+    await security_events.record(Kind.ACCOUNT_DEACTIVATED, user_id=user.id, client=client)
+
+
+async def admit(user: User, *, settings: Settings, client: sessions.Client) -> User:
+    """After the right password: refuse a suspended account (FORBIDDEN, reason ACCOUNT_SUSPENDED), restore
+    a deactivated one within ACCOUNT_RESTORE_DAYS (after that it is gone, as if unknown), else admit it."""
+    if user.suspended_at is not None:
+        raise AccountSuspended(SUSPENDED)
+    if not user.account_deleted:
+        return user
+    cutoff = _now() - timedelta(days=settings.account_restore_days)
+    async with in_transaction():
+        locked = await _locked(user.id)
+        if locked is None:
+            raise Unauthenticated(GONE)
+        if locked.suspended_at is not None:
+            raise AccountSuspended(SUSPENDED)
+        if locked.account_deleted and (locked.deactivated_at is None or locked.deactivated_at <= cutoff):
+            raise Unauthenticated(GONE)
+        # Compare-and-set: of sign-ins racing, one restores; the others find it restored.
+        restored = await User.filter(id=user.id, account_deleted=True).update(
+            account_deleted=False, deactivated_at=None
+        )
+        if restored:
+            await social.hidden_changed(user_id=user.id, hidden=False)
+    if restored:
+        security_event("account_restored", user_id=user.id, address=client.address)
+        await security_events.record(Kind.ACCOUNT_RESTORED, user_id=user.id, client=client)
+    return await _reloaded(user.id, missing=Unauthenticated(GONE))
+
+
+async def _admin_target(actor: User, user_name: str) -> User:
+    if not actor.is_admin:
+        raise Forbidden("Only admins may suspend or unsuspend users.")
+    target = await users.by_name(user_name)
+    if target is None:
+        raise NotFound(f"No user is named {user_name!r}.", field="userName")
+    return target
+
+
+async def suspend(*, actor: User, user_name: str, reason: str, address: str) -> User:
+    """An admin suspends a user: every session ends at once, login answers FORBIDDEN (ACCOUNT_SUSPENDED),
+    and the account is hidden from everyone but admins until unsuspended. ``reason`` is for admins only."""
+    target = await _admin_target(actor, user_name)
+    text = clean_text(reason, field="reason", max_length=SUSPENSION_REASON_MAX, multiline=True)
+    if not text:
+        raise InvalidInput("reason must not be empty.", field="reason")
+    if target.id == actor.id:
+        raise InvalidInput("Admins cannot suspend themselves.", field="userName")
+    async with in_transaction():
+        locked = await _locked(target.id)
+        if locked is None:
+            raise NotFound(f"No user is named {user_name!r}.", field="userName")
+        await User.filter(id=target.id).update(suspension_reason=text)
+        flipped = await User.filter(id=target.id, suspended_at=None).update(suspended_at=_now())
+        if flipped and not _hidden(locked):
+            await social.hidden_changed(user_id=target.id, hidden=True)
+        await sessions.revoke_all(target.id)
+    security_event("account_suspended", user_id=target.id, address=address, by=actor.id)
+    return await _reloaded(target.id)
+
+
+async def unsuspend(*, actor: User, user_name: str, address: str) -> User:
+    """Lift a suspension: the account signs in again and, unless its owner deactivated it, is shown again."""
+    target = await _admin_target(actor, user_name)
+    async with in_transaction():
+        locked = await _locked(target.id)
+        if locked is None:
+            raise NotFound(f"No user is named {user_name!r}.", field="userName")
+        flipped = await User.filter(id=target.id, suspended_at__isnull=False).update(
+            suspended_at=None, suspension_reason=None
+        )
+        if flipped and not locked.account_deleted:
+            await social.hidden_changed(user_id=target.id, hidden=False)
+    security_event("account_unsuspended", user_id=target.id, address=address, by=actor.id)
+    return await _reloaded(target.id)
+
+
+async def _reloaded(user_id: int, missing: Exception | None = None) -> User:
+    user = await users.by_id(user_id)
+    if user is None:
+        raise missing or NotFound("The user was deleted meanwhile.", field="userName")
+    return user
+
+
+async def purge_deactivated(*, restore_days: float, now: datetime | None = None) -> int:
+    """Delete for good the accounts deactivated more than ``restore_days`` ago; how many went.
+
+    Each account goes by one conditional DELETE: instances running this at once delete it once, and an
+    account a sign-in restored first (account_deleted false again) stays. A hidden account's follows
+    count in no one's counts already, so its rows go with the cascade and every count stays true.
+    """
+    cutoff = (now or _now()) - timedelta(days=restore_days)
+    expired = User.filter(account_deleted=True, deactivated_at__lt=cutoff)
+    purged = 0
+    for user_id in await expired.values_list("id", flat=True):
+        # One row at a time: a DELETE's count includes its cascade on SQLite, so a batch would miscount.
+        if await expired.filter(id=user_id).delete():
+            purged += 1
+    return purged
