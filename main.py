@@ -6,14 +6,14 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from functools import partial
 from typing import TypeVar
 
 import strawberry
 import uvicorn
-from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql import DocumentNode, GraphQLError, NoSchemaIntrospectionCustomRule
 from graphql.validation import ASTValidationRule
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
-from strawberry.extensions import AddValidationRules, ValidationCache
+from strawberry.extensions import AddValidationRules
 from strawberry.extensions.max_aliases import create_validator as alias_limit
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.types import ExecutionContext
@@ -31,9 +31,10 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 import database
 from resolvers import Mutation, Query
-from schema.documents import DocumentCache
 from schema.errors import log_unexpected
 from schema.http import BodySizeLimit, GraphQLApp
+from schema.persisted import ManifestError, persisted_queries_for
+from schema.trusted import TrustedDocumentCache, TrustedValidationCache, prepare_trusted
 from schema.validation import CountValidations
 from services import accounts, maintenance, social
 from services.counters import counters_for
@@ -52,8 +53,9 @@ class AppSchema(strawberry.Schema):
         log_unexpected(errors)
 
 
-def build_schema(settings: Settings) -> AppSchema:
-    """The schema with its guards. The rules are built once, so ValidationCache can hit."""
+def build_schema(settings: Settings, manifest: Mapping[str, str] | None = None) -> AppSchema:
+    """The schema with its guards. The rules are built once, so the validation cache can hit; the
+    manifest's trusted documents are parsed and validated here, once."""
     rules: list[type[ASTValidationRule]] = [
         depth_limit(settings.max_query_depth, None, None),
         alias_limit(settings.max_aliases),
@@ -61,17 +63,32 @@ def build_schema(settings: Settings) -> AppSchema:
     ]
     if not settings.introspection_enabled:
         rules.append(NoSchemaIntrospectionCustomRule)
-    return AppSchema(
+    trusted: dict[str, DocumentNode] = {}
+    built = AppSchema(
         query=Query,
         mutation=Mutation,
         extensions=[
             # Parses once per distinct text, with the token and selection limits, before any validation.
-            partial(DocumentCache, max_tokens=settings.max_tokens, max_selections=settings.max_selections),
+            partial(
+                TrustedDocumentCache,
+                max_tokens=settings.max_tokens,
+                max_selections=settings.max_selections,
+                trusted=trusted,
+            ),
             partial(AddValidationRules, rules),
-            ValidationCache,
+            partial(TrustedValidationCache, trusted),
             OperationName,
         ],
     )
+    prepare_trusted(
+        built,
+        manifest or {},
+        rules,
+        max_tokens=settings.max_tokens,
+        max_selections=settings.max_selections,
+        into=trusted,
+    )
+    return built
 
 
 schema = build_schema(Settings())  # the SDL does not depend on settings; export-schema prints this one
@@ -96,6 +113,13 @@ async def home(request: Request) -> Response:
 
 def create_app(settings: Settings) -> Starlette:
     throttle = Throttle(counters_for(settings.redis_url, settings.redis_prefix), settings)
+    persisted = persisted_queries_for(
+        redis_url=settings.redis_url,
+        prefix=settings.redis_prefix,
+        manifest_file=settings.persisted_queries_file,
+        only_manifest=settings.persisted_queries_only,
+        automatic=settings.persisted_queries,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -112,6 +136,7 @@ def create_app(settings: Settings) -> Starlette:
                 with suppress(asyncio.CancelledError):
                     await cleaning
         await throttle.counters.close()
+        await persisted.close()
 
     # AccessLog first: it times and logs every request, the ones the other middleware refuse included.
     middleware = [
@@ -136,13 +161,14 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Mount(graphiql.MOUNT, graphiql.Assets(directory=graphiql.ASSETS_DIR, check_dir=False)),
-            Route("/graphql", GraphQLApp(build_schema(settings), settings, throttle)),
+            Route("/graphql", GraphQLApp(build_schema(settings, persisted.manifest), settings, throttle, persisted)),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.throttle = throttle
+    app.state.persisted = persisted
     return app
 
 
@@ -192,6 +218,7 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_environ()  # fail fast, before uvicorn, with a readable message
     configure_logging(settings)
+    create_app(settings)  # a bad persisted-query manifest stops here, not in every worker
     # Migrate (development) or refuse pending migrations (production) once, before any worker starts.
     _with_database(settings, lambda: database.prepare(apply=not settings.is_production))
     # Every worker applies log_config; uvicorn's own access log is replaced by web.access_log.
@@ -302,7 +329,7 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     try:
         result: int = args.run(args)
-    except (SettingsError, database.DatabaseNotReady) as exc:
+    except (SettingsError, ManifestError, database.DatabaseNotReady) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return result

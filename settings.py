@@ -168,6 +168,9 @@ class Settings:
         500, "most field selections in one document (fields and fragments, repeats included)", ge=1
     )
     max_body_bytes: Whole = setting(100_000, "largest request body in bytes (else HTTP 413)", ge=1)
+    persisted_queries: bool = setting(True, "Apollo's automatic persisted queries (clients register documents by hash)")
+    persisted_queries_file: Path | None = setting(None, "Apollo persisted-query manifest (JSON) of trusted documents")
+    persisted_queries_only: bool = setting(False, "`true` refuses every document not in `PERSISTED_QUERIES_FILE`")
     log_format: LogFormat = setting("text", "`text` (readable lines) or `json` (one JSON object a line); see Logs")
     log_level: LogLevel = setting("INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`; one line per request is `INFO`")
 

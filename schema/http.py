@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter
 from cross_web import HTTPException as RequestError  # strawberry's view answers it with its status
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -15,11 +16,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry import Schema
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from schema.context import Context
 from schema.errors import SchemaNames, client_errors, names_sent
+from schema.persisted import PersistedQueries, PersistedQueryError
 from services.throttle import Throttle
 from settings import Settings
 from web import graphiql
@@ -86,12 +88,36 @@ async def _sent(request: Request) -> Iterator[str]:
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, schema: Schema, settings: Settings, throttle: Throttle) -> None:
+    def __init__(self, schema: Schema, settings: Settings, throttle: Throttle, persisted: PersistedQueries) -> None:
         super().__init__(schema, graphql_ide=None if settings.is_production else "graphiql")
         self.settings = settings
         self.throttle = throttle
+        self.persisted = persisted
         # Introspection off: error messages must not reveal the schema's names either.
         self.schema_names = None if settings.introspection_enabled else SchemaNames(schema._schema)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET of a persisted query by hash has no `query` parameter but is no request for GraphiQL.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            resolved = await self.persisted.resolve(request_data.query, request_data.extensions)
+        except PersistedQueryError as exc:
+            return ExecutionResult(data=None, errors=[exc.error])
+        request_data.query = resolved.query
+        result = await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+        if resolved.register is not None and resolved.query is not None and not _is_request_error(result):
+            await self.persisted.store.put(resolved.register, resolved.query)  # valid documents only
+        return result
 
     def parse_json(self, data: str | bytes) -> Any:
         """Request JSON, or a 400: never a 500 for a body that is not a GraphQL request."""

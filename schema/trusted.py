@@ -1,0 +1,74 @@
+"""Trusted documents (the persisted-query manifest) are parsed and validated once, at start-up.
+
+Every manifest document is checked as a request would be (token, selection, depth and alias limits, the
+schema's rules; a bad one stops the server) and kept parsed, so a request for one skips both steps; any
+other document goes through DocumentCache and Strawberry's ValidationCache as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+from graphql import DocumentNode, GraphQLError, specified_rules
+from graphql.validation import ASTValidationRule
+from strawberry.extensions import ValidationCache
+from strawberry.schema import BaseSchema
+from strawberry.schema.schema import validate_document
+
+from schema.documents import DocumentCache, parsed
+from schema.persisted import ManifestError
+
+
+class TrustedDocumentCache(DocumentCache):
+    """DocumentCache that hands out the trusted documents parsed at start-up."""
+
+    def __init__(self, *, max_tokens: int, max_selections: int, trusted: Mapping[str, DocumentNode]) -> None:
+        super().__init__(max_tokens=max_tokens, max_selections=max_selections)
+        self.trusted = trusted
+
+    def on_parse(self) -> Iterator[None]:
+        document = self.trusted.get(self.execution_context.query or "")
+        if document is None:
+            yield from super().on_parse()
+            return
+        self.execution_context.graphql_document = document
+        yield
+
+
+class TrustedValidationCache(ValidationCache):
+    """ValidationCache that skips the trusted documents: they were validated with these rules at start-up."""
+
+    def __init__(self, trusted: Mapping[str, DocumentNode]) -> None:
+        super().__init__()
+        self.trusted = trusted
+
+    def on_validate(self) -> Iterator[None]:
+        if (self.execution_context.query or "") in self.trusted:
+            self.execution_context.pre_execution_errors = []
+            yield
+        else:
+            yield from super().on_validate()
+
+
+def prepare_trusted(
+    schema: BaseSchema,
+    manifest: Mapping[str, str],
+    rules: Iterable[type[ASTValidationRule]],
+    *,
+    max_tokens: int,
+    max_selections: int,
+    into: dict[str, DocumentNode],
+) -> None:
+    """Parse and validate every manifest document as a request would be; a bad one is a ManifestError."""
+    all_rules = (*specified_rules, *rules)
+    for sha, body in manifest.items():
+        try:
+            document, selections = parsed(body, max_tokens)
+        except GraphQLError as exc:
+            raise ManifestError(f"persisted query {sha}: {exc.message}") from None
+        if selections > max_selections:
+            raise ManifestError(f"persisted query {sha}: {selections} field selections, over {max_selections}")
+        errors = validate_document(schema._schema, document, all_rules)  # type: ignore[attr-defined]
+        if errors:
+            raise ManifestError(f"persisted query {sha}: {errors[0].message}")
+        into[body] = document
