@@ -50,6 +50,27 @@ def _executor() -> MigrationExecutor:
     return MigrationExecutor(connection, {APP: app_config(connection.connection_name)})
 
 
+async def pool_connections() -> float | None:
+    """Connections the pool holds open (PostgreSQL, MySQL); None for SQLite, which has no pool."""
+    pool = getattr(_connection(), "_pool", None)
+    if pool is None:
+        return None
+    size = pool.get_size() if hasattr(pool, "get_size") else getattr(pool, "size", None)
+    return None if size is None else float(size)
+
+
+async def pool_in_use() -> float | None:
+    """Pool connections lent out to queries right now."""
+    pool = getattr(_connection(), "_pool", None)
+    if pool is None:
+        return None
+    if hasattr(pool, "get_idle_size"):  # asyncpg
+        return float(pool.get_size() - pool.get_idle_size())
+    if hasattr(pool, "freesize"):  # asyncmy
+        return float(pool.size - pool.freesize)
+    return None
+
+
 async def pending_migrations() -> list[str]:
     """Names of the migrations not yet applied to the database, in the order they would run."""
     steps = await _executor().plan()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import shutil
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager, suppress
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager, suppress
 from functools import partial
 from typing import TypeVar
 
@@ -22,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
-from strawberry.extensions import AddValidationRules
+from strawberry.extensions import AddValidationRules, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_limit
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.types import ExecutionContext
@@ -41,7 +44,7 @@ from services.counters import counters_for
 from services.errors import AccountError
 from services.throttle import Throttle
 from settings import Settings, SettingsError, help_table
-from web import graphiql
+from web import graphiql, metrics, tracing
 from web.access_log import AccessLog, OperationName
 from web.authentication import Authentication
 from web.logs import configure_logging, log_config
@@ -53,7 +56,9 @@ class AppSchema(strawberry.Schema):
         log_unexpected(errors)
 
 
-def build_schema(settings: Settings, manifest: Mapping[str, str] | None = None) -> AppSchema:
+def build_schema(
+    settings: Settings, manifest: Mapping[str, str] | None = None, extra: Sequence[Callable[[], SchemaExtension]] = ()
+) -> AppSchema:
     """The schema with its guards. The rules are built once, so the validation cache can hit; the
     manifest's trusted documents are parsed and validated here, once."""
     rules: list[type[ASTValidationRule]] = [
@@ -78,6 +83,7 @@ def build_schema(settings: Settings, manifest: Mapping[str, str] | None = None) 
             partial(AddValidationRules, rules),
             partial(TrustedValidationCache, trusted),
             OperationName,
+            *extra,
         ],
     )
     prepare_trusted(
@@ -120,6 +126,7 @@ def create_app(settings: Settings) -> Starlette:
         only_manifest=settings.persisted_queries_only,
         automatic=settings.persisted_queries,
     )
+    tracer_provider = tracing.tracer_provider(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -130,17 +137,21 @@ def create_app(settings: Settings) -> Starlette:
             await database.prepare(apply=not settings.is_production)
             cleaning = asyncio.create_task(maintenance.run_periodically(settings))
             try:
-                yield
+                async with metrics.sampling():
+                    yield
             finally:
                 cleaning.cancel()
                 with suppress(asyncio.CancelledError):
                     await cleaning
         await throttle.counters.close()
         await persisted.close()
+        if tracer_provider is not None:
+            tracer_provider.shutdown()  # sends the spans still queued
 
     # AccessLog first: it times and logs every request, the ones the other middleware refuse included.
     middleware = [
         Middleware(AccessLog),
+        Middleware(metrics.RequestMetrics),
         Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
         Middleware(Authentication, settings=settings),
     ]
@@ -160,8 +171,24 @@ def create_app(settings: Settings) -> Starlette:
             Route("/", home),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route(
+                metrics.PATH,
+                metrics.metrics_endpoint(
+                    token=settings.metrics_token,
+                    enabled=settings.metrics_enabled,
+                    multiprocess_dir=settings.prometheus_multiproc_dir,
+                ),
+            ),
             Mount(graphiql.MOUNT, graphiql.Assets(directory=graphiql.ASSETS_DIR, check_dir=False)),
-            Route("/graphql", GraphQLApp(build_schema(settings, persisted.manifest), settings, throttle, persisted)),
+            Route(
+                "/graphql",
+                GraphQLApp(
+                    build_schema(settings, persisted.manifest, tracing.extensions(tracer_provider)),
+                    settings,
+                    throttle,
+                    persisted,
+                ),
+            ),
         ],
         middleware=middleware,
         lifespan=lifespan,
@@ -169,6 +196,9 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.throttle = throttle
     app.state.persisted = persisted
+    app.state.tracer_provider = tracer_provider
+    metrics.sampled("database_pool_connections", "connections the database pool holds open", database.pool_connections)
+    metrics.sampled("database_pool_in_use", "database pool connections lent out to queries", database.pool_in_use)
     return app
 
 
@@ -221,20 +251,35 @@ def serve(args: argparse.Namespace) -> int:
     create_app(settings)  # a bad persisted-query manifest stops here, not in every worker
     # Migrate (development) or refuse pending migrations (production) once, before any worker starts.
     _with_database(settings, lambda: database.prepare(apply=not settings.is_production))
-    # Every worker applies log_config; uvicorn's own access log is replaced by web.access_log.
-    uvicorn.run(
-        "main:app",
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_config=log_config(settings),
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        # uvicorn would otherwise rewrite the client address from X-Forwarded-For for peers in its own
-        # FORWARDED_ALLOW_IPS (127.0.0.1 by default); only TRUSTED_PROXIES may decide (web/authentication.py).
-        proxy_headers=False,
-    )
+    with metrics_directory(settings):
+        # Every worker applies log_config; uvicorn's own access log is replaced by web.access_log.
+        uvicorn.run(
+            "main:app",
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_config=log_config(settings),
+            log_level=settings.log_level.lower(),
+            access_log=False,
+            # uvicorn would otherwise rewrite the client address from X-Forwarded-For for peers in its own
+            # FORWARDED_ALLOW_IPS (127.0.0.1 by default); only TRUSTED_PROXIES may decide (web/authentication.py).
+            proxy_headers=False,
+        )
     return 0
+
+
+@contextmanager
+def metrics_directory(settings: Settings) -> Iterator[None]:
+    """With several workers, a fresh PROMETHEUS_MULTIPROC_DIR for this run (files of an old run would add up)."""
+    if settings.workers == 1:
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="user-service-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # read by the workers' prometheus_client and Settings
+    try:
+        yield
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def migrate(args: argparse.Namespace) -> int:

@@ -171,12 +171,25 @@ class Settings:
     persisted_queries: bool = setting(True, "Apollo's automatic persisted queries (clients register documents by hash)")
     persisted_queries_file: Path | None = setting(None, "Apollo persisted-query manifest (JSON) of trusted documents")
     persisted_queries_only: bool = setting(False, "`true` refuses every document not in `PERSISTED_QUERIES_FILE`")
+    metrics_token: str = setting(
+        "", "bearer token `GET /metrics` requires; without one it is open, and off in production", secret=True
+    )
+    prometheus_multiproc_dir: str = setting(
+        "", "set by `python main.py` for WORKERS > 1 (prometheus_client's multiprocess mode); leave it unset"
+    )
+    otel_exporter_otlp_endpoint: str = setting(
+        "", "OTLP/HTTP collector (e.g. `http://otel:4318`): trace each GraphQL operation; needs the `otel` extra"
+    )
     log_format: LogFormat = setting("text", "`text` (readable lines) or `json` (one JSON object a line); see Logs")
     log_level: LogLevel = setting("INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`; one line per request is `INFO`")
 
     @property
     def introspection_enabled(self) -> bool:
         return not self.is_production if self.graphql_introspection is None else self.graphql_introspection
+
+    @property
+    def metrics_enabled(self) -> bool:
+        return bool(self.metrics_token) or not self.is_production
 
     @property
     def is_production(self) -> bool:

@@ -11,6 +11,8 @@ from resolvers.arguments import Auth, LoginName, LoginPassword, RefreshToken
 from schema.context import Context
 from schema.types import AuthPayload, User
 from services import authentication
+from services.errors import AccountError
+from web import metrics
 
 
 def auth_payload(session: authentication.SignedIn) -> AuthPayload:
@@ -34,14 +36,19 @@ class AuthenticationMutation:
     )
     async def login(self, info: Info[Context, Any], user_name: LoginName, password: LoginPassword) -> AuthPayload:
         context = info.context
-        session = await authentication.login(
-            user_name=user_name,
-            password=password,
-            settings=context.settings,
-            throttle=context.throttle,
-            address=context.address,
-            user_agent=context.caller.user_agent,
-        )
+        try:
+            session = await authentication.login(
+                user_name=user_name,
+                password=password,
+                settings=context.settings,
+                throttle=context.throttle,
+                address=context.address,
+                user_agent=context.caller.user_agent,
+            )
+        except AccountError as exc:
+            metrics.login(exc.code)
+            raise
+        metrics.login("ok")
         context.signed_in(session.user.id)
         return auth_payload(session)
 

@@ -152,6 +152,7 @@ class GraphQLApp(GraphQL[Context, None]):
             if self.schema_names is not None:
                 hide = partial(self.schema_names.hide, sent=names_sent(await _sent(request)))
             result.errors = client_errors(result.errors, hide=hide)
+        _note_outcome(request, result)
         body = await super().process_result(request, result)
         response: Response = request.state.graphql_response
         if response.media_type == GRAPHQL_RESPONSE and _is_request_error(result):
@@ -174,6 +175,16 @@ class GraphQLApp(GraphQL[Context, None]):
         # Responses carry tokens and personal data: no cache may keep them.
         response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def _note_outcome(request: Request, result: ExecutionResult) -> None:
+    """For the request metrics (web.metrics): ok, or the first error's code; and how many fields were throttled."""
+    if not result.errors:
+        request.state.outcome = "ok"
+        return
+    codes = [(error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR") for error in result.errors]
+    request.state.outcome = str(codes[0])
+    request.state.throttled = codes.count("TOO_MANY_REQUESTS")
 
 
 class _BodyTooLarge(Exception):

@@ -1,0 +1,211 @@
+"""Prometheus metrics: GET /metrics in the text format, correct across uvicorn workers.
+
+With ``WORKERS`` > 1, ``python main.py`` gives the workers a fresh ``PROMETHEUS_MULTIPROC_DIR``: each worker
+writes its values to files there and ``/metrics``, in whichever worker answers, adds them all up
+(prometheus_client's multiprocess mode). ``METRICS_TOKEN`` protects the endpoint; in production it is off
+without one.
+
+Other modules add what they own: ``sampled(name, description, read)`` registers a gauge read every
+``SAMPLE_EVERY`` seconds by each worker (the database pool registers itself here; the mail outbox can too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("app.metrics")
+
+PATH = "/metrics"
+GRAPHQL_PATH = "/graphql"
+MAX_OPERATIONS = 200  # distinct operation names per process; clients choose them, so past this they count as "other"
+SAMPLE_EVERY = 5.0  # seconds between readings of sampled gauges
+
+REQUESTS = Counter(
+    "graphql_requests_total",
+    "GraphQL requests by operation name and outcome (ok, or the first error's extensions.code, or HTTP_<status>)",
+    ["operation", "outcome"],
+)
+LATENCY = Histogram(
+    "graphql_request_duration_seconds",
+    "Time from the request's arrival to the end of its response, by operation name",
+    ["operation"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+LOGINS = Counter("logins_total", "login attempts by outcome (ok, or the error's code)", ["outcome"])
+THROTTLED = Counter(
+    "throttle_refusals_total", "fields refused with TOO_MANY_REQUESTS, by operation name", ["operation"]
+)
+
+GaugeMode = Literal["livesum", "livemax", "livemin", "liveall", "mostrecent"]
+
+
+@dataclass
+class _Sampled:
+    gauge: Gauge
+    read: Callable[[], Awaitable[float | None]]
+
+
+_sampled: dict[str, _Sampled] = {}
+
+
+def sampled(
+    name: str, description: str, read: Callable[[], Awaitable[float | None]], *, mode: GaugeMode = "livesum"
+) -> None:
+    """A gauge whose value ``read()`` gives (None: leave it), read every SAMPLE_EVERY seconds by each worker.
+
+    ``mode`` says how workers' values combine: ``livesum`` for per-process amounts (pool connections),
+    ``livemax`` for a value every worker reads alike (the depth of a shared queue).
+    """
+    if name not in _sampled:
+        _sampled[name] = _Sampled(Gauge(name, description, multiprocess_mode=mode), read)
+    else:
+        _sampled[name].read = read
+
+
+async def sample_once() -> None:
+    for name, entry in list(_sampled.items()):
+        try:
+            value = await entry.read()
+        except Exception:  # a metric must never take a worker down
+            log.warning("reading metric %s failed", name, exc_info=True)
+            continue
+        if value is not None:
+            entry.gauge.set(value)
+
+
+@asynccontextmanager
+async def sampling() -> AsyncIterator[None]:
+    """Run inside the app's lifespan: reads the sampled gauges until the app stops."""
+
+    async def loop() -> None:
+        while True:
+            await sample_once()
+            await asyncio.sleep(SAMPLE_EVERY)
+
+    task = asyncio.create_task(loop())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+def login(outcome: str) -> None:
+    LOGINS.labels(outcome).inc()
+
+
+class _Operations:
+    """Operation names as label values, at most MAX_OPERATIONS of them."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def label(self, name: Any) -> str:
+        if not isinstance(name, str) or not name:
+            return "-"
+        if name in self.seen:
+            return name
+        if len(self.seen) >= MAX_OPERATIONS:
+            return "other"
+        self.seen.add(name)
+        return name
+
+
+_operations = _Operations()
+
+
+_requests: dict[tuple[str, str], Any] = {}
+_latencies: dict[str, Any] = {}
+
+
+def record_graphql(operation: Any, outcome: str, seconds: float, throttled: int = 0) -> None:
+    name = _operations.label(operation)
+    # The labelled children, looked up once: .labels() takes a lock and builds keys on every call.
+    counter = _requests.get((name, outcome))
+    if counter is None:
+        counter = _requests[(name, outcome)] = REQUESTS.labels(name, outcome)
+    latency = _latencies.get(name)
+    if latency is None:
+        latency = _latencies[name] = LATENCY.labels(name)
+    counter.inc()
+    latency.observe(seconds)
+    if throttled:
+        THROTTLED.labels(name).inc(throttled)
+
+
+class RequestMetrics:
+    """Pure ASGI middleware: times /graphql requests and counts them by operation and outcome.
+
+    The GraphQL layer writes ``outcome`` and ``throttled`` to the request's state (as it writes the
+    operation name for the access log); a request refused before it ran counts as ``HTTP_<status>``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != GRAPHQL_PATH:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        state: dict[str, Any] = scope.setdefault("state", {})
+        status = 500
+
+        async def send_and_note_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note_status)
+        finally:
+            outcome = state.get("outcome") or f"HTTP_{status}"
+            record_graphql(
+                state.get("operation_name"), outcome, time.perf_counter() - started, state.get("throttled", 0)
+            )
+
+
+def metrics_endpoint(*, token: str, enabled: bool, multiprocess_dir: str) -> Callable[[Request], Awaitable[Response]]:
+    """GET /metrics: the Prometheus text format, behind ``Authorization: Bearer <token>`` when a token is set."""
+    expected = f"Bearer {token}".encode()
+
+    async def metrics(request: Request) -> Response:
+        if not enabled:
+            return PlainTextResponse("Not Found", status_code=404)
+        if token and not hmac.compare_digest(request.headers.get("authorization", "").encode(), expected):
+            return PlainTextResponse(
+                "Send 'Authorization: Bearer <METRICS_TOKEN>'.", status_code=401, headers={"WWW-Authenticate": "Bearer"}
+            )
+        await sample_once()  # this worker's sampled gauges, fresh
+        if multiprocess_dir:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry, path=multiprocess_dir)  # type: ignore[no-untyped-call]
+        else:
+            registry = REGISTRY
+        body = await asyncio.to_thread(generate_latest, registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
+
+    return metrics
