@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -24,7 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -55,6 +57,7 @@ FOLLOWERS = (
 STARS = 100  # user0 .. user99 have followers, for the followers-page figure
 FANS_PER_STAR = 25
 HELLO = "{ hello }"
+PERSISTED_ME = {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(ME.encode()).hexdigest()}}
 PACKAGES = ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "uvloop", "httptools", "tortoise-orm")
 
 
@@ -198,11 +201,31 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], log_path: Path) 
 
 def write_requests(path: Path, rows: list[tuple[str | None, str, dict[str, object] | None]]) -> Path:
     """One request a line, as both loaders read them: ``<token or ->\\t<json body>``."""
+    return write_bodies(
+        path,
+        [
+            (token, {"query": query} if variables is None else {"query": query, "variables": variables})
+            for token, query, variables in rows
+        ],
+    )
+
+
+def write_bodies(path: Path, rows: list[tuple[str | None, dict[str, object]]]) -> Path:
     with path.open("w") as handle:
-        for token, query, variables in rows:
-            body = {"query": query} if variables is None else {"query": query, "variables": variables}
+        for token, body in rows:
             handle.write(f"{token or '-'}\t{json.dumps(body, separators=(',', ':'))}\n")
     return path
+
+
+def register_persisted(url: str, token: str, query: str, extensions: Mapping[str, object]) -> None:
+    """Send a document with its hash once (APQ), so the load can send the hash alone."""
+    body = json.dumps({"query": query, "extensions": extensions}).encode()
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 - our own loopback server
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        answer = json.loads(response.read())
+    if answer.get("errors"):
+        raise SystemExit(f"bench: registering the persisted query failed: {answer}")
 
 
 def load_command(target: Target, connections: int, duration: float, loader: str) -> list[str]:
@@ -363,6 +386,7 @@ def run(options: Options) -> dict[str, object]:
     seeded_hash = asyncio.run(hash_password(PASSWORD, rounds=options.bcrypt_rounds))
     app_argv = [sys.executable, "main.py"]
     floor_argv = [sys.executable, str(ROOT / "bench" / "floor.py")]
+    cached_argv = [*floor_argv, "--cached"]
     results: dict[str, dict[str, float]] = {}
     began = time.perf_counter()
 
@@ -398,7 +422,11 @@ def run(options: Options) -> dict[str, object]:
             for size in (options.small, options.users, options.large)
         }
         hello = write_requests(work / "hello.txt", [(None, HELLO, None)])
-        me = write_requests(work / "me.txt", [(token_for(n), ME, None) for n in pick(options.users)])
+        me_users = pick(options.users)
+        me = write_requests(work / "me.txt", [(token_for(n), ME, None) for n in me_users])
+        me_persisted = write_bodies(
+            work / "me-persisted.txt", [(token_for(n), {"extensions": PERSISTED_ME}) for n in me_users]
+        )
         logins = [(None, LOGIN, {"userName": f"user{n}", "password": PASSWORD}) for n in pick(options.users)]
         login = write_requests(work / "login.txt", logins)
         # Name prefixes matching about ten users each: "user123" (user123, user1230..1239) or "first123".
@@ -408,9 +436,15 @@ def run(options: Options) -> dict[str, object]:
         stars = [(token_for(n), FOLLOWERS, {"userName": f"user{n % STARS}"}) for n in pick(options.users)]
         with contextlib.ExitStack() as stack:
             floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
+            cached = stack.enter_context(server("floor_cached", cached_argv, options.port + 3, env, work))
             app = stack.enter_context(server("app", app_argv, options.port, app_env(options.users), work))
-            step(f"floor, me, user(userName:), users(query:) and followers at {options.users:,} users, in turns")
-            reads = [floor.target("floor", hello), app.target("me", me)]
+            register_persisted(app.url, token_for(0), ME, PERSISTED_ME)
+            step(
+                f"both floors, me, me by hash, user(userName:), users(query:) and followers at {options.users:,} "
+                "users, in turns"
+            )
+            reads = [floor.target("floor", hello), cached.target("floor_cached", hello), app.target("me", me)]
+            reads.append(app.target("me_persisted", me_persisted))
             reads.append(app.target("user", user_requests("user", options.users)))
             reads.append(app.target("users_query", write_requests(work / "directory.txt", directory)))
             reads.append(app.target("followers_page", write_requests(work / "followers.txt", stars)))
@@ -431,10 +465,14 @@ def run(options: Options) -> dict[str, object]:
             drain()
         with contextlib.ExitStack() as stack:
             floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
+            cached = stack.enter_context(server("floor_cached", cached_argv, options.port + 3, env, work))
             small = stack.enter_context(server("small", app_argv, options.port, app_env(options.small), work))
             large = stack.enter_context(server("large", app_argv, options.port + 2, app_env(options.large), work))
-            step(f"floor, user(userName:) and users(query:) at {options.small:,} and {options.large:,} users, in turns")
-            reads = [floor.target("floor_2", hello)]
+            step(
+                f"both floors, user(userName:) and users(query:) at {options.small:,} and {options.large:,} users, "
+                "in turns"
+            )
+            reads = [floor.target("floor_2", hello), cached.target("floor_cached_2", hello)]
             reads.append(small.target("user_small", user_requests("user_small", options.small)))
             reads.append(large.target("user_large", user_requests("user_large", options.large)))
             reads.append(small.target("users_query_small", directory_requests("users_query_small", options.small)))
@@ -445,6 +483,81 @@ def run(options: Options) -> dict[str, object]:
     return report(options, results, check_seconds, parallel, seeded, time.perf_counter() - began)
 
 
+def _target(value: float, limit: float, op: str, unmet: str = "") -> dict[str, object]:
+    met = value >= limit if op == ">=" else value <= limit
+    return {"value": value, "limit": limit, "op": op, "met": met, "reason": "" if met else unmet}
+
+
+def _not_measured(limit: float, op: str, why: str) -> dict[str, object]:
+    return {"value": None, "limit": limit, "op": op, "met": None, "reason": why}
+
+
+def _read_targets(
+    results: dict[str, dict[str, float]], name: str, label: str, ratio: float
+) -> dict[str, dict[str, object]]:
+    figure = results[name]
+    cpu_limit = 1 / ratio
+    cpu_met = figure["cpu_vs_floor"] <= cpu_limit
+    rps_reason = (
+        f"but its server CPU per request meets the target ({figure['cpu_vs_floor']:.2f}x the floor's): the load"
+        " generator and other processes took the cores"
+        if cpu_met
+        else f"server CPU per request is {figure['cpu_vs_floor']:.2f}x the floor's; needs <= {cpu_limit:.2f}x"
+    )
+    return {
+        f"{label} req/s >= {ratio:g}x floor": _target(figure["rps_vs_floor"], ratio, ">=", rps_reason),
+        f"{label} CPU ms/req <= 1/{ratio:g} of floor's": _target(
+            figure["cpu_vs_floor"],
+            cpu_limit,
+            "<=",
+            f"{figure['server_cpu_ms_per_request']:.2f} ms against the floor's "
+            f"{figure['server_cpu_ms_per_request'] / figure['cpu_vs_floor']:.2f} ms; README's Performance says where",
+        ),
+    }
+
+
+def issue_targets(
+    options: Options, results: dict[str, dict[str, float]], login_bound: float, parallel: float
+) -> dict[str, dict[str, object]]:
+    """Issue 15's targets, each met or not met with the reason."""
+    targets: dict[str, dict[str, object]] = {}
+    targets.update(_read_targets(results, "me", "me", 2.0))
+    targets.update(_read_targets(results, "user", "user(userName:)", 1.8))
+    sdl = (ROOT / "schema.graphql").read_text()
+    for name, label, field in (
+        ("followers_page", "followers page of 20", "followers("),
+        ("users_query", "users(query:) page of 20", "users("),
+    ):
+        if name in results:
+            targets.update(_read_targets(results, name, label, 1.0))
+        else:
+            why = "the schema has no such field yet" if field not in sdl else "the bench does not load it yet"
+            targets[f"{label} req/s >= 1x floor"] = _not_measured(1.0, ">=", f"not measured: {why}")
+    logins = results["login"]["rps"]
+    targets["logins/s >= 0.9x bcrypt bound"] = _target(
+        logins / login_bound,
+        0.9,
+        ">=",
+        f"{logins:.2f} logins/s of a {login_bound:.2f}/s bound; the bench process itself hashed only "
+        f"{parallel:.2f} checks/s on all cores just before, so the machine was busy"
+        if parallel < 0.9 * login_bound
+        else f"{logins:.2f} logins/s of a {login_bound:.2f}/s bound, with the machine's cores free enough",
+    )
+    idle, flooded = results["me"]["p99_ms"], results["me_during_login_flood"]["p99_ms"]
+    targets["me p99 during a login flood <= 1.5x idle"] = _target(
+        flooded / idle, 1.5, "<=", f"p99 {flooded:.1f} ms during the flood against {idle:.1f} ms idle"
+    )
+    small, large = results["user_small"]["rps"], results["user_large"]["rps"]
+    targets[f"user(userName:) req/s at {options.large:,} users >= 1/1.2 of at {options.small:,}"] = _target(
+        large / small, 1 / 1.2, ">=", f"{large:.0f} against {small:.0f} req/s"
+    )
+    small, large = results["users_query_small"]["rps"], results["users_query_large"]["rps"]
+    targets[f"users(query:) req/s at {options.large:,} users >= 1/10 of at {options.small:,}"] = _target(
+        large / small, 1 / 10, ">=", f"{large:.0f} against {small:.0f} req/s"
+    )
+    return targets
+
+
 def report(
     options: Options,
     results: dict[str, dict[str, float]],
@@ -453,36 +566,18 @@ def report(
     seeded: dict[str, float],
     elapsed: float,
 ) -> dict[str, object]:
-    # Each figure against the floor measured in turns with it (user at small/large: the second floor).
+    # Each figure against both floors measured in turns with it (user at small/large: the second run's).
+    second = ("floor_2", "floor_cached_2", "user_small", "user_large", "users_query_small", "users_query_large")
     for name, result in results.items():
-        second = ("floor_2", "user_small", "user_large", "users_query_small", "users_query_large")
-        floor = results["floor_2" if name in second else "floor"]
-        result["rps_vs_floor"] = result["rps"] / floor["rps"]
-        result["p99_vs_floor"] = result["p99_ms"] / floor["p99_ms"]
-        if "server_cpu_ms_per_request" in result:
-            result["cpu_vs_floor"] = result["server_cpu_ms_per_request"] / floor["server_cpu_ms_per_request"]
+        for suffix, floor_name in (("floor", "floor"), ("floor_cached", "floor_cached")):
+            floor = results[f"{floor_name}_2" if name in second else floor_name]
+            result[f"rps_vs_{suffix}"] = result["rps"] / floor["rps"]
+            result[f"p99_vs_{suffix}"] = result["p99_ms"] / floor["p99_ms"]
+            if "server_cpu_ms_per_request" in result:
+                result[f"cpu_vs_{suffix}"] = result["server_cpu_ms_per_request"] / floor["server_cpu_ms_per_request"]
     cores = os.cpu_count() or 1
     login_bound = cores / check_seconds
-    targets = {
-        "me rps >= 1.3x floor": (results["me"]["rps_vs_floor"], 1.3, ">="),
-        "user rps >= 1.3x floor": (results["user"]["rps_vs_floor"], 1.3, ">="),
-        "logins/s >= 0.85x bcrypt bound": (results["login"]["rps"] / login_bound, 0.85, ">="),
-        "me p99 in login flood <= 2x idle p99": (
-            results["me_during_login_flood"]["p99_ms"] / results["me"]["p99_ms"],
-            2.0,
-            "<=",
-        ),
-        f"user rps at {options.large:,} >= 1/1.2 of {options.small:,}": (
-            results["user_large"]["rps"] / results["user_small"]["rps"],
-            1 / 1.2,
-            ">=",
-        ),
-        f"users(query:) rps at {options.large:,} >= 1/10 of {options.small:,}": (
-            results["users_query_large"]["rps"] / results["users_query_small"]["rps"],
-            1 / 10,
-            ">=",
-        ),
-    }
+    targets = issue_targets(options, results, login_bound, parallel)
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
@@ -506,22 +601,20 @@ def report(
         "seed_s": seeded,
         "elapsed_s": elapsed,
         "results": results,
-        "targets": {
-            name: {"value": value, "limit": limit, "met": value >= limit if op == ">=" else value <= limit}
-            for name, (value, limit, op) in targets.items()
-        },
+        "targets": targets,
     }
 
 
 def print_table(summary: dict[str, object]) -> None:
     results: dict[str, dict[str, float]] = summary["results"]  # type: ignore[assignment]
-    header = ("figure", "req/s", "x floor", "p50 ms", "p99 ms", "p99/floor", "CPU ms/req", "CPU/floor")
-    print("\n{:24} {:>9} {:>8} {:>8} {:>8} {:>10} {:>11} {:>10}".format(*header))
+    print("\nx floor: the bare Strawberry app; x cached: the same with ParserCache and ValidationCache")
+    header = ("figure", "req/s", "x floor", "x cached", "p50 ms", "p99 ms", "CPU ms/req", "CPU/floor", "CPU/cached")
+    print("{:22} {:>9} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>10}".format(*header))
     for name, r in results.items():
         print(
-            f"{name:24} {r['rps']:9.1f} {r['rps_vs_floor']:8.2f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} "
-            f"{r['p99_vs_floor']:10.2f} {r.get('server_cpu_ms_per_request', math.nan):11.3f} "
-            f"{r.get('cpu_vs_floor', math.nan):10.2f}"
+            f"{name:22} {r['rps']:9.1f} {r['rps_vs_floor']:8.2f} {r['rps_vs_floor_cached']:8.2f} "
+            f"{r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r.get('server_cpu_ms_per_request', math.nan):10.3f} "
+            f"{r.get('cpu_vs_floor', math.nan):9.2f} {r.get('cpu_vs_floor_cached', math.nan):10.2f}"
         )
     print(
         f"\nbcrypt check {summary['bcrypt_check_s'] * 1e3:.0f} ms at the configured cost: bound "
@@ -529,10 +622,16 @@ def print_table(summary: dict[str, object]) -> None:
         f"{summary['bcrypt_checks_per_s_on_all_cores_now']:.2f} checks/s on {os.cpu_count()} threads just before; "
         f"loader {summary['loader']}; {summary['elapsed_s']:.0f} s"
     )
-    targets: dict[str, dict[str, float]] = summary["targets"]  # type: ignore[assignment]
+    print("\ntargets (issue 15):")
+    targets: dict[str, dict[str, object]] = summary["targets"]  # type: ignore[assignment]
     for name, target in targets.items():
+        value = target["value"]
+        if value is None:
+            print(f"  not measured  {name}: {str(target['reason']).removeprefix('not measured: ')}")
+            continue
         verdict = "met    " if target["met"] else "NOT MET"
-        print(f"  {verdict}  {name}: {target['value']:.2f} (limit {target['limit']:.2f})")
+        line = f"  {verdict}  {name}: {value:.2f} (limit {target['limit']:.2f})"
+        print(line + (f": {target['reason']}" if target["reason"] else ""))
 
 
 def main() -> int:
