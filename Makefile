@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-domain test-fast test-processes lint schema migration graphiql bench clean
+.PHONY: run test test-domain test-fast test-processes lint schema migration graphiql bench profile clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ migration: $(STAMP)
 # Load figures on this machine, each also as a ratio to a bare Strawberry app (bench/run.py --help).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Where me and user(userName:) spend the server's time: py-spy samples of the running server (bench/profile.py).
+profile: $(STAMP)
+	$(BIN)/python bench/profile.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,134 @@
+"""``make profile``: where a ``me`` and a ``user(userName:)`` request spend the server's time, by py-spy.
+
+Seeds 10,000 users on SQLite, starts ``python main.py`` as ``make bench`` does (one worker, production),
+loads it with one kind of request at a time and samples the running server with py-spy (a sampling
+profiler; it needs ptrace, as root here). Each sample of the event loop's thread is put in the part of the
+request its leaf-most known frame belongs to, and the shares are printed. Stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import os
+import random
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import run as bench  # noqa: E402 - bench/run.py, for its seeding, request files and servers
+
+from services.passwords import hash_password  # noqa: E402
+from settings import Settings  # noqa: E402
+
+# The part of a request a frame belongs to; a sample counts for the leaf-most frame that matches.
+PARTS = [
+    ("socket writes (uvicorn's transport.write of the head, then the body)", ("RequestResponseCycle.send",)),
+    ("database read (sqlite3 on the event loop)", ("execute_point_lookup", "sqlite3")),
+    ("database hand-off (aiosqlite's thread)", ("aiosqlite",)),
+    ("Tortoise executor and hydration", ("tortoise/", "models/prepared.py")),
+    ("JSON", ("orjson", "json/", "encode_json")),
+    ("JWT decode and token cache", ("jwt/", "services/tokens.py")),
+    ("metrics", ("prometheus_client", "web/metrics.py")),
+    ("the access log line", ("logging/", "web/access_log.py", "web/logs.py")),
+    (
+        "Strawberry's extension machinery and our pipeline",
+        ("strawberry/extensions/", "schema/pipeline.py", "schema/documents.py", "schema/trusted.py"),
+    ),
+    ("graphql-core execute", ("graphql/",)),
+    ("Strawberry view, schema and converters", ("strawberry/", "cross_web/")),
+    ("Starlette", ("starlette/",)),
+    (
+        "our edge and resolvers (caller, context, body limit, resolvers, services)",
+        ("web/", "schema/", "resolvers/", "services/", "models/"),
+    ),
+    ("uvicorn and httptools (parsing, protocol)", ("uvicorn/", "httptools")),
+]
+REST = "uvloop (C: sockets, callbacks) and asyncio"
+
+
+def classify(raw: Path) -> list[tuple[str, float]]:
+    counts: collections.Counter[str] = collections.Counter()
+    for line in raw.read_text().splitlines():
+        stack, _, number = line.rpartition(" ")
+        frames = stack.split(";")
+        if "MainThread" not in frames[0]:
+            continue
+        for frame in reversed(frames[1:]):
+            part = next((name for name, keys in PARTS if any(key in frame for key in keys)), None)
+            if part is not None:
+                break
+        counts[part or REST] += int(number)
+    total = sum(counts.values()) or 1
+    return [(name, 100 * count / total) for name, count in counts.most_common()]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=15.0, help="seconds of sampling per request kind (15)")
+    parser.add_argument("--port", type=int, default=9460)
+    args = parser.parse_args()
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    wrk = shutil.which("wrk")
+    if not Path(py_spy).exists() or wrk is None:
+        raise SystemExit("profile: needs py-spy (pip install py-spy) and wrk (apt-get install wrk)")
+    work = Path(tempfile.mkdtemp(prefix="user-service-profile-"))
+    secret = secrets.token_urlsafe(48)
+    settings = Settings(app_env="production", jwt_secret=secret, bcrypt_rounds=4)
+    rng = random.Random(4)  # noqa: S311 - picks users, not secrets
+    try:
+        db_url = f"sqlite://{work / 'users.sqlite3'}"
+        bench.seed(db_url, 0, 10_000, asyncio.run(hash_password(bench.PASSWORD, rounds=4)))
+
+        def token(n: int) -> str:
+            return bench.issue_access_token(user_id=n + 1, token_version=0, settings=settings).token
+
+        requests = {
+            "me": bench.write_requests(
+                work / "me.txt", [(token(rng.randrange(10_000)), bench.ME, None) for _ in range(2000)]
+            ),
+            "user(userName:)": bench.write_requests(
+                work / "user.txt",
+                [(token(0), bench.USER, {"userName": f"user{rng.randrange(10_000)}"}) for _ in range(2000)],
+            ),
+        }
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "APP_ENV": "production",
+            "JWT_SECRET": secret,
+            "DATA_DIR": str(work),
+            "DATABASE_URL": db_url,
+        }
+        with bench.server("profiled", [sys.executable, "main.py"], args.port, env, work) as served:
+            for name, path in requests.items():
+                load = subprocess.Popen(  # noqa: S603
+                    bench.load_command(served.target(name, path), 16, args.seconds + 6, "wrk"),
+                    stdout=subprocess.DEVNULL,
+                )
+                time.sleep(3)  # warm
+                raw = work / f"{name}.raw"
+                record = [py_spy, "record", "--pid", str(served.pid), "--rate", "250", "--format", "raw"]
+                record += ["--duration", str(round(args.seconds)), "--nonblocking", "--threads", "-o", str(raw)]
+                subprocess.run(record, check=True, capture_output=True)  # noqa: S603 - py-spy on our own server
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    load.wait(timeout=args.seconds + 30)
+                print(f"\n{name}: share of the event loop thread's samples")
+                for part, share in classify(raw):
+                    print(f"  {share:5.1f}%  {part}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
