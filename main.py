@@ -248,7 +248,7 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_environ()  # fail fast, before uvicorn, with a readable message
     configure_logging(settings)
-    create_app(settings)  # a bad persisted-query manifest stops here, not in every worker
+    check_startup(settings)
     # Migrate (development) or refuse pending migrations (production) once, before any worker starts.
     _with_database(settings, lambda: database.prepare(apply=not settings.is_production))
     with metrics_directory(settings):
@@ -266,6 +266,19 @@ def serve(args: argparse.Namespace) -> int:
             proxy_headers=False,
         )
     return 0
+
+
+def check_startup(settings: Settings) -> None:
+    """What each worker would refuse at its first request, refused once here with a readable message."""
+    manifest = persisted_queries_for(
+        redis_url="",
+        prefix="",
+        manifest_file=settings.persisted_queries_file,
+        only_manifest=settings.persisted_queries_only,
+        automatic=settings.persisted_queries,
+    ).manifest
+    build_schema(settings, manifest)  # every manifest document parsed and validated
+    tracing.check_installed(settings)
 
 
 @contextmanager

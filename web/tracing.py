@@ -18,10 +18,23 @@ from settings import Settings, SettingsError
 
 SERVICE_NAME = "user-service"
 TRACES_PATH = "/v1/traces"
+NOT_INSTALLED = (
+    "OTEL_EXPORTER_OTLP_ENDPOINT is set but OpenTelemetry is not installed: pip install 'user-service[otel]'"
+)
 
 
 class TracingUnavailable(SettingsError):
     pass
+
+
+def check_installed(settings: Settings) -> None:
+    """Refuse to start when tracing is asked for but its extra is not installed."""
+    if settings.otel_exporter_otlp_endpoint:
+        try:
+            import opentelemetry.exporter.otlp.proto.http.trace_exporter
+            import opentelemetry.sdk.trace  # noqa: F401
+        except ImportError:
+            raise TracingUnavailable(NOT_INSTALLED) from None
 
 
 def tracer_provider(settings: Settings) -> Any | None:
@@ -34,9 +47,7 @@ def tracer_provider(settings: Settings) -> Any | None:
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
     except ImportError:
-        raise TracingUnavailable(
-            "OTEL_EXPORTER_OTLP_ENDPOINT is set but OpenTelemetry is not installed: pip install 'user-service[otel]'"
-        ) from None
+        raise TracingUnavailable(NOT_INSTALLED) from None
     endpoint = settings.otel_exporter_otlp_endpoint.rstrip("/")
     if not endpoint.endswith(TRACES_PATH):
         endpoint += TRACES_PATH  # the variable names the collector; traces go to its /v1/traces, as the SDK does

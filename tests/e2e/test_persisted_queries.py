@@ -27,7 +27,7 @@ import redis.asyncio as redis
 from main import create_app
 from schema.persisted import ManifestError
 from settings import Settings
-from tests.servers import Server, running_server
+from tests.servers import Server, run_main, running_server, server_environ
 from tests.support import ME, USER, Api, Result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -236,6 +236,17 @@ def test_a_file_that_is_not_a_manifest_stops_the_server(settings: Settings, tmp_
 def test_only_mode_without_a_manifest_stops_the_server(settings: Settings) -> None:
     with pytest.raises(ManifestError, match="PERSISTED_QUERIES_FILE"):
         create_app(replace(settings, persisted_queries_only=True))
+
+
+def test_python_main_refuses_to_start_with_a_bad_manifest(tmp_path: Path) -> None:
+    deep = "query Deep { me { profile { website } } }"
+    manifest = write_manifest(tmp_path / "manifest.json", deep)
+    environ = server_environ("sqlite://:memory:", tmp_path, PERSISTED_QUERIES_FILE=str(manifest), MAX_QUERY_DEPTH="1")
+
+    started = run_main(environ)
+
+    assert started.returncode == 2, started.stdout + started.stderr
+    assert "persisted query" in started.stderr and hashlib.sha256(deep.encode()).hexdigest() in started.stderr
 
 
 # Shared through Redis -------------------------------------------------------------------------------
