@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import aiosqlite
 import httpx
 import pytest
 from tortoise.context import TortoiseContext
@@ -87,17 +89,44 @@ def _with_database_name(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template() -> Iterator[sqlite3.Connection]:
+    """The migrations applied once per run to an in-memory SQLite database, which each test copies:
+    running them per test cost most of the fast tiers' time. Unbound to a thread: aiosqlite's copies it."""
+    template = sqlite3.connect(":memory:", check_same_thread=False)
+    asyncio.run(_migrate_into(template))
+    yield template
+    template.close()
+
+
+async def _migrate_into(template: sqlite3.Connection) -> None:
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=database.tortoise_config(BACKENDS["sqlite"], connection="sqlite"), _create_db=True)
+        await database.migrate()
+        await (await _aiosqlite_connection(ctx)).backup(template)
+
+
+async def _aiosqlite_connection(ctx: TortoiseContext) -> aiosqlite.Connection:
+    client = ctx.db("sqlite")
+    await client.create_connection(with_db=True)  # type: ignore[attr-defined]
+    return client._connection  # type: ignore[attr-defined,no-any-return]
+
+
 @pytest.fixture(params=list(BACKENDS))
-async def db(request: pytest.FixtureRequest, shared_databases: dict[str, str]) -> AsyncIterator[str]:
+async def db(
+    request: pytest.FixtureRequest, shared_databases: dict[str, str], sqlite_template: sqlite3.Connection
+) -> AsyncIterator[str]:
     """A migrated database with no rows, as production builds it; yields the backend's name.
 
-    SQLite gets a new in-memory database; the server backends share one per run, emptied first.
+    SQLite gets a new in-memory database, a copy of the migrated template (SQLite's backup API, run on
+    aiosqlite's thread, which owns the new connection); the server backends share one per run, emptied first.
     """
     backend = request.param
     async with TortoiseContext() as ctx:
         if backend == "sqlite":
             await ctx.init(config=database.tortoise_config(BACKENDS[backend], connection=backend), _create_db=True)
-            await database.migrate()
+            connection = await _aiosqlite_connection(ctx)
+            await connection._execute(sqlite_template.backup, connection._conn)
         else:
             await ctx.init(config=database.tortoise_config(shared_databases[backend], connection=backend))
             await truncate_all_models()

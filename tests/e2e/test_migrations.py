@@ -12,6 +12,7 @@ from pathlib import Path
 
 import bcrypt
 import httpx
+import pytest
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
@@ -79,6 +80,17 @@ async def _old_user(backend: str, name: str, email: str, **extra: object) -> Non
     _, rows = await Tortoise.get_connection(backend).execute_query("SELECT MAX(id) AS id FROM users")
     profile = {"user_id": rows[0]["id"], "push_notifications": False, "account_privacy": False, "verified": False}
     await _insert_at_initial_schema(backend, "user_profiles", profile)
+
+
+@pytest.mark.parametrize("turn", ["first", "second"])
+async def test_each_test_gets_a_fully_migrated_database_of_its_own(api: Api, turn: str) -> None:
+    # SQLite's per-test database is a copy of one migrated once per run: whichever of the two runs
+    # second must still find every migration applied and none of the other's rows.
+    assert await database.pending_migrations() == []
+    rows = await Tortoise.get_connection(api.backend).execute_query_dict("SELECT COUNT(*) AS n FROM users")
+    assert rows == [{"n": 0}]
+
+    await api.register("john")
 
 
 async def test_upgrading_a_database_made_by_the_initial_migration_keeps_its_rows(
