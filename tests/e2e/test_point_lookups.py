@@ -1,0 +1,114 @@
+"""Point lookups on an SQLite file read on the event loop's thread; they must see exactly what the async path would.
+
+The suite's ``db`` fixture uses ``sqlite://:memory:``, where the fast path is off (a second connection would
+open another database); these tests run on a file, as ``python main.py`` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tortoise.context import TortoiseContext
+from tortoise.transactions import in_transaction
+
+import database
+from main import create_app
+from models import User
+from services import users
+from settings import Settings
+from tests.support import PASSWORD, Api
+
+FAST_PATH = "execute_point_lookup"
+
+
+@pytest.fixture
+async def file_api(tmp_path: Path, settings: Settings) -> AsyncIterator[Api]:
+    url = f"sqlite://{tmp_path / 'users.sqlite3'}"
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=database.tortoise_config(url, connection="sqlite_file"), _create_db=True)
+        await database.migrate()
+        transport = httpx.ASGITransport(app=create_app(settings))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield Api(client, backend="sqlite_file")
+
+
+def lookups(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.funcName for record in caplog.records if record.name == "tortoise.db_client"]
+
+
+async def test_me_and_user_read_on_the_loop_thread(file_api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    account = await file_api.register()
+    caplog.set_level(logging.DEBUG, logger="tortoise.db_client")
+    caplog.clear()
+
+    me = await file_api.me(account.token)
+
+    assert me.data["me"]["userName"] == "john_doe"
+    assert lookups(caplog) == [FAST_PATH]
+
+
+async def test_every_committed_write_is_seen_by_the_next_read(file_api: Api) -> None:
+    account = await file_api.register()
+    for round_ in range(20):
+        updated = await file_api.update_user(account, firstName=f"Name{round_}")
+        assert not updated.errors, updated.body
+        me = await file_api.me(account.token)
+        assert me.data["me"]["firstName"] == f"Name{round_}"
+
+
+async def test_a_password_change_revokes_the_old_token_at_once(file_api: Api) -> None:
+    account = await file_api.register()
+    changed = await file_api.update_user(
+        account, providedOldPassword=PASSWORD, providedNewPassword="another_password_456"
+    )
+    assert not changed.errors, changed.body
+
+    after = await file_api.me(account.token)
+
+    assert after.code == "UNAUTHENTICATED"
+
+
+async def test_reads_while_writes_commit_never_fail(file_api: Api) -> None:
+    account = await file_api.register()
+    start = asyncio.Event()
+
+    async def read() -> None:
+        await start.wait()
+        result = await file_api.me(account.token)
+        assert result.data["me"]["userName"] == "john_doe", result.body
+
+    async def write(round_: int) -> None:
+        await start.wait()
+        result = await file_api.update_user(account, bio=f"bio {round_}")
+        assert not result.errors, result.body
+
+    for round_ in range(20):
+        tasks = [asyncio.create_task(read()) for _ in range(5)] + [asyncio.create_task(write(round_))]
+        await asyncio.sleep(0)
+        start.set()
+        await asyncio.gather(*tasks)
+        start.clear()
+
+
+async def test_inside_a_transaction_a_lookup_sees_its_own_writes(
+    file_api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    account = await file_api.register()
+    user_id = int(account.user["userID"])
+    caplog.set_level(logging.DEBUG, logger="tortoise.db_client")
+
+    async with in_transaction("sqlite_file"):
+        await User.filter(id=user_id).update(first_name="Inside")
+        caplog.clear()
+        inside = await users.by_id(user_id)
+        used = lookups(caplog)
+    outside = await users.by_id(user_id)
+
+    assert inside is not None and inside.first_name == "Inside"
+    assert FAST_PATH not in used
+    assert outside is not None and outside.first_name == "Inside"
