@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter
 from cross_web import HTTPException as RequestError  # strawberry's view answers it with its status
 from starlette.exceptions import HTTPException
@@ -164,6 +165,14 @@ class GraphQLApp(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         # Only called where GraphiQL is on (not in production): its files come from this server if fetched.
         return HTMLResponse(graphiql.offline_page(self.graphql_ide_html))
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: several times faster than json for a response; only responses (it refuses lone surrogates
+        # that json.loads accepts in requests, and error messages may echo them: those take json's path).
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            return json.dumps(data).encode()
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = Response(
