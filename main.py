@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
-from strawberry.extensions import AddValidationRules, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_limit
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.types import ExecutionContext
@@ -37,7 +37,8 @@ from resolvers import Mutation, Query
 from schema.errors import log_unexpected
 from schema.http import BodySizeLimit, GraphQLApp
 from schema.persisted import ManifestError, persisted_queries_for
-from schema.trusted import TrustedDocumentCache, TrustedValidationCache, prepare_trusted
+from schema.pipeline import RequestPipeline
+from schema.trusted import prepare_trusted
 from schema.validation import CountValidations
 from services import accounts, maintenance, social
 from services.counters import counters_for
@@ -45,7 +46,7 @@ from services.errors import AccountError
 from services.throttle import Throttle
 from settings import Settings, SettingsError, help_table
 from web import graphiql, metrics, tracing
-from web.access_log import AccessLog, OperationName
+from web.access_log import AccessLog
 from web.authentication import Authentication
 from web.logs import configure_logging, log_config
 
@@ -73,16 +74,15 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         extensions=[
-            # Parses once per distinct text, with the token and selection limits, before any validation.
+            # Adds the rules, parses once per distinct text with the token and selection limits (before any
+            # validation), validates once per document, and names the operation: one extension, one set of hooks.
             partial(
-                TrustedDocumentCache,
+                RequestPipeline,
+                rules=rules,
                 max_tokens=settings.max_tokens,
                 max_selections=settings.max_selections,
                 trusted=trusted,
             ),
-            partial(AddValidationRules, rules),
-            partial(TrustedValidationCache, trusted),
-            OperationName,
             *extra,
         ],
     )

@@ -2,7 +2,7 @@
 
 Every manifest document is checked as a request would be (token, selection, depth and alias limits, the
 schema's rules; a bad one stops the server) and kept parsed, so a request for one skips both steps; any
-other document goes through DocumentCache and Strawberry's ValidationCache as before.
+other document goes through DocumentCache and Strawberry's validation LRU as before (schema/pipeline.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from graphql import DocumentNode, GraphQLError, specified_rules
 from graphql.validation import ASTValidationRule
-from strawberry.extensions import ValidationCache
 from strawberry.schema import BaseSchema
 from strawberry.schema.schema import validate_document
 
@@ -33,21 +32,6 @@ class TrustedDocumentCache(DocumentCache):
             return
         self.execution_context.graphql_document = document
         yield
-
-
-class TrustedValidationCache(ValidationCache):
-    """ValidationCache that skips the trusted documents: they were validated with these rules at start-up."""
-
-    def __init__(self, trusted: Mapping[str, DocumentNode]) -> None:
-        super().__init__()
-        self.trusted = trusted
-
-    def on_validate(self) -> Iterator[None]:
-        if (self.execution_context.query or "") in self.trusted:
-            self.execution_context.pre_execution_errors = []
-            yield
-        else:
-            yield from super().on_validate()
 
 
 def prepare_trusted(

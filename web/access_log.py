@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 log = logging.getLogger("app.access")
 
@@ -53,7 +52,7 @@ class AccessLog:
             await self.app(scope, receive, send_and_note_status)
         finally:
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
-            operation = state.get("operation_name")  # set by OperationName
+            operation = state.get("operation_name")  # set by note_operation_name
             user_id = state.get("user_id")  # set by schema.context.Context
             path = _printable(scope["path"])
             log.info(
@@ -77,12 +76,11 @@ class AccessLog:
             )
 
 
-class OperationName(SchemaExtension):
-    """Notes the operation's name (sent as operationName, or from the document) for the log line."""
+def note_operation_name(execution_context: ExecutionContext) -> None:
+    """Notes the operation's name (sent as operationName, or from the document) for the log line and metrics.
 
-    def on_operation(self) -> Iterator[None]:
-        yield
-        request = getattr(self.execution_context.context, "request", None)
-        name = self.execution_context.operation_name
-        if request is not None and name is not None and OPERATION_NAME.fullmatch(name):
-            request.state.operation_name = name
+    Called by schema.pipeline.RequestPipeline once the operation has run."""
+    request = getattr(execution_context.context, "request", None)
+    name = execution_context.operation_name
+    if request is not None and name is not None and OPERATION_NAME.fullmatch(name):
+        request.state.operation_name = name
