@@ -1,4 +1,4 @@
-"""``make profile``: where a ``me`` and a ``user(userName:)`` request spend the server's time, by py-spy.
+"""``make profile``: where ``me``, ``user(userName:)``, a followers page and ``users(query:)`` spend the server's time.
 
 Seeds 10,000 users on SQLite, starts ``python main.py`` as ``make bench`` does (one worker, production),
 loads it with one kind of request at a time and samples the running server with py-spy (a sampling
@@ -100,6 +100,20 @@ def main() -> int:
             "user(userName:)": bench.write_requests(
                 work / "user.txt",
                 [(token(0), bench.USER, {"userName": f"user{rng.randrange(10_000)}"}) for _ in range(2000)],
+            ),
+            "followers page": bench.write_requests(
+                work / "followers.txt",
+                [
+                    (token(rng.randrange(10_000)), bench.FOLLOWERS, {"userName": f"user{rng.randrange(bench.STARS)}"})
+                    for _ in range(2000)
+                ],
+            ),
+            "users(query:)": bench.write_requests(
+                work / "directory.txt",
+                [
+                    (token(rng.randrange(10_000)), bench.DIRECTORY, {"query": f"user{rng.randrange(1000)}"})
+                    for _ in range(2000)
+                ],
             ),
         }
         env = {
