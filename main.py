@@ -43,6 +43,7 @@ from schema.validation import CountValidations
 from services import accounts, maintenance, social
 from services.counters import counters_for
 from services.errors import AccountError
+from services.mail import outbox, sender
 from services.throttle import Throttle
 from settings import Settings, SettingsError, help_table
 from web import graphiql, metrics, tracing
@@ -137,7 +138,7 @@ def create_app(settings: Settings) -> Starlette:
             await database.prepare(apply=not settings.is_production)
             cleaning = asyncio.create_task(maintenance.run_periodically(settings))
             try:
-                async with metrics.sampling():
+                async with metrics.sampling(), sender.running(settings):  # sender: the outbox's mail
                     yield
             finally:
                 cleaning.cancel()
@@ -251,6 +252,7 @@ def serve(args: argparse.Namespace) -> int:
     check_startup(settings)
     # Migrate (development) or refuse pending migrations (production) once, before any worker starts.
     _with_database(settings, lambda: database.prepare(apply=not settings.is_production))
+    settings.check_mail()
     with metrics_directory(settings):
         # Every worker applies log_config; uvicorn's own access log is replaced by web.access_log.
         uvicorn.run(
@@ -358,6 +360,23 @@ def purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def list_outbox(args: argparse.Namespace) -> int:
+    """Mails not sent yet, and mails given up on; never their links or tokens."""
+    settings = Settings.from_environ()
+    mails = _with_database(settings, outbox.unsent)
+    if not mails:
+        print("no pending or failed mails")
+        return 0
+    print("id\tstatus\tattempts\ttemplate\trecipient\tcreated\tnext attempt\tlast error")
+    for mail in mails:
+        next_attempt = mail.next_attempt_at.isoformat(timespec="seconds") if mail.status == outbox.PENDING else "-"
+        print(
+            f"{mail.id}\t{mail.status}\t{mail.attempts}\t{mail.template}\t{mail.recipient}\t"
+            f"{mail.created_at.isoformat(timespec='seconds')}\t{next_attempt}\t{mail.last_error or '-'}"
+        )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python main.py",
@@ -378,6 +397,9 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "recount", help="check every user's follower counts against the rows, fix and print the wrong ones"
     ).set_defaults(run=recount)
+    commands.add_parser("outbox", help="list pending and failed mails (without their links)").set_defaults(
+        run=list_outbox
+    )
     root.set_defaults(run=serve)
     return root
 

@@ -19,8 +19,9 @@ from dataclasses import dataclass, fields, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 log = logging.getLogger("settings")
@@ -72,6 +73,26 @@ def _optional_bool(value: object) -> object:
     return None if isinstance(value, str) and value.strip() == "" else value
 
 
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and value.strip() == "" else value
+
+
+def _link(value: object) -> object:
+    if isinstance(value, str) and "{token}" not in value:
+        raise ValueError("must contain {token}, where the mailed token goes")
+    return value
+
+
+def _smtp_url(value: object) -> object:
+    if (
+        isinstance(value, str)
+        and value
+        and not (value.startswith(("smtp://", "smtps://")) and urlsplit(value).hostname)
+    ):
+        raise ValueError("must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
+    return value
+
+
 def _lower(value: object) -> object:
     return value.strip().lower() if isinstance(value, str) else value
 
@@ -85,6 +106,9 @@ Days = Annotated[float, BeforeValidator(_days)]
 Words = Annotated[tuple[str, ...], BeforeValidator(_words)]
 Networks = Annotated[tuple[IPv4Network | IPv6Network, ...], BeforeValidator(_networks)]
 OptionalBool = Annotated[bool | None, BeforeValidator(_optional_bool)]
+OptionalPath = Annotated[Path | None, BeforeValidator(_blank_is_none)]
+Link = Annotated[str, AfterValidator(_link)]
+SmtpUrl = Annotated[str, AfterValidator(_smtp_url)]
 Environment = Annotated[Literal["development", "test", "production"], BeforeValidator(_lower)]
 LogFormat = Annotated[Literal["text", "json"], BeforeValidator(_lower)]
 LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)]
@@ -156,6 +180,13 @@ class Settings:
     )
     conflict_max_per_address: Whole = setting(20, "updates answered CONFLICT per address in a conflict window", ge=1)
     conflict_window: Whole = setting(3600, "the conflict window, in seconds", ge=1)
+    password_reset_max_per_address: Whole = setting(
+        20, "password-reset and verification mails asked for per address in a reset window", ge=1
+    )
+    password_reset_max_per_email: Whole = setting(
+        5, "password-reset and verification mails asked for per email address in a reset window", ge=1
+    )
+    password_reset_window: Whole = setting(3600, "the reset window, in seconds", ge=1)
     trusted_proxies: Networks = setting((), "IPs or CIDRs whose `X-Forwarded-For` is believed")
     cors_origins: Words = setting((), "origins allowed to call from a browser, space or comma separated")
     graphql_introspection: OptionalBool = setting(
@@ -182,6 +213,30 @@ class Settings:
     )
     log_format: LogFormat = setting("text", "`text` (readable lines) or `json` (one JSON object a line); see Logs")
     log_level: LogLevel = setting("INFO", "`DEBUG`, `INFO`, `WARNING` or `ERROR`; one line per request is `INFO`")
+    smtp_url: SmtpUrl = setting(
+        "",
+        "`smtp://user:pass@host:587` (STARTTLS when offered; `?starttls=required` insists) or `smtps://…:465`; "
+        "required in production",
+        shown="none: mails go to the log (development)",
+        secret=True,  # carries a password
+    )
+    mail_from: str = setting("user-service <no-reply@localhost>", "the From of every mail")
+    verify_email_url: Link = setting(
+        "http://localhost:3000/verify-email?token={token}", "the front end's page that calls verifyEmail"
+    )
+    reset_password_url: Link = setting(
+        "http://localhost:3000/reset-password?token={token}", "the front end's page that calls resetPassword"
+    )
+    mail_templates_dir: OptionalPath = setting(
+        None, "a folder whose templates replace the built-in ones of the same name", shown="the built-in ones"
+    )
+    verify_email_ttl: Whole = setting(24 * 3600, "lifetime of an email-verification token in seconds", ge=1)
+    reset_password_ttl: Whole = setting(3600, "lifetime of a password-reset token in seconds", ge=1)
+    mail_max_attempts: Whole = setting(10, "tries to send a mail before giving up on it (logged)", ge=1)
+    mail_retry_seconds: Whole = setting(
+        30, "wait before the first retry of a mail; doubled on each try, at most an hour", ge=1
+    )
+    mail_poll_seconds: Whole = setting(5, "how often the sender looks for mail written by other instances", ge=1)
 
     @property
     def introspection_enabled(self) -> bool:
@@ -209,6 +264,14 @@ class Settings:
         except ValidationError as exc:
             raise SettingsError(_explain(exc)) from None
         return settings.with_secret()
+
+    def check_mail(self) -> None:
+        """Refuse to serve production without a mail server: its mails would pile up unsent."""
+        if self.is_production and not self.smtp_url:
+            raise SettingsError(
+                "SMTP_URL is not set. In production the server mails verification links, password resets and "
+                "account notices; set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) and MAIL_FROM."
+            )
 
     def with_secret(self) -> Settings:
         """Check JWT_SECRET; in development, fall back to a secret kept in the data folder."""

@@ -1,8 +1,19 @@
 """Tortoise models. The app label is ``models``; Tortoise discovers them from this module."""
 
+from models.mail import OneTimeToken, OutboxMail
 from models.security_event import SecurityEvent
 from models.session import RefreshToken, Session
 from models.social import Block, Follow
 from models.user import User, UserProfile
 
-__all__ = ["Block", "Follow", "RefreshToken", "SecurityEvent", "Session", "User", "UserProfile"]
+__all__ = [
+    "Block",
+    "Follow",
+    "OneTimeToken",
+    "OutboxMail",
+    "RefreshToken",
+    "SecurityEvent",
+    "Session",
+    "User",
+    "UserProfile",
+]

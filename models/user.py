@@ -34,6 +34,8 @@ class User(Model):
     full_name_key = fields.CharField(max_length=FULL_NAME_KEY_MAX, default="", db_default="")
     email = fields.CharField(max_length=EMAIL_MAX, null=True)
     email_key = fields.CharField(max_length=EMAIL_MAX, null=True, unique=True)
+    # Proven by a token mailed to `email`; an email change sets it back to false.
+    email_verified = fields.BooleanField(default=False, db_default=False)  # db_default: existing rows get false
     phone_number = fields.CharField(max_length=PHONE_MAX, null=True, unique=True)
     bio = fields.CharField(max_length=BIO_MAX, null=True)
     profile_image = fields.CharField(max_length=URL_MAX, null=True)

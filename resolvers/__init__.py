@@ -8,6 +8,7 @@ import strawberry
 from resolvers.accounts import AccountMutation, AccountQuery
 from resolvers.authentication import AuthenticationMutation
 from resolvers.lifecycle import LifecycleMutation
+from resolvers.recovery import RecoveryMutation
 from resolvers.security import SecurityMutation, SecurityQuery
 from resolvers.social import SocialMutation, SocialQuery
 
@@ -27,7 +28,9 @@ class Query(AccountQuery, SocialQuery, SecurityQuery):
     "any operation may also fail with BAD_USER_INPUT for a malformed document or variable, and with "
     "INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
-class Mutation(AccountMutation, AuthenticationMutation, SocialMutation, SecurityMutation, LifecycleMutation):
+class Mutation(
+    AccountMutation, AuthenticationMutation, SocialMutation, SecurityMutation, LifecycleMutation, RecoveryMutation
+):
     pass
 
 

@@ -83,6 +83,7 @@ class User:
     profile: UserProfile = strawberry.field(description="The user's profile settings.")
     _id: strawberry.Private[int]
     _email: strawberry.Private[str | None]
+    _email_verified: strawberry.Private[bool]
     _phone_number: strawberry.Private[str | None]
     _seen_by_owner: strawberry.Private[bool]  # set where the caller has just proven to be this user
 
@@ -97,6 +98,13 @@ class User:
     @strawberry.field(description="Email address, normalised (domain in lower case)." + PRIVATE)
     async def email(self, info: Info[Context, Any]) -> str | None:
         return await self._private(info, self._email)
+
+    @strawberry.field(
+        description="Whether the email address was proven with a mailed token (verifyEmail or resetPassword); "
+        "false after an email change." + PRIVATE
+    )
+    async def email_verified(self, info: Info[Context, Any]) -> bool | None:
+        return self._email_verified if await self._may_see_private(info) else None
 
     @strawberry.field(description="Phone number in E.164 form, e.g. +1234567890." + PRIVATE)
     async def phone_number(self, info: Info[Context, Any]) -> str | None:
@@ -176,6 +184,7 @@ class User:
             profile=UserProfile.from_model(user.profile, owner_id=user.id, seen_by_owner=seen_by_owner),
             _id=user.id,
             _email=user.email,
+            _email_verified=user.email_verified,
             _phone_number=user.phone_number,
             _seen_by_owner=seen_by_owner,
             _is_admin=user.is_admin,

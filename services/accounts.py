@@ -8,10 +8,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import User, UserProfile
-from services import credentials, passwords, security_events, sessions, social, users
+from services import credentials, passwords, recovery, security_events, sessions, social, users
 from services.audit import security_event
 from services.authentication import SignedIn, start_session
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from services.mail import outbox
 from services.security_events import Kind
 from services.throttle import CONFLICTS, Throttle
 from services.validation import (
@@ -52,8 +53,11 @@ async def register(
             names = users.name_keys(str(fields.user["first_name"]), str(fields.user["last_name"]))
             created = await User.create(**{**fields.user, **names}, password_hash=password_hash)
             await UserProfile.create(user=created)
+            if created.email:
+                await recovery.mail_verification(user=created, email=created.email, settings=settings)
     except IntegrityError:
         raise await _conflict(fields.user, exclude_id=None) from None
+    outbox.wake()
     user = await users.by_id(created.id)
     if user is None:
         raise Unauthenticated("The account was deleted while being created.")
@@ -106,10 +110,14 @@ async def update_user(
     try:
         async with in_transaction():
             await _write(target, fields, password_hash)
+            await recovery.mail_account_changes(
+                before=target, changes=fields.user, password_changed=password_hash is not None, settings=settings
+            )
     except IntegrityError:
         raise await _conflict(fields.user, exclude_id=target.id) from None
     if probe is not None:
         await probe.succeeded()
+    outbox.wake()
     client = sessions.Client(address, user_agent)
     if password_hash is not None:
         security_event("password_changed", user_id=target.id, address=address, by=actor.id)

@@ -21,7 +21,7 @@ from settings import Settings
 class Rule:
     limit: str  # the setting: how many attempts a window allows
     window: str  # the setting: the window, in seconds
-    per: tuple[str, ...]  # what is counted apart: "account", "address"
+    per: tuple[str, ...]  # what is counted apart: "account", "address", "email"
     cleared_by_success: bool = False  # a success wipes the count instead of giving its own attempt back
 
 
@@ -34,11 +34,15 @@ RULES = {
     "refreshes": Rule("refresh_max_per_address", "refresh_window", ("address",)),
     "conflicts_by_account": Rule("conflict_max_per_account", "conflict_window", ("account",)),
     "conflicts_by_address": Rule("conflict_max_per_address", "conflict_window", ("address",)),
+    "password_resets_by_address": Rule("password_reset_max_per_address", "password_reset_window", ("address",)),
+    "password_resets_by_email": Rule("password_reset_max_per_email", "password_reset_window", ("email",)),
 }
 
 # Rules used together.
 LOGIN = ("login_failures", "login_failures_by_address", "login_failures_by_account")
 CONFLICTS = ("conflicts_by_account", "conflicts_by_address")
+# Reset and verification mails, counted per client and per email address whether or not an account has it.
+MAIL_REQUESTS = ("password_resets_by_address", "password_resets_by_email")
 
 TOO_MANY = "Too many requests from this address; try again later."
 

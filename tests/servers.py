@@ -54,6 +54,8 @@ def server_environ(database_url: str, data_dir: Path, **extra: str) -> dict[str,
         "DATA_DIR": str(data_dir),
         "BCRYPT_ROUNDS": "4",
         "HOST": "127.0.0.1",
+        # Production needs a mail server; nothing listens on the discard port, so mail waits in the outbox.
+        "SMTP_URL": "smtp://127.0.0.1:9",
         **extra,
     }
 

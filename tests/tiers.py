@@ -26,6 +26,7 @@ FOLDERS = {"unit": "domain", "domain": "domain", "e2e": "http"}
 PROCESSES: dict[str, str | None] = {
     "e2e/test_browser.py": "browser",
     "e2e/test_durability.py": "servers",
+    "e2e/test_mail_durability.py": "servers",
     "e2e/test_instances.py": "multi",
     "e2e/test_proxy_headers.py": "servers",
     "e2e/test_client.py": None,

@@ -32,6 +32,7 @@ LATER_MIGRATIONS = (
     "0005_people",
     "0006_security_events",
     "0007_account_lifecycle",
+    "0008_mail_outbox_and_tokens",
 )
 
 

@@ -1,0 +1,137 @@
+"""The outbox: mails written in the transaction of the change that causes them, claimed and sent later.
+
+A claim takes due rows under ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL, MariaDB; SQLite has one
+writer at a time) and moves each a lease ahead with a compare-and-set on its attempt count, so two
+senders never take one mail. A sender that dies mid-send leaves the mail to be taken again when the
+lease runs out; a mail is sent at least once, and only twice if a sender dies between the server's
+"250 OK" and marking the row sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from models import OutboxMail
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+LEASE_SECONDS = 120  # longer than one SMTP conversation may take (transport.TIMEOUT)
+MAX_RETRY_SECONDS = 3600
+ERROR_MAX = 500
+
+log = logging.getLogger("app.mail")
+
+_wakers: set[asyncio.Event] = set()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def enqueue(*, template: str, to: str, data: Mapping[str, object]) -> None:
+    """Write a mail to send. Call inside the transaction of the change, then ``wake()`` after it commits."""
+    await OutboxMail.create(template=template, recipient=to, data=json.dumps(dict(data)), next_attempt_at=_now())
+
+
+def wake() -> None:
+    """Tell this process's sender that mail is waiting (others find it on their next look)."""
+    for event in _wakers:
+        event.set()
+
+
+def waker() -> asyncio.Event:
+    event = asyncio.Event()
+    _wakers.add(event)
+    return event
+
+
+def forget(event: asyncio.Event) -> None:
+    _wakers.discard(event)
+
+
+async def claim(*, limit: int) -> list[OutboxMail]:
+    """Take up to ``limit`` due mails for this sender; each one's ``attempts`` counts this try."""
+    now = _now()
+    lease = now + timedelta(seconds=LEASE_SECONDS)
+    claimed: list[OutboxMail] = []
+    async with in_transaction() as connection:
+        due = (
+            await OutboxMail.filter(status=PENDING, next_attempt_at__lte=now)
+            .order_by("id")
+            .limit(limit)
+            .select_for_update(skip_locked=True)
+            .using_db(connection)
+        )
+        for mail in due:
+            taken = (
+                await OutboxMail.filter(id=mail.id, status=PENDING, attempts=mail.attempts)
+                .using_db(connection)
+                .update(attempts=F("attempts") + 1, next_attempt_at=lease)
+            )
+            if taken:
+                mail.attempts += 1
+                claimed.append(mail)
+    return claimed
+
+
+async def sent(mail: OutboxMail) -> None:
+    # The data (links with tokens) is no longer needed once the mail is out.
+    await OutboxMail.filter(id=mail.id).update(status=SENT, sent_at=_now(), data="{}", last_error=None)
+
+
+async def failed(mail: OutboxMail, error: str, *, max_attempts: int, retry_seconds: int) -> None:
+    """Schedule a retry with exponential backoff, or give up after ``max_attempts`` tries."""
+    error = error[:ERROR_MAX]
+    if mail.attempts >= max_attempts:
+        await OutboxMail.filter(id=mail.id).update(status=FAILED, data="{}", last_error=error)
+        log.error("mail_given_up id=%s template=%s attempts=%s error=%s", mail.id, mail.template, mail.attempts, error)
+        return
+    delay = min(retry_seconds * 2 ** (mail.attempts - 1), MAX_RETRY_SECONDS)
+    await OutboxMail.filter(id=mail.id).update(next_attempt_at=_now() + timedelta(seconds=delay), last_error=error)
+    log.warning(
+        "mail_retry id=%s template=%s attempts=%s retry_in=%ss error=%s",
+        mail.id,
+        mail.template,
+        mail.attempts,
+        delay,
+        error,
+    )
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A mail as ``python main.py outbox`` shows it: never its data (links carry tokens)."""
+
+    id: int
+    template: str
+    recipient: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    last_error: str | None
+
+
+async def unsent() -> list[Listed]:
+    """Pending and failed mails, oldest first."""
+    rows = await OutboxMail.filter(status__in=[PENDING, FAILED]).order_by("id")
+    return [
+        Listed(
+            id=row.id,
+            template=row.template,
+            recipient=row.recipient,
+            status=row.status,
+            attempts=row.attempts,
+            next_attempt_at=row.next_attempt_at,
+            created_at=row.created_at,
+            last_error=row.last_error,
+        )
+        for row in rows
+    ]

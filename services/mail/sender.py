@@ -1,0 +1,103 @@
+"""The background sender: started in the server's lifespan, it sends what the outbox holds.
+
+It wakes when this process writes a mail and otherwise looks every MAIL_POLL_SECONDS, which also
+picks up mails of other instances, retries that fell due, and mails a dead sender left behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+from models import OutboxMail
+from services.mail import outbox
+from services.mail.templates import render
+from services.mail.transport import Transport, transport_for
+from settings import Settings
+
+BATCH = 10
+STOP_GRACE_SECONDS = 5  # a send still running after this is cancelled; its lease brings it back later
+
+log = logging.getLogger("app.mail")
+
+
+def build_message(mail: OutboxMail, settings: Settings) -> EmailMessage:
+    rendered = render(mail.template, json.loads(mail.data), override=settings.mail_templates_dir)
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = mail.recipient
+    message["Subject"] = rendered.subject
+    message["Date"] = format_datetime(mail.created_at)
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
+    # Stable across retries, so a receiving server can drop the copy of a mail sent twice.
+    message["Message-ID"] = f"<outbox.{mail.id}.{int(mail.created_at.timestamp())}@{domain}>"
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message
+
+
+class Sender:
+    def __init__(self, settings: Settings, transport: Transport | None = None) -> None:
+        self.settings = settings
+        self.transport = transport or transport_for(settings.smtp_url)
+        self._wake = outbox.waker()
+        self._stopping = False
+
+    async def send_due(self) -> int:
+        """Claim and send one batch of due mails; how many were claimed."""
+        claimed = await outbox.claim(limit=BATCH)
+        for mail in claimed:
+            await self._send(mail)
+        return len(claimed)
+
+    async def _send(self, mail: OutboxMail) -> None:
+        try:
+            await self.transport.send(build_message(mail, self.settings))
+        except Exception as exc:  # refused, timed out, rejected, a broken template: all retried, then given up
+            await outbox.failed(
+                mail,
+                f"{type(exc).__name__}: {exc}",
+                max_attempts=self.settings.mail_max_attempts,
+                retry_seconds=self.settings.mail_retry_seconds,
+            )
+        else:
+            await outbox.sent(mail)
+
+    async def run(self) -> None:
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                try:
+                    if await self.send_due() == BATCH:
+                        continue  # more may be due
+                except Exception:  # the database is away, say: try again on the next round
+                    log.exception("mail_sender_error")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.mail_poll_seconds)
+        finally:
+            outbox.forget(self._wake)
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+
+@asynccontextmanager
+async def running(settings: Settings, transport: Transport | None = None) -> AsyncIterator[Sender]:
+    """A sender running in this event loop for the duration of the block, stopped cleanly after it."""
+    sender = Sender(settings, transport)
+    task = asyncio.create_task(sender.run(), name="mail-sender")
+    try:
+        yield sender
+    finally:
+        sender.stop()
+        try:
+            await asyncio.wait_for(task, timeout=STOP_GRACE_SECONDS)
+        except TimeoutError:
+            log.warning("mail_sender_stopped_mid_send")
