@@ -19,7 +19,7 @@ MailedToken = Annotated[
 ResetEmail = Annotated[str, strawberry.argument(description="The email address of the account.")]
 NewPassword = Annotated[
     str,
-    strawberry.argument(description="8 to 72 bytes in UTF-8, not a common password, not the user name or email."),
+    strawberry.argument(description="8 to 128 characters, not a common password, not the user name or email."),
 ]
 UNUSABLE = "BAD_USER_INPUT with extensions.field token (unknown, used or expired token: one error for all)"
 
