@@ -76,4 +76,4 @@ def test_every_rule_names_a_declared_limit_and_window() -> None:
     declared = Settings.__dataclass_fields__
     for rule in RULES.values():
         assert rule.limit in declared and rule.window in declared
-        assert set(rule.per) <= {"account", "address"}
+        assert set(rule.per) <= {"account", "address", "email"}
