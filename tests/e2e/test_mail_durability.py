@@ -58,6 +58,8 @@ async def test_a_server_killed_before_sending_sends_after_restart(database_url: 
         async with httpx.AsyncClient(base_url=second.url) as client:
             verified = await Api(client, backend="").execute(VERIFY_EMAIL, {"token": token_in(message)})
         after = await _outbox(environ)
+        if after.strip() != "no pending or failed mails":  # the row is marked after the server's answer
+            after = await _outbox(environ)
     finally:
         second.stop()
         await sink.stop()
