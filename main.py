@@ -40,7 +40,7 @@ from schema.persisted import ManifestError, persisted_queries_for
 from schema.pipeline import RequestPipeline
 from schema.trusted import prepare_trusted
 from schema.validation import CountValidations
-from services import accounts, maintenance, social
+from services import accounts, maintenance, social, two_factor
 from services.counters import counters_for
 from services.errors import AccountError
 from services.mail import outbox, sender
@@ -246,12 +246,17 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(run())
 
 
+async def _prepare(settings: Settings) -> None:
+    await database.prepare(apply=not settings.is_production)
+    await two_factor.check_configured(settings=settings)
+
+
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_environ()  # fail fast, before uvicorn, with a readable message
     configure_logging(settings)
     check_startup(settings)
     # Migrate (development) or refuse pending migrations (production) once, before any worker starts.
-    _with_database(settings, lambda: database.prepare(apply=not settings.is_production))
+    _with_database(settings, partial(_prepare, settings))
     settings.check_mail()
     with metrics_directory(settings):
         # Every worker applies log_config; uvicorn's own access log is replaced by web.access_log.
@@ -377,6 +382,24 @@ def list_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def disable_2fa(args: argparse.Namespace) -> int:
+    """Turn a user's two-factor sign-in off, for an owner who lost the app and the recovery codes."""
+    settings = Settings.from_environ()
+
+    async def disable() -> str:
+        await database.prepare(apply=not settings.is_production)
+        user = await two_factor.disable_by_operator(user_name=args.user_name)
+        return user.user_name
+
+    try:
+        name = _with_database(settings, disable)
+    except AccountError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"Two-factor sign-in is off for {name}; every session of it has ended.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python main.py",
@@ -400,6 +423,11 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("outbox", help="list pending and failed mails (without their links)").set_defaults(
         run=list_outbox
     )
+    disable = commands.add_parser(
+        "disable-2fa", help="turn a user's two-factor sign-in off (lost authenticator app and recovery codes)"
+    )
+    disable.add_argument("user_name", metavar="USERNAME")
+    disable.set_defaults(run=disable_2fa)
     root.set_defaults(run=serve)
     return root
 

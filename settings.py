@@ -9,12 +9,14 @@ Adding a setting is adding one field.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import math
 import os
 import secrets
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
@@ -28,6 +30,9 @@ log = logging.getLogger("settings")
 
 MIN_SECRET_BYTES = 32
 SECRET_FILE_NAME = "jwt-secret"  # noqa: S105 - a file name
+TOTP_KEY_FILE_NAME = "totp-key"
+FERNET_KEY_BYTES = 32
+NEW_FERNET_KEY = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
 
 
 class SettingsError(RuntimeError):
@@ -69,6 +74,21 @@ def _networks(value: object) -> object:
     return words
 
 
+def _fernet_keys(value: object) -> object:
+    keys = _words(value)
+    if isinstance(keys, tuple):
+        for key in keys:
+            try:
+                decoded = base64.urlsafe_b64decode(key.encode("ascii")) if isinstance(key, str) else b""
+            except (binascii.Error, UnicodeEncodeError):
+                decoded = b""
+            if len(decoded) != FERNET_KEY_BYTES:
+                raise ValueError(
+                    f"must be Fernet keys (32 bytes in URL-safe base64); generate one with `{NEW_FERNET_KEY}`"
+                )
+    return keys
+
+
 def _optional_bool(value: object) -> object:
     return None if isinstance(value, str) and value.strip() == "" else value
 
@@ -104,6 +124,7 @@ def _upper(value: object) -> object:
 Whole = Annotated[int, BeforeValidator(_whole_number)]
 Days = Annotated[float, BeforeValidator(_days)]
 Words = Annotated[tuple[str, ...], BeforeValidator(_words)]
+FernetKeys = Annotated[tuple[str, ...], BeforeValidator(_fernet_keys)]
 Networks = Annotated[tuple[IPv4Network | IPv6Network, ...], BeforeValidator(_networks)]
 OptionalBool = Annotated[bool | None, BeforeValidator(_optional_bool)]
 OptionalPath = Annotated[Path | None, BeforeValidator(_blank_is_none)]
@@ -187,6 +208,13 @@ class Settings:
         5, "password-reset and verification mails asked for per email address in a reset window", ge=1
     )
     password_reset_window: Whole = setting(3600, "the reset window, in seconds", ge=1)
+    totp_issuer: str = setting("user-service", "the issuer authenticator apps show for two-factor sign-in")
+    totp_encryption_key: FernetKeys = setting(
+        (),
+        "Fernet key encrypting TOTP secrets at rest (older keys after it, space separated, still decrypt); "
+        "required in production once anyone uses two-factor sign-in",
+        secret=True,
+    )
     trusted_proxies: Networks = setting((), "IPs or CIDRs whose `X-Forwarded-For` is believed")
     cors_origins: Words = setting((), "origins allowed to call from a browser, space or comma separated")
     graphql_introspection: OptionalBool = setting(
@@ -290,6 +318,14 @@ class Settings:
             )
         return replace(self, jwt_secret=_local_secret(self.data_dir))
 
+    def totp_keys(self) -> tuple[str, ...]:
+        """TOTP_ENCRYPTION_KEY; outside production, a key kept in the data folder, made on first use."""
+        if self.totp_encryption_key:
+            return self.totp_encryption_key
+        if self.is_production:
+            raise SettingsError(f"TOTP_ENCRYPTION_KEY is not set; generate one with `{NEW_FERNET_KEY}`.")
+        return (_local_secret(self.data_dir, TOTP_KEY_FILE_NAME, _new_fernet_key, "TOTP_ENCRYPTION_KEY"),)
+
 
 @dataclass(frozen=True)
 class Variable:
@@ -350,35 +386,49 @@ def help_table() -> str:
     )
 
 
-def _local_secret(data_dir: Path) -> str:
+def _new_jwt_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def _new_fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(FERNET_KEY_BYTES)).decode("ascii")
+
+
+def _local_secret(
+    data_dir: Path,
+    file_name: str = SECRET_FILE_NAME,
+    generate: Callable[[], str] = _new_jwt_secret,
+    variable: str = "JWT_SECRET",
+) -> str:
     """A development-only secret, generated once and kept (mode 0600) under ``data_dir``."""
-    path = data_dir / SECRET_FILE_NAME
+    path = data_dir / file_name
     data_dir.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        _publish_new_secret(path)
+        _publish_new_secret(path, generate, variable)
     secret = path.read_text().strip()
     if len(secret.encode()) < MIN_SECRET_BYTES:
         raise SettingsError(f"{path} holds a secret shorter than {MIN_SECRET_BYTES} bytes; delete it.")
     return secret
 
 
-def _publish_new_secret(path: Path) -> None:
+def _publish_new_secret(path: Path, generate: Callable[[], str], variable: str) -> None:
     """Write the secret to a private temporary file, then link it into place.
 
     The link is atomic and fails if the file exists, so workers starting together all end up
     reading one complete secret.
     """
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".jwt-secret-")  # mode 0600
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")  # mode 0600
     try:
         with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48) + "\n")
+            handle.write(generate() + "\n")
         os.link(temporary, path)
     except FileExistsError:
         return
     finally:
         os.unlink(temporary)
     log.warning(
-        "JWT_SECRET is not set: generated a development secret in %s. "
-        "Set JWT_SECRET (and APP_ENV=production) before deploying.",
+        "%s is not set: generated a development secret in %s. Set %s (and APP_ENV=production) before deploying.",
+        variable,
         path,
+        variable,
     )

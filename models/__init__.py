@@ -4,6 +4,7 @@ from models.mail import OneTimeToken, OutboxMail
 from models.security_event import SecurityEvent
 from models.session import RefreshToken, Session
 from models.social import Block, Follow
+from models.two_factor import RecoveryCode, TwoFactorSecret
 from models.user import User, UserProfile
 
 __all__ = [
@@ -11,9 +12,11 @@ __all__ = [
     "Follow",
     "OneTimeToken",
     "OutboxMail",
+    "RecoveryCode",
     "RefreshToken",
     "SecurityEvent",
     "Session",
+    "TwoFactorSecret",
     "User",
     "UserProfile",
 ]

@@ -49,6 +49,8 @@ class User(Model):
     # Granted only by `python main.py create-admin`; no input type can set it.
     is_admin = fields.BooleanField(default=False, db_default=False)  # db_default: existing rows get false
     password_hash = fields.CharField(max_length=60)
+    # Two-factor sign-in is on (services/two_factor.py); the secret is in two_factor_secrets.
+    two_factor_enabled = fields.BooleanField(default=False, db_default=False)  # db_default: existing rows get false
     # Bumped on password change: every token issued before carries the old number.
     token_version = fields.IntField(default=0)
 

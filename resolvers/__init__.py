@@ -11,6 +11,7 @@ from resolvers.lifecycle import LifecycleMutation
 from resolvers.recovery import RecoveryMutation
 from resolvers.security import SecurityMutation, SecurityQuery
 from resolvers.social import SocialMutation, SocialQuery
+from resolvers.two_factor import TwoFactorMutation
 
 
 @strawberry.type(
@@ -29,7 +30,13 @@ class Query(AccountQuery, SocialQuery, SecurityQuery):
     "INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
 class Mutation(
-    AccountMutation, AuthenticationMutation, SocialMutation, SecurityMutation, LifecycleMutation, RecoveryMutation
+    AccountMutation,
+    AuthenticationMutation,
+    SocialMutation,
+    SecurityMutation,
+    LifecycleMutation,
+    RecoveryMutation,
+    TwoFactorMutation,
 ):
     pass
 

@@ -21,6 +21,13 @@ LoginName = Annotated[
     strawberry.argument(description="The user name (any case) or the email address given at registration."),
 ]
 LoginPassword = Annotated[str, strawberry.argument(description="The account's password, at most 128 characters.")]
+Otp = Annotated[
+    str | None,
+    strawberry.argument(
+        description="With two-factor sign-in on: the current 6-digit code from the authenticator app, or an unused "
+        "recovery code. Ignored for accounts without it."
+    ),
+]
 RefreshToken = Annotated[
     str, strawberry.argument(description="A refreshToken from register, login or an earlier refreshToken.")
 ]

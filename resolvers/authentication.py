@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from resolvers.arguments import Auth, LoginName, LoginPassword, RefreshToken
+from resolvers.arguments import Auth, LoginName, LoginPassword, Otp, RefreshToken
 from schema.context import Context
 from schema.types import AuthPayload, User
 from services import authentication
@@ -29,17 +29,23 @@ def auth_payload(session: authentication.SignedIn) -> AuthPayload:
 @strawberry.type
 class AuthenticationMutation:
     @strawberry.mutation(
-        description="Sign in with a user name (or email) and password; no token needed. "
-        "Errors: UNAUTHENTICATED (unknown user or wrong password: one message for both), "
+        description="Sign in with a user name (or email) and password, plus otp when the account has two-factor "
+        "sign-in on; no token needed. With the right password, a missing otp answers UNAUTHENTICATED with "
+        "extensions.reason OTP_REQUIRED, and a wrong or already used one UNAUTHENTICATED with extensions.reason "
+        "OTP_INVALID (counted as a failed login). "
+        "Errors: UNAUTHENTICATED (unknown user or wrong password: one message for both; a missing or wrong otp), "
         "BAD_USER_INPUT (a password over 128 characters), TOO_MANY_REQUESTS (too many failed logins for this account "
         "or address; extensions.retryAfter says how many seconds to wait).",
     )
-    async def login(self, info: Info[Context, Any], user_name: LoginName, password: LoginPassword) -> AuthPayload:
+    async def login(
+        self, info: Info[Context, Any], user_name: LoginName, password: LoginPassword, otp: Otp = None
+    ) -> AuthPayload:
         context = info.context
         try:
             session = await authentication.login(
                 user_name=user_name,
                 password=password,
+                otp=otp,
                 settings=context.settings,
                 throttle=context.throttle,
                 address=context.address,

@@ -62,8 +62,8 @@ class UserProfile:
 
 
 @strawberry.type(
-    description="A user account. Any signed-in user may read it; email, phoneNumber, isAdmin and "
-    "profile.pushNotifications only its owner and admins."
+    description="A user account. Any signed-in user may read it; email, phoneNumber, isAdmin, twoFactorEnabled "
+    "and profile.pushNotifications only its owner and admins."
 )
 class User:
     user_id: strawberry.ID = strawberry.field(name="userID", description="Server-assigned unique id.")
@@ -88,6 +88,7 @@ class User:
     _seen_by_owner: strawberry.Private[bool]  # set where the caller has just proven to be this user
 
     _is_admin: strawberry.Private[bool]
+    _two_factor_enabled: strawberry.Private[bool]
 
     async def _may_see_private(self, info: Info[Context, Any]) -> bool:
         return self._seen_by_owner or await info.context.may_see_private(self._id)
@@ -167,6 +168,10 @@ class User:
             after=after,
         )
 
+    @strawberry.field(description="Whether the user signs in with a second factor (an authenticator app)." + PRIVATE)
+    async def two_factor_enabled(self, info: Info[Context, Any]) -> bool | None:
+        return self._two_factor_enabled if await self._may_see_private(info) else None
+
     @classmethod
     def from_model(cls, user: UserModel, *, seen_by_owner: bool = False) -> User:
         """``user.profile`` must have been loaded (select_related) with the user."""
@@ -188,6 +193,7 @@ class User:
             _phone_number=user.phone_number,
             _seen_by_owner=seen_by_owner,
             _is_admin=user.is_admin,
+            _two_factor_enabled=user.two_factor_enabled,
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models import User
-from services import lifecycle, passwords, security_events, sessions, tokens, users
+from services import lifecycle, passwords, security_events, sessions, tokens, two_factor, users
 from services.audit import security_event
 from services.errors import NotFound, Unauthenticated
 from services.security_events import Kind
@@ -60,6 +60,7 @@ async def login(
     throttle: Throttle,
     address: str,
     user_agent: str | None = None,
+    otp: str | None = None,
 ) -> SignedIn:
     """Check a user name (or email) and password. Unknown user and wrong password look alike."""
     password = check_password_size(password)
@@ -68,7 +69,11 @@ async def login(
     # Counted per account, by name or email alike; an unknown name per name typed, so counts reveal nothing.
     # Counted before the password is checked, so attempts sent together cannot pass the limit.
     attempt = await throttle.reserve(
-        *LOGIN, message=LOGIN_THROTTLED, event="login_throttled", account=_account(user, typed), address=address
+        *LOGIN,
+        message=LOGIN_THROTTLED,
+        event="login_throttled",
+        account=users.throttle_account(user, typed),
+        address=address,
     )
     hashed = user.password_hash if user is not None else None
     client = sessions.Client(address, user_agent)
@@ -77,17 +82,13 @@ async def login(
         if user is not None:  # never a row for a name no one holds
             await security_events.record(Kind.LOGIN_FAILED, user_id=user.id, client=client)
         raise Unauthenticated(LOGIN_FAILED)
+    await two_factor.check_login(user=user, otp=otp, settings=settings, attempt=attempt, address=address)
     await attempt.succeeded()
     user = await lifecycle.admit(user, settings=settings, client=client)  # suspended: FORBIDDEN; restores
     await passwords.upgrade_legacy_hash(user, password, rounds=settings.bcrypt_rounds)
     signed_in = await start_session(user, settings, client=client)
     await security_events.record(Kind.LOGIN, user_id=user.id, client=client)
     return signed_in
-
-
-def _account(user: User | None, typed: str) -> str:
-    """What per-account limits count by: the user's id, or the name typed when no user has it."""
-    return f"id:{user.id}" if user is not None else f"typed:{typed}"
 
 
 async def refresh(

@@ -58,3 +58,14 @@ class TooManyRequests(AccountError):
 
     def extensions(self) -> dict[str, object]:
         return {**super().extensions(), "retryAfter": self.retry_after}
+
+
+class SecondFactorNeeded(Unauthenticated):
+    """The password was right, but the account wants a code too: ``reason`` tells a front end which case."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def extensions(self) -> dict[str, object]:
+        return {**super().extensions(), "reason": self.reason}

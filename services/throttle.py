@@ -66,6 +66,13 @@ class Attempt:
             await self.counters.release(self.released)
             self.counters = None  # once
 
+    async def given_back(self) -> None:
+        """Uncount this attempt under every rule, clearing nothing: an outcome that is neither a success
+        nor a failure (a right password still waiting for its second factor)."""
+        if self.counters is not None:
+            await self.counters.release([*self.released, *self.cleared])
+            self.counters = None  # once
+
 
 class Throttle:
     def __init__(self, counters: Counters, settings: Settings) -> None:

@@ -58,6 +58,11 @@ def login_key(identifier: str) -> str:
     return email_key(identifier) if "@" in identifier else user_name_key(identifier)
 
 
+def throttle_account(user: User | None, typed: str = "") -> str:
+    """What per-account rate limits count by: the user's id, or the name typed when no user has it."""
+    return f"id:{user.id}" if user is not None else f"typed:{typed}"
+
+
 async def by_login_key(account: str) -> User | None:
     """The user whose case-folded name or email is ``account`` (see login_key)."""
     by_email = "@" in account

@@ -8,8 +8,9 @@ from models import User
 def may_see_private(viewer: User | None, owner_id: int) -> bool:
     """The owner and admins see a user's private fields; anyone else does not.
 
-    Private: contact details (email, phoneNumber), the admin flag and personal settings
-    (pushNotifications). Everyone signed in sees the rest (names, bio, image, counts, verified).
+    Private: contact details (email, phoneNumber), the admin flag, whether two-factor sign-in is on
+    (twoFactorEnabled) and personal settings (pushNotifications). Everyone signed in sees the rest
+    (names, bio, image, counts, verified).
     """
     return viewer is not None and (viewer.id == owner_id or viewer.is_admin)
 

@@ -33,6 +33,7 @@ LATER_MIGRATIONS = (
     "0006_security_events",
     "0007_account_lifecycle",
     "0008_mail_outbox_and_tokens",
+    "0009_two_factor",
 )
 
 

@@ -1,0 +1,306 @@
+"""Two-factor sign-in: TOTP codes from an authenticator app (RFC 6238) and one-time recovery codes.
+
+The secret is stored only as a Fernet token (TOTP_ENCRYPTION_KEY) and returned once, by the setup.
+Recovery codes are stored only as SHA-256 hashes: 80 random bits each, so a hash cannot be reversed
+by trying codes. A TOTP code is accepted once: the last accepted time step is claimed with one
+conditional UPDATE, so of two requests with one code exactly one gets in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+import pyotp
+import segno
+from cryptography.fernet import Fernet, MultiFernet
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from models import RecoveryCode, TwoFactorSecret, User
+from services import passwords, sessions, users
+from services.audit import security_event
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound, SecondFactorNeeded
+from services.throttle import LOGIN, Attempt, Throttle
+from services.validation import check_password_size, require_str
+from settings import Settings, SettingsError
+
+STEP_SECONDS = 30  # RFC 6238 defaults, what every authenticator app assumes: SHA-1, 6 digits, 30 s
+DIGITS = 6
+DRIFT_STEPS = 1  # a code of the step before or after the server's clock is still accepted
+RECOVERY_CODE_COUNT = 10
+RECOVERY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"  # base32: no 0/1/8/9 to confuse with o/l/b/g
+RECOVERY_GROUPS, RECOVERY_GROUP_LENGTH = 4, 4  # 16 characters of 5 bits: 80 bits
+MAX_CODE_LENGTH = 64
+
+OTP_REQUIRED = "OTP_REQUIRED"
+OTP_INVALID = "OTP_INVALID"
+THROTTLED = "Too many failed attempts; try again later."
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What an authenticator app needs, shown once: the secret, as text, as a URI and as a QR code."""
+
+    secret: str
+    otpauth_uri: str
+    qr_code_svg: str
+
+
+# Setting up, turning on and off
+
+
+async def begin_setup(*, user: User, password: str, settings: Settings, throttle: Throttle, address: str) -> Setup:
+    """A new secret for ``user``, waiting for its first code (confirm); nothing is enforced yet."""
+    if user.two_factor_enabled:
+        raise Conflict("Two-factor sign-in is already on; turn it off first to set up a new app.")
+    await _reauthenticate(user, password, None, settings=settings, throttle=throttle, address=address)
+    cipher = _cipher(settings)
+    secret = pyotp.random_base32()  # 160 bits, as RFC 4226 recommends
+    encrypted = cipher.encrypt(secret.encode("ascii")).decode("ascii")
+    # One row per user: a second setup before confirming replaces the first secret.
+    async with in_transaction():
+        await TwoFactorSecret.filter(user_id=user.id).delete()
+        await TwoFactorSecret.create(user_id=user.id, encrypted_secret=encrypted)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.user_name, issuer_name=settings.totp_issuer)
+    return Setup(secret=secret, otpauth_uri=uri, qr_code_svg=segno.make(uri, error="m").svg_inline(scale=4))
+
+
+async def confirm(*, user: User, code: str, settings: Settings, address: str) -> list[str]:
+    """Turn two-factor sign-in on with a current code of the new secret; return the recovery codes."""
+    if user.two_factor_enabled:
+        raise Conflict("Two-factor sign-in is already on.")
+    pending = await TwoFactorSecret.filter(user_id=user.id, confirmed_at=None).first()
+    if pending is None:
+        raise Conflict("No two-factor setup is waiting; call beginTwoFactorSetup first.")
+    step = _matching_step(_decrypt(pending.encrypted_secret, settings), _clean_code(code, "code"))
+    if step is None:
+        raise InvalidInput("The code is wrong; enter the current code from the authenticator app.", field="code")
+    codes = _new_recovery_codes()
+    async with in_transaction():
+        # Conditional on the secret the code was checked against: a setup begun meanwhile wins.
+        claimed = await TwoFactorSecret.filter(
+            id=pending.id, confirmed_at=None, encrypted_secret=pending.encrypted_secret
+        ).update(confirmed_at=_now(), last_used_step=step)
+        if not claimed:
+            raise Conflict("The two-factor setup changed meanwhile; start again with beginTwoFactorSetup.")
+        await User.filter(id=user.id).update(two_factor_enabled=True)
+        await _store_recovery_codes(user.id, codes)
+        await _end_sessions(user)
+    security_event("two_factor_enabled", user_id=user.id, address=address)
+    return codes
+
+
+async def disable(
+    *, user: User, password: str, code: str, settings: Settings, throttle: Throttle, address: str
+) -> None:
+    """Turn two-factor sign-in off, with the password and a code (TOTP or recovery)."""
+    _require_enabled(user)
+    await _reauthenticate(user, password, code, settings=settings, throttle=throttle, address=address)
+    await _turn_off(user)
+    security_event("two_factor_disabled", user_id=user.id, address=address)
+
+
+async def regenerate_recovery_codes(
+    *, user: User, password: str, code: str, settings: Settings, throttle: Throttle, address: str
+) -> list[str]:
+    """Ten new recovery codes; every earlier one stops working."""
+    _require_enabled(user)
+    await _reauthenticate(user, password, code, settings=settings, throttle=throttle, address=address)
+    codes = _new_recovery_codes()
+    async with in_transaction():
+        await _store_recovery_codes(user.id, codes)
+    security_event("recovery_codes_regenerated", user_id=user.id, address=address)
+    return codes
+
+
+async def disable_by_operator(*, user_name: str) -> User:
+    """Turn a user's two-factor sign-in off without a code (``python main.py disable-2fa``): a lost phone."""
+    user = await users.by_name(user_name)
+    if user is None:
+        raise NotFound(f"No user is named {user_name!r}.", field="userName")
+    await _turn_off(user)
+    security_event("two_factor_disabled", user_id=user.id, address="cli", by="operator")
+    return user
+
+
+# Signing in
+
+
+async def check_login(*, user: User, otp: str | None, settings: Settings, attempt: Attempt, address: str) -> None:
+    """After the password: with two-factor sign-in on, a valid code (TOTP or recovery) is needed too.
+
+    ``attempt`` is the login's count under the login throttle: a wrong code leaves it counted, like a
+    wrong password; a missing one gives it back (the password was right, the client just asks next).
+    """
+    if not user.two_factor_enabled:
+        return
+    if otp is None or not otp.strip():
+        await attempt.given_back()
+        raise SecondFactorNeeded(
+            "This account uses two-factor sign-in: send the code from the authenticator app as otp.",
+            reason=OTP_REQUIRED,
+        )
+    if not await _use_code(user, otp, settings=settings, address=address):
+        security_event("login_failed", user_id=user.id, address=address, factor="otp")
+        raise SecondFactorNeeded("The code is wrong or was already used.", reason=OTP_INVALID)
+
+
+async def check_configured(*, settings: Settings) -> None:
+    """Start-up in production: refuse to run without TOTP_ENCRYPTION_KEY once anyone uses two-factor sign-in."""
+    if not settings.totp_encryption_key and await TwoFactorSecret.all().exists():
+        settings.totp_keys()  # raises SettingsError saying how to make a key
+
+
+# Codes
+
+
+async def _use_code(user: User, code: str, *, settings: Settings, address: str) -> bool:
+    """Accept a current TOTP code or an unused recovery code, each once."""
+    cleaned = code.strip().replace(" ", "")
+    if not cleaned or len(cleaned) > MAX_CODE_LENGTH:
+        return False
+    if len(cleaned) == DIGITS and cleaned.isdigit():
+        return await _use_totp(user, cleaned, settings)
+    return await _use_recovery_code(user, cleaned, address)
+
+
+async def _use_totp(user: User, code: str, settings: Settings) -> bool:
+    record = await TwoFactorSecret.filter(user_id=user.id).exclude(confirmed_at=None).first()
+    if record is None:
+        return False
+    step = _matching_step(_decrypt(record.encrypted_secret, settings), code)
+    if step is None:
+        return False
+    # Claim the step: a code of this step or an earlier one was used, or is being used right now.
+    claimed = await TwoFactorSecret.filter(Q(last_used_step=None) | Q(last_used_step__lt=step), id=record.id).update(
+        last_used_step=step
+    )
+    return bool(claimed)
+
+
+async def _use_recovery_code(user: User, code: str, address: str) -> bool:
+    normalized = code.replace("-", "").replace(" ", "").lower()
+    used = await RecoveryCode.filter(user_id=user.id, code_hash=_digest(normalized), used_at=None).update(
+        used_at=_now()
+    )
+    if not used:
+        return False
+    # Whoever had the account open may be the reason the owner fell back on a recovery code.
+    await _end_sessions(user)
+    security_event("recovery_code_used", user_id=user.id, address=address)
+    return True
+
+
+def _matching_step(secret: str, code: str, now: float | None = None) -> int | None:
+    """The time step whose code ``code`` is, within the allowed drift; None if none."""
+    totp = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
+    current = int(time.time() if now is None else now) // STEP_SECONDS
+    found = None
+    for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            found = step
+    return found
+
+
+def _clean_code(code: object, field: str) -> str:
+    text = require_str(code, field).strip()
+    if not text or len(text) > MAX_CODE_LENGTH:
+        raise InvalidInput(f"{field} is not a code.", field=field)
+    return text.replace(" ", "")
+
+
+def _new_recovery_codes() -> list[str]:
+    return [
+        "-".join(
+            "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_GROUP_LENGTH))
+            for _ in range(RECOVERY_GROUPS)
+        )
+        for _ in range(RECOVERY_CODE_COUNT)
+    ]
+
+
+async def _store_recovery_codes(user_id: int, codes: list[str]) -> None:
+    """Replace the user's recovery codes (call inside a transaction)."""
+    await RecoveryCode.filter(user_id=user_id).delete()
+    await RecoveryCode.bulk_create(
+        [RecoveryCode(user_id=user_id, code_hash=_digest(code.replace("-", ""))) for code in codes]
+    )
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+# State
+
+
+def _require_enabled(user: User) -> None:
+    if not user.two_factor_enabled:
+        raise Conflict("Two-factor sign-in is off.")
+
+
+async def _turn_off(user: User) -> None:
+    async with in_transaction():
+        await TwoFactorSecret.filter(user_id=user.id).delete()
+        await RecoveryCode.filter(user_id=user.id).delete()
+        await User.filter(id=user.id).update(two_factor_enabled=False)
+        await _end_sessions(user)
+
+
+async def _end_sessions(user: User) -> None:
+    """End every session of the user and revoke every access token issued so far.
+
+    Access tokens do not name their session yet, so the caller's own session ends too; a login
+    that used a recovery code starts its new session after this.
+    """
+    await sessions.revoke_all(user.id)
+    await user.refresh_from_db(fields=["token_version"])
+
+
+async def _reauthenticate(
+    user: User, password: str, code: str | None, *, settings: Settings, throttle: Throttle, address: str
+) -> None:
+    """The password (and a code) again, for a change to the second factor; counted like a login."""
+    password = check_password_size(password)
+    attempt = await throttle.reserve(
+        *LOGIN, message=THROTTLED, event="login_throttled", account=users.throttle_account(user), address=address
+    )
+    if not await passwords.verify_password(password, user.password_hash, rounds=settings.bcrypt_rounds):
+        security_event("login_failed", user_id=user.id, address=address, factor="password")
+        raise InvalidInput("The password is wrong.", field="password")
+    if code is not None and not await _use_code(user, require_str(code, "code"), settings=settings, address=address):
+        security_event("login_failed", user_id=user.id, address=address, factor="otp")
+        raise InvalidInput("The code is wrong or was already used.", field="code")
+    await attempt.succeeded()
+
+
+# The secret at rest
+
+
+def _cipher(settings: Settings) -> MultiFernet:
+    try:
+        keys = settings.totp_keys()
+    except SettingsError:
+        raise Forbidden(
+            "Two-factor sign-in is not available: the server has no TOTP_ENCRYPTION_KEY. Ask its operator."
+        ) from None
+    return _fernet(keys)
+
+
+@lru_cache(maxsize=8)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def _decrypt(encrypted: str, settings: Settings) -> str:
+    return _fernet(settings.totp_keys()).decrypt(encrypted.encode("ascii")).decode("ascii")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
