@@ -52,20 +52,24 @@ class TwoFactorMutation:
         permission_classes=Auth,
         description="Turn two-factor sign-in on with a current code of the secret from beginTwoFactorSetup. "
         "Returns 10 recovery codes, shown once; each works once in place of a code. From now on login needs "
-        "otp. Every session ends, the caller's too: log in again with otp. Errors: UNAUTHENTICATED (no, "
+        "otp. Every other session ends at once; the caller's stays. Errors: UNAUTHENTICATED (no, "
         "malformed, expired or revoked token), BAD_USER_INPUT (the code is wrong; extensions.field: code), "
         "CONFLICT (already on, or no setup begun).",
     )
     async def confirm_two_factor(self, info: Info[Context, Any], code: NewCode) -> list[str]:
         context = info.context
         return await two_factor.confirm(
-            user=await context.require_user(), code=code, settings=context.settings, address=context.address
+            user=await context.require_user(),
+            code=code,
+            settings=context.settings,
+            address=context.address,
+            session_id=await context.caller.session_id(),
         )
 
     @strawberry.mutation(
         permission_classes=Auth,
-        description="Turn two-factor sign-in off; the secret and the recovery codes are deleted. Every session "
-        "ends, the caller's too. Needs a token. Always true. Errors: " + CODE_ERRORS,
+        description="Turn two-factor sign-in off; the secret and the recovery codes are deleted. Every other "
+        "session ends at once; the caller's stays. Needs a token. Always true. Errors: " + CODE_ERRORS,
     )
     async def disable_two_factor(self, info: Info[Context, Any], password: Password, code: Code) -> bool:
         context = info.context
@@ -76,6 +80,7 @@ class TwoFactorMutation:
             settings=context.settings,
             throttle=context.throttle,
             address=context.address,
+            session_id=await context.caller.session_id(),
         )
         return True
 
@@ -93,4 +98,5 @@ class TwoFactorMutation:
             settings=context.settings,
             throttle=context.throttle,
             address=context.address,
+            session_id=await context.caller.session_id(),
         )

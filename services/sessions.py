@@ -181,3 +181,12 @@ async def revoke_all(user_id: int) -> None:
     async with in_transaction():
         await User.filter(id=user_id).update(token_version=F("token_version") + 1)
         await Session.filter(user_id=user_id, revoked_at=None).update(revoked_at=_now())
+
+
+async def revoke_others(*, user_id: int, keep: str) -> int:
+    """End every live session of a user but ``keep`` (the caller's own); how many ended.
+
+    One conditional UPDATE: access tokens die with their session (their ``sid``), so the token version
+    stays and the kept session's tokens work on. It waits for any rotation holding one of the rows.
+    """
+    return await Session.filter(user_id=user_id, revoked_at=None).exclude(id=keep).update(revoked_at=_now())

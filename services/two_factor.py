@@ -71,8 +71,13 @@ async def begin_setup(*, user: User, password: str, settings: Settings, throttle
     return Setup(secret=secret, otpauth_uri=uri, qr_code_svg=segno.make(uri, error="m").svg_inline(scale=4))
 
 
-async def confirm(*, user: User, code: str, settings: Settings, address: str) -> list[str]:
-    """Turn two-factor sign-in on with a current code of the new secret; return the recovery codes."""
+async def confirm(
+    *, user: User, code: str, settings: Settings, address: str, session_id: str | None = None
+) -> list[str]:
+    """Turn two-factor sign-in on with a current code of the new secret; return the recovery codes.
+
+    Every other session ends; the caller's (``session_id``) is kept.
+    """
     if user.two_factor_enabled:
         raise Conflict("Two-factor sign-in is already on.")
     pending = await TwoFactorSecret.filter(user_id=user.id, confirmed_at=None).first()
@@ -91,27 +96,48 @@ async def confirm(*, user: User, code: str, settings: Settings, address: str) ->
             raise Conflict("The two-factor setup changed meanwhile; start again with beginTwoFactorSetup.")
         await User.filter(id=user.id).update(two_factor_enabled=True)
         await _store_recovery_codes(user.id, codes)
-        await _end_sessions(user)
+        await _end_sessions(user, keep=session_id)
     security_event("two_factor_enabled", user_id=user.id, address=address)
     return codes
 
 
 async def disable(
-    *, user: User, password: str, code: str, settings: Settings, throttle: Throttle, address: str
+    *,
+    user: User,
+    password: str,
+    code: str,
+    settings: Settings,
+    throttle: Throttle,
+    address: str,
+    session_id: str | None = None,
 ) -> None:
-    """Turn two-factor sign-in off, with the password and a code (TOTP or recovery)."""
+    """Turn two-factor sign-in off, with the password and a code (TOTP or recovery).
+
+    Every other session ends; the caller's (``session_id``) is kept.
+    """
     _require_enabled(user)
-    await _reauthenticate(user, password, code, settings=settings, throttle=throttle, address=address)
-    await _turn_off(user)
+    await _reauthenticate(
+        user, password, code, settings=settings, throttle=throttle, address=address, keep=session_id
+    )
+    await _turn_off(user, keep=session_id)
     security_event("two_factor_disabled", user_id=user.id, address=address)
 
 
 async def regenerate_recovery_codes(
-    *, user: User, password: str, code: str, settings: Settings, throttle: Throttle, address: str
+    *,
+    user: User,
+    password: str,
+    code: str,
+    settings: Settings,
+    throttle: Throttle,
+    address: str,
+    session_id: str | None = None,
 ) -> list[str]:
     """Ten new recovery codes; every earlier one stops working."""
     _require_enabled(user)
-    await _reauthenticate(user, password, code, settings=settings, throttle=throttle, address=address)
+    await _reauthenticate(
+        user, password, code, settings=settings, throttle=throttle, address=address, keep=session_id
+    )
     codes = _new_recovery_codes()
     async with in_transaction():
         await _store_recovery_codes(user.id, codes)
@@ -160,14 +186,14 @@ async def check_configured(*, settings: Settings) -> None:
 # Codes
 
 
-async def _use_code(user: User, code: str, *, settings: Settings, address: str) -> bool:
+async def _use_code(user: User, code: str, *, settings: Settings, address: str, keep: str | None = None) -> bool:
     """Accept a current TOTP code or an unused recovery code, each once."""
     cleaned = code.strip().replace(" ", "")
     if not cleaned or len(cleaned) > MAX_CODE_LENGTH:
         return False
     if len(cleaned) == DIGITS and cleaned.isdigit():
         return await _use_totp(user, cleaned, settings)
-    return await _use_recovery_code(user, cleaned, address)
+    return await _use_recovery_code(user, cleaned, address, keep)
 
 
 async def _use_totp(user: User, code: str, settings: Settings) -> bool:
@@ -184,15 +210,16 @@ async def _use_totp(user: User, code: str, settings: Settings) -> bool:
     return bool(claimed)
 
 
-async def _use_recovery_code(user: User, code: str, address: str) -> bool:
+async def _use_recovery_code(user: User, code: str, address: str, keep: str | None) -> bool:
     normalized = code.replace("-", "").replace(" ", "").lower()
     used = await RecoveryCode.filter(user_id=user.id, code_hash=_digest(normalized), used_at=None).update(
         used_at=_now()
     )
     if not used:
         return False
-    # Whoever had the account open may be the reason the owner fell back on a recovery code.
-    await _end_sessions(user)
+    # Whoever had the account open may be the reason the owner fell back on a recovery code. At login
+    # the new session starts after this; a signed-in caller keeps its own (``keep``).
+    await _end_sessions(user, keep=keep)
     security_event("recovery_code_used", user_id=user.id, address=address)
     return True
 
@@ -245,26 +272,36 @@ def _require_enabled(user: User) -> None:
         raise Conflict("Two-factor sign-in is off.")
 
 
-async def _turn_off(user: User) -> None:
+async def _turn_off(user: User, *, keep: str | None = None) -> None:
     async with in_transaction():
         await TwoFactorSecret.filter(user_id=user.id).delete()
         await RecoveryCode.filter(user_id=user.id).delete()
         await User.filter(id=user.id).update(two_factor_enabled=False)
-        await _end_sessions(user)
+        await _end_sessions(user, keep=keep)
 
 
-async def _end_sessions(user: User) -> None:
-    """End every session of the user and revoke every access token issued so far.
+async def _end_sessions(user: User, *, keep: str | None) -> None:
+    """End every session of the user but ``keep`` (the caller's own), their access tokens with them.
 
-    Access tokens do not name their session yet, so the caller's own session ends too; a login
-    that used a recovery code starts its new session after this.
+    Without ``keep`` (the operator's command; a login, whose new session starts after this) every
+    session ends and the token version is bumped too.
     """
-    await sessions.revoke_all(user.id)
-    await user.refresh_from_db(fields=["token_version"])
+    if keep is None:
+        await sessions.revoke_all(user.id)
+        await user.refresh_from_db(fields=["token_version"])
+    else:
+        await sessions.revoke_others(user_id=user.id, keep=keep)
 
 
 async def _reauthenticate(
-    user: User, password: str, code: str | None, *, settings: Settings, throttle: Throttle, address: str
+    user: User,
+    password: str,
+    code: str | None,
+    *,
+    settings: Settings,
+    throttle: Throttle,
+    address: str,
+    keep: str | None = None,
 ) -> None:
     """The password (and a code) again, for a change to the second factor; counted like a login."""
     password = check_password_size(password)
@@ -274,7 +311,9 @@ async def _reauthenticate(
     if not await passwords.verify_password(password, user.password_hash, rounds=settings.bcrypt_rounds):
         security_event("login_failed", user_id=user.id, address=address, factor="password")
         raise InvalidInput("The password is wrong.", field="password")
-    if code is not None and not await _use_code(user, require_str(code, "code"), settings=settings, address=address):
+    if code is not None and not await _use_code(
+        user, require_str(code, "code"), settings=settings, address=address, keep=keep
+    ):
         security_event("login_failed", user_id=user.id, address=address, factor="otp")
         raise InvalidInput("The code is wrong or was already used.", field="code")
     await attempt.succeeded()

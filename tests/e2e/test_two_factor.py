@@ -120,6 +120,7 @@ async def signed_in(api: Api, user_name: str, state: TwoFactor, steps: int = 0) 
 
 async def test_setup_confirm_then_login_needs_the_code(api: Api) -> None:
     account = await api.register()
+    other = await api.login("john_doe")
     now = steady_clock()
 
     setup = await begin(api, account)
@@ -135,9 +136,12 @@ async def test_setup_confirm_then_login_needs_the_code(api: Api) -> None:
 
     codes = confirmed.data["confirmTwoFactor"]
     assert len(codes) == len(set(codes)) == 10
-    # Turning it on ends every session: the tokens held so far are dead.
-    assert (await api.me(account.token)).code == "UNAUTHENTICATED"
-    assert (await api.execute(REFRESH, {"refreshToken": account.refresh_token})).code == "UNAUTHENTICATED"
+    # Turning it on ends every other session at once; the caller's own tokens work on.
+    other_login = other.data["login"]
+    assert (await api.me(other_login["accessToken"])).code == "UNAUTHENTICATED"
+    assert (await api.execute(REFRESH, {"refreshToken": other_login["refreshToken"]})).code == "UNAUTHENTICATED"
+    assert (await api.me(account.token)).data["me"]["userName"] == "john_doe"
+    assert not (await api.execute(REFRESH, {"refreshToken": account.refresh_token})).errors
     missing = await login(api, "john_doe")
     assert (missing.code, reason(missing)) == ("UNAUTHENTICATED", "OTP_REQUIRED")
     assert missing.data is None
@@ -286,17 +290,22 @@ async def test_disable_with_password_and_code(api: Api) -> None:
     account = await api.register()
     state = await enable(api, account)
     session = await signed_in(api, "john_doe", state)
+    other = await signed_in(api, "john_doe", state, steps=1)
 
     wrong_password = await api.execute(
         DISABLE, {"password": "not-the-password", "code": state.code(+1)}, token=session.token
     )
     wrong_code = await api.execute(DISABLE, {"password": PASSWORD, "code": state.wrong_code()}, token=session.token)
-    result = await api.execute(DISABLE, {"password": PASSWORD, "code": state.code(+1)}, token=session.token)
+    result = await api.execute(DISABLE, {"password": PASSWORD, "code": state.recovery_codes[0]}, token=session.token)
 
     assert (wrong_password.code, wrong_password.field) == ("BAD_USER_INPUT", "password")
     assert (wrong_code.code, wrong_code.field) == ("BAD_USER_INPUT", "code")
     assert result.data == {"disableTwoFactor": True}
-    assert (await api.me(session.token)).code == "UNAUTHENTICATED"  # every session ended
+    # Every other session ended at once; the caller's works on.
+    assert (await api.me(other.token)).code == "UNAUTHENTICATED"
+    assert (await api.execute(REFRESH, {"refreshToken": other.refresh_token})).code == "UNAUTHENTICATED"
+    assert (await api.me(session.token)).data["me"]["userName"] == "john_doe"
+    assert not (await api.execute(REFRESH, {"refreshToken": session.refresh_token})).errors
     plain = await login(api, "john_doe")
     assert not plain.errors, plain.body
     assert plain.data["login"]["user"]["twoFactorEnabled"] is False
