@@ -75,6 +75,10 @@ class RecoveryMutation:
     async def reset_password(self, info: Info[Context, Any], token: MailedToken, new_password: NewPassword) -> bool:
         context = info.context
         await recovery.reset_password(
-            token=token, new_password=new_password, settings=context.settings, address=context.address
+            token=token,
+            new_password=new_password,
+            settings=context.settings,
+            address=context.address,
+            user_agent=context.caller.user_agent,
         )
         return True

@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from tortoise.transactions import in_transaction
 
 from models import User
-from services import credentials, one_time_tokens, passwords, users
+from services import credentials, one_time_tokens, passwords, security_events, users
 from services.audit import security_event
 from services.errors import Conflict, InvalidInput
 from services.mail import outbox
 from services.one_time_tokens import RESET_PASSWORD, VERIFY_EMAIL
+from services.security_events import Kind
+from services.sessions import Client
 from services.throttle import MAIL_REQUESTS, Throttle
 from services.validation import clean_email, clean_new_password, email_key
 from settings import Settings
@@ -127,7 +129,9 @@ async def request_password_reset(*, email: str, settings: Settings, throttle: Th
     security_event("password_reset_requested", user_id=user.id, address=address)
 
 
-async def reset_password(*, token: str, new_password: str, settings: Settings, address: str) -> None:
+async def reset_password(
+    *, token: str, new_password: str, settings: Settings, address: str, user_agent: str | None = None
+) -> None:
     """Set a new password with a reset token: every session and access token ends, the address the
     token was mailed to counts as verified, and a notice goes out."""
     record = await one_time_tokens.find(token, purpose=RESET_PASSWORD, settings=settings)
@@ -148,3 +152,4 @@ async def reset_password(*, token: str, new_password: str, settings: Settings, a
             await outbox.enqueue(template="password_changed", to=user.email, data={"user_name": user.user_name})
     outbox.wake()
     security_event("password_reset", user_id=user.id, address=address)
+    await security_events.record(Kind.PASSWORD_CHANGED, user_id=user.id, client=Client(address, user_agent))

@@ -17,6 +17,7 @@ REQUEST_RESET = "mutation Forgot($email: String!) { requestPasswordReset(email: 
 RESET = (
     "mutation Reset($token: String!, $newPassword: String!) { resetPassword(token: $token, newPassword: $newPassword) }"
 )
+EVENT_KINDS = "query Events { securityEvents(first: 10) { edges { node { kind } } } }"
 ME_EMAIL = "query Me { me { email emailVerified } }"
 UPDATE_PROFILE = "mutation Update($input: UpdateUserInput!) { updateProfile(input: $input) { userName } }"
 
@@ -55,6 +56,10 @@ async def test_forgot_reset_ends_every_session_and_the_new_password_works(mail: 
     me = await mail.api.execute(ME_EMAIL, token=new_password.data["login"]["accessToken"])
     assert me.data["me"] == {"email": ANN, "emailVerified": True}  # reading the mail proved the address
     assert NEW_PASSWORD not in text_of(notice)
+    events = await mail.api.execute(EVENT_KINDS, token=new_password.data["login"]["accessToken"])
+    kinds = [edge["node"]["kind"] for edge in events.data["securityEvents"]["edges"]]
+    # Newest first: the new password's login, the old one's failure, and the reset itself.
+    assert kinds[:3] == ["LOGIN", "LOGIN_FAILED", "PASSWORD_CHANGED"]
 
 
 async def test_a_reset_token_works_once(mail: Mailer) -> None:
