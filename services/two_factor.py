@@ -116,9 +116,7 @@ async def disable(
     Every other session ends; the caller's (``session_id``) is kept.
     """
     _require_enabled(user)
-    await _reauthenticate(
-        user, password, code, settings=settings, throttle=throttle, address=address, keep=session_id
-    )
+    await _reauthenticate(user, password, code, settings=settings, throttle=throttle, address=address, keep=session_id)
     await _turn_off(user, keep=session_id)
     security_event("two_factor_disabled", user_id=user.id, address=address)
 
@@ -135,9 +133,7 @@ async def regenerate_recovery_codes(
 ) -> list[str]:
     """Ten new recovery codes; every earlier one stops working."""
     _require_enabled(user)
-    await _reauthenticate(
-        user, password, code, settings=settings, throttle=throttle, address=address, keep=session_id
-    )
+    await _reauthenticate(user, password, code, settings=settings, throttle=throttle, address=address, keep=session_id)
     codes = _new_recovery_codes()
     async with in_transaction():
         await _store_recovery_codes(user.id, codes)
