@@ -26,6 +26,7 @@ from models import RecoveryCode, TwoFactorSecret, User
 from services import passwords, sessions, users
 from services.audit import security_event
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, SecondFactorNeeded
+from services.mail import outbox
 from services.throttle import LOGIN, Attempt, Throttle
 from services.validation import check_password_size, require_str
 from settings import Settings, SettingsError
@@ -97,6 +98,8 @@ async def confirm(
         await User.filter(id=user.id).update(two_factor_enabled=True)
         await _store_recovery_codes(user.id, codes)
         await _end_sessions(user, keep=session_id)
+        await _notify(user, "two_factor_enabled")
+    outbox.wake()
     security_event("two_factor_enabled", user_id=user.id, address=address)
     return codes
 
@@ -208,14 +211,17 @@ async def _use_totp(user: User, code: str, settings: Settings) -> bool:
 
 async def _use_recovery_code(user: User, code: str, address: str, keep: str | None) -> bool:
     normalized = code.replace("-", "").replace(" ", "").lower()
-    used = await RecoveryCode.filter(user_id=user.id, code_hash=_digest(normalized), used_at=None).update(
-        used_at=_now()
-    )
-    if not used:
-        return False
-    # Whoever had the account open may be the reason the owner fell back on a recovery code. At login
-    # the new session starts after this; a signed-in caller keeps its own (``keep``).
-    await _end_sessions(user, keep=keep)
+    async with in_transaction():
+        used = await RecoveryCode.filter(user_id=user.id, code_hash=_digest(normalized), used_at=None).update(
+            used_at=_now()
+        )
+        if not used:
+            return False
+        # Whoever had the account open may be the reason the owner fell back on a recovery code. At login
+        # the new session starts after this; a signed-in caller keeps its own (``keep``).
+        await _end_sessions(user, keep=keep)
+        await _notify(user, "recovery_code_used")
+    outbox.wake()
     security_event("recovery_code_used", user_id=user.id, address=address)
     return True
 
@@ -274,6 +280,14 @@ async def _turn_off(user: User, *, keep: str | None = None) -> None:
         await RecoveryCode.filter(user_id=user.id).delete()
         await User.filter(id=user.id).update(two_factor_enabled=False)
         await _end_sessions(user, keep=keep)
+        await _notify(user, "two_factor_disabled")
+    outbox.wake()
+
+
+async def _notify(user: User, template: str) -> None:
+    """Tell the owner, at the account's address, that its second factor changed (queued in the caller's transaction)."""
+    if user.email:
+        await outbox.enqueue(template=template, to=user.email, data={"user_name": user.user_name})
 
 
 async def _end_sessions(user: User, *, keep: str | None) -> None:

@@ -12,7 +12,15 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
 
-TEMPLATES = ("verify_email", "reset_password", "email_changed", "password_changed")
+TEMPLATES = (
+    "verify_email",
+    "reset_password",
+    "email_changed",
+    "password_changed",
+    "two_factor_enabled",
+    "two_factor_disabled",
+    "recovery_code_used",
+)
 
 
 @dataclass(frozen=True)
