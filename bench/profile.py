@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import collections
 import contextlib
-import os
 import random
 import secrets
 import shutil
@@ -77,6 +76,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=15.0, help="seconds of sampling per request kind (15)")
     parser.add_argument("--port", type=int, default=9460)
+    parser.add_argument("--keep", type=Path, help="keep py-spy's raw samples (collapsed stacks) in this folder")
     args = parser.parse_args()
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     wrk = shutil.which("wrk")
@@ -86,12 +86,16 @@ def main() -> int:
     secret = secrets.token_urlsafe(48)
     settings = Settings(app_env="production", jwt_secret=secret, bcrypt_rounds=4)
     rng = random.Random(4)  # noqa: S311 - picks users, not secrets
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
     try:
         db_url = f"sqlite://{work / 'users.sqlite3'}"
         bench.seed(db_url, 0, 10_000, asyncio.run(hash_password(bench.PASSWORD, rounds=4)))
 
         def token(n: int) -> str:
-            return bench.issue_access_token(user_id=n + 1, token_version=0, settings=settings).token
+            return bench.issue_access_token(
+                user_id=n + 1, token_version=0, session_id=bench.session_of(n), settings=settings
+            ).token
 
         requests = {
             "me": bench.write_requests(
@@ -116,13 +120,7 @@ def main() -> int:
                 ],
             ),
         }
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "APP_ENV": "production",
-            "JWT_SECRET": secret,
-            "DATA_DIR": str(work),
-            "DATABASE_URL": db_url,
-        }
+        env = bench.production_env(work, secret) | {"DATABASE_URL": db_url}
         with bench.server("profiled", [sys.executable, "main.py"], args.port, env, work) as served:
             for name, path in requests.items():
                 load = subprocess.Popen(  # noqa: S603
@@ -130,7 +128,7 @@ def main() -> int:
                     stdout=subprocess.DEVNULL,
                 )
                 time.sleep(3)  # warm
-                raw = work / f"{name}.raw"
+                raw = (args.keep or work) / f"{name.split('(')[0].replace(' ', '-')}.raw"
                 record = [py_spy, "record", "--pid", str(served.pid), "--rate", "250", "--format", "raw"]
                 record += ["--duration", str(round(args.seconds)), "--nonblocking", "--threads", "-o", str(raw)]
                 subprocess.run(record, check=True, capture_output=True)  # noqa: S603 - py-spy on our own server
