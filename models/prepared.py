@@ -25,50 +25,98 @@ from tortoise.queryset import QuerySet
 M = TypeVar("M", bound=Model)
 
 
-class PreparedFirst(Generic[M]):
-    """``build(*values).first()`` for any ``values``, compiled once per connection.
+Compiled = tuple[str, list[Any], list[int], Any]
 
-    ``build`` must use each placeholder value exactly once, and each value must be what its column
-    stores (the queryset's own conversion ran once, on the placeholder).
-    """
 
-    def __init__(self, model: type[M], build: Callable[..., QuerySet[M]], *placeholders: object) -> None:
+class _Statement:
+    """The SQL of ``build(*placeholders)`` per dialect and connection, with where each given value goes."""
+
+    def __init__(self, model: type[Model], build: Callable[..., Any], *placeholders: object) -> None:
         self._model = model
         self._build = build
         self._placeholders = placeholders
-        self._compiled: dict[tuple[type[BaseDBAsyncClient], str], tuple[str, list[Any], list[int], Any]] = {}
+        self._compiled: dict[tuple[type[BaseDBAsyncClient], str], Compiled] = {}
 
-    async def first(self, *given: object) -> M | None:
+    def _bind(self, given: tuple[object, ...]) -> tuple[BaseDBAsyncClient, str, list[Any], Any]:
         db = self._model._choose_db()
         # The SQL depends on the dialect only; transactions wrap the same connection name.
         key = (type(db), db.connection_name)
-        compiled = self._compiled.get(key) or self._compile(db, key)
-        sql, params, indexes, select_related_idx = compiled
+        sql, params, indexes, select_related_idx = self._compiled.get(key) or self._compile(db, key)
         values = list(params)
         for index, value in zip(indexes, given, strict=True):
             values[index] = value
-        rows = execute_point_lookup(db, sql, values)
-        reader = db if rows is None else cast(BaseDBAsyncClient, _Fetched(db, rows))
-        executor = db.executor_class(model=self._model, db=reader, select_related_idx=select_related_idx)
-        found: list[M] = await executor.execute_select(sql, values)
-        return found[0] if found else None
+        return db, sql, values, select_related_idx
 
-    def _compile(
-        self, db: BaseDBAsyncClient, key: tuple[type[BaseDBAsyncClient], str]
-    ) -> tuple[str, list[Any], list[int], Any]:
-        query = self._build(*self._placeholders).limit(1).using_db(db)
+    def _query(self, db: BaseDBAsyncClient) -> Any:
+        return self._build(*self._placeholders).using_db(db)
+
+    def _compile(self, db: BaseDBAsyncClient, key: tuple[type[BaseDBAsyncClient], str]) -> Compiled:
+        query = self._query(db)
         query._make_query()
         sql, params = query.query.get_parameterized_sql()
         if any(params.count(placeholder) != 1 for placeholder in self._placeholders):
             raise ValueError(f"the query must use each placeholder exactly once: {sql}")
         indexes = [params.index(placeholder) for placeholder in self._placeholders]
-        compiled = (sql, params, indexes, query._select_related_idx)
+        compiled = (sql, params, indexes, getattr(query, "_select_related_idx", None))
         self._compiled[key] = compiled
         return compiled
 
 
+class Prepared(_Statement, Generic[M]):
+    """``build(*values)`` for any ``values``, compiled once per connection; ``all`` runs it.
+
+    ``build`` must use each placeholder value exactly once, and each value must be what its column
+    stores (the queryset's own conversion ran once, on the placeholder). Rows become instances
+    (select_related objects included) through Tortoise's own executor.
+    """
+
+    def __init__(self, model: type[M], build: Callable[..., QuerySet[M]], *placeholders: object) -> None:
+        super().__init__(model, build, *placeholders)
+
+    async def all(self, *given: object) -> list[M]:
+        db, sql, values, select_related_idx = self._bind(given)
+        rows = execute_point_lookup(db, sql, values)
+        reader = db if rows is None else cast(BaseDBAsyncClient, _Fetched(db, rows))
+        executor = db.executor_class(model=self._model, db=reader, select_related_idx=select_related_idx)
+        found: list[M] = await executor.execute_select(sql, values)
+        return found
+
+
+class PreparedRows(_Statement):
+    """``build(*values).values_list(*columns)``, compiled once per connection; ``rows`` gives plain tuples
+    in the columns' order, as the driver returns them (an SQLite or MySQL boolean is 0 or 1)."""
+
+    def __init__(
+        self, model: type[Model], build: Callable[..., QuerySet[Any]], *placeholders: object, columns: Sequence[str]
+    ) -> None:
+        super().__init__(model, build, *placeholders)
+        self._columns = tuple(columns)
+
+    def _query(self, db: BaseDBAsyncClient) -> Any:
+        return self._build(*self._placeholders).using_db(db).values_list(*self._columns)
+
+    async def rows(self, *given: object) -> list[tuple[Any, ...]]:
+        db, sql, values, _ = self._bind(given)
+        rows: Sequence[Any] | None = execute_point_lookup(db, sql, values)
+        if rows is None:
+            _, rows = await db.execute_query(sql, values)
+        return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
+
+
+class PreparedFirst(Prepared[M]):
+    """``build(*values).first()`` for any ``values``, compiled once per connection."""
+
+    async def first(self, *given: object) -> M | None:
+        found = await self.all(*given)
+        return found[0] if found else None
+
+    def _query(self, db: BaseDBAsyncClient) -> QuerySet[M]:
+        query: QuerySet[M] = self._build(*self._placeholders)
+        return query.limit(1).using_db(db)
+
+
 def execute_point_lookup(db: BaseDBAsyncClient, sql: str, values: list[Any]) -> list[sqlite3.Row] | None:
-    """The rows of a one-row read on the calling thread, or None where the async path must run it."""
+    """The rows of a short indexed read on the calling thread, or None where the async path must run it."""
     if not isinstance(db, SqliteClient) or isinstance(db, TransactionalDBClient) or db.filename == ":memory:":
         return None
     reader = _reader(db)

@@ -98,6 +98,7 @@ class AccountMutation:
         "to wait).",
     )
     async def update_user(self, info: Info[Context, Any], user_name: TargetName, input: Changes) -> User:
+        info.context.forget_people()  # e.g. accountPrivacy decides who sees which lists
         return await _update(info, user_name, input)
 
     @strawberry.mutation(
@@ -110,6 +111,7 @@ class AccountMutation:
         "this account or address; extensions.retryAfter says how many seconds to wait).",
     )
     async def update_profile(self, info: Info[Context, Any], input: Changes) -> User:
+        info.context.forget_people()
         return await _update(info, None, input)
 
     @strawberry.mutation(

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from models import User as UserModel
 from resolvers.arguments import Auth
 from schema.context import Context
 from schema.pagination import FIRST_DEFAULT, After, First, check_first, decode_cursor
-from schema.social import FollowPayload, FollowStatus, UserConnection, connection
+from schema.social import FollowPayload, FollowStatus, UserConnection, connection, prefetch_relationships
 from schema.types import User
 from services import social, users
 
@@ -52,6 +53,7 @@ class SocialQuery:
         viewer = await info.context.require_user()
         position = decode_cursor(after, "users", str)
         page = await users.search(viewer=viewer, query=query, first=check_first(first), after=position)
+        await prefetch_relationships(info, page)
 
         async def total() -> int:
             return await users.count_search(viewer=viewer, query=query)
@@ -75,6 +77,7 @@ class SocialQuery:
         async def total() -> int:
             return (await users.count_follow_lists("requests", viewer_id=viewer.id, owner_ids=[viewer.id]))[viewer.id]
 
+        await prefetch_relationships(info, pages[viewer.id])
         return connection(pages[viewer.id], kind="requests", after=after, total=total)
 
     @strawberry.field(
@@ -87,11 +90,19 @@ class SocialQuery:
         viewer = await info.context.require_user()
         position = decode_cursor(after, "blocked", int)
         page = await users.blocked_page(viewer_id=viewer.id, first=check_first(first), after=position)
+        await prefetch_relationships(info, page)
 
         async def total() -> int:
             return await users.count_blocked(viewer_id=viewer.id)
 
         return connection(page, kind="blocked", after=after, total=total)
+
+
+async def _actor(info: Info[Context, Any]) -> UserModel:
+    """The caller, about to change who follows or blocks whom: relations and pages this request read
+    before (an earlier mutation of the same document) are read again."""
+    info.context.forget_people()
+    return await info.context.require_user()
 
 
 @strawberry.type
@@ -105,7 +116,7 @@ class SocialMutation:
         + ", FORBIDDEN (the caller blocks the user: unblock first).",
     )
     async def follow(self, info: Info[Context, Any], user_name: Person) -> FollowPayload:
-        result = await social.follow(actor=await info.context.require_user(), user_name=user_name)
+        result = await social.follow(actor=await _actor(info), user_name=user_name)
         return FollowPayload(status=FollowStatus(result.status), user=User.from_model(result.user))
 
     @strawberry.mutation(
@@ -116,7 +127,7 @@ class SocialMutation:
         + ".",
     )
     async def unfollow(self, info: Info[Context, Any], user_name: Person) -> User:
-        return User.from_model(await social.unfollow(actor=await info.context.require_user(), user_name=user_name))
+        return User.from_model(await social.unfollow(actor=await _actor(info), user_name=user_name))
 
     @strawberry.mutation(
         permission_classes=Auth,
@@ -126,7 +137,7 @@ class SocialMutation:
         + ".",
     )
     async def remove_follower(self, info: Info[Context, Any], user_name: Person) -> User:
-        user = await social.remove_follower(actor=await info.context.require_user(), user_name=user_name)
+        user = await social.remove_follower(actor=await _actor(info), user_name=user_name)
         return User.from_model(user)
 
     @strawberry.mutation(
@@ -137,7 +148,7 @@ class SocialMutation:
         + ACTION_ERRORS.replace("caller)", "caller, or no pending request from this user)"),
     )
     async def approve_follow_request(self, info: Info[Context, Any], user_name: Person) -> User:
-        user = await social.approve_request(actor=await info.context.require_user(), user_name=user_name)
+        user = await social.approve_request(actor=await _actor(info), user_name=user_name)
         return User.from_model(user)
 
     @strawberry.mutation(
@@ -146,7 +157,7 @@ class SocialMutation:
         "user. " + SIGNED_IN + ACTION_ERRORS + ".",
     )
     async def reject_follow_request(self, info: Info[Context, Any], user_name: Person) -> User:
-        user = await social.reject_request(actor=await info.context.require_user(), user_name=user_name)
+        user = await social.reject_request(actor=await _actor(info), user_name=user_name)
         return User.from_model(user)
 
     @strawberry.mutation(
@@ -156,7 +167,7 @@ class SocialMutation:
         "nothing. Returns the user. " + SIGNED_IN + ACTION_ERRORS + ".",
     )
     async def block(self, info: Info[Context, Any], user_name: Person) -> User:
-        return User.from_model(await social.block(actor=await info.context.require_user(), user_name=user_name))
+        return User.from_model(await social.block(actor=await _actor(info), user_name=user_name))
 
     @strawberry.mutation(
         permission_classes=Auth,
@@ -166,4 +177,4 @@ class SocialMutation:
         + ".",
     )
     async def unblock(self, info: Info[Context, Any], user_name: Person) -> User:
-        return User.from_model(await social.unblock(actor=await info.context.require_user(), user_name=user_name))
+        return User.from_model(await social.unblock(actor=await _actor(info), user_name=user_name))

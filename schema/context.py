@@ -10,6 +10,7 @@ from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
 from models import User
+from services.social import Relationship
 from services.throttle import Throttle
 from services.visibility import may_see_private
 from settings import Settings
@@ -26,6 +27,8 @@ class Context:
     throttle: Throttle
     caller: Caller
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    # The caller's relation to users, by user id, as lists read them (schema.social.prefetch_relationships).
+    relationships: dict[int, Relationship] = field(default_factory=dict)
 
     @property
     def address(self) -> str:
@@ -40,6 +43,11 @@ class Context:
     async def may_see_private(self, owner_id: int) -> bool:
         """The visibility rule (services.visibility) applied to this request's caller."""
         return may_see_private(await self.caller.user(), owner_id)
+
+    def forget_people(self) -> None:
+        """Drop what this request read about people (loaders, relations): a mutation is about to change it."""
+        self.loaders.clear()
+        self.relationships.clear()
 
     def loader(self, name: str, load: Callable[[list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
         """The request's DataLoader called ``name`` (made with ``load`` on first use): fields on a list of

@@ -6,12 +6,14 @@ a page of 100 users costs the same few queries as a page of one.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
 import strawberry
+from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from models import User as UserModel
@@ -96,22 +98,76 @@ def connection(
     )
 
 
-async def _relationships(info: Info[Context, Any], viewer: UserModel, user_id: int) -> social.Relationship:
+def _relationship_loader(info: Info[Context, Any], viewer: UserModel) -> DataLoader[int, social.Relationship]:
     async def load(ids: list[int]) -> list[social.Relationship]:
         found = await social.relationships(viewer_id=viewer.id, user_ids=ids)
         return [found[user_id] for user_id in ids]
 
-    relationship: social.Relationship = await info.context.loader("relationships", load).load(user_id)
+    return info.context.loader("relationships", load)
+
+
+async def _relationships(info: Info[Context, Any], viewer: UserModel, user_id: int) -> social.Relationship:
+    relationship: social.Relationship = await _relationship_loader(info, viewer).load(user_id)
+    info.context.relationships[user_id] = relationship
     return relationship
 
 
-async def viewer_relationship(info: Info[Context, Any], user_id: int, *, seen_by_owner: bool) -> Relationship | None:
+async def prefetch_relationships(info: Info[Context, Any], page: users.Page) -> None:
+    """The viewer's relation to everyone on ``page``, read with the page when the query asks for it, so each
+    entry's viewerRelationship answers at once instead of awaiting a loader (lists sharing one batch)."""
+    if not page.entries or not selects_on_nodes(info, "viewerRelationship"):
+        return
+    viewer = await info.context.require_user()
+    known = info.context.relationships
+    ids = [entry.user.id for entry in page.entries if entry.user.id != viewer.id and entry.user.id not in known]
+    for user_id, relationship in zip(ids, await _relationship_loader(info, viewer).load_many(ids), strict=True):
+        known[user_id] = relationship
+
+
+def viewer_relationship(
+    info: Info[Context, Any], user_id: int, *, seen_by_owner: bool
+) -> Relationship | Awaitable[Relationship | None] | None:
+    """The viewer's relation to a user: at once when a page prefetched it, else through the request's loader."""
     if seen_by_owner:  # the user of a login or register payload: the caller is signing in as it
         return None
+    known = info.context.relationships.get(user_id)
+    if known is not None:
+        return Relationship.of(known)
+    return _viewer_relationship(info, user_id)
+
+
+async def _viewer_relationship(info: Info[Context, Any], user_id: int) -> Relationship | None:
     viewer = await info.context.require_user()
     if viewer.id == user_id:
         return None
     return Relationship.of(await _relationships(info, viewer, user_id))
+
+
+def selects_on_nodes(info: Info[Context, Any], field: str) -> bool:
+    """Whether the list field being resolved selects ``field`` on its entries (``edges { node { field } }``),
+    through fragments too."""
+    raw = info._raw_info
+    nodes: list[FieldNode] = list(raw.field_nodes)
+    for step in ("edges", "node", field):
+        nodes = [found for node in nodes for found in _subfields(node.selection_set, step, raw.fragments)]
+        if not nodes:
+            return False
+    return True
+
+
+def _subfields(
+    selection_set: SelectionSetNode | None, name: str, fragments: dict[str, FragmentDefinitionNode]
+) -> Iterator[FieldNode]:
+    if selection_set is None:
+        return
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            if selection.name.value == name:
+                yield selection
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _subfields(selection.selection_set, name, fragments)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
+            yield from _subfields(fragments[selection.name.value].selection_set, name, fragments)
 
 
 async def follow_list(
@@ -148,6 +204,7 @@ async def follow_list(
         return [totals[owner] for owner in ids]
 
     page = await info.context.loader(f"{list_name}:{viewer_id}:{first}:{position}", load_pages).load(owner_id)
+    await prefetch_relationships(info, page)
 
     async def total() -> int:
         count: int = await info.context.loader(f"{list_name}:{viewer_id}:total", load_totals).load(owner_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -120,13 +121,16 @@ class User:
             raise Forbidden("Only the user itself and admins may see isAdmin.", field="isAdmin")
         return self._is_admin
 
-    @strawberry.field(description="The signed-in viewer's relation to this user; null when the user is the viewer.")
-    async def viewer_relationship(
-        self, info: Info[Context, Any]
-    ) -> Annotated[Relationship, strawberry.lazy("schema.social")] | None:
+    @strawberry.field(
+        description="The signed-in viewer's relation to this user; null when the user is the viewer.",
+        graphql_type=Annotated["Relationship", strawberry.lazy("schema.social")] | None,
+    )
+    def viewer_relationship(self, info: Info[Context, Any]) -> Relationship | Awaitable[Relationship | None] | None:
+        # Not async: on a page that read the relations with its users (most lists) this answers at once,
+        # sparing graphql-core an awaitable per entry; elsewhere it returns one.
         from schema import social  # schema.social builds on User
 
-        return await social.viewer_relationship(info, self._id, seen_by_owner=self._seen_by_owner)
+        return social.viewer_relationship(info, self._id, seen_by_owner=self._seen_by_owner)
 
     @strawberry.field(
         description="Who follows this user, newest first. A private account's list is visible only to its owner, "

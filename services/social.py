@@ -8,6 +8,7 @@ never wait on each other crosswise. The counters are then exactly the rows: ``re
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -18,6 +19,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import Block, Follow, User, UserProfile
+from models.prepared import PreparedRows
 from services import users
 from services.errors import Forbidden, InvalidInput, NotFound
 
@@ -257,13 +259,43 @@ async def _shift_counts(user_id: int, delta: int) -> None:
         await User.filter(id__in=followers).update(following_count=F("following_count") + delta)
 
 
+PREPARED_RELATIONS_MAX = 128  # lists of up to this many users read their relations with SQL built once per size
+
+
+@functools.cache
+def _relation_queries(size: int) -> tuple[PreparedRows, PreparedRows]:
+    """The two queries of ``relationships`` for ``size`` users, built once (placeholders: -1, -2, then ids)."""
+    to_them = [-(1_000_000 + n) for n in range(size)]
+    from_them = [-(2_000_000 + n) for n in range(size)]
+
+    def follows(viewer: int, viewer_again: int, *ids: int) -> QuerySet[Follow]:
+        return Follow.filter(
+            Q(follower_id=viewer, followee_id__in=ids[:size]) | Q(followee_id=viewer_again, follower_id__in=ids[size:])
+        )
+
+    def blocks(viewer: int, *ids: int) -> QuerySet[Block]:
+        return Block.filter(blocker_id=viewer, blocked_id__in=ids)
+
+    return (
+        PreparedRows(Follow, follows, -1, -2, *to_them, *from_them, columns=("follower_id", "followee_id", "accepted")),
+        PreparedRows(Block, blocks, -1, *to_them, columns=("blocked_id",)),
+    )
+
+
 async def relationships(*, viewer_id: int, user_ids: Iterable[int]) -> dict[int, Relationship]:
     """The viewer's relation to each of these users, in two queries."""
     ids = list(set(user_ids))
-    follows = await Follow.filter(
-        Q(follower_id=viewer_id, followee_id__in=ids) | Q(followee_id=viewer_id, follower_id__in=ids)
-    ).values_list("follower_id", "followee_id", "accepted")
-    blocking = set(await _values(Block.filter(blocker_id=viewer_id, blocked_id__in=ids), "blocked_id"))
+    if not ids:
+        return {}
+    if len(ids) <= PREPARED_RELATIONS_MAX:
+        follow_query, block_query = _relation_queries(len(ids))
+        follows = await follow_query.rows(viewer_id, viewer_id, *ids, *ids)
+        blocking = {row[0] for row in await block_query.rows(viewer_id, *ids)}
+    else:
+        follows = await Follow.filter(
+            Q(follower_id=viewer_id, followee_id__in=ids) | Q(followee_id=viewer_id, follower_id__in=ids)
+        ).values_list("follower_id", "followee_id", "accepted")
+        blocking = set(await _values(Block.filter(blocker_id=viewer_id, blocked_id__in=ids), "blocked_id"))
     flags: dict[int, dict[str, bool]] = {user_id: {"blocking": user_id in blocking} for user_id in ids}
     for follower_id, followee_id, accepted in follows:
         if follower_id == viewer_id and followee_id in flags:

@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.functions import Coalesce, Count
 from tortoise.queryset import QuerySet
 
 from models import Block, Follow, User
-from models.prepared import PreparedFirst
+from models.prepared import Prepared, PreparedFirst
 from models.user import EMAIL_MAX, FULL_NAME_KEY_MAX
 from services.errors import InvalidInput
 from services.validation import clean_phone, clean_text, clean_user_name, email_key, user_name_key
@@ -153,14 +153,53 @@ def _follow_rows(list_name: FollowList, *, viewer_id: int, owner_ids: Sequence[i
     return Follow.filter(listable(viewer_id, via=f"{listed}__"), **{f"{owner}__in": list(owner_ids)}, accepted=accepted)
 
 
+LIMIT = 1_000_003  # stands for a page's LIMIT while a prepared list query is compiled
+
+
+def _one_follow_page(list_name: FollowList, *, after: bool) -> Prepared[Follow]:
+    """One owner's page of a list, the listed users and their profiles joined: one query, built once."""
+    _, listed, _ = FOLLOW_LISTS[list_name]
+
+    def build(viewer_id: int, owner_id: int, *rest: int) -> QuerySet[Follow]:
+        rows = _follow_rows(list_name, viewer_id=viewer_id, owner_ids=[owner_id])
+        if after:
+            rows = rows.filter(id__lt=rest[0])
+        return rows.order_by("-id").limit(rest[-1]).select_related(f"{listed}__profile")
+
+    return Prepared(Follow, build, -1, -2, *((-3,) if after else ()), LIMIT)
+
+
+_ONE_FOLLOW_PAGE = {
+    (list_name, after): _one_follow_page(list_name, after=after)
+    for list_name in get_args(FollowList)
+    for after in (False, True)
+}
+
+
+async def follow_page(list_name: FollowList, *, viewer_id: int, owner_id: int, first: int, after: int | None) -> Page:
+    """One page of one owner's list, newest first, in one query."""
+    _, listed, _ = FOLLOW_LISTS[list_name]
+    prepared = _ONE_FOLLOW_PAGE[(list_name, after is not None)]
+    given = (viewer_id, owner_id, *(() if after is None else (after,)), first + 1)
+    rows = await prepared.all(*given)
+    entries = [Entry(getattr(row, listed), row.id, row.created_at) for row in rows]
+    return Page(entries[:first], len(entries) > first)
+
+
 async def follow_lists(
     list_name: FollowList, *, viewer_id: int, owner_ids: Sequence[int], first: int, after: int | None
 ) -> dict[int, Page]:
-    """One page of the list of each owner, newest first, in two queries however many owners there are.
+    """One page of the list of each owner, newest first, in two queries however many owners there are
+    (one for a single owner).
 
     ``after`` is a follow id (from a cursor): the page starts below it. A window function numbers each
     owner's rows, so each owner gets at most ``first`` of them (and one more, to know there is a next page).
     """
+    if len(owner_ids) == 1:
+        owner_id = owner_ids[0]
+        return {
+            owner_id: await follow_page(list_name, viewer_id=viewer_id, owner_id=owner_id, first=first, after=after)
+        }
     owner, listed, _ = FOLLOW_LISTS[list_name]
     rows = _follow_rows(list_name, viewer_id=viewer_id, owner_ids=owner_ids)
     if after is not None:
