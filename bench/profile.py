@@ -4,6 +4,9 @@ Seeds 10,000 users on SQLite, starts ``python main.py`` as ``make bench`` does (
 loads it with one kind of request at a time and samples the running server with py-spy (a sampling
 profiler; it needs ptrace, as root here). Each sample of the event loop's thread is put in the part of the
 request its leaf-most known frame belongs to, and the shares are printed. Stops by itself.
+
+Before any sampling, one request of each kind must be answered in full (``bench/run.py``'s pre-flight), so no
+profile is of an error path; ``--check`` stops there, and needs neither py-spy nor wrk.
 """
 
 from __future__ import annotations
@@ -77,10 +80,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="seconds of sampling per request kind (15)")
     parser.add_argument("--port", type=int, default=9460)
     parser.add_argument("--keep", type=Path, help="keep py-spy's raw samples (collapsed stacks) in this folder")
+    parser.add_argument("--check", action="store_true", help="only check that each kind is answered in full")
     args = parser.parse_args()
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     wrk = shutil.which("wrk")
-    if not Path(py_spy).exists() or wrk is None:
+    if not args.check and (not Path(py_spy).exists() or wrk is None):
         raise SystemExit("profile: needs py-spy (pip install py-spy) and wrk (apt-get install wrk)")
     work = Path(tempfile.mkdtemp(prefix="user-service-profile-"))
     secret = secrets.token_urlsafe(48)
@@ -122,6 +126,11 @@ def main() -> int:
         }
         env = bench.production_env(work, secret) | {"DATABASE_URL": db_url}
         with bench.server("profiled", [sys.executable, "main.py"], args.port, env, work) as served:
+            for name, path in requests.items():
+                bench.preflight(served.target(name, path))
+            if args.check:
+                print(f"profile: {', '.join(requests)}: each answered in full")
+                return 0
             for name, path in requests.items():
                 load = subprocess.Popen(  # noqa: S603
                     bench.load_command(served.target(name, path), 16, args.seconds + 6, "wrk"),

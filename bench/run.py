@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -169,6 +170,7 @@ class Server:
 @contextlib.contextmanager
 def server(name: str, argv: list[str], port: int, env: dict[str, str], logs: Path) -> Iterator[Server]:
     """Start a server process (one uvicorn worker), wait until it listens, yield it, stop it."""
+    _refuse_a_busy_port(port)
     log_path = logs / f"{name}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and scripts
@@ -184,6 +186,16 @@ def server(name: str, argv: list[str], port: int, env: dict[str, str], logs: Pat
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def _refuse_a_busy_port(port: int) -> None:
+    """Stop if something already listens there: the bench would load it, not the server it started."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no conflict
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise SystemExit(f"bench: port {port} is in use (another bench?); choose others with --port") from None
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], log_path: Path) -> None:
@@ -218,15 +230,63 @@ def write_bodies(path: Path, rows: list[tuple[str | None, dict[str, object]]]) -
     return path
 
 
+def post(url: str, token: str | None, body: bytes) -> tuple[int, str]:
+    """One request as the loaders send it: the status and the body, whatever the status."""
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 - our own loopback server
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
 def register_persisted(url: str, token: str, query: str, extensions: Mapping[str, object]) -> None:
     """Send a document with its hash once (APQ), so the load can send the hash alone."""
-    body = json.dumps({"query": query, "extensions": extensions}).encode()
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-    request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 - our own loopback server
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        answer = json.loads(response.read())
-    if answer.get("errors"):
-        raise SystemExit(f"bench: registering the persisted query failed: {answer}")
+    status, text = post(url, token, json.dumps({"query": query, "extensions": extensions}).encode())
+    if problem := answer_problem(status, text):
+        raise SystemExit(f"bench: registering the persisted query failed: {problem}")
+
+
+def gaps(value: object, path: str = "data") -> list[str]:
+    """Where an answer holds null or an empty list: every request of the bench asks for things that exist."""
+    if value is None or value == []:
+        return [path]
+    if isinstance(value, dict):
+        return [gap for key, item in value.items() for gap in gaps(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [gap for index, item in enumerate(value) for gap in gaps(item, f"{path}[{index}]")]
+    return []
+
+
+def answer_problem(status: int, text: str) -> str:
+    """Why an answer is not the one a figure means to measure, or "" when it is: 200, data, no errors, no gaps."""
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        answer = None
+    if status != 200 or not isinstance(answer, dict):
+        return f"HTTP {status}: {text[:500]}"
+    if answer.get("errors") or "data" not in answer:
+        return f"errors: {text[:500]}"
+    if missing := gaps(answer["data"]):
+        return f"no value at {', '.join(missing[:5])}: {text[:500]}"
+    return ""
+
+
+def preflight(target: Target) -> None:
+    """Send a figure's first request once and stop the bench unless it is answered in full.
+
+    The loaders count non-200 answers and answers carrying errors; this also catches a null or an empty
+    page, so no figure measures an error path or an empty one (as when production stopped accepting the
+    bench's tokens and every figure would have timed UNAUTHENTICATED).
+    """
+    token, _, body = target.requests.read_text().split("\n", 1)[0].partition("\t")
+    status, text = post(target.url, None if token == "-" else token, body.encode())  # noqa: S105 - "no token"
+    if problem := answer_problem(status, text):
+        raise SystemExit(f"bench: {target.name}: its first request is not answered in full: {problem}")
 
 
 def load_command(target: Target, connections: int, duration: float, loader: str) -> list[str]:
@@ -298,6 +358,9 @@ def merge(slices: list[dict[str, float]]) -> dict[str, float]:
         "p99_ms": statistics.median(part["p99_ms"] for part in slices),
         "max_ms": max(part["max_ms"] for part in slices),
         "server_cpu_ms_per_request": cpu / requests * 1e3,
+        # Load.finish stops the bench on any; kept so the results say so figure by figure.
+        "bad_answers": sum(part["bad"] for part in slices),
+        "socket_errors": sum(part["socket_errors"] for part in slices),
     }
 
 
@@ -309,6 +372,7 @@ def interleaved(options: Options, targets: list[Target], connections: int | None
     """
     connections = connections or options.connections
     for target in targets:
+        preflight(target)
         if options.warmup > 0:
             Load(target, connections, options.warmup, options.loader).finish()
     slices: dict[str, list[dict[str, float]]] = {target.name: [] for target in targets}
@@ -462,7 +526,8 @@ def run(options: Options) -> dict[str, object]:
             results.update(interleaved(options, reads))
             step(f"bcrypt alone, then login with {options.flood} clients")
             check_seconds = bcrypt_check_seconds(password_hash)
-            parallel = bcrypt_parallel_per_second(password_hash, os.cpu_count() or 1)
+            parallel = bcrypt_parallel_per_second(password_hash, os.cpu_count() or 1, min(3.0, options.duration))
+            preflight(app.target("login", login))
             logging_in = Load(app.target("login", login), options.flood, options.duration, options.loader)
             results["login"] = merge([logging_in.finish()])
             drain()
@@ -655,8 +720,19 @@ def main() -> int:
     parser.add_argument("--slices", type=int, default=4, help="turns each read figure is measured in (4)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent clients for reads (16)")
     parser.add_argument("--login-clients", type=int, default=16, help="concurrent login clients (16)")
+    parser.add_argument(
+        "--bcrypt-rounds",
+        type=int,
+        default=int(os.environ.get("BCRYPT_ROUNDS", "12")),
+        help="bcrypt cost of the seeded users and the server; lower it only to check that the bench runs (12)",
+    )
     parser.add_argument("--loader", choices=["auto", "wrk", "python"], default="auto")
-    parser.add_argument("--port", type=int, default=9410, help="the app's port; the floor uses the next (9410)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=9410,
+        help="the first of four ports in a row: the app, the floor, a second app, the cached floor (9410)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
     if not args.small < args.users < args.large:
@@ -670,7 +746,7 @@ def main() -> int:
         warmup=args.warmup,
         connections=args.connections,
         flood=args.login_clients,
-        bcrypt_rounds=int(os.environ.get("BCRYPT_ROUNDS", "12")),
+        bcrypt_rounds=args.bcrypt_rounds,
         slices=args.slices,
         loader=loader,
         port=args.port,
