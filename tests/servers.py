@@ -28,21 +28,28 @@ START_TIMEOUT = 60  # seconds: a guard against a hung start, not a measurement
 _handed_out: set[int] = set()
 
 
-def free_port() -> int:
-    """A port nothing listens on and this process has not handed out before."""
+def free_port(count: int = 1) -> int:
+    """A port nothing listens on and this process has not handed out before; with ``count``, the first of
+    that many such ports in a row (``bench/run.py --port`` takes four)."""
     # Start at a random place, so suites running side by side on one machine rarely probe the same port.
-    start = secrets.randbelow(len(PORTS))
-    for port in [*PORTS[start:], *PORTS[:start]]:
-        if port in _handed_out:
-            continue
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            _handed_out.add(port)
-            return port
-    raise RuntimeError(f"no free port in {PORTS}")
+    start = secrets.randbelow(len(PORTS) - count + 1)
+    for first in [*PORTS[start:], *PORTS[:start]]:
+        ports = range(first, first + count)
+        if ports[-1] in PORTS and all(_free(port) for port in ports):
+            _handed_out.update(ports)
+            return first
+    raise RuntimeError(f"no {count} free port(s) in a row in {PORTS}")
+
+
+def _free(port: int) -> bool:
+    if port in _handed_out:
+        return False
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def server_environ(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:

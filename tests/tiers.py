@@ -29,6 +29,7 @@ PROCESSES: dict[str, str | None] = {
     "e2e/test_mail_durability.py": "servers",
     "e2e/test_instances.py": "multi",
     "e2e/test_proxy_headers.py": "servers",
+    "e2e/test_bench.py": None,
     "e2e/test_client.py": None,
     "e2e/test_logs.py": None,
     "e2e/test_server.py::test_production_without_a_secret_refuses_to_start_with_a_clear_message": None,
