@@ -282,13 +282,19 @@ def search_query(text: str) -> str:
     return cleaned.casefold()
 
 
+def _name_ranges(starts: Sequence[str], ends: Sequence[str]) -> Q:
+    """Each search column from its start to its end: one range of one index each."""
+    condition = Q()
+    for column, start, end in zip(SEARCH_COLUMNS, starts, ends, strict=True):
+        condition |= Q(**{f"{column}__gte": start, f"{column}__lt": end})
+    return condition
+
+
 def _matches(viewer: User, query: str) -> QuerySet[User]:
     """Users whose name, first name, last name or "first last" starts with ``query``; admins also by
-    exact email or phone number. Each condition is one range of one index."""
+    exact email or phone number."""
     end = _after_prefix(query)
-    condition = Q()
-    for column in SEARCH_COLUMNS:
-        condition |= Q(**{f"{column}__gte": query, f"{column}__lt": end})
+    condition = _name_ranges([query] * len(SEARCH_COLUMNS), [end] * len(SEARCH_COLUMNS))
     if viewer.is_admin:
         if "@" in query and len(query) <= EMAIL_MAX:
             condition |= Q(email_key=email_key(query))
@@ -298,15 +304,36 @@ def _matches(viewer: User, query: str) -> QuerySet[User]:
     return User.filter(listable(viewer.id)).filter(condition)
 
 
-def directory_rows(viewer: User, key: str, after: str | None) -> QuerySet[User]:
-    """The directory's matches after ``after`` but the exact one, by userName (its SQL is checked in tests)."""
-    rest = _matches(viewer, key).exclude(user_name_key=key)
+def _in_order(matches: QuerySet[User], key: str, after: str | None) -> QuerySet[User]:
+    """The matches after ``after`` but the exact one (``key``), by userName, with their profiles."""
+    rest = matches.exclude(user_name_key=key)
     if after:
         rest = rest.filter(user_name_key__gt=after)
     # Ordered by an expression, not the column: ordering by user_name_key tempts SQLite to walk that
     # whole index in order instead of reading the three matching ranges (MULTI-INDEX OR) and sorting them.
     ordered = rest.annotate(directory_order=Coalesce("user_name_key", "")).order_by("directory_order")
     return ordered.select_related("profile")
+
+
+def directory_rows(viewer: User, key: str, after: str | None) -> QuerySet[User]:
+    """The directory's matches after ``after`` but the exact one, by userName (its SQL is checked in tests)."""
+    return _in_order(_matches(viewer, key), key, after)
+
+
+def _directory_page(*, after: bool) -> Prepared[User]:
+    """``directory_rows`` for a viewer who is not an admin (admins also match emails and phone numbers),
+    built once: the query is given four times, the end of its range three times."""
+
+    def build(viewer_id: int, *given: Any) -> QuerySet[User]:
+        starts, ends, key, rest = given[:3], given[3:6], given[6], given[7:]
+        matches = User.filter(listable(viewer_id)).filter(_name_ranges(starts, ends))
+        return _in_order(matches, key, rest[0] if after else None).limit(rest[-1])
+
+    placeholders = [f"\0query{n}" for n in range(3)] + [f"\0end{n}" for n in range(3)] + ["\0key"]
+    return Prepared(User, build, -1, *placeholders, *(["\0after"] if after else []), LIMIT)
+
+
+_DIRECTORY_PAGE = {after: _directory_page(after=after) for after in (False, True)}
 
 
 async def search(*, viewer: User, query: str, first: int, after: str | None) -> Page:
@@ -318,10 +345,16 @@ async def search(*, viewer: User, query: str, first: int, after: str | None) -> 
     key = search_query(query)
     entries: list[Entry] = []
     if after is None:
-        exact = await User.filter(listable(viewer.id), user_name_key=key).select_related("profile").first()
+        exact = await _VISIBLE_BY_NAME.first(key, viewer.id)
         if exact is not None:
             entries.append(Entry(exact, ""))
-    found = await directory_rows(viewer, key, after).limit(first + 1 - len(entries))
+    limit = first + 1 - len(entries)
+    if viewer.is_admin:
+        found = await directory_rows(viewer, key, after).limit(limit)
+    else:
+        ends = [_after_prefix(key)] * len(SEARCH_COLUMNS)
+        given = (viewer.id, *[key] * len(SEARCH_COLUMNS), *ends, key, *([after] if after else []), limit)
+        found = await _DIRECTORY_PAGE[bool(after)].all(*given)
     entries.extend(Entry(user, user.user_name_key) for user in found)
     return Page(entries[:first], len(entries) > first)
 
