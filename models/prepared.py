@@ -41,11 +41,11 @@ class _Statement:
         db = self._model._choose_db()
         # The SQL depends on the dialect only; transactions wrap the same connection name.
         key = (type(db), db.connection_name)
-        sql, params, indexes, select_related_idx = self._compiled.get(key) or self._compile(db, key)
+        sql, params, indexes, hydration = self._compiled.get(key) or self._compile(db, key)
         values = list(params)
         for index, value in zip(indexes, given, strict=True):
             values[index] = value
-        return db, sql, values, select_related_idx
+        return db, sql, values, hydration
 
     def _query(self, db: BaseDBAsyncClient) -> Any:
         return self._build(*self._placeholders).using_db(db)
@@ -57,7 +57,9 @@ class _Statement:
         if any(params.count(placeholder) != 1 for placeholder in self._placeholders):
             raise ValueError(f"the query must use each placeholder exactly once: {sql}")
         indexes = [params.index(placeholder) for placeholder in self._placeholders]
-        compiled = (sql, params, indexes, getattr(query, "_select_related_idx", None))
+        # For a model query: how its rows become instances (select_related objects, annotations).
+        hydration = (getattr(query, "_select_related_idx", None), list(getattr(query, "_annotations", {})))
+        compiled = (sql, params, indexes, hydration)
         self._compiled[key] = compiled
         return compiled
 
@@ -74,11 +76,11 @@ class Prepared(_Statement, Generic[M]):
         super().__init__(model, build, *placeholders)
 
     async def all(self, *given: object) -> list[M]:
-        db, sql, values, select_related_idx = self._bind(given)
+        db, sql, values, (select_related_idx, annotations) = self._bind(given)
         rows = execute_point_lookup(db, sql, values)
         reader = db if rows is None else cast(BaseDBAsyncClient, _Fetched(db, rows))
         executor = db.executor_class(model=self._model, db=reader, select_related_idx=select_related_idx)
-        found: list[M] = await executor.execute_select(sql, values)
+        found: list[M] = await executor.execute_select(sql, values, custom_fields=annotations or None)
         return found
 
 

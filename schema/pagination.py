@@ -62,7 +62,10 @@ def check_first(first: int) -> int:
 
 def encode_cursor(kind: str, position: int | str) -> str:
     """An opaque cursor for ``position`` in a list of this ``kind``."""
-    raw = json.dumps([kind, position], separators=(",", ":")).encode()
+    if type(position) is int:  # the same text json.dumps gives, without its machinery (20 per page)
+        raw = f'["{kind}",{position}]'.encode()
+    else:
+        raw = json.dumps([kind, position], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

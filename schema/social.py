@@ -98,30 +98,34 @@ def connection(
     )
 
 
-def _relationship_loader(info: Info[Context, Any], viewer: UserModel) -> DataLoader[int, social.Relationship]:
-    async def load(ids: list[int]) -> list[social.Relationship]:
-        found = await social.relationships(viewer_id=viewer.id, user_ids=ids)
-        return [found[user_id] for user_id in ids]
+async def _read_relationships(info: Info[Context, Any], viewer: UserModel, ids: tuple[int, ...]) -> None:
+    """The viewer's relation to each of ``ids``, into ``info.context.relationships``. Pages and single users
+    asking in the same tick share one batch (one loader key per group of ids, not per user)."""
 
-    return info.context.loader("relationships", load)
+    async def load(groups: list[tuple[int, ...]]) -> list[dict[int, social.Relationship]]:
+        found = await social.relationships(viewer_id=viewer.id, user_ids={i for group in groups for i in group})
+        return [{user_id: found[user_id] for user_id in group} for group in groups]
+
+    loader: DataLoader[tuple[int, ...], dict[int, social.Relationship]] = info.context.loader("relationships", load)
+    info.context.relationships.update(await loader.load(ids))
 
 
 async def _relationships(info: Info[Context, Any], viewer: UserModel, user_id: int) -> social.Relationship:
-    relationship: social.Relationship = await _relationship_loader(info, viewer).load(user_id)
-    info.context.relationships[user_id] = relationship
-    return relationship
+    if user_id not in info.context.relationships:
+        await _read_relationships(info, viewer, (user_id,))
+    return info.context.relationships[user_id]
 
 
 async def prefetch_relationships(info: Info[Context, Any], page: users.Page) -> None:
     """The viewer's relation to everyone on ``page``, read with the page when the query asks for it, so each
-    entry's viewerRelationship answers at once instead of awaiting a loader (lists sharing one batch)."""
+    entry's viewerRelationship answers at once instead of awaiting a loader."""
     if not page.entries or not selects_on_nodes(info, "viewerRelationship"):
         return
     viewer = await info.context.require_user()
     known = info.context.relationships
-    ids = [entry.user.id for entry in page.entries if entry.user.id != viewer.id and entry.user.id not in known]
-    for user_id, relationship in zip(ids, await _relationship_loader(info, viewer).load_many(ids), strict=True):
-        known[user_id] = relationship
+    ids = tuple(entry.user.id for entry in page.entries if entry.user.id != viewer.id and entry.user.id not in known)
+    if ids:
+        await _read_relationships(info, viewer, ids)
 
 
 def viewer_relationship(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from tortoise.expressions import Q, RawSQL, Subquery
+from tortoise.expressions import F, Q, RawSQL, Subquery
 from tortoise.functions import Coalesce, Count
 from tortoise.queryset import QuerySet
 
@@ -156,17 +156,29 @@ def _follow_rows(list_name: FollowList, *, viewer_id: int, owner_ids: Sequence[i
 LIMIT = 1_000_003  # stands for a page's LIMIT while a prepared list query is compiled
 
 
-def _one_follow_page(list_name: FollowList, *, after: bool) -> Prepared[Follow]:
-    """One owner's page of a list, the listed users and their profiles joined: one query, built once."""
-    _, listed, _ = FOLLOW_LISTS[list_name]
+# For each list, as seen from the listed user: its relation to the follow rows, and the column naming the owner.
+LISTED_SIDE: dict[str, tuple[str, str]] = {
+    "followers": ("following_rows", "followee_id"),
+    "following": ("follower_rows", "follower_id"),
+    "requests": ("following_rows", "followee_id"),
+}
 
-    def build(viewer_id: int, owner_id: int, *rest: int) -> QuerySet[Follow]:
-        rows = _follow_rows(list_name, viewer_id=viewer_id, owner_ids=[owner_id])
+
+def _one_follow_page(list_name: FollowList, *, after: bool) -> Prepared[User]:
+    """One owner's page of a list: the listed users with their profiles, and each one's follow row's id and
+    creation time (``position``, ``since``). One query, built once; read through the index of the owner's list."""
+    relation, owner = LISTED_SIDE[list_name]
+    accepted = FOLLOW_LISTS[list_name][2]
+
+    def build(viewer_id: int, owner_id: int, *rest: int) -> QuerySet[User]:
+        conditions: dict[str, Any] = {f"{relation}__{owner}": owner_id, f"{relation}__accepted": accepted}
         if after:
-            rows = rows.filter(id__lt=rest[0])
-        return rows.order_by("-id").limit(rest[-1]).select_related(f"{listed}__profile")
+            conditions[f"{relation}__id__lt"] = rest[0]
+        rows = User.filter(listable(viewer_id), **conditions)
+        rows = rows.annotate(position=F(f"{relation}__id"), since=F(f"{relation}__created_at"))
+        return rows.order_by("-position").limit(rest[-1]).select_related("profile")
 
-    return Prepared(Follow, build, -1, -2, *((-3,) if after else ()), LIMIT)
+    return Prepared(User, build, -1, -2, *((-3,) if after else ()), LIMIT)
 
 
 _ONE_FOLLOW_PAGE = {
@@ -178,11 +190,13 @@ _ONE_FOLLOW_PAGE = {
 
 async def follow_page(list_name: FollowList, *, viewer_id: int, owner_id: int, first: int, after: int | None) -> Page:
     """One page of one owner's list, newest first, in one query."""
-    _, listed, _ = FOLLOW_LISTS[list_name]
     prepared = _ONE_FOLLOW_PAGE[(list_name, after is not None)]
     given = (viewer_id, owner_id, *(() if after is None else (after,)), first + 1)
-    rows = await prepared.all(*given)
-    entries = [Entry(getattr(row, listed), row.id, row.created_at) for row in rows]
+    created_at = Follow._meta.fields_map["created_at"]
+    entries = [
+        Entry(user, int(user.position), created_at.to_python_value(user.since))  # type: ignore[attr-defined]
+        for user in await prepared.all(*given)
+    ]
     return Page(entries[:first], len(entries) > first)
 
 
