@@ -1,14 +1,17 @@
-"""Hot lookups whose SQL is built once per connection and then only run with a new value.
+"""Hot reads whose SQL is built once per connection and then only run with new values.
 
 Tortoise turns a queryset into SQL in Python on every run: about 0.3 ms for a user with its profile
-(select_related), half the time of a whole ``me`` request. The rows still go through Tortoise's own
-executor, so the instances (select_related objects included) are exactly the queryset's.
+(select_related), half the time of a whole ``me`` request, and more for a page of a list. The rows still
+go through Tortoise's own executor, so the instances (select_related objects and annotations included)
+are exactly the queryset's. ``PreparedFirst`` reads one row, ``Prepared`` a page, ``PreparedRows`` plain
+tuples. They serve the point lookups and pages of services/users.py and the relations of
+services/social.py, and nothing else: the rest of the code uses the ORM as usual.
 
-On an SQLite file, outside a transaction, the lookup reads through a second, read-only ``sqlite3``
-connection on the event loop's own thread: a 15 µs indexed read costs less than aiosqlite's hand-off to
+On an SQLite file, outside a transaction, a read goes through a second, read-only ``sqlite3``
+connection on the event loop's own thread: a 15 µs indexed read (or a page of one index range) costs less than aiosqlite's hand-off to
 its worker thread and the wake-up back. WAL lets it read the last committed state while the other
 connection writes. Inside a transaction (which must see its own writes), for ``:memory:`` (a second
-connection would open another database) and on any error, the lookup takes the async path as before.
+connection would open another database) and on any error, the read takes the async path as before.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Every query that finds users: one module, so a filter every path needs is written once.
 
-Each function returns users with their profile loaded (one JOIN). The hot point lookups run SQL built
-once (models/prepared.py is used here and nowhere else).
+Each function returns users with their profile loaded (one JOIN). The hot point lookups and list pages
+run SQL built once (models/prepared.py).
 """
 
 from __future__ import annotations
