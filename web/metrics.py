@@ -6,7 +6,8 @@ writes its values to files there and ``/metrics``, in whichever worker answers, 
 without one.
 
 Other modules add what they own: ``sampled(name, description, read)`` registers a gauge read every
-``SAMPLE_EVERY`` seconds by each worker (the database pool registers itself here; the mail outbox can too).
+``SAMPLE_EVERY`` seconds by each worker, and just before each answer (the database pool's);
+``sampled_together`` several gauges that one read gives (the mail outbox's depth, one query).
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ import asyncio
 import hmac
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from prometheus_client import (
@@ -60,13 +60,11 @@ THROTTLED = Counter(
 GaugeMode = Literal["livesum", "livemax", "livemin", "liveall", "mostrecent"]
 
 
-@dataclass
-class _Sampled:
-    gauge: Gauge
-    read: Callable[[], Awaitable[float | None]]
+Reading = Mapping[str, float] | None  # gauge name -> value; None (or a missing name): leave them
 
 
-_sampled: dict[str, _Sampled] = {}
+_gauges: dict[str, Gauge] = {}  # one per name and process: prometheus_client refuses a second
+_readers: dict[tuple[str, ...], Callable[[], Awaitable[Reading]]] = {}
 
 
 def sampled(
@@ -77,21 +75,37 @@ def sampled(
     ``mode`` says how workers' values combine: ``livesum`` for per-process amounts (pool connections),
     ``livemax`` for a value every worker reads alike (the depth of a shared queue).
     """
-    if name not in _sampled:
-        _sampled[name] = _Sampled(Gauge(name, description, multiprocess_mode=mode), read)
-    else:
-        _sampled[name].read = read
+
+    async def read_one() -> Reading:
+        value = await read()
+        return None if value is None else {name: value}
+
+    sampled_together({name: description}, read_one, mode=mode)
+
+
+def sampled_together(
+    descriptions: Mapping[str, str], read: Callable[[], Awaitable[Reading]], *, mode: GaugeMode = "livesum"
+) -> None:
+    """Gauges that one ``read()`` gives together, by name: several figures from one query. Read as ``sampled``'s.
+
+    Registering the same names again replaces the reader (each app built in a process registers its own).
+    """
+    for name, description in descriptions.items():
+        if name not in _gauges:
+            _gauges[name] = Gauge(name, description, multiprocess_mode=mode)
+    _readers[tuple(descriptions)] = read
 
 
 async def sample_once() -> None:
-    for name, entry in list(_sampled.items()):
+    for names, read in list(_readers.items()):
         try:
-            value = await entry.read()
+            values = await read()
         except Exception:  # a metric must never take a worker down
-            log.warning("reading metric %s failed", name, exc_info=True)
+            log.warning("reading metrics %s failed", ", ".join(names), exc_info=True)
             continue
-        if value is not None:
-            entry.gauge.set(value)
+        for name in names:
+            if values is not None and name in values:
+                _gauges[name].set(values[name])
 
 
 @asynccontextmanager
