@@ -18,12 +18,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from tortoise.exceptions import OperationalError
-from tortoise.expressions import F
+from tortoise.expressions import F, RawSQL
+from tortoise.functions import Min
 from tortoise.transactions import in_transaction
 
 from models import OutboxMail
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+RETRY, GAVE_UP = "retry", "gave_up"  # what became of a failed try
 LEASE_SECONDS = 120  # longer than one SMTP conversation may take (transport.TIMEOUT)
 MAX_RETRY_SECONDS = 3600
 ERROR_MAX = 500
@@ -112,15 +114,15 @@ async def sent(mail: OutboxMail) -> None:
     )
 
 
-async def failed(mail: OutboxMail, error: str, *, max_attempts: int, retry_seconds: int) -> None:
-    """Schedule a retry with exponential backoff, or give up after ``max_attempts`` tries."""
+async def failed(mail: OutboxMail, error: str, *, max_attempts: int, retry_seconds: int) -> str:
+    """Schedule a retry with exponential backoff, or give up after ``max_attempts`` tries: RETRY or GAVE_UP."""
     error = error[:ERROR_MAX]
     if mail.attempts >= max_attempts:
         await _again_on_deadlock(
             lambda: OutboxMail.filter(id=mail.id).update(status=FAILED, data="{}", last_error=error)
         )
         log.error("mail_given_up id=%s template=%s attempts=%s error=%s", mail.id, mail.template, mail.attempts, error)
-        return
+        return GAVE_UP
     delay = min(retry_seconds * 2 ** (mail.attempts - 1), MAX_RETRY_SECONDS)
     retry_at = _now() + timedelta(seconds=delay)
     await _again_on_deadlock(lambda: OutboxMail.filter(id=mail.id).update(next_attempt_at=retry_at, last_error=error))
@@ -132,6 +134,30 @@ async def failed(mail: OutboxMail, error: str, *, max_attempts: int, retry_secon
         delay,
         error,
     )
+    return RETRY
+
+
+@dataclass(frozen=True)
+class Depth:
+    """What an operator watches: mails waiting (retries included), mails given up on, the oldest wait."""
+
+    pending: int
+    failed: int
+    oldest_pending_seconds: float  # 0 when nothing waits
+
+
+async def depth() -> Depth:
+    """One query over the (status, created_at) index: sent mails, the bulk of the table, are not read."""
+    rows = (
+        await OutboxMail.filter(status__in=[PENDING, FAILED])
+        .group_by("status")
+        .annotate(count=RawSQL("COUNT(*)"), oldest=Min("created_at"))
+        .values("status", "count", "oldest")
+    )
+    counts = {row["status"]: int(row["count"]) for row in rows}
+    oldest: datetime | None = next((row["oldest"] for row in rows if row["status"] == PENDING), None)
+    age = max((_now() - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
+    return Depth(pending=counts.get(PENDING, 0), failed=counts.get(FAILED, 0), oldest_pending_seconds=age)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from contextlib import asynccontextmanager
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
+from prometheus_client import Counter
+
 from models import OutboxMail
 from services.mail import outbox
 from services.mail.templates import render
@@ -25,6 +27,16 @@ BATCH = 10
 STOP_GRACE_SECONDS = 5  # a send still running after this is cancelled; its lease brings it back later
 
 log = logging.getLogger("app.mail")
+
+# Counted here, in the process that sends: the server's /metrics shows its own sender's (summed over workers).
+SENT = Counter("mail_sent_total", "mails sent: accepted by the SMTP server (or, without SMTP_URL, logged)")
+FAILURES = Counter(
+    "mail_send_failures_total",
+    "tries to send a mail that failed, by what became of the mail: retry (later) or gave_up (failed for good)",
+    ["outcome"],
+)
+for _outcome in (outbox.RETRY, outbox.GAVE_UP):
+    FAILURES.labels(_outcome)  # both series exist from the start, at 0, so rate() and alerts see them
 
 
 def build_message(mail: OutboxMail, settings: Settings) -> EmailMessage:
@@ -60,14 +72,16 @@ class Sender:
         try:
             await self.transport.send(build_message(mail, self.settings))
         except Exception as exc:  # refused, timed out, rejected, a broken template: all retried, then given up
-            await outbox.failed(
+            outcome = await outbox.failed(
                 mail,
                 f"{type(exc).__name__}: {exc}",
                 max_attempts=self.settings.mail_max_attempts,
                 retry_seconds=self.settings.mail_retry_seconds,
             )
+            FAILURES.labels(outcome).inc()
         else:
             await outbox.sent(mail)
+            SENT.inc()
 
     async def run(self) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -10,11 +11,16 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from main import create_app
+from models import OutboxMail
 from settings import Settings
-from tests.servers import running_server
+from tests.mail import mailer_for, until
+from tests.servers import free_port, running_server
 from tests.support import ME, PASSWORD, Api
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+ANN = "ann@example.com"
+QUEUED_AGO = 90  # seconds
 
 
 def parse(text: str) -> Samples:
@@ -103,6 +109,67 @@ async def test_operation_names_cannot_grow_the_label_set_without_bound(api: Api)
     assert value(samples, "graphql_requests_total", operation="other", outcome="ok") > 0
 
 
+async def _until_moved(api: Api, before: Samples, name: str, **labels: str) -> Samples:
+    """Scrape until a counter has moved past its value in ``before``; then the next answer.
+
+    Not the answer that showed it: that one may have read the outbox's gauges just before the sender
+    wrote the row and moved the counter (while the text was being rendered).
+    """
+
+    async def moved() -> bool:
+        return value(await scrape(api), name, **labels) > value(before, name, **labels)
+
+    await until(moved)
+    return await scrape(api)
+
+
+async def test_mail_waiting_for_a_down_smtp_server_shows_its_age_until_it_is_sent(db: str, settings: Settings) -> None:
+    async with mailer_for(db, settings) as mail:
+        await mail.sink.stop()
+        before = await scrape(mail.api)
+
+        await mail.api.register("ann", email=ANN)  # mails a verification link
+        await _until_moved(mail.api, before, "mail_send_failures_total", outcome="retry")
+        # As if the server had been down for QUEUED_AGO seconds, without waiting them.
+        await OutboxMail.filter(recipient=ANN).update(created_at=datetime.now(UTC) - timedelta(seconds=QUEUED_AGO))
+        waiting = await scrape(mail.api)
+
+        await mail.sink.start()
+        after = await _until_moved(mail.api, before, "mail_sent_total")
+        await mail.sink.wait_for(ANN, "confirm")
+
+    assert value(before, "mail_outbox_pending") == 0
+    assert value(before, "mail_outbox_oldest_pending_seconds") == 0
+    assert value(waiting, "mail_outbox_pending") == 1
+    assert QUEUED_AGO <= value(waiting, "mail_outbox_oldest_pending_seconds") < QUEUED_AGO + 60
+    assert value(waiting, "mail_outbox_failed") == 0
+    assert value(waiting, "mail_send_failures_total", outcome="gave_up") == value(
+        before, "mail_send_failures_total", outcome="gave_up"
+    )
+    assert value(after, "mail_sent_total") == value(before, "mail_sent_total") + 1
+    assert value(after, "mail_outbox_pending") == 0
+    assert value(after, "mail_outbox_oldest_pending_seconds") == 0
+    assert value(after, "mail_outbox_failed") == 0
+
+
+async def test_a_mail_given_up_on_counts_as_failed(db: str, settings: Settings) -> None:
+    async with mailer_for(db, settings, mail_max_attempts=2) as mail:
+        await mail.sink.stop()
+        before = await scrape(mail.api)
+
+        await mail.api.register("ann", email=ANN)
+        after = await _until_moved(mail.api, before, "mail_send_failures_total", outcome="gave_up")
+
+    assert value(after, "mail_outbox_failed") == 1
+    assert value(after, "mail_outbox_pending") == 0
+    assert value(after, "mail_outbox_oldest_pending_seconds") == 0
+    for outcome in ("retry", "gave_up"):  # two tries: one retried, then given up on
+        assert value(after, "mail_send_failures_total", outcome=outcome) == (
+            value(before, "mail_send_failures_total", outcome=outcome) + 1
+        )
+    assert value(after, "mail_sent_total") == value(before, "mail_sent_total")
+
+
 async def client_for(settings: Settings) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://testserver")
 
@@ -128,11 +195,14 @@ async def test_in_production_metrics_are_off_without_a_token(db: str, settings: 
 
 @pytest.mark.servers
 def test_two_workers_add_up_in_every_answer(tmp_path: Path) -> None:
-    """WORKERS=2: each worker counts in its own files; /metrics, from either worker, reports the sum."""
+    """WORKERS=2: each worker counts in its own files; /metrics, from either worker, reports the sum, and
+    the outbox's depth as each worker reads it from the one table (not twice that)."""
     requests = 40
-    with running_server(tmp_path, WORKERS="2") as server:
+    # No SMTP server listens there: grace's verification mail waits, its retry an hour away.
+    down = f"smtp://127.0.0.1:{free_port()}"
+    with running_server(tmp_path, WORKERS="2", SMTP_URL=down, MAIL_RETRY_SECONDS="3600") as server:
         register = "mutation R($i: RegisterInput!) { register(input: $i) { accessToken } }"
-        variables = {"i": {"userName": "grace", "password": PASSWORD}}
+        variables = {"i": {"userName": "grace", "password": PASSWORD, "email": "grace@example.com"}}
         token = httpx.post(server.graphql_url, json={"query": register, "variables": variables}).json()["data"][
             "register"
         ]["accessToken"]
@@ -148,3 +218,4 @@ def test_two_workers_add_up_in_every_answer(tmp_path: Path) -> None:
         assert value(samples, "graphql_requests_total", operation="Me", outcome="ok") == requests
         assert value(samples, "graphql_requests_total", operation="R", outcome="ok") == 1
         assert value(samples, "graphql_request_duration_seconds_count", operation="Me") == requests
+        assert value(samples, "mail_outbox_pending") == 1
