@@ -30,7 +30,8 @@ class OutboxMail(Model):
 
     class Meta:
         table = "outbox_mails"
-        indexes = (("status", "next_attempt_at"),)
+        # Claims read the first; /metrics' outbox depth (outbox.depth_query) reads the second alone.
+        indexes = (("status", "next_attempt_at"), ("status", "created_at"))
 
 
 class OneTimeToken(Model):

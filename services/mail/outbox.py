@@ -15,11 +15,12 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from tortoise.exceptions import OperationalError
 from tortoise.expressions import F, RawSQL
 from tortoise.functions import Min
+from tortoise.queryset import ValuesQuery
 from tortoise.transactions import in_transaction
 
 from models import OutboxMail
@@ -146,14 +147,19 @@ class Depth:
     oldest_pending_seconds: float  # 0 when nothing waits
 
 
-async def depth() -> Depth:
-    """One query over the (status, created_at) index: sent mails, the bulk of the table, are not read."""
-    rows = (
-        await OutboxMail.filter(status__in=[PENDING, FAILED])
+def depth_query() -> ValuesQuery[Literal[False]]:
+    """Per status, pending and failed: how many, and the oldest. Sent mails, the bulk of the table, are not
+    read: the (status, created_at) index answers it alone (tests/e2e/test_outbox_plan.py)."""
+    return (
+        OutboxMail.filter(status__in=[PENDING, FAILED])
         .group_by("status")
-        .annotate(count=RawSQL("COUNT(*)"), oldest=Min("created_at"))
+        .annotate(count=RawSQL("COUNT(*)"), oldest=Min("created_at"))  # COUNT(id) would read the rows
         .values("status", "count", "oldest")
     )
+
+
+async def depth() -> Depth:
+    rows = await depth_query()
     counts = {row["status"]: int(row["count"]) for row in rows}
     oldest: datetime | None = next((row["oldest"] for row in rows if row["status"] == PENDING), None)
     age = max((_now() - oldest).total_seconds(), 0.0) if oldest is not None else 0.0

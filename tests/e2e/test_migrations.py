@@ -34,6 +34,7 @@ LATER_MIGRATIONS = (
     "0007_account_lifecycle",
     "0008_mail_outbox_and_tokens",
     "0009_two_factor",
+    "0010_outbox_depth_index",
 )
 
 
