@@ -521,8 +521,13 @@ def run(options: Options) -> dict[str, object]:
             reads = [floor.target("floor", hello), cached.target("floor_cached", hello), app.target("me", me)]
             reads.append(app.target("me_persisted", me_persisted))
             reads.append(app.target("user", user_requests("user", options.users)))
-            reads.append(app.target("users_query", write_requests(work / "directory.txt", directory)))
-            reads.append(app.target("followers_page", write_requests(work / "followers.txt", stars)))
+            directory_file = write_requests(work / "directory.txt", directory)
+            followers_file = write_requests(work / "followers.txt", stars)
+            reads.append(app.target("users_query", directory_file))
+            reads.append(app.target("followers_page", followers_file))
+            # The same documents answered from memory by the second floor: Strawberry's own cost of that shape.
+            reads.append(cached.target("users_query_framework", directory_file))
+            reads.append(cached.target("followers_page_framework", followers_file))
             results.update(interleaved(options, reads))
             step(f"bcrypt alone, then login with {options.flood} clients")
             check_seconds = bcrypt_check_seconds(password_hash)
@@ -580,6 +585,12 @@ def _read_targets(
         if cpu_met
         else f"server CPU per request is {figure['cpu_vs_floor']:.2f}x the floor's; needs <= {cpu_limit:.2f}x"
     )
+    framework = results.get(f"{name}_framework")
+    if framework is not None and not cpu_met:
+        rps_reason += (
+            f"; Strawberry alone answers this document from memory at {framework['rps_vs_floor']:.2f}x the floor "
+            f"({framework['cpu_vs_floor']:.2f}x its CPU)"
+        )
     return {
         f"{label} req/s >= {ratio:g}x floor": _target(figure["rps_vs_floor"], ratio, ">=", rps_reason),
         f"{label} CPU ms/req <= 1/{ratio:g} of floor's": _target(

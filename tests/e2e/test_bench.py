@@ -22,6 +22,7 @@ TINY = [
 ]  # fmt: skip
 FIGURES = {
     "floor", "floor_cached", "me", "me_persisted", "user", "users_query", "followers_page",
+    "users_query_framework", "followers_page_framework",
     "login", "me_during_login_flood", "login_during_flood",
     "floor_2", "floor_cached_2", "user_small", "user_large", "users_query_small", "users_query_large",
 }  # fmt: skip
