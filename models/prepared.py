@@ -9,9 +9,10 @@ services/social.py, and nothing else: the rest of the code uses the ORM as usual
 
 On an SQLite file, outside a transaction, a read goes through a second, read-only ``sqlite3``
 connection on the event loop's own thread: a 15 µs indexed read (or a page of one index range) costs
-less than aiosqlite's hand-off to its worker thread and the wake-up back. WAL lets it read the last committed state while the other
-connection writes. Inside a transaction (which must see its own writes), for ``:memory:`` (a second
-connection would open another database) and on any error, the read takes the async path as before.
+less than aiosqlite's hand-off to its worker thread and the wake-up back. WAL lets it read the last
+committed state while the other connection writes. Inside a transaction (which must see its own writes),
+for ``:memory:`` (a second connection would open another database) and on any error, the read takes the
+async path as before.
 """
 
 from __future__ import annotations
