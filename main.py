@@ -47,7 +47,7 @@ from services.mail import outbox, sender
 from services.throttle import Throttle
 from settings import Settings, SettingsError, help_table
 from web import graphiql, metrics, tracing
-from web.access_log import AccessLog
+from web.access_log import RequestLog
 from web.authentication import Authentication
 from web.logs import configure_logging, log_config
 
@@ -149,10 +149,9 @@ def create_app(settings: Settings) -> Starlette:
         if tracer_provider is not None:
             tracer_provider.shutdown()  # sends the spans still queued
 
-    # AccessLog first: it times and logs every request, the ones the other middleware refuse included.
+    # RequestLog first: it times, logs and counts every request, the ones the other middleware refuse included.
     middleware = [
-        Middleware(AccessLog),
-        Middleware(metrics.RequestMetrics),
+        Middleware(RequestLog),
         Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
         Middleware(Authentication, settings=settings),
     ]

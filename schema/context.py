@@ -22,7 +22,7 @@ V = TypeVar("V")
 
 @dataclass
 class Context:
-    request: Request  # read by web.access_log's OperationName
+    request: Request  # its state carries the operation, user and outcome to web.access_log.RequestLog
     settings: Settings
     throttle: Throttle
     caller: Caller

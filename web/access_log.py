@@ -1,8 +1,11 @@
-"""One log line per HTTP request: method, path, GraphQL operation, status, duration, user id.
+"""One record per HTTP request: its access-log line, and for /graphql its request metrics.
 
-Only these fields are logged, never a body, a query string or a header, so passwords and tokens
-cannot reach the log. The GraphQL layer names the operation and the user by writing to the
-request's state (``scope["state"]``), which this middleware reads once the response is sent.
+The line has method, path, GraphQL operation, status, duration and user id. Only these fields are logged,
+never a body, a query string or a header, so passwords and tokens cannot reach the log. The GraphQL layer
+names the operation, the user, the outcome and the throttled fields by writing to the request's state
+(``scope["state"]``), which this middleware reads once the response is sent.
+
+One middleware for both, so a request pays for one wrapper of ``send`` and one pair of clock readings.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.types import ExecutionContext
 
+from web import metrics
+
 log = logging.getLogger("app.access")
 
 # The client chooses the path and the operation name: neither may forge a line in the text log.
 MAX_PATH = 200
 OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")  # a GraphQL Name, at most 100 characters
+LINE = "%s %s %s %s %.1f ms user=%s"  # method, path, operation, status, duration, user id
 
 
 def _printable(path: str) -> str:
@@ -28,14 +34,20 @@ def _printable(path: str) -> str:
     return path if path.isprintable() else path.encode("unicode_escape").decode("ascii")
 
 
-class AccessLog:
-    """Pure ASGI middleware: no per-request objects beyond a closure, and nothing at all when INFO is off."""
+class RequestLog:
+    """Pure ASGI middleware: no per-request objects beyond a closure, and nothing at all for a request
+    that is neither logged (INFO off) nor counted (not /graphql)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not log.isEnabledFor(logging.INFO):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        logged = log.isEnabledFor(logging.INFO)
+        counted = scope["path"] == metrics.GRAPHQL_PATH
+        if not (logged or counted):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
@@ -51,29 +63,36 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_and_note_status)
         finally:
-            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            seconds = time.perf_counter() - started
             operation = state.get("operation_name")  # set by note_operation_name
-            user_id = state.get("user_id")  # set by schema.context.Context
-            path = _printable(scope["path"])
-            log.info(
-                "%s %s %s %s %.1f ms user=%s",
-                scope["method"],
-                path,
-                operation or "-",
-                status,
-                duration_ms,
-                user_id if user_id is not None else "-",
-                extra={
-                    "fields": {
-                        "method": scope["method"],
-                        "path": path,
-                        "operation": operation,
-                        "status": status,
-                        "duration_ms": duration_ms,
-                        "user_id": user_id,
-                    }
-                },
-            )
+            if counted:
+                outcome = state.get("outcome") or f"HTTP_{status}"  # set by schema.http's _note_outcome
+                metrics.record_graphql(operation, outcome, seconds, state.get("throttled", 0))
+            if logged:
+                _log_line(scope, operation, status, seconds, state.get("user_id"))  # user_id: set by Caller
+
+
+def _log_line(scope: Scope, operation: str | None, status: int, seconds: float, user_id: int | None) -> None:
+    duration_ms = round(seconds * 1000, 1)
+    path = _printable(scope["path"])
+    fields = {
+        "method": scope["method"],
+        "path": path,
+        "operation": operation,
+        "status": status,
+        "duration_ms": duration_ms,
+        "user_id": user_id,
+    }
+    log.info(
+        LINE,
+        scope["method"],
+        path,
+        operation or "-",
+        status,
+        duration_ms,
+        user_id if user_id is not None else "-",
+        extra={"fields": fields},
+    )
 
 
 def note_operation_name(execution_context: ExecutionContext) -> None:

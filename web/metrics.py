@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from typing import Any, Literal
@@ -32,12 +31,11 @@ from prometheus_client import (
 )
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("app.metrics")
 
 PATH = "/metrics"
-GRAPHQL_PATH = "/graphql"
+GRAPHQL_PATH = "/graphql"  # the path web.access_log.RequestLog counts here
 MAX_OPERATIONS = 200  # distinct operation names per process; clients choose them, so past this they count as "other"
 SAMPLE_EVERY = 5.0  # seconds between readings of sampled gauges
 
@@ -155,6 +153,8 @@ _latencies: dict[str, Any] = {}
 
 
 def record_graphql(operation: Any, outcome: str, seconds: float, throttled: int = 0) -> None:
+    """One /graphql request, counted by web.access_log.RequestLog once its response is sent: ``outcome`` is ok,
+    the first error's code, or HTTP_<status> for a request refused before it ran."""
     name = _operations.label(operation)
     # The labelled children, looked up once: .labels() takes a lock and builds keys on every call.
     counter = _requests.get((name, outcome))
@@ -167,39 +167,6 @@ def record_graphql(operation: Any, outcome: str, seconds: float, throttled: int 
     latency.observe(seconds)
     if throttled:
         THROTTLED.labels(name).inc(throttled)
-
-
-class RequestMetrics:
-    """Pure ASGI middleware: times /graphql requests and counts them by operation and outcome.
-
-    The GraphQL layer writes ``outcome`` and ``throttled`` to the request's state (as it writes the
-    operation name for the access log); a request refused before it ran counts as ``HTTP_<status>``.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != GRAPHQL_PATH:
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        state: dict[str, Any] = scope.setdefault("state", {})
-        status = 500
-
-        async def send_and_note_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_note_status)
-        finally:
-            outcome = state.get("outcome") or f"HTTP_{status}"
-            record_graphql(
-                state.get("operation_name"), outcome, time.perf_counter() - started, state.get("throttled", 0)
-            )
 
 
 def metrics_endpoint(*, token: str, enabled: bool, multiprocess_dir: str) -> Callable[[Request], Awaitable[Response]]:
