@@ -83,16 +83,10 @@ def _log_line(scope: Scope, operation: str | None, status: int, seconds: float, 
         "duration_ms": duration_ms,
         "user_id": user_id,
     }
-    log.info(
-        LINE,
-        scope["method"],
-        path,
-        operation or "-",
-        status,
-        duration_ms,
-        user_id if user_id is not None else "-",
-        extra={"fields": fields},
-    )
+    args = (scope["method"], path, operation or "-", status, duration_ms, user_id if user_id is not None else "-")
+    # log.info would also walk the stack for the caller's file and line, which no format here shows.
+    record = log.makeRecord(log.name, logging.INFO, __file__, 0, LINE, args, None, extra={"fields": fields})
+    log.handle(record)
 
 
 def note_operation_name(execution_context: ExecutionContext) -> None:
