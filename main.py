@@ -167,7 +167,17 @@ def create_app(settings: Settings) -> Starlette:
             )
         )
     app = Starlette(
+        # /graphql first: Starlette tries the routes in order, and nearly every request is for it.
         routes=[
+            Route(
+                "/graphql",
+                GraphQLApp(
+                    build_schema(settings, persisted.manifest, tracing.extensions(tracer_provider)),
+                    settings,
+                    throttle,
+                    persisted,
+                ),
+            ),
             Route("/", home),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -180,15 +190,6 @@ def create_app(settings: Settings) -> Starlette:
                 ),
             ),
             Mount(graphiql.MOUNT, graphiql.Assets(directory=graphiql.ASSETS_DIR, check_dir=False)),
-            Route(
-                "/graphql",
-                GraphQLApp(
-                    build_schema(settings, persisted.manifest, tracing.extensions(tracer_provider)),
-                    settings,
-                    throttle,
-                    persisted,
-                ),
-            ),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -98,8 +98,9 @@ class GraphQLApp(GraphQL[Context, None]):
         self.schema_names = None if settings.introspection_enabled else SchemaNames(schema._schema)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
-        # A GET of a persisted query by hash has no `query` parameter but is no request for GraphiQL.
-        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
+        # A GET of a persisted query by hash has no `query` parameter but is no request for GraphiQL. The
+        # query string is parsed only for a GET (Strawberry's check looks at the method first).
+        return super().should_render_graphql_ide(request) and "extensions" not in request.query_params
 
     async def execute_single(
         self,
@@ -178,11 +179,12 @@ class GraphQLApp(GraphQL[Context, None]):
         response = Response(
             self.encode_json(response_data),
             status_code=sub_response.status_code or 200,
+            # Responses carry tokens and personal data: no cache may keep them.
+            headers={"Cache-Control": "no-store"},
             media_type=sub_response.media_type or JSON,
         )
-        response.headers.raw.extend(sub_response.headers.raw)
-        # Responses carry tokens and personal data: no cache may keep them.
-        response.headers["Cache-Control"] = "no-store"
+        # The raw header lists: a MutableHeaders is built, then searched, on every use.
+        response.raw_headers.extend(header for header in sub_response.raw_headers if header[0] != b"cache-control")
         return response
 
 
