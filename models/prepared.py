@@ -78,10 +78,18 @@ class Prepared(_Statement, Generic[M]):
 
     def __init__(self, model: type[M], build: Callable[..., QuerySet[M]], *placeholders: object) -> None:
         super().__init__(model, build, *placeholders)
+        self._hydrators: dict[str, _Hydrator] = {}
 
     async def all(self, *given: object) -> list[M]:
         db, sql, values, (select_related_idx, annotations) = self._bind(given)
         rows = execute_point_lookup(db, sql, values)
+        if rows is not None and _Hydrator.handles(select_related_idx):
+            if not rows:
+                return []
+            hydrator = self._hydrators.get(sql) or self._hydrators.setdefault(
+                sql, _Hydrator(select_related_idx, annotations, rows[0].keys())
+            )
+            return [hydrator.instance(row) for row in rows]
         reader = db if rows is None else cast(BaseDBAsyncClient, _Fetched(db, rows))
         executor = db.executor_class(model=self._model, db=reader, select_related_idx=select_related_idx)
         found: list[M] = await executor.execute_select(sql, values, custom_fields=annotations or None)
@@ -153,6 +161,46 @@ def _reader(db: SqliteClient) -> sqlite3.Connection | None:
     reader.row_factory = sqlite3.Row
     db.__dict__["_point_reader"] = (owner, reader)
     return reader
+
+
+class _Hydrator:
+    """Rows read on the loop thread made into instances as Tortoise's executor makes them (``execute_select``:
+    ``_init_from_db`` of the model and of each select_related model, linked by ``_<relation>``, annotations
+    as attributes), without the executor's per-call set-up and per-row copies. Built once per statement
+    from its columns; ``tests/e2e/test_point_lookups.py`` checks it against the executor."""
+
+    def __init__(self, select_related_idx: Any, annotations: Sequence[str], columns: Sequence[str]) -> None:
+        self._model = select_related_idx[0][0]
+        self._count = select_related_idx[0][1]
+        self._keys = tuple(columns[: self._count])
+        self._annotations = tuple(annotations)
+        self._related: list[tuple[type[Model], int, int, tuple[str, ...], tuple[Any, ...], str]] = []
+        start = self._count
+        for model, count, *_, full_path in select_related_idx[1:]:
+            *path, attr = full_path
+            keys = tuple(column.split(".", 1)[1] for column in columns[start : start + count])
+            self._related.append((model, start, start + count, keys, tuple(path), f"_{attr}"))
+            start += count
+
+    @staticmethod
+    def handles(select_related_idx: Any) -> bool:
+        """Every model in the row has columns of its own (Tortoise's ``only()`` fillers are not handled)."""
+        return bool(select_related_idx) and all(entry[1] > 0 for entry in select_related_idx)
+
+    def instance(self, row: sqlite3.Row) -> Any:
+        instance = self._model._init_from_db(**dict(zip(self._keys, row[: self._count], strict=True)))
+        instances: dict[tuple[Any, ...], Any] = {(None,): instance}
+        for model, start, stop, keys, path, attr in self._related:
+            values = row[start:stop]
+            related = model._init_from_db(**dict(zip(keys, values, strict=True))) if any(values) else None
+            target = instances.get(path)
+            if target is not None:
+                object.__setattr__(target, attr, related)
+            if related is not None:
+                instances[(*path, attr[1:])] = related
+        for name in self._annotations:
+            object.__setattr__(instance, name, row[name])
+        return instance
 
 
 class _Fetched:

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,9 +19,10 @@ from tortoise.transactions import in_transaction
 
 import database
 from main import create_app
-from models import User
+from models import Follow, User
 from services import users
 from settings import Settings
+from tests.social import FOLLOW
 from tests.support import PASSWORD, Api
 
 FAST_PATH = "execute_point_lookup"
@@ -112,3 +114,42 @@ async def test_inside_a_transaction_a_lookup_sees_its_own_writes(
     assert inside is not None and inside.first_name == "Inside"
     assert FAST_PATH not in used
     assert outside is not None and outside.first_name == "Inside"
+
+
+def _state(instance: Any) -> dict[str, Any]:
+    """Every field value of an instance, its flags, and (recursively) its loaded profile."""
+    state = {name: getattr(instance, name) for name in instance._meta.fields_db_projection}  # stored columns
+    state["_partial"], state["_saved_in_db"] = instance._partial, instance._saved_in_db
+    profile = instance.__dict__.get("_profile")
+    if profile is not None:
+        state["profile"] = _state(profile)
+    return state
+
+
+async def test_rows_read_on_the_loop_thread_become_the_instances_the_orm_makes(
+    file_api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    viewer = await file_api.register("viewer")
+    star = await file_api.register("star")
+    fan = await file_api.register("fan")
+    for account in (viewer, fan):
+        followed = await file_api.execute(FOLLOW, {"userName": "star"}, token=account.token)
+        assert not followed.errors, followed.body
+    star_id, viewer_id = int(star.user["userID"]), int(viewer.user["userID"])
+    caplog.set_level(logging.DEBUG, logger="tortoise.db_client")
+    caplog.clear()
+
+    by_id = await users.by_id(star_id)
+    by_name = await users.visible_by_name("STAR", viewer_id=viewer_id)
+    page = await users.follow_page("followers", viewer_id=viewer_id, owner_id=star_id, first=10, after=None)
+    directory = await users.search(viewer=await users.by_id(viewer_id), query="fa", first=10, after=None)  # type: ignore[arg-type]
+
+    assert set(lookups(caplog)) == {FAST_PATH}
+    expected = await User.filter(id=star_id).select_related("profile").first()
+    assert _state(by_id) == _state(by_name) == _state(expected)
+    followers = await Follow.filter(followee_id=star_id).order_by("-id").select_related("follower__profile")
+    assert [(_state(entry.user), entry.position, entry.since) for entry in page.entries] == [
+        (_state(row.follower), row.id, row.created_at) for row in followers
+    ]
+    fans = await User.filter(user_name_key="fan").select_related("profile")
+    assert [_state(entry.user) for entry in directory.entries] == [_state(user) for user in fans]
