@@ -44,6 +44,11 @@ class Context:
         """The visibility rule (services.visibility) applied to this request's caller."""
         return may_see_private(await self.caller.user(), owner_id)
 
+    def may_see_private_now(self, owner_id: int) -> bool | None:
+        """``may_see_private`` without waiting, or None when the caller is not loaded yet."""
+        loaded, user = self.caller.known()
+        return may_see_private(user, owner_id) if loaded else None
+
     def forget_people(self) -> None:
         """Drop what this request read about people (loaders, relations): a mutation is about to change it."""
         self.loaders.clear()

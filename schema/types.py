@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -19,6 +19,27 @@ if TYPE_CHECKING:
     from schema.social import Relationship, UserConnection
 
 PRIVATE = " Visible only to the user itself and to admins; null for anyone else."
+T = TypeVar("T")
+
+
+def shown_to_owner(
+    info: Info[Context, Any], owner_id: int, value: T, *, seen_by_owner: bool
+) -> T | Awaitable[T | None] | None:
+    """``value`` if the caller may see ``owner_id``'s private fields, else None.
+
+    Not a coroutine: the caller is nearly always loaded by the time a field of a user resolves (the field
+    that returned the user asked for it), and then this answers at once; otherwise it returns an awaitable.
+    """
+    if seen_by_owner:
+        return value
+    allowed = info.context.may_see_private_now(owner_id)
+    if allowed is None:
+        return _shown_later(info, owner_id, value)
+    return value if allowed else None
+
+
+async def _shown_later(info: Info[Context, Any], owner_id: int, value: T) -> T | None:
+    return value if await info.context.may_see_private(owner_id) else None
 
 
 @strawberry.type(
@@ -43,11 +64,11 @@ class UserProfile:
     _push_notifications: strawberry.Private[bool]
     _seen_by_owner: strawberry.Private[bool]
 
-    @strawberry.field(description="Whether push notifications are on. Default false." + PRIVATE)
-    async def push_notifications(self, info: Info[Context, Any]) -> bool | None:
-        if self._seen_by_owner or await info.context.may_see_private(self._owner_id):
-            return self._push_notifications
-        return None
+    @strawberry.field(
+        description="Whether push notifications are on. Default false." + PRIVATE, graphql_type=bool | None
+    )
+    def push_notifications(self, info: Info[Context, Any]) -> bool | Awaitable[bool | None] | None:
+        return shown_to_owner(info, self._owner_id, self._push_notifications, seen_by_owner=self._seen_by_owner)
 
     @classmethod
     def from_model(cls, profile: ProfileModel, *, owner_id: int, seen_by_owner: bool) -> UserProfile:
@@ -94,23 +115,26 @@ class User:
     async def _may_see_private(self, info: Info[Context, Any]) -> bool:
         return self._seen_by_owner or await info.context.may_see_private(self._id)
 
-    async def _private(self, info: Info[Context, Any], value: str | None) -> str | None:
-        return value if await self._may_see_private(info) else None
+    def _private(self, info: Info[Context, Any], value: T) -> T | Awaitable[T | None] | None:
+        return shown_to_owner(info, self._id, value, seen_by_owner=self._seen_by_owner)
 
-    @strawberry.field(description="Email address, normalised (domain in lower case)." + PRIVATE)
-    async def email(self, info: Info[Context, Any]) -> str | None:
-        return await self._private(info, self._email)
+    @strawberry.field(
+        description="Email address, normalised (domain in lower case)." + PRIVATE, graphql_type=str | None
+    )
+    def email(self, info: Info[Context, Any]) -> str | Awaitable[str | None] | None:
+        return self._private(info, self._email)
 
     @strawberry.field(
         description="Whether the email address was proven with a mailed token (verifyEmail or resetPassword); "
-        "false after an email change." + PRIVATE
+        "false after an email change." + PRIVATE,
+        graphql_type=bool | None,
     )
-    async def email_verified(self, info: Info[Context, Any]) -> bool | None:
-        return self._email_verified if await self._may_see_private(info) else None
+    def email_verified(self, info: Info[Context, Any]) -> bool | Awaitable[bool | None] | None:
+        return self._private(info, self._email_verified)
 
-    @strawberry.field(description="Phone number in E.164 form, e.g. +1234567890." + PRIVATE)
-    async def phone_number(self, info: Info[Context, Any]) -> str | None:
-        return await self._private(info, self._phone_number)
+    @strawberry.field(description="Phone number in E.164 form, e.g. +1234567890." + PRIVATE, graphql_type=str | None)
+    def phone_number(self, info: Info[Context, Any]) -> str | Awaitable[str | None] | None:
+        return self._private(info, self._phone_number)
 
     @strawberry.field(
         description="Whether the user is an admin. Visible to the user itself and to admins; "
@@ -172,9 +196,12 @@ class User:
             after=after,
         )
 
-    @strawberry.field(description="Whether the user signs in with a second factor (an authenticator app)." + PRIVATE)
-    async def two_factor_enabled(self, info: Info[Context, Any]) -> bool | None:
-        return self._two_factor_enabled if await self._may_see_private(info) else None
+    @strawberry.field(
+        description="Whether the user signs in with a second factor (an authenticator app)." + PRIVATE,
+        graphql_type=bool | None,
+    )
+    def two_factor_enabled(self, info: Info[Context, Any]) -> bool | Awaitable[bool | None] | None:
+        return self._private(info, self._two_factor_enabled)
 
     @classmethod
     def from_model(cls, user: UserModel, *, seen_by_owner: bool = False) -> User:

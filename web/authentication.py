@@ -58,6 +58,10 @@ class Caller:
                     await self._load()
         return self._user
 
+    def known(self) -> tuple[bool, User | None]:
+        """Whether the caller was loaded already (by an earlier ``user()``), and the user it is."""
+        return self._loaded, self._user
+
     async def require_user(self) -> User:
         user = await self.user()
         if user is None:
