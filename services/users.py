@@ -164,19 +164,28 @@ LISTED_SIDE: dict[str, tuple[str, str]] = {
 }
 
 
-def _one_follow_page(list_name: FollowList, *, after: bool) -> Prepared[User]:
+def follow_page_rows(
+    list_name: FollowList, *, viewer_id: int, owner_id: int, limit: int, after: int | None = None
+) -> QuerySet[User]:
     """One owner's page of a list: the listed users with their profiles, and each one's follow row's id and
-    creation time (``position``, ``since``). One query, built once; read through the index of the owner's list."""
+    creation time (``position``, ``since``), newest first, read through the index of the owner's list (its
+    plan is checked in tests)."""
     relation, owner = LISTED_SIDE[list_name]
-    accepted = FOLLOW_LISTS[list_name][2]
+    conditions: dict[str, Any] = {f"{relation}__{owner}": owner_id, f"{relation}__accepted": FOLLOW_LISTS[list_name][2]}
+    if after is not None:
+        conditions[f"{relation}__id__lt"] = after
+    rows = User.filter(listable(viewer_id), **conditions)
+    rows = rows.annotate(position=F(f"{relation}__id"), since=F(f"{relation}__created_at"))
+    return rows.order_by("-position").limit(limit).select_related("profile")
+
+
+def _one_follow_page(list_name: FollowList, *, after: bool) -> Prepared[User]:
+    """``follow_page_rows``, built once."""
 
     def build(viewer_id: int, owner_id: int, *rest: int) -> QuerySet[User]:
-        conditions: dict[str, Any] = {f"{relation}__{owner}": owner_id, f"{relation}__accepted": accepted}
-        if after:
-            conditions[f"{relation}__id__lt"] = rest[0]
-        rows = User.filter(listable(viewer_id), **conditions)
-        rows = rows.annotate(position=F(f"{relation}__id"), since=F(f"{relation}__created_at"))
-        return rows.order_by("-position").limit(rest[-1]).select_related("profile")
+        return follow_page_rows(
+            list_name, viewer_id=viewer_id, owner_id=owner_id, limit=rest[-1], after=rest[0] if after else None
+        )
 
     return Prepared(User, build, -1, -2, *((-3,) if after else ()), LIMIT)
 

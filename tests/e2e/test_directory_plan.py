@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tortoise import Tortoise
-
 from models import User, UserProfile
 from services import users
+from tests.plans import query_plan
 from tests.support import Api
 
 # Enough rows, with statistics, that a planner prefers an index where one serves.
@@ -34,20 +31,6 @@ async def _crowd() -> None:
     await UserProfile.bulk_create([UserProfile(user_id=user_id) for user_id in ids], batch_size=500)
 
 
-async def _plan(backend: str, sql: str, params: list[Any]) -> str:
-    db = Tortoise.get_connection(backend)
-    if backend == "sqlite":
-        _, rows = await db.execute_query("EXPLAIN QUERY PLAN " + sql, params)
-        return "\n".join(str(dict(row)["detail"]) for row in rows)
-    if backend == "postgres":
-        await db.execute_script("ANALYZE users; ANALYZE user_profiles")
-        _, rows = await db.execute_query("EXPLAIN " + sql, params)
-        return "\n".join(str(next(iter(dict(row).values()))) for row in rows)
-    await db.execute_script("ANALYZE TABLE users")
-    _, rows = await db.execute_query("EXPLAIN " + sql, params)
-    return "\n".join(str(dict(row)) for row in rows)
-
-
 async def test_a_directory_page_is_answered_through_the_search_indexes(api: Api) -> None:
     viewer = await api.register("viewer")
     await _crowd()
@@ -56,10 +39,7 @@ async def test_a_directory_page_is_answered_through_the_search_indexes(api: Api)
 
     for after in (None, "user1"):
         query = users.directory_rows(viewer_row, users.search_query("Smith12"), after).limit(21)
-        query._choose_db_if_not_chosen()
-        query._make_query()
-        sql, params = query.query.get_parameterized_sql()
-        plan = await _plan(api.backend, sql, params)
+        plan = await query_plan(api.backend, query, tables=["users", "user_profiles"])
 
         if api.backend == "sqlite":
             assert "MULTI-INDEX OR" in plan, plan

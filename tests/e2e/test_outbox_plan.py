@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from tortoise import Tortoise
-
 from models import OutboxMail
 from services.mail import outbox
+from tests.plans import query_plan
 from tests.support import Api
 
 MAILS = 3000  # enough rows, with statistics, that a planner prefers an index where one serves
@@ -34,29 +33,9 @@ async def _crowd() -> None:
     )
 
 
-async def _plan(backend: str, sql: str, params: list[object]) -> str:
-    db = Tortoise.get_connection(backend)
-    if backend == "sqlite":
-        _, rows = await db.execute_query("EXPLAIN QUERY PLAN " + sql, params)
-        return "\n".join(str(dict(row)["detail"]) for row in rows)
-    if backend == "postgres":
-        # Autovacuum marks settled pages all-visible; only then may PostgreSQL answer from the index alone.
-        await db.execute_script("VACUUM ANALYZE outbox_mails")
-        _, rows = await db.execute_query("EXPLAIN " + sql, params)
-        return "\n".join(str(next(iter(dict(row).values()))) for row in rows)
-    await db.execute_script("ANALYZE TABLE outbox_mails")
-    _, rows = await db.execute_query("EXPLAIN " + sql, params)
-    return "\n".join(str(dict(row)) for row in rows)
-
-
 async def test_the_outbox_depth_is_read_from_an_index(api: Api) -> None:
     await _crowd()
-    query = outbox.depth_query()
-    query._choose_db_if_not_chosen()
-    query._make_query()
-    sql, params = query.query.get_parameterized_sql()
-
-    plan = await _plan(api.backend, sql, params)
+    plan = await query_plan(api.backend, outbox.depth_query(), tables=["outbox_mails"], vacuum=True)
 
     if api.backend == "sqlite":
         assert "COVERING INDEX" in plan, plan
