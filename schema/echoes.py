@@ -54,7 +54,9 @@ def without_values(error: GraphQLError) -> tuple[str, str | None]:
         path_field = re.findall(r"\.(\w+)", wrapped["path"] or "")
         return f"{wrapped['head']}{wrapped['at'] or ''}: {inner}", field or (path_field[-1] if path_field else None)
     inner, field = _inner(message)
-    return inner, field or _literal_field(error)
+    if field is None and inner != message:  # a literal's value was refused: the name written before it
+        field = _literal_field(error)
+    return inner, field
 
 
 def _inner(message: str) -> tuple[str, str | None]:
