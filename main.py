@@ -34,8 +34,10 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 import database
 from resolvers import Mutation, Query
+from schema.cost import cost_limit
 from schema.errors import log_unexpected
 from schema.http import BodySizeLimit, GraphQLApp
+from schema.pagination import FIRST_MAX
 from schema.persisted import ManifestError, persisted_queries_for
 from schema.pipeline import RequestPipeline
 from schema.trusted import prepare_trusted
@@ -66,6 +68,7 @@ def build_schema(
     rules: list[type[ASTValidationRule]] = [
         depth_limit(settings.max_query_depth, None, None),
         alias_limit(settings.max_aliases),
+        cost_limit(budget=settings.max_query_cost, max_nested=settings.max_nested_connections, max_page=FIRST_MAX),
         CountValidations,
     ]
     if not settings.introspection_enabled:

@@ -226,7 +226,14 @@ class Settings:
     max_selections: Whole = setting(
         500, "most field selections in one document (fields and fragments, repeats included)", ge=1
     )
+    max_query_cost: Whole = setting(
+        10_000, "most a document may cost: 1 a field, times the page size (first) inside lists; see Security", ge=1
+    )
+    max_nested_connections: Whole = setting(2, "most lists with first/last nested in one another in a document", ge=1)
     max_body_bytes: Whole = setting(100_000, "largest request body in bytes (else HTTP 413)", ge=1)
+    max_response_bytes: Whole = setting(
+        2_000_000, "largest GraphQL response in bytes; a larger one is replaced by a RESPONSE_TOO_LARGE error", ge=1
+    )
     persisted_queries: bool = setting(True, "Apollo's automatic persisted queries (clients register documents by hash)")
     persisted_queries_file: Path | None = setting(None, "Apollo persisted-query manifest (JSON) of trusted documents")
     persisted_queries_only: bool = setting(False, "`true` refuses every document not in `PERSISTED_QUERIES_FILE`")

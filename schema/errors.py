@@ -18,6 +18,7 @@ from graphql import (
     is_specified_scalar_type,
 )
 
+from schema.echoes import without_values
 from services.errors import AccountError
 
 log = logging.getLogger("app.errors")
@@ -89,9 +90,17 @@ def client_error(error: GraphQLError, *, hide: Callable[[str], str] | None = Non
         return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL_SERVER_ERROR"})
     if error.extensions and "code" in error.extensions:
         return error
-    # Syntax, validation and variable-coercion errors: the request itself is malformed.
-    message = hide(error.message) if hide else error.message
-    return _with(error, message, {**(error.extensions or {}), "code": "BAD_USER_INPUT"})
+    # Syntax, validation and variable-coercion errors: the request itself is malformed. Their messages
+    # lose the input's values (schema/echoes.py), then, with introspection off, the schema's names.
+    message, field = without_values(error)
+    extensions: dict[str, object] = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+    if hide:
+        message = hide(message)
+        if field is not None and hide(field) != field:
+            field = None  # a name of the schema the client did not send
+    if field is not None:
+        extensions.setdefault("field", field)
+    return _with(error, message, extensions)
 
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter
@@ -23,6 +23,8 @@ from strawberry.types import ExecutionResult
 from schema.context import Context
 from schema.errors import SchemaNames, client_errors, names_sent
 from schema.persisted import PersistedQueries, PersistedQueryError
+from schema.response_size import CODE as RESPONSE_TOO_LARGE
+from schema.response_size import EncodedResponse, within_limit
 from services.throttle import Throttle
 from settings import Settings
 from web import graphiql
@@ -161,7 +163,10 @@ class GraphQLApp(GraphQL[Context, None]):
             # GraphQL over HTTP: a request error has no "data" entry and a 4xx status.
             response.status_code = 400
             body.pop("data", None)
-        return body
+        encoded = within_limit(dict(body), self.encode_json, self.settings.max_response_bytes)
+        if encoded.refused:
+            request.state.outcome = RESPONSE_TOO_LARGE
+        return cast(GraphQLHTTPResponse, encoded)  # a GraphQLHTTPResponse, with its encoding
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Only called where GraphiQL is on (not in production): its files come from this server if fetched.
@@ -177,7 +182,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = Response(
-            self.encode_json(response_data),
+            response_data.encoded if isinstance(response_data, EncodedResponse) else self.encode_json(response_data),
             status_code=sub_response.status_code or 200,
             # Responses carry tokens and personal data: no cache may keep them.
             headers={"Cache-Control": "no-store"},
