@@ -178,6 +178,12 @@ class Settings:
     maintenance_interval: Whole = setting(
         3600, "seconds between the server's clean-ups (old security events, accounts past the restore window)", ge=1
     )
+    recent_sign_in_seconds: Whole = setting(
+        600,
+        "seconds after a sign-in with the password during which its session may change the email or delete the "
+        "account without sending the password again",
+        ge=1,
+    )
     bcrypt_rounds: Whole = setting(12, "bcrypt cost (4-31); about 0.2 s a hash at 12", ge=4, le=31)
     redis_url: str = setting(
         "",
@@ -262,11 +268,20 @@ class Settings:
     reset_password_url: Link = setting(
         "http://localhost:3000/reset-password?token={token}", "the front end's page that calls resetPassword"
     )
+    undo_email_change_url: Link = setting(
+        "http://localhost:3000/undo-email-change?token={token}",
+        "the front end's page that calls undoEmailChange (the link mailed to the old address)",
+    )
     mail_templates_dir: OptionalPath = setting(
         None, "a folder whose templates replace the built-in ones of the same name", shown="the built-in ones"
     )
     verify_email_ttl: Whole = setting(24 * 3600, "lifetime of an email-verification token in seconds", ge=1)
     reset_password_ttl: Whole = setting(3600, "lifetime of a password-reset token in seconds", ge=1)
+    undo_email_change_ttl: Whole = setting(
+        7 * 24 * 3600,
+        "lifetime of the undo link mailed to the old address on an email change, in seconds (7 days)",
+        ge=1,
+    )
     mail_max_attempts: Whole = setting(10, "tries to send a mail before giving up on it (logged)", ge=1)
     mail_retry_seconds: Whole = setting(
         30, "wait before the first retry of a mail; doubled on each try, at most an hour", ge=1

@@ -42,7 +42,7 @@ class OneTimeToken(Model):
         "models.User", related_name="one_time_tokens", on_delete=fields.OnDelete.CASCADE
     )
     user_id: int
-    purpose = fields.CharField(max_length=20)  # verify_email, reset_password
+    purpose = fields.CharField(max_length=20)  # verify_email, reset_password, undo_email_change
     token_hash = fields.CharField(max_length=64, unique=True)  # HMAC-SHA256 hex
     email = fields.CharField(max_length=EMAIL_MAX)  # the address it was sent to
     token_version = fields.IntField()  # the user's token_version when issued: a password change outdates it

@@ -7,6 +7,7 @@ import strawberry
 
 from resolvers.accounts import AccountMutation, AccountQuery
 from resolvers.authentication import AuthenticationMutation
+from resolvers.email_undo import EmailUndoMutation
 from resolvers.lifecycle import LifecycleMutation
 from resolvers.recovery import RecoveryMutation
 from resolvers.security import SecurityMutation, SecurityQuery
@@ -36,6 +37,7 @@ class Mutation(
     SecurityMutation,
     LifecycleMutation,
     RecoveryMutation,
+    EmailUndoMutation,
     TwoFactorMutation,
 ):
     pass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -13,6 +13,22 @@ from schema.context import Context
 from schema.inputs import UpdateUserInput
 from schema.types import AuthPayload, DeleteUserPayload, User
 from services import accounts, users
+
+DeletePassword = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The caller's current password (an admin's own). Needed unless the caller's session signed in "
+        "within RECENT_SIGN_IN_SECONDS (10 minutes by default); a refresh does not count as signing in."
+    ),
+]
+EMAIL_CHANGE = (
+    "Changing the email needs a session that signed in with its password within RECENT_SIGN_IN_SECONDS (10 "
+    "minutes by default; a refresh does not count) or the caller's current password as providedOldPassword (an "
+    "admin's own); otherwise the answer is FORBIDDEN with extensions.reason RECENT_SIGN_IN_REQUIRED and "
+    "extensions.field providedOldPassword: ask for the password and send the change again with it. The old "
+    "address gets a notice with a link that undoes the change (undoEmailChange)."
+)
+RECENT_SIGN_IN = "FORBIDDEN (no recent sign-in and no password: see above)"
 
 
 def _password(value: str | None) -> str | None:
@@ -26,6 +42,7 @@ async def _update(info: Info[Context, Any], user_name: str | None, input: Update
         changes=input.given(),
         old_password=_password(input.provided_old_password),
         new_password=_password(input.provided_new_password),
+        signed_in_at=await info.context.caller.signed_in_at(),
         settings=info.context.settings,
         throttle=info.context.throttle,
         address=info.context.address,
@@ -89,13 +106,15 @@ class AccountMutation:
     @strawberry.mutation(
         permission_classes=Auth,
         description="Update the named user (PUT /api/users/{userName}); only the user itself or an admin may. "
-        "Needs a token. A password change revokes every earlier token. Errors, checked in this order: "
-        "UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no such user), FORBIDDEN "
+        "Needs a token. A password change revokes every earlier token. " + EMAIL_CHANGE + " Errors, checked in "
+        "this order: UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no such user), FORBIDDEN "
         "(another user's account, or verified sent by a non-admin), BAD_USER_INPUT (a field breaks a rule, or "
-        "the old password is wrong), CONFLICT (userName, email or phoneNumber is taken, or a racing request "
+        "the old password is wrong), "
+        + RECENT_SIGN_IN
+        + ", CONFLICT (userName, email or phoneNumber is taken, or a racing request "
         "renamed the user), TOO_MANY_REQUESTS "
-        "(too many CONFLICT answers for this account or address; extensions.retryAfter says how many seconds "
-        "to wait).",
+        "(too many CONFLICT answers for this account or address, or too many wrong passwords; "
+        "extensions.retryAfter says how many seconds to wait).",
     )
     async def update_user(self, info: Info[Context, Any], user_name: TargetName, input: Changes) -> User:
         info.context.forget_people()  # e.g. accountPrivacy decides who sees which lists
@@ -104,11 +123,12 @@ class AccountMutation:
     @strawberry.mutation(
         permission_classes=Auth,
         description="Update the signed-in user (PUT /user/profile). Needs a token. A password change revokes "
-        "every earlier token. Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), "
-        "FORBIDDEN (verified sent), BAD_USER_INPUT (a field breaks a rule, or the old password is wrong), "
-        "CONFLICT (userName, email or phoneNumber is taken, or a racing request renamed the user), "
-        "TOO_MANY_REQUESTS (too many CONFLICT answers for "
-        "this account or address; extensions.retryAfter says how many seconds to wait).",
+        "every earlier token. " + EMAIL_CHANGE + " Errors: UNAUTHENTICATED (no, malformed, expired or revoked "
+        "token), FORBIDDEN (verified sent), BAD_USER_INPUT (a field breaks a rule, or the old password is wrong), "
+        + RECENT_SIGN_IN
+        + ", CONFLICT (userName, email or phoneNumber is taken, or a racing request renamed the user), "
+        "TOO_MANY_REQUESTS (too many CONFLICT answers for this account or address, or too many wrong passwords; "
+        "extensions.retryAfter says how many seconds to wait).",
     )
     async def update_profile(self, info: Info[Context, Any], input: Changes) -> User:
         info.context.forget_people()
@@ -117,11 +137,25 @@ class AccountMutation:
     @strawberry.mutation(
         permission_classes=Auth,
         description="Delete the named user and its data for good; only the user itself or an admin may. Needs a "
-        "token; the account's tokens stop working. Errors, checked in this order: UNAUTHENTICATED (no, "
-        "malformed, expired or revoked token), NOT_FOUND (no such user), FORBIDDEN (another user's account).",
+        "token, and a session that signed in with its password within RECENT_SIGN_IN_SECONDS (10 minutes by "
+        "default; a refresh does not count) or the caller's password (an admin's own) as password; otherwise the "
+        "answer is FORBIDDEN with extensions.reason RECENT_SIGN_IN_REQUIRED and extensions.field password: ask for "
+        "the password and send it. The account's tokens stop working. Errors, checked in this order: "
+        "UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no such user), FORBIDDEN (another "
+        "user's account), " + RECENT_SIGN_IN + ", BAD_USER_INPUT (wrong password; extensions.field is password), "
+        "TOO_MANY_REQUESTS (too many wrong passwords, counted as failed logins; extensions.retryAfter).",
     )
-    async def delete_user(self, info: Info[Context, Any], user_name: TargetName) -> DeleteUserPayload:
+    async def delete_user(
+        self, info: Info[Context, Any], user_name: TargetName, password: DeletePassword = None
+    ) -> DeleteUserPayload:
+        context = info.context
         user = await accounts.delete_user(
-            actor=await info.context.require_user(), user_name=user_name, address=info.context.address
+            actor=await context.require_user(),
+            user_name=user_name,
+            password=password,
+            signed_in_at=await context.caller.signed_in_at(),
+            settings=context.settings,
+            throttle=context.throttle,
+            address=context.address,
         )
         return DeleteUserPayload(user_id=strawberry.ID(str(user.id)), user_name=user.user_name)

@@ -30,7 +30,8 @@ class LifecycleMutation:
         "followers and following lists; its follows leave other people's counts). Signing in with the right "
         "password within ACCOUNT_RESTORE_DAYS (30 by default) restores it; after that it is deleted for good. The "
         "user name and email stay taken meanwhile. Needs a token. Errors: UNAUTHENTICATED (no, malformed, "
-        "expired or revoked token), BAD_USER_INPUT (wrong password; extensions.field is password).",
+        "expired or revoked token), BAD_USER_INPUT (wrong password; extensions.field is password), TOO_MANY_REQUESTS "
+        "(too many wrong passwords, counted as failed logins; extensions.retryAfter).",
     )
     async def deactivate_account(self, info: Info[Context, Any], password: Password) -> bool:
         context = info.context
@@ -38,6 +39,7 @@ class LifecycleMutation:
             user=await context.require_user(),
             password=password,
             settings=context.settings,
+            throttle=context.throttle,
             client=sessions.Client(context.address, context.caller.user_agent),
         )
         return True

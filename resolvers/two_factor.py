@@ -53,8 +53,9 @@ class TwoFactorMutation:
         description="Turn two-factor sign-in on with a current code of the secret from beginTwoFactorSetup. "
         "Returns 10 recovery codes, shown once; each works once in place of a code. From now on login needs "
         "otp. Every other session ends at once; the caller's stays. Errors: UNAUTHENTICATED (no, "
-        "malformed, expired or revoked token), BAD_USER_INPUT (the code is wrong; extensions.field: code), "
-        "CONFLICT (already on, or no setup begun).",
+        "malformed, expired or revoked token), BAD_USER_INPUT (the code is wrong; extensions.field: code; counts as a "
+        "failed login), CONFLICT (already on, or no setup begun), TOO_MANY_REQUESTS (too many failed logins; "
+        "extensions.retryAfter).",
     )
     async def confirm_two_factor(self, info: Info[Context, Any], code: NewCode) -> list[str]:
         context = info.context
@@ -62,6 +63,7 @@ class TwoFactorMutation:
             user=await context.require_user(),
             code=code,
             settings=context.settings,
+            throttle=context.throttle,
             address=context.address,
             session_id=await context.caller.session_id(),
         )

@@ -59,7 +59,12 @@ class UpdateUserInput:
     verified: bool | None = strawberry.field(
         default=strawberry.UNSET, description="Admins only: anyone else who sends it gets FORBIDDEN."
     )
-    provided_old_password: str | None = strawberry.field(default=strawberry.UNSET, description="Current password.")
+    provided_old_password: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Current password: needed for a password change, and alone for an email change unless the "
+        "session signed in within RECENT_SIGN_IN_SECONDS (an admin changing someone's email sends the admin's own). "
+        "A wrong one counts as a failed login.",
+    )
     provided_new_password: str | None = strawberry.field(
         default=strawberry.UNSET, description="New password: 8 to 128 characters, register's password rules."
     )

@@ -44,6 +44,10 @@ class SecurityEventKind(Enum):
     LOGOUT = strawberry.enum_value("LOGOUT", description="A logout, or a logoutAll (every session).")
     PASSWORD_CHANGED = strawberry.enum_value("PASSWORD_CHANGED", description="The password was changed.")
     EMAIL_CHANGED = strawberry.enum_value("EMAIL_CHANGED", description="The email address was changed.")
+    EMAIL_CHANGE_UNDONE = strawberry.enum_value(
+        "EMAIL_CHANGE_UNDONE",
+        description="An email change was undone with the link mailed to the old address (every session ended).",
+    )
     SESSION_REVOKED = strawberry.enum_value("SESSION_REVOKED", description="A session was ended by revokeSession.")
     ACCOUNT_DEACTIVATED = strawberry.enum_value(
         "ACCOUNT_DEACTIVATED", description="The account was deactivated (deactivateAccount)."

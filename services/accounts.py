@@ -8,7 +8,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import User, UserProfile
-from services import credentials, passwords, recovery, security_events, sessions, social, users
+from services import credentials, passwords, reauthentication, recovery, security_events, sessions, social, users
 from services.audit import security_event
 from services.authentication import SignedIn, start_session
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
@@ -88,20 +88,33 @@ async def update_user(
     user_name: str | None = None,
     old_password: str | None = None,
     new_password: str | None = None,
+    signed_in_at: float | None = None,
 ) -> User:
     """Apply the given changes (absent = untouched, None = cleared) to ``user_name`` or the actor.
 
     Everything is checked before anything is written, and written in one transaction. A CONFLICT
     tells whether a name, email or phone number is taken, so those answers are throttled like
     registration: counted per acting account and per address before the write, given back if it goes through.
+    Changing the email address needs a recent sign-in of the actor's session (``signed_in_at``) or the
+    actor's password as ``old_password`` (services.reauthentication); every password check is throttled.
     """
     target = await _target(actor, user_name)
     if "verified" in changes and not actor.is_admin:
         raise Forbidden("verified is set by the service, not by the user.", field="verified")
     fields = clean_fields(changes)
-    password_hash = None
-    if old_password is not None or new_password is not None:
-        password_hash = await _new_password_hash(target, fields, old_password, new_password, settings)
+    email_changes = "email_key" in fields.user and fields.user["email_key"] != target.email_key
+    password_hash = await _checked_passwords(
+        actor=actor,
+        target=target,
+        fields=fields,
+        email_changes=email_changes,
+        old_password=old_password,
+        new_password=new_password,
+        signed_in_at=signed_in_at,
+        settings=settings,
+        throttle=throttle,
+        address=address,
+    )
     probe = None
     if any(column in fields.user for column in UNIQUE_COLUMNS):
         probe = await throttle.reserve(
@@ -132,10 +145,55 @@ async def update_user(
     return refreshed
 
 
-async def _new_password_hash(
-    user: User, fields: CleanFields, old_password: str | None, new_password: str | None, settings: Settings
-) -> str:
-    """Check a password change (both fields, policy, the old password) and hash the new one."""
+async def _checked_passwords(
+    *,
+    actor: User,
+    target: User,
+    fields: CleanFields,
+    email_changes: bool,
+    old_password: str | None,
+    new_password: str | None,
+    signed_in_at: float | None,
+    settings: Settings,
+    throttle: Throttle,
+    address: str,
+) -> str | None:
+    """Check the passwords an update needs; the new password's hash, or None without a password change.
+
+    ``old_password`` (providedOldPassword) is the target's current password in a password change, and the
+    actor's in an email change (services.reauthentication): one password when the actor changes itself. An
+    admin changing someone else's email and password at once sends that account's password, and needs a
+    recent sign-in for the email. Every password check counts toward the throttle.
+    """
+    changes_password = new_password is not None or (old_password is not None and not email_changes)
+    new = _checked_new_password(target, fields, old_password, new_password) if changes_password else None
+    own_password = old_password if actor.id == target.id or new is None else None
+    if email_changes:
+        await reauthentication.require_recent_sign_in(
+            actor,
+            signed_in_at=signed_in_at,
+            password=own_password,
+            field="providedOldPassword",
+            settings=settings,
+            throttle=throttle,
+            address=address,
+        )
+    if new is None:
+        return None
+    if not (email_changes and own_password is not None):  # else checked just now, as the actor's (= target's)
+        await reauthentication.verify(
+            target,
+            settings=settings,
+            throttle=throttle,
+            address=address,
+            password=old_password,
+            field="providedOldPassword",
+        )
+    return await passwords.hash_password(new, rounds=settings.bcrypt_rounds)
+
+
+def _checked_new_password(user: User, fields: CleanFields, old_password: str | None, new_password: str | None) -> str:
+    """Check a password change's inputs (both fields, the new one's policy) before any password is verified."""
     if old_password is None:
         raise InvalidInput("A password change needs providedOldPassword too.", field="providedOldPassword")
     if new_password is None:
@@ -146,10 +204,8 @@ async def _new_password_hash(
         user_name=str(fields.user.get("user_name", user.user_name)),
         email=fields.user.get("email", user.email),
     )
-    old_password = check_password_size(old_password, "providedOldPassword")
-    if not await passwords.verify_password(old_password, user.password_hash, rounds=settings.bcrypt_rounds):
-        raise InvalidInput("The current password is wrong.", field="providedOldPassword")
-    return await passwords.hash_password(new_password, rounds=settings.bcrypt_rounds)
+    check_password_size(old_password, "providedOldPassword")
+    return new_password
 
 
 async def _write(user: User, fields: CleanFields, password_hash: str | None) -> None:
@@ -171,9 +227,30 @@ async def _write(user: User, fields: CleanFields, password_hash: str | None) -> 
         await UserProfile.filter(user_id=user.id).update(**fields.profile)
 
 
-async def delete_user(*, actor: User, user_name: str, address: str) -> User:
-    """Hard-delete the user, its profile, sessions and follows; every token it held dies with it."""
+async def delete_user(
+    *,
+    actor: User,
+    user_name: str,
+    settings: Settings,
+    throttle: Throttle,
+    address: str,
+    password: str | None = None,
+    signed_in_at: float | None = None,
+) -> User:
+    """Hard-delete the user, its profile, sessions and follows; every token it held dies with it.
+
+    The actor (the user itself, or an admin) needs a recent sign-in (``signed_in_at``) or its ``password``.
+    """
     target = await _target(actor, user_name)
+    await reauthentication.require_recent_sign_in(
+        actor,
+        signed_in_at=signed_in_at,
+        password=password,
+        field="password",
+        settings=settings,
+        throttle=throttle,
+        address=address,
+    )
     async with in_transaction():
         await social.release_counts(user_id=target.id)  # everyone else's counters stay true
         deleted = await User.filter(id=target.id).delete()

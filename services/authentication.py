@@ -39,6 +39,7 @@ def _access_token(user: User, refresh_token: sessions.IssuedRefreshToken, settin
         token_version=user.token_version,
         session_id=refresh_token.session_id,
         session_ends=refresh_token.session_ends.timestamp(),
+        auth_time=refresh_token.signed_in_at.timestamp(),
         settings=settings,
     )
 

@@ -49,6 +49,15 @@ class AccountSuspended(Forbidden):
         return {**super().extensions(), "reason": "ACCOUNT_SUSPENDED"}
 
 
+class RecentSignInRequired(Forbidden):
+    """A change a stolen token must not make (the email address, deleting the account), from a session that
+    did not sign in recently and without the password: ``reason`` tells a front end to ask for it, and
+    ``field`` names the input to send it in."""
+
+    def extensions(self) -> dict[str, object]:
+        return {**super().extensions(), "reason": "RECENT_SIGN_IN_REQUIRED"}
+
+
 class TooManyRequests(AccountError):
     code = "TOO_MANY_REQUESTS"
 

@@ -15,11 +15,12 @@ from tortoise.transactions import in_transaction
 
 from models import User
 from models.user import SUSPENSION_REASON_MAX
-from services import passwords, security_events, sessions, social, users
+from services import reauthentication, security_events, sessions, social, users
 from services.audit import security_event
 from services.errors import AccountSuspended, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.security_events import Kind
-from services.validation import check_password_size, clean_text
+from services.throttle import Throttle
+from services.validation import clean_text
 from settings import Settings
 
 SUSPENDED = "This account is suspended."
@@ -41,12 +42,15 @@ async def _locked(user_id: int) -> User | None:
     return await User.filter(id=user_id).select_for_update().first()
 
 
-async def deactivate(*, user: User, password: str, settings: Settings, client: sessions.Client) -> None:
+async def deactivate(
+    *, user: User, password: str, settings: Settings, throttle: Throttle, client: sessions.Client
+) -> None:
     """Soft-delete the caller: hidden everywhere and every session ended; signing in within
-    ACCOUNT_RESTORE_DAYS brings it back. The password is asked again: a stolen token is not enough."""
-    password = check_password_size(password, "password")
-    if not await passwords.verify_password(password, user.password_hash, rounds=settings.bcrypt_rounds):
-        raise InvalidInput("The password is wrong.", field="password")
+    ACCOUNT_RESTORE_DAYS brings it back. The password is asked again (throttled like a login): a stolen
+    token is not enough."""
+    await reauthentication.verify(
+        user, settings=settings, throttle=throttle, address=client.address, password=password, field="password"
+    )
     async with in_transaction():
         locked = await _locked(user.id)
         if locked is None:

@@ -19,6 +19,7 @@ from settings import Settings
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose, not a secret
+UNDO_EMAIL_CHANGE = "undo_email_change"  # mailed to the old address: restores it (services.email_undo)
 
 TOKEN_BYTES = 32  # 256 bits
 MAX_TOKEN_LENGTH = 256

@@ -1,5 +1,6 @@
 """Mail-backed account recovery: verify an email address, reset a forgotten password, and the
-mails an account change causes (verification of a new address, notices of email and password changes).
+mails an account change causes (verification of a new address, notices of email and password changes; the
+notice to an old address carries an undo link, services.email_undo).
 
 Every mail is written to the outbox in the transaction of the change that causes it; callers that
 commit call ``outbox.wake()`` afterwards so this process sends it at once.
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from tortoise.transactions import in_transaction
 
 from models import User
-from services import credentials, one_time_tokens, passwords, security_events, users
+from services import credentials, email_undo, one_time_tokens, passwords, security_events, users
 from services.audit import security_event
 from services.errors import Conflict, InvalidInput
 from services.mail import outbox
@@ -70,7 +71,7 @@ async def mail_account_changes(
     if "email_key" in changes and changes["email_key"] != before.email_key:
         await User.filter(id=before.id).update(email_verified=False)
         if before.email:
-            await outbox.enqueue(template="email_changed", to=before.email, data={"user_name": user_name})
+            await email_undo.mail_notice(user=before, old_email=before.email, user_name=user_name, settings=settings)
         if isinstance(email, str):
             await mail_verification(user=before, email=email, settings=settings, user_name=user_name)
     if password_changed and isinstance(email, str):

@@ -40,6 +40,7 @@ class IssuedRefreshToken:
     expires_in: int  # seconds
     session_id: str
     session_ends: datetime  # the session's absolute end: no token of it outlives this
+    signed_in_at: datetime  # when the session began, with credentials: its access tokens' auth_time
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,9 @@ def _clean(token: object) -> str:
     return text
 
 
-async def _issue(session_id: str, session_ends: datetime, now: datetime, settings: Settings) -> IssuedRefreshToken:
+async def _issue(session: Session, now: datetime, settings: Settings) -> IssuedRefreshToken:
     """A new refresh token of the session; it never outlives the session."""
+    session_id, session_ends = session.id, session.expires_at
     token = secrets.token_urlsafe(TOKEN_BYTES)
     expires = min(now + timedelta(seconds=settings.refresh_token_ttl), session_ends)
     await RefreshToken.create(session_id=session_id, token_hash=_digest(token), expires_at=expires)
@@ -84,6 +86,7 @@ async def _issue(session_id: str, session_ends: datetime, now: datetime, setting
         expires_in=max(0, int((expires - now).total_seconds())),
         session_id=session_id,
         session_ends=session_ends,
+        signed_in_at=session.created_at,  # a session begins only by signing in; a refresh never moves it
     )
 
 
@@ -96,7 +99,7 @@ async def start(user: User, settings: Settings, *, client: Client) -> IssuedRefr
     ends = now + timedelta(seconds=settings.session_max_age)
     session_id = uuid.uuid4().hex
     try:
-        await Session.create(
+        session = await Session.create(
             id=session_id,
             user_id=user.id,
             last_used_at=now,
@@ -104,7 +107,7 @@ async def start(user: User, settings: Settings, *, client: Client) -> IssuedRefr
             ip_address=client.ip_address,
             user_agent=client.agent,
         )
-        return await _issue(session_id, ends, now, settings)
+        return await _issue(session, now, settings)
     except IntegrityError:
         # Nothing else can collide: the session id and the token are random. The user is gone, and a
         # session row inserted before the delete went with it (cascade).
@@ -137,7 +140,7 @@ async def rotate(token: object, settings: Settings, *, client: Client) -> tuple[
             await Session.filter(id=session_id).update(
                 last_used_at=now, ip_address=client.ip_address, user_agent=client.agent
             )
-            return user, await _issue(session_id, session.expires_at, now, settings)
+            return user, await _issue(session, now, settings)
         await Session.filter(id=session_id, revoked_at=None).update(revoked_at=now)
     security_event("refresh_token_reused", user_id=session.user_id, address=client.address)  # type: ignore[attr-defined]
     raise Unauthenticated(REUSED)

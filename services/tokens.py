@@ -1,4 +1,8 @@
-"""Access tokens: HS256 JWTs that name the user, the user's token version and the session (``sid``)."""
+"""Access tokens: HS256 JWTs that name the user, the user's token version and the session (``sid``).
+
+A token also says when its session signed in with credentials (``auth_time``, OpenID Connect's claim):
+a refresh keeps it, so a session's tokens are "recently signed in" only for a while (services.reauthentication).
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ class TokenClaims:
     user_id: int
     version: int
     session_id: str
+    auth_time: int | None = None  # when the session signed in with credentials; None in tokens from before it
 
 
 def issue_access_token(
@@ -39,9 +44,13 @@ def issue_access_token(
     session_id: str,
     settings: Settings,
     session_ends: float | None = None,
+    auth_time: float | None = None,
     now: float | None = None,
 ) -> AccessToken:
-    """A token of the session ``session_id``; it never outlives the session (``session_ends``, a timestamp)."""
+    """A token of the session ``session_id``; it never outlives the session (``session_ends``, a timestamp).
+
+    ``auth_time`` (a timestamp) is when the session signed in with credentials, carried as is by every
+    token of the session."""
     issued = int(time.time() if now is None else now)
     expires = issued + settings.access_token_ttl
     if session_ends is not None:
@@ -56,6 +65,8 @@ def issue_access_token(
         "ver": token_version,
         "sid": session_id,
     }
+    if auth_time is not None:
+        claims["auth_time"] = int(auth_time)
     token = jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
     return AccessToken(token=token, expires_in=expires - issued)
 
@@ -106,4 +117,7 @@ def _verified(token: str, secret: str, issuer: str, audience: str) -> tuple[Toke
         raise jwt.InvalidTokenError(INVALID)
     if not (isinstance(session, str) and 0 < len(session) <= MAX_SESSION_ID):
         raise jwt.InvalidTokenError(INVALID)
-    return TokenClaims(user_id=int(sub), version=version, session_id=session), int(expires)
+    auth_time = claims.get("auth_time")
+    if auth_time is not None and type(auth_time) is not int:
+        raise jwt.InvalidTokenError(INVALID)
+    return TokenClaims(user_id=int(sub), version=version, session_id=session, auth_time=auth_time), int(expires)

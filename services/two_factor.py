@@ -23,12 +23,12 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models import RecoveryCode, TwoFactorSecret, User
-from services import passwords, sessions, users
+from services import reauthentication, sessions, users
 from services.audit import security_event
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, SecondFactorNeeded
 from services.mail import outbox
-from services.throttle import LOGIN, Attempt, Throttle
-from services.validation import check_password_size, require_str
+from services.throttle import Attempt, Throttle
+from services.validation import require_str
 from settings import Settings, SettingsError
 
 STEP_SECONDS = 30  # RFC 6238 defaults, what every authenticator app assumes: SHA-1, 6 digits, 30 s
@@ -41,7 +41,6 @@ MAX_CODE_LENGTH = 64
 
 OTP_REQUIRED = "OTP_REQUIRED"
 OTP_INVALID = "OTP_INVALID"
-THROTTLED = "Too many failed attempts; try again later."
 
 
 @dataclass(frozen=True)
@@ -73,20 +72,29 @@ async def begin_setup(*, user: User, password: str, settings: Settings, throttle
 
 
 async def confirm(
-    *, user: User, code: str, settings: Settings, address: str, session_id: str | None = None
+    *, user: User, code: str, settings: Settings, throttle: Throttle, address: str, session_id: str | None = None
 ) -> list[str]:
     """Turn two-factor sign-in on with a current code of the new secret; return the recovery codes.
 
-    Every other session ends; the caller's (``session_id``) is kept.
+    A wrong code counts like a failed login. Every other session ends; the caller's (``session_id``) is kept.
     """
     if user.two_factor_enabled:
         raise Conflict("Two-factor sign-in is already on.")
     pending = await TwoFactorSecret.filter(user_id=user.id, confirmed_at=None).first()
     if pending is None:
         raise Conflict("No two-factor setup is waiting; call beginTwoFactorSetup first.")
-    step = _matching_step(_decrypt(pending.encrypted_secret, settings), _clean_code(code, "code"))
-    if step is None:
-        raise InvalidInput("The code is wrong; enter the current code from the authenticator app.", field="code")
+    cleaned = _clean_code(code, "code")
+    matched: list[int] = []
+
+    async def code_is_right() -> None:
+        step = _matching_step(_decrypt(pending.encrypted_secret, settings), cleaned)
+        if step is None:
+            security_event("login_failed", user_id=user.id, address=address, factor="otp")
+            raise InvalidInput("The code is wrong; enter the current code from the authenticator app.", field="code")
+        matched.append(step)
+
+    await reauthentication.verify(user, settings=settings, throttle=throttle, address=address, second=code_is_right)
+    step = matched[0]
     codes = _new_recovery_codes()
     async with in_transaction():
         # Conditional on the secret the code was checked against: a setup begun meanwhile wins.
@@ -314,19 +322,20 @@ async def _reauthenticate(
     keep: str | None = None,
 ) -> None:
     """The password (and a code) again, for a change to the second factor; counted like a login."""
-    password = check_password_size(password)
-    attempt = await throttle.reserve(
-        *LOGIN, message=THROTTLED, event="login_throttled", account=users.throttle_account(user), address=address
+
+    async def code_is_right() -> None:
+        if not await _use_code(user, require_str(code, "code"), settings=settings, address=address, keep=keep):
+            security_event("login_failed", user_id=user.id, address=address, factor="otp")
+            raise InvalidInput("The code is wrong or was already used.", field="code")
+
+    await reauthentication.verify(
+        user,
+        settings=settings,
+        throttle=throttle,
+        address=address,
+        password=password,
+        second=None if code is None else code_is_right,
     )
-    if not await passwords.verify_password(password, user.password_hash, rounds=settings.bcrypt_rounds):
-        security_event("login_failed", user_id=user.id, address=address, factor="password")
-        raise InvalidInput("The password is wrong.", field="password")
-    if code is not None and not await _use_code(
-        user, require_str(code, "code"), settings=settings, address=address, keep=keep
-    ):
-        security_event("login_failed", user_id=user.id, address=address, factor="otp")
-        raise InvalidInput("The code is wrong or was already used.", field="code")
-    await attempt.succeeded()
 
 
 # The secret at rest

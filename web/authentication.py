@@ -33,6 +33,7 @@ class Caller:
         self._address: str | None = None
         self._user: User | None = None
         self._session_id: str | None = None
+        self._signed_in_at: int | None = None
         self._error: Unauthenticated | None = None
         self._loaded = False
         self._lock = asyncio.Lock()
@@ -72,6 +73,11 @@ class Caller:
         """The session of the caller's access token (its ``sid``), None when anonymous."""
         return self._session_id if await self.user() is not None else None
 
+    async def signed_in_at(self) -> int | None:
+        """When the caller's session signed in with credentials (the token's ``auth_time``, epoch seconds);
+        None when anonymous or the token predates the claim."""
+        return self._signed_in_at if await self.user() is not None else None
+
     def signed_in(self, user_id: int) -> None:
         """Name the user this request acts for in its access-log line (login and register learn it late)."""
         self._scope["state"]["user_id"] = user_id
@@ -86,6 +92,7 @@ class Caller:
                 claims = tokens.decode_access_token(token, settings=self._settings)
                 self._user = await authentication.user_for_token(claims)
                 self._session_id = claims.session_id
+                self._signed_in_at = claims.auth_time
                 self.signed_in(self._user.id)
         except Unauthenticated as exc:
             self._error = exc

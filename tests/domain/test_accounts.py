@@ -6,6 +6,8 @@ refused change writes nothing.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from models import Session, User, UserProfile
@@ -29,7 +31,13 @@ async def update(
     actor: User, settings: Settings, throttle: Throttle, user_name: str | None = None, **changes: object
 ) -> User:
     return await accounts.update_user(
-        actor=actor, changes=changes, settings=settings, throttle=throttle, address=ADDRESS, user_name=user_name
+        actor=actor,
+        changes=changes,
+        settings=settings,
+        throttle=throttle,
+        address=ADDRESS,
+        user_name=user_name,
+        signed_in_at=time.time(),  # as from a session that has just signed in (the email rule allows it)
     )
 
 
@@ -222,10 +230,14 @@ async def test_delete_removes_the_user_its_profile_and_its_sessions(
     bob = (await register(settings, throttle, "bob")).user
 
     with pytest.raises(AccountError) as error:
-        await accounts.delete_user(actor=bob, user_name="ann", address=ADDRESS)
+        await accounts.delete_user(
+            actor=bob, user_name="ann", settings=settings, throttle=throttle, address=ADDRESS, signed_in_at=time.time()
+        )
     refused(error, Forbidden, None)
 
-    deleted = await accounts.delete_user(actor=ann, user_name="Ann", address=ADDRESS)
+    deleted = await accounts.delete_user(
+        actor=ann, user_name="Ann", settings=settings, throttle=throttle, address=ADDRESS, signed_in_at=time.time()
+    )
 
     assert deleted.id == ann.id
     assert await users.by_name("ann") is None

@@ -223,3 +223,25 @@ def test_a_token_never_outlives_its_session(settings: Settings) -> None:
 def test_token_without_a_session_id_is_refused(settings: Settings, sid: object) -> None:
     token = jwt.encode(valid_claims(settings, sid=sid), settings.jwt_secret, algorithm="HS256")
     refused(token, settings)
+
+
+def test_auth_time_is_carried_as_issued(settings: Settings) -> None:
+    issued = issue_access_token(
+        user_id=1, token_version=0, session_id="s1", settings=settings, auth_time=1_800_000_000.7
+    )
+
+    assert jwt.decode(issued.token, options={"verify_signature": False})["auth_time"] == 1_800_000_000
+    assert decode_access_token(issued.token, settings=settings).auth_time == 1_800_000_000
+
+
+def test_a_token_without_auth_time_decodes_with_none(settings: Settings) -> None:
+    """Tokens issued before the claim existed still work; they just never count as a recent sign-in."""
+    token = jwt.encode(valid_claims(settings), settings.jwt_secret, algorithm="HS256")
+
+    assert decode_access_token(token, settings=settings).auth_time is None
+
+
+@pytest.mark.parametrize("auth_time", ["1800000000", 1.5, True], ids=["text", "fraction", "boolean"])
+def test_token_whose_auth_time_is_not_an_integer_is_refused(settings: Settings, auth_time: object) -> None:
+    token = jwt.encode(valid_claims(settings, auth_time=auth_time), settings.jwt_secret, algorithm="HS256")
+    refused(token, settings)
