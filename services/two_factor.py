@@ -27,17 +27,14 @@ from services import passwords, sessions, users
 from services.audit import security_event
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, SecondFactorNeeded
 from services.mail import outbox
+from services.one_time_codes import DIGITS, RECOVERY_ALPHABET, RECOVERY_GROUP_LENGTH, RECOVERY_GROUPS, Code, parse
 from services.throttle import LOGIN, Attempt, Throttle
-from services.validation import check_password_size, require_str
+from services.validation import check_password_size
 from settings import Settings, SettingsError
 
 STEP_SECONDS = 30  # RFC 6238 defaults, what every authenticator app assumes: SHA-1, 6 digits, 30 s
-DIGITS = 6
 DRIFT_STEPS = 1  # a code of the step before or after the server's clock is still accepted
-RECOVERY_CODE_COUNT = 10
-RECOVERY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"  # base32: no 0/1/8/9 to confuse with o/l/b/g
-RECOVERY_GROUPS, RECOVERY_GROUP_LENGTH = 4, 4  # 16 characters of 5 bits: 80 bits
-MAX_CODE_LENGTH = 64
+RECOVERY_CODE_COUNT = 10  # the codes' shape: services/one_time_codes.py
 
 OTP_REQUIRED = "OTP_REQUIRED"
 OTP_INVALID = "OTP_INVALID"
@@ -84,7 +81,7 @@ async def confirm(
     pending = await TwoFactorSecret.filter(user_id=user.id, confirmed_at=None).first()
     if pending is None:
         raise Conflict("No two-factor setup is waiting; call beginTwoFactorSetup first.")
-    step = _matching_step(_decrypt(pending.encrypted_secret, settings), _clean_code(code, "code"))
+    step = _matching_step(_decrypt(pending.encrypted_secret, settings), parse(code, "code", recovery=False).text)
     if step is None:
         raise InvalidInput("The code is wrong; enter the current code from the authenticator app.", field="code")
     codes = _new_recovery_codes()
@@ -157,15 +154,17 @@ async def disable_by_operator(*, user_name: str) -> User:
 # Signing in
 
 
-async def check_login(*, user: User, otp: str | None, settings: Settings, attempt: Attempt, address: str) -> None:
+async def check_login(*, user: User, otp: Code | None, settings: Settings, attempt: Attempt, address: str) -> None:
     """After the password: with two-factor sign-in on, a valid code (TOTP or recovery) is needed too.
+
+    ``otp`` is what the client sent, already parsed (services.one_time_codes); None when it sent none.
 
     ``attempt`` is the login's count under the login throttle: a wrong code leaves it counted, like a
     wrong password; a missing one gives it back (the password was right, the client just asks next).
     """
     if not user.two_factor_enabled:
         return
-    if otp is None or not otp.strip():
+    if otp is None:
         await attempt.given_back()
         raise SecondFactorNeeded(
             "This account uses two-factor sign-in: send the code from the authenticator app as otp.",
@@ -185,14 +184,11 @@ async def check_configured(*, settings: Settings) -> None:
 # Codes
 
 
-async def _use_code(user: User, code: str, *, settings: Settings, address: str, keep: str | None = None) -> bool:
+async def _use_code(user: User, code: Code, *, settings: Settings, address: str, keep: str | None = None) -> bool:
     """Accept a current TOTP code or an unused recovery code, each once."""
-    cleaned = code.strip().replace(" ", "")
-    if not cleaned or len(cleaned) > MAX_CODE_LENGTH:
-        return False
-    if len(cleaned) == DIGITS and cleaned.isdigit():
-        return await _use_totp(user, cleaned, settings)
-    return await _use_recovery_code(user, cleaned, address, keep)
+    if code.recovery:
+        return await _use_recovery_code(user, code.text, address, keep)
+    return await _use_totp(user, code.text, settings)
 
 
 async def _use_totp(user: User, code: str, settings: Settings) -> bool:
@@ -210,11 +206,8 @@ async def _use_totp(user: User, code: str, settings: Settings) -> bool:
 
 
 async def _use_recovery_code(user: User, code: str, address: str, keep: str | None) -> bool:
-    normalized = code.replace("-", "").replace(" ", "").lower()
     async with in_transaction():
-        used = await RecoveryCode.filter(user_id=user.id, code_hash=_digest(normalized), used_at=None).update(
-            used_at=_now()
-        )
+        used = await RecoveryCode.filter(user_id=user.id, code_hash=_digest(code), used_at=None).update(used_at=_now())
         if not used:
             return False
         # Whoever had the account open may be the reason the owner fell back on a recovery code. At login
@@ -235,13 +228,6 @@ def _matching_step(secret: str, code: str, now: float | None = None) -> int | No
         if hmac.compare_digest(totp.generate_otp(step), code):
             found = step
     return found
-
-
-def _clean_code(code: object, field: str) -> str:
-    text = require_str(code, field).strip()
-    if not text or len(text) > MAX_CODE_LENGTH:
-        raise InvalidInput(f"{field} is not a code.", field=field)
-    return text.replace(" ", "")
 
 
 def _new_recovery_codes() -> list[str]:
@@ -315,15 +301,14 @@ async def _reauthenticate(
 ) -> None:
     """The password (and a code) again, for a change to the second factor; counted like a login."""
     password = check_password_size(password)
+    parsed = None if code is None else parse(code, "code")  # a malformed code is no guess: not counted
     attempt = await throttle.reserve(
         *LOGIN, message=THROTTLED, event="login_throttled", account=users.throttle_account(user), address=address
     )
     if not await passwords.verify_password(password, user.password_hash, rounds=settings.bcrypt_rounds):
         security_event("login_failed", user_id=user.id, address=address, factor="password")
         raise InvalidInput("The password is wrong.", field="password")
-    if code is not None and not await _use_code(
-        user, require_str(code, "code"), settings=settings, address=address, keep=keep
-    ):
+    if parsed is not None and not await _use_code(user, parsed, settings=settings, address=address, keep=keep):
         security_event("login_failed", user_id=user.id, address=address, factor="otp")
         raise InvalidInput("The code is wrong or was already used.", field="code")
     await attempt.succeeded()
