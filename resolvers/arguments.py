@@ -25,7 +25,7 @@ Otp = Annotated[
     str | None,
     strawberry.argument(
         description="With two-factor sign-in on: the current 6-digit code from the authenticator app, or an unused "
-        "recovery code. Ignored for accounts without it."
+        "recovery code. Ignored for accounts without it, unless it is no code at all (BAD_USER_INPUT)."
     ),
 ]
 RefreshToken = Annotated[

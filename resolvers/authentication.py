@@ -34,7 +34,8 @@ class AuthenticationMutation:
         "extensions.reason OTP_REQUIRED, and a wrong or already used one UNAUTHENTICATED with extensions.reason "
         "OTP_INVALID (counted as a failed login). "
         "Errors: UNAUTHENTICATED (unknown user or wrong password: one message for both; a missing or wrong otp), "
-        "BAD_USER_INPUT (a password over 128 characters), TOO_MANY_REQUESTS (too many failed logins for this account "
+        "BAD_USER_INPUT (a password over 128 characters; an otp that is not a code at all, extensions.field otp), "
+        "TOO_MANY_REQUESTS (too many failed logins for this account "
         "or address; extensions.retryAfter says how many seconds to wait).",
     )
     async def login(

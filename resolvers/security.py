@@ -58,8 +58,9 @@ class SecurityMutation:
         permission_classes=Auth,
         description="End one of the caller's own sessions: its refresh token and its access tokens stop working at "
         "once, on every instance (the caller's own session too, if it is the one named). Needs a token. "
-        "Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no live session of the "
-        "caller has this id; extensions.field is id).",
+        "Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), BAD_USER_INPUT (not a session id, "
+        "which is 32 hexadecimal digits; extensions.field is id), NOT_FOUND (no live session of the caller has "
+        "this id; extensions.field is id).",
     )
     async def revoke_session(self, info: Info[Context, Any], id: SessionId) -> bool:
         context = info.context

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from models import User as UserModel
+from models.user import USER_NAME_MAX
 from resolvers.arguments import Auth
 from schema.context import Context
 from schema.pagination import FIRST_DEFAULT, After, First, check_first, decode_cursor
@@ -51,7 +52,7 @@ class SocialQuery:
         self, info: Info[Context, Any], query: SearchText, first: First = FIRST_DEFAULT, after: After = None
     ) -> UserConnection:
         viewer = await info.context.require_user()
-        position = decode_cursor(after, "users", str)
+        position = decode_cursor(after, "users", str, text_max=USER_NAME_MAX)
         page = await users.search(viewer=viewer, query=query, first=check_first(first), after=position)
         await prefetch_relationships(info, page)
 

@@ -21,8 +21,9 @@ NewCode = Annotated[
     str, strawberry.argument(description="The current 6-digit code the authenticator app shows for the new secret.")
 ]
 CODE_ERRORS = (
-    "UNAUTHENTICATED (no, malformed, expired or revoked token), BAD_USER_INPUT (the password or the code is wrong; "
-    "extensions.field names it; each counts as a failed login), CONFLICT (two-factor sign-in is off), "
+    "UNAUTHENTICATED (no, malformed, expired or revoked token), BAD_USER_INPUT (the password or the code is wrong, "
+    "each counted as a failed login, or the code is not a code at all; extensions.field names it), CONFLICT "
+    "(two-factor sign-in is off), "
     "TOO_MANY_REQUESTS (too many failed logins; extensions.retryAfter)."
 )
 

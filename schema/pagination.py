@@ -69,21 +69,38 @@ def encode_cursor(kind: str, position: int | str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, kind: str, position_type: type[P]) -> P | None:
-    """The position a cursor of this list names; BAD_USER_INPUT (``after``) for anything else."""
+# Bounds on what a cursor may hold, checked before anything reaches the database. The longest cursor the
+# server writes (a list's tag and a 19-digit id, or a 25-character userName key) is about 60 characters.
+CURSOR_MAX = 200
+POSITION_MAX = 2**63 - 1  # a row id: a positive signed 64-bit integer (BIGINT) on every backend
+
+
+def decode_cursor(cursor: str | None, kind: str, position_type: type[P], *, text_max: int = 0) -> P | None:
+    """The position a cursor of this list names; BAD_USER_INPUT (``after``) for anything else.
+
+    The one check of every list's ``after``: a cursor the server could have written for this list, or
+    nothing. An int position is a row id (1 to ``POSITION_MAX``); a str position is printable text (no NUL,
+    no lone surrogate, no control character) of at most ``text_max`` characters.
+    """
     if cursor is None:
+        return None
+    decoded = _decoded(cursor)
+    if isinstance(decoded, list) and len(decoded) == 2 and decoded[0] == kind:
+        position = decoded[1]
+        if position_type is int and type(position) is int and 1 <= position <= POSITION_MAX:
+            return position  # type: ignore[return-value]
+        if position_type is str and type(position) is str and len(position) <= text_max and position.isprintable():
+            return position  # type: ignore[return-value]
+    raise InvalidInput("after is not a cursor of this list.", field="after")
+
+
+def _decoded(cursor: str) -> object:
+    """The JSON inside a cursor, or None for text that is no cursor at all; short enough that neither its
+    nesting nor its numbers can cost anything."""
+    if len(cursor) > CURSOR_MAX or not cursor.isascii():
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        decoded = json.loads(raw)
-    except (binascii.Error, ValueError):
-        decoded = None
-    if (
-        not isinstance(decoded, list)
-        or len(decoded) != 2
-        or decoded[0] != kind
-        or type(decoded[1]) is not position_type
-    ):
-        raise InvalidInput("after is not a cursor of this list.", field="after")
-    position: P = decoded[1]
-    return position
+        return json.loads(raw.decode("utf-8"))
+    except (binascii.Error, ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None

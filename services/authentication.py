@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models import User
-from services import lifecycle, passwords, security_events, sessions, tokens, two_factor, users
+from services import lifecycle, one_time_codes, passwords, security_events, sessions, tokens, two_factor, users
 from services.audit import security_event
 from services.errors import NotFound, Unauthenticated
 from services.security_events import Kind
@@ -65,6 +65,7 @@ async def login(
 ) -> SignedIn:
     """Check a user name (or email) and password. Unknown user and wrong password look alike."""
     password = check_password_size(password)
+    code = one_time_codes.parse_optional(otp, "otp")  # a malformed one is refused whatever the account
     typed = users.login_key(check_lookup_text(user_name, "userName").strip())
     user = await users.by_login_key(typed)
     # Counted per account, by name or email alike; an unknown name per name typed, so counts reveal nothing.
@@ -83,7 +84,7 @@ async def login(
         if user is not None:  # never a row for a name no one holds
             await security_events.record(Kind.LOGIN_FAILED, user_id=user.id, client=client)
         raise Unauthenticated(LOGIN_FAILED)
-    await two_factor.check_login(user=user, otp=otp, settings=settings, attempt=attempt, address=address)
+    await two_factor.check_login(user=user, otp=code, settings=settings, attempt=attempt, address=address)
     await attempt.succeeded()
     user = await lifecycle.admit(user, settings=settings, client=client)  # suspended: FORBIDDEN; restores
     await passwords.upgrade_legacy_hash(user, password, rounds=settings.bcrypt_rounds)
@@ -117,7 +118,7 @@ async def logout_all(*, user: User, address: str, user_agent: str | None = None)
 
 async def revoke_session(*, user: User, session_id: str, address: str, user_agent: str | None = None) -> None:
     """End one of the caller's own live sessions, its refresh and access tokens at once."""
-    if not await sessions.revoke_one(user_id=user.id, session_id=session_id):
+    if not await sessions.revoke_one(user_id=user.id, session_id=sessions.clean_id(session_id)):
         raise NotFound("You have no live session with this id.", field="id")
     security_event("session_revoked", user_id=user.id, address=address)
     await security_events.record(Kind.SESSION_REVOKED, user_id=user.id, client=sessions.Client(address, user_agent))

@@ -10,6 +10,7 @@ yields two successors.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ MAX_TOKEN_LENGTH = 256
 INVALID = "The refresh token is invalid, expired or revoked; log in again."
 REUSED = "This refresh token was already used; the session is revoked. Log in again."
 GONE = "The account no longer exists."
+# What every session id is (uuid4().hex, see start); any other text names no session and never reaches a query.
+SESSION_ID = re.compile(rf"[0-9a-fA-F]{{{SESSION_ID_LENGTH}}}")
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,13 @@ def _digest(token: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def clean_id(session_id: object, field: str = "id") -> str:
+    """A session id as the API takes one: 32 hexadecimal digits, else BAD_USER_INPUT naming ``field``."""
+    if not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id):
+        raise InvalidInput(f"{field} is not a session id.", field=field)
+    return session_id
 
 
 def _clean(token: object) -> str:

@@ -27,17 +27,13 @@ from services import reauthentication, sessions, users
 from services.audit import security_event
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, SecondFactorNeeded
 from services.mail import outbox
+from services.one_time_codes import DIGITS, RECOVERY_ALPHABET, RECOVERY_GROUP_LENGTH, RECOVERY_GROUPS, Code, parse
 from services.throttle import Attempt, Throttle
-from services.validation import require_str
 from settings import Settings, SettingsError
 
 STEP_SECONDS = 30  # RFC 6238 defaults, what every authenticator app assumes: SHA-1, 6 digits, 30 s
-DIGITS = 6
 DRIFT_STEPS = 1  # a code of the step before or after the server's clock is still accepted
-RECOVERY_CODE_COUNT = 10
-RECOVERY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"  # base32: no 0/1/8/9 to confuse with o/l/b/g
-RECOVERY_GROUPS, RECOVERY_GROUP_LENGTH = 4, 4  # 16 characters of 5 bits: 80 bits
-MAX_CODE_LENGTH = 64
+RECOVERY_CODE_COUNT = 10  # the codes' shape: services/one_time_codes.py
 
 OTP_REQUIRED = "OTP_REQUIRED"
 OTP_INVALID = "OTP_INVALID"
@@ -83,7 +79,7 @@ async def confirm(
     pending = await TwoFactorSecret.filter(user_id=user.id, confirmed_at=None).first()
     if pending is None:
         raise Conflict("No two-factor setup is waiting; call beginTwoFactorSetup first.")
-    cleaned = _clean_code(code, "code")
+    cleaned = parse(code, "code", recovery=False).text  # a malformed code is no guess: not counted
     matched: list[int] = []
 
     async def code_is_right() -> None:
@@ -165,15 +161,17 @@ async def disable_by_operator(*, user_name: str) -> User:
 # Signing in
 
 
-async def check_login(*, user: User, otp: str | None, settings: Settings, attempt: Attempt, address: str) -> None:
+async def check_login(*, user: User, otp: Code | None, settings: Settings, attempt: Attempt, address: str) -> None:
     """After the password: with two-factor sign-in on, a valid code (TOTP or recovery) is needed too.
+
+    ``otp`` is what the client sent, already parsed (services.one_time_codes); None when it sent none.
 
     ``attempt`` is the login's count under the login throttle: a wrong code leaves it counted, like a
     wrong password; a missing one gives it back (the password was right, the client just asks next).
     """
     if not user.two_factor_enabled:
         return
-    if otp is None or not otp.strip():
+    if otp is None:
         await attempt.given_back()
         raise SecondFactorNeeded(
             "This account uses two-factor sign-in: send the code from the authenticator app as otp.",
@@ -193,14 +191,11 @@ async def check_configured(*, settings: Settings) -> None:
 # Codes
 
 
-async def _use_code(user: User, code: str, *, settings: Settings, address: str, keep: str | None = None) -> bool:
+async def _use_code(user: User, code: Code, *, settings: Settings, address: str, keep: str | None = None) -> bool:
     """Accept a current TOTP code or an unused recovery code, each once."""
-    cleaned = code.strip().replace(" ", "")
-    if not cleaned or len(cleaned) > MAX_CODE_LENGTH:
-        return False
-    if len(cleaned) == DIGITS and cleaned.isdigit():
-        return await _use_totp(user, cleaned, settings)
-    return await _use_recovery_code(user, cleaned, address, keep)
+    if code.recovery:
+        return await _use_recovery_code(user, code.text, address, keep)
+    return await _use_totp(user, code.text, settings)
 
 
 async def _use_totp(user: User, code: str, settings: Settings) -> bool:
@@ -218,11 +213,8 @@ async def _use_totp(user: User, code: str, settings: Settings) -> bool:
 
 
 async def _use_recovery_code(user: User, code: str, address: str, keep: str | None) -> bool:
-    normalized = code.replace("-", "").replace(" ", "").lower()
     async with in_transaction():
-        used = await RecoveryCode.filter(user_id=user.id, code_hash=_digest(normalized), used_at=None).update(
-            used_at=_now()
-        )
+        used = await RecoveryCode.filter(user_id=user.id, code_hash=_digest(code), used_at=None).update(used_at=_now())
         if not used:
             return False
         # Whoever had the account open may be the reason the owner fell back on a recovery code. At login
@@ -243,13 +235,6 @@ def _matching_step(secret: str, code: str, now: float | None = None) -> int | No
         if hmac.compare_digest(totp.generate_otp(step), code):
             found = step
     return found
-
-
-def _clean_code(code: object, field: str) -> str:
-    text = require_str(code, field).strip()
-    if not text or len(text) > MAX_CODE_LENGTH:
-        raise InvalidInput(f"{field} is not a code.", field=field)
-    return text.replace(" ", "")
 
 
 def _new_recovery_codes() -> list[str]:
@@ -322,9 +307,11 @@ async def _reauthenticate(
     keep: str | None = None,
 ) -> None:
     """The password (and a code) again, for a change to the second factor; counted like a login."""
+    parsed = None if code is None else parse(code, "code")  # a malformed code is no guess: not counted
 
     async def code_is_right() -> None:
-        if not await _use_code(user, require_str(code, "code"), settings=settings, address=address, keep=keep):
+        assert parsed is not None  # noqa: S101 - only passed when a code was sent
+        if not await _use_code(user, parsed, settings=settings, address=address, keep=keep):
             security_event("login_failed", user_id=user.id, address=address, factor="otp")
             raise InvalidInput("The code is wrong or was already used.", field="code")
 
@@ -334,7 +321,7 @@ async def _reauthenticate(
         throttle=throttle,
         address=address,
         password=password,
-        second=None if code is None else code_is_right,
+        second=None if parsed is None else code_is_right,
     )
 
 

@@ -18,7 +18,7 @@ from tortoise.queryset import QuerySet
 
 from models import Block, Follow, User
 from models.prepared import Prepared, PreparedFirst
-from models.user import EMAIL_MAX, FULL_NAME_KEY_MAX
+from models.user import EMAIL_MAX, FULL_NAME_KEY_MAX, USER_NAME_MAX
 from services.errors import InvalidInput
 from services.validation import clean_phone, clean_text, clean_user_name, email_key, user_name_key
 
@@ -305,6 +305,24 @@ def search_query(text: str) -> str:
     return cleaned.casefold()
 
 
+def _column_max(column: str) -> int:
+    return int(User._meta.fields_map[column].max_length)  # type: ignore[attr-defined]
+
+
+def _search_ranges(query: str) -> tuple[list[str], list[str]]:
+    """Where each search column's values that start with ``query`` begin and end. A query longer than a
+    column's values can start none of them: its range is empty ("" to ""), so the SQL keeps its shape and
+    no value longer than the column reaches the database (the ORM refuses such a filter)."""
+    end = _after_prefix(query)
+    fits = [len(query) <= _column_max(column) for column in SEARCH_COLUMNS]
+    return [query if fit else "" for fit in fits], [end if fit else "" for fit in fits]
+
+
+def _exact_key(query: str) -> str:
+    """The userName key an exact match would have: "" (no one's) for a query longer than any userName."""
+    return query if len(query) <= USER_NAME_MAX else ""
+
+
 def _name_ranges(starts: Sequence[str], ends: Sequence[str]) -> Q:
     """Each search column from its start to its end: one range of one index each."""
     condition = Q()
@@ -316,8 +334,7 @@ def _name_ranges(starts: Sequence[str], ends: Sequence[str]) -> Q:
 def _matches(viewer: User, query: str) -> QuerySet[User]:
     """Users whose name, first name, last name or "first last" starts with ``query``; admins also by
     exact email or phone number."""
-    end = _after_prefix(query)
-    condition = _name_ranges([query] * len(SEARCH_COLUMNS), [end] * len(SEARCH_COLUMNS))
+    condition = _name_ranges(*_search_ranges(query))
     if viewer.is_admin:
         if "@" in query and len(query) <= EMAIL_MAX:
             condition |= Q(email_key=email_key(query))
@@ -329,7 +346,7 @@ def _matches(viewer: User, query: str) -> QuerySet[User]:
 
 def _in_order(matches: QuerySet[User], key: str, after: str | None) -> QuerySet[User]:
     """The matches after ``after`` but the exact one (``key``), by userName, with their profiles."""
-    rest = matches.exclude(user_name_key=key)
+    rest = matches.exclude(user_name_key=_exact_key(key))
     if after:
         rest = rest.filter(user_name_key__gt=after)
     # Ordered by an expression, not the column: ordering by user_name_key tempts SQLite to walk that
@@ -367,7 +384,7 @@ async def search(*, viewer: User, query: str, first: int, after: str | None) -> 
     """
     key = search_query(query)
     entries: list[Entry] = []
-    if after is None:
+    if after is None and len(key) <= USER_NAME_MAX:
         exact = await _VISIBLE_BY_NAME.first(key, viewer.id)
         if exact is not None:
             entries.append(Entry(exact, ""))
@@ -375,8 +392,8 @@ async def search(*, viewer: User, query: str, first: int, after: str | None) -> 
     if viewer.is_admin:
         found = await directory_rows(viewer, key, after).limit(limit)
     else:
-        ends = [_after_prefix(key)] * len(SEARCH_COLUMNS)
-        given = (viewer.id, *[key] * len(SEARCH_COLUMNS), *ends, key, *([after] if after else []), limit)
+        starts, ends = _search_ranges(key)
+        given = (viewer.id, *starts, *ends, _exact_key(key), *([after] if after else []), limit)
         found = await _DIRECTORY_PAGE[bool(after)].all(*given)
     entries.extend(Entry(user, user.user_name_key) for user in found)
     return Page(entries[:first], len(entries) > first)

@@ -13,6 +13,7 @@ one another; CONFLICT is accepted only for a value an earlier example of the sam
 
 from __future__ import annotations
 
+import base64
 import gzip
 import itertools
 import json
@@ -34,7 +35,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from main import create_app
+from services import accounts
 from settings import Settings
+from tests.e2e.test_two_factor import enable
 from tests.support import (
     DELETE_USER,
     LOGIN,
@@ -555,6 +558,20 @@ async def test_update_profile_wrong_scalar_types_are_bad_user_input(
 
 # every other string argument -----------------------------------------------------------------
 
+LOGIN_WITH_OTP = """
+mutation($userName: String!, $password: String!, $otp: String) {
+  login(userName: $userName, password: $password, otp: $otp) { accessToken }
+}"""
+VERIFY_EMAIL = "mutation($token: String!) { verifyEmail(token: $token) { __typename } }"
+RESET_PASSWORD = (
+    "mutation($token: String!, $newPassword: String!) { resetPassword(token: $token, newPassword: $newPassword) }"
+)
+REQUEST_RESET = "mutation($email: String!) { requestPasswordReset(email: $email) }"
+DEACTIVATE = "mutation($password: String!) { deactivateAccount(password: $password) }"
+BEGIN_SETUP = "mutation($password: String!) { beginTwoFactorSetup(password: $password) { secret } }"
+REVOKE_SESSION = "mutation($id: ID!) { revokeSession(id: $id) }"
+SEARCH = "query($q: String!) { users(query: $q) { totalCount edges { node { userName } } } }"
+
 # argument -> (document, variables for a value, the codes a client may get besides success).
 ARGUMENTS: dict[str, tuple[str, Any, set[str]]] = {
     "login.userName": (
@@ -576,6 +593,23 @@ ARGUMENTS: dict[str, tuple[str, Any, set[str]]] = {
     "deleteUser.userName": (DELETE_USER, lambda v: {"userName": v}, {"BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN"}),
     "refreshToken.refreshToken": (REFRESH, lambda v: {"refreshToken": v}, {"UNAUTHENTICATED", "BAD_USER_INPUT"}),
     "logout.refreshToken": (LOGOUT, lambda v: {"refreshToken": v}, {"BAD_USER_INPUT"}),
+    "login.otp": (
+        LOGIN_WITH_OTP,
+        lambda v: {"userName": "fuzz_owner", "password": FUZZ_PASSWORD, "otp": v},
+        {"UNAUTHENTICATED", "BAD_USER_INPUT"},
+    ),
+    "verifyEmail.token": (VERIFY_EMAIL, lambda v: {"token": v}, {"BAD_USER_INPUT"}),
+    "resetPassword.token": (
+        RESET_PASSWORD,
+        lambda v: {"token": v, "newPassword": "a new fuzzing password"},
+        {"BAD_USER_INPUT"},
+    ),
+    "resetPassword.newPassword": (RESET_PASSWORD, lambda v: {"token": "x" * 43, "newPassword": v}, {"BAD_USER_INPUT"}),
+    "requestPasswordReset.email": (REQUEST_RESET, lambda v: {"email": v}, {"BAD_USER_INPUT"}),
+    "deactivateAccount.password": (DEACTIVATE, lambda v: {"password": v}, {"BAD_USER_INPUT"}),
+    "beginTwoFactorSetup.password": (BEGIN_SETUP, lambda v: {"password": v}, {"BAD_USER_INPUT"}),
+    "revokeSession.id": (REVOKE_SESSION, lambda v: {"id": v}, {"BAD_USER_INPUT", "NOT_FOUND"}),
+    "users.query": (SEARCH, lambda v: {"q": v}, {"BAD_USER_INPUT"}),
 }
 
 
@@ -591,3 +625,230 @@ async def test_every_other_string_argument_is_answered_with_a_code(fuzz_api: Api
 
     assert result.status == 200, result.body
     assert {error["extensions"]["code"] for error in result.errors} <= codes, result.body
+
+
+# cursors, session ids, one-time codes and directory searches -----------------------------------------
+# The rules, as the API states them: a list's after is a cursor that list handed out (base64url of the JSON
+# [list tag, position]; a position is a row id, 1 to 2^63 - 1, or for the directory a userName key, at most
+# 25 printable characters); a session id is 32 hexadecimal digits; a one-time code is 6 ASCII digits or a
+# recovery code (16 of a-z and 2-7), with spaces or dashes, in any case; a search is 1 to 301 characters of
+# plain text. Whatever is sent, the answer is a success or BAD_USER_INPUT naming the argument.
+
+PAGE_OF = "totalCount edges { cursor }"
+CURSOR_LISTS: dict[str, tuple[str, str]] = {
+    "followers": ("followers", f"query($a: String) {{ me {{ followers(after: $a) {{ {PAGE_OF} }} }} }}"),
+    "following": ("following", f"query($a: String) {{ me {{ following(after: $a) {{ {PAGE_OF} }} }} }}"),
+    "followRequests": ("requests", f"query($a: String) {{ followRequests(after: $a) {{ {PAGE_OF} }} }}"),
+    "blockedUsers": ("blocked", f"query($a: String) {{ blockedUsers(after: $a) {{ {PAGE_OF} }} }}"),
+    "securityEvents": ("securityEvents", "query($a: String) { securityEvents(after: $a) { edges { cursor } } }"),
+    "users": ("users", f'query($a: String) {{ users(query: "fz", after: $a) {{ {PAGE_OF} }} }}'),
+}
+INT64_MAX = 2**63 - 1
+JSON_VALUES = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.integers(min_value=-(2**70), max_value=2**100),
+        st.sampled_from([0, 1, INT64_MAX, INT64_MAX + 1, -(2**63), 10**29]),
+        st.floats(allow_nan=False, allow_infinity=False),
+        TEXT,
+    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=2)),
+    max_leaves=5,
+)
+
+
+def b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def cursor_strategy(tag: str) -> st.SearchStrategy[str]:
+    """Cursors of every shape: the list's tag or another with any JSON position, any JSON, deep nesting,
+    bytes that are no UTF-8, text that is no base64."""
+    tags = st.sampled_from([tag, tag.upper(), "followers", "users", "requests", ""])
+    shaped = st.tuples(st.one_of(st.just(tag), tags), JSON_VALUES).map(lambda pair: [pair[0], pair[1]])
+    return st.one_of(
+        shaped.map(lambda value: b64(json.dumps(value, separators=(",", ":")).encode())),
+        JSON_VALUES.map(lambda value: b64(json.dumps(value).encode())),
+        st.integers(1, 20_000).map(lambda depth: b64(b"[" * depth + b"]" * depth)),
+        st.binary(max_size=40).map(b64),
+        TEXT.filter(lambda text: len(json.dumps(text)) < 90_000),
+    )
+
+
+def cursor_position(cursor: str, tag: str) -> object:
+    """What a cursor holds by the rule; ``Refused`` when it is none of this list's."""
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise Refused from None
+    if not (isinstance(value, list) and len(value) == 2 and value[0] == tag):
+        raise Refused
+    position = value[1]
+    if tag == "users":
+        if type(position) is str and len(position) <= 25 and position.isprintable():
+            return position
+    elif type(position) is int and 1 <= position <= INT64_MAX:
+        return position
+    raise Refused
+
+
+@pytest.mark.parametrize("name", list(CURSOR_LISTS))
+@FUZZ
+@given(data=st.data())
+async def test_any_cursor_is_a_page_or_bad_input(fuzz_api: Api, bystander: Account, name: str, data: Any) -> None:
+    tag, document = CURSOR_LISTS[name]
+    cursor = data.draw(cursor_strategy(tag), label="after")
+    try:
+        cursor_position(as_sent(cursor), tag)
+        valid = True
+    except Refused:
+        valid = False
+
+    result = await fuzz_api.execute(document, {"a": cursor}, token=bystander.token)
+
+    assert result.status == 200, result.body
+    if valid:
+        assert not result.errors, result.body
+    else:  # on a field of me (followers, following) the error is that field's, and me is null
+        assert (result.code, result.field) == ("BAD_USER_INPUT", "after"), result.body
+
+
+HEX = "0123456789abcdefABCDEF"
+
+
+@FUZZ
+@given(session_id=st.one_of(TEXT, st.text(st.sampled_from(HEX + "g \x00"), min_size=30, max_size=34)))
+async def test_any_session_id_is_not_found_or_bad_input(fuzz_api: Api, bystander: Account, session_id: str) -> None:
+    decoded = as_sent(session_id)
+    well_formed = len(decoded) == 32 and all(ch in HEX for ch in decoded)
+
+    result = await fuzz_api.execute(REVOKE_SESSION, {"id": session_id}, token=bystander.token)
+
+    assert_refused(result, "NOT_FOUND" if well_formed else "BAD_USER_INPUT", "id")
+
+
+RECOVERY_LETTERS = "abcdefghijklmnopqrstuvwxyz234567"
+CODES = st.one_of(
+    TEXT,
+    st.text(st.characters(categories=["Nd"]), min_size=6, max_size=6),  # digits of every script
+    st.text(st.sampled_from("0123456789 -"), min_size=5, max_size=9),
+    st.text(
+        st.sampled_from(RECOVERY_LETTERS + RECOVERY_LETTERS.upper() + "0189- \u212a\u0131"), min_size=15, max_size=20
+    ),
+)
+
+
+def code_kind(value: str) -> str | None:
+    """ "totp" or "recovery" for a well-formed code by the rule, None for anything else."""
+    text = unicode_text(value).strip()
+    compact = text.replace(" ", "").replace("-", "")
+    if len(text) > 64 or not text.isascii():
+        return None
+    if len(compact) == 6 and all(ch in "0123456789" for ch in compact):
+        return "totp"
+    if len(compact) == 16 and all(ch in RECOVERY_LETTERS for ch in compact.lower()):
+        return "recovery"
+    return None
+
+
+def well_formed_code(value: str) -> str | None:
+    try:
+        return code_kind(value)
+    except Refused:
+        return None
+
+
+@pytest.fixture
+async def two_factor_account(fuzz_api: Api) -> Account:
+    """A user with two-factor sign-in on (its token stays live: confirming keeps the caller's session)."""
+    account = await fuzz_api.register(fresh_name(), password=FUZZ_PASSWORD)
+    await enable(fuzz_api, account)
+    return account
+
+
+LOGIN_OTP = """
+mutation($u: String!, $p: String!, $otp: String) { login(userName: $u, password: $p, otp: $otp) { accessToken } }
+"""
+
+
+@FUZZ
+@given(code=CODES)
+async def test_any_otp_at_login_is_bad_input_or_a_wrong_code(
+    fuzz_api: Api, two_factor_account: Account, code: str
+) -> None:
+    account = two_factor_account
+    kind = well_formed_code(as_sent(code))
+
+    result = await fuzz_api.execute(LOGIN_OTP, {"u": account.name, "p": FUZZ_PASSWORD, "otp": code})
+
+    if kind is None and as_sent(code).strip():
+        assert_refused(result, "BAD_USER_INPUT", "otp")
+    else:  # a code of the right shape that is wrong (no example guesses the current one), or none at all
+        assert_refused(result, "UNAUTHENTICATED", None)
+        assert result.error["extensions"]["reason"] in {"OTP_INVALID", "OTP_REQUIRED"}
+
+
+@pytest.mark.parametrize("mutation", ["disableTwoFactor", "regenerateRecoveryCodes"])
+@FUZZ
+@given(code=CODES)
+async def test_any_code_with_the_password_is_bad_input(
+    fuzz_api: Api, two_factor_account: Account, mutation: str, code: str
+) -> None:
+    account = two_factor_account
+    document = f"mutation($p: String!, $c: String!) {{ {mutation}(password: $p, code: $c) }}"
+
+    result = await fuzz_api.execute(document, {"p": FUZZ_PASSWORD, "c": code}, token=account.token)
+
+    assert_refused(result, "BAD_USER_INPUT", "code")  # malformed, or wrong: no example guesses a right one
+
+
+@FUZZ
+@given(code=CODES)
+async def test_any_code_confirming_a_setup_is_bad_input(fuzz_api: Api, bystander: Account, code: str) -> None:
+    begun = await fuzz_api.execute(
+        "mutation($p: String!) { beginTwoFactorSetup(password: $p) { secret } }",
+        {"p": FUZZ_PASSWORD},
+        token=bystander.token,
+    )
+    assert not begun.errors, begun.body
+
+    result = await fuzz_api.execute(
+        "mutation($c: String!) { confirmTwoFactor(code: $c) }", {"c": code}, token=bystander.token
+    )
+
+    assert_refused(result, "BAD_USER_INPUT", "code")
+
+
+QUERY_MAX = 301
+SEARCHES = st.one_of(
+    TEXT,
+    st.text(CHARACTERS, min_size=20, max_size=320),
+    st.builds(
+        lambda first, last, extra: f"{first} {last}{extra}",
+        st.text(st.characters(codec="utf-8"), min_size=1, max_size=50),
+        st.text(st.characters(codec="utf-8"), min_size=1, max_size=50),
+        st.sampled_from(["", "x", "ß" * 100]),
+    ),
+    st.builds("{}@{}.example.com".format, st.text("abc.", min_size=20, max_size=64), st.text("xyz", max_size=63)),
+)
+
+
+@pytest.mark.parametrize("admin", [False, True], ids=["user", "admin"])
+@FUZZ
+@given(query=SEARCHES)
+async def test_any_search_is_an_answer_or_bad_input(fuzz_api: Api, bystander: Account, admin: bool, query: str) -> None:
+    if admin:
+        await accounts.grant_admin(bystander.name)
+    try:
+        valid = bool(plain_text(as_sent(query), QUERY_MAX))
+    except Refused:
+        valid = False
+
+    result = await fuzz_api.execute(SEARCH, {"q": query}, token=bystander.token)
+
+    if valid:
+        assert result.status == 200 and not result.errors, result.body
+    else:
+        assert_refused(result, "BAD_USER_INPUT", "query")

@@ -101,7 +101,7 @@ async def test_another_users_session_or_an_unknown_one_is_not_found(api: Api) ->
     theirs = await api.register("jane")
     their_session = (await _sessions(api, theirs.token))[0]["id"]
 
-    for session_id in (their_session, "0" * 32, "x" * 500):
+    for session_id in (their_session, "0" * 32):  # malformed ids: test_bad_input.py
         result = await api.execute(REVOKE_SESSION, {"id": session_id}, token=mine.token)
         assert (result.code, result.field) == ("NOT_FOUND", "id"), result.body
     assert (await api.me(theirs.token)).data["me"]["userName"] == "jane"
