@@ -11,6 +11,7 @@ from models import User, UserProfile
 from services import credentials, passwords, recovery, security_events, sessions, social, users
 from services.audit import security_event
 from services.authentication import SignedIn, start_session
+from services.deadlocks import again_on_deadlock
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.mail import outbox
 from services.security_events import Kind
@@ -107,12 +108,19 @@ async def update_user(
         probe = await throttle.reserve(
             *CONFLICTS, message=CONFLICTS_THROTTLED, account=f"id:{actor.id}", address=address
         )
-    try:
+
+    async def save() -> None:
         async with in_transaction():
+            if fields.profile.get("account_privacy") is False:
+                # First: it locks the owner and its requesters in id order (see approve_all_requests).
+                await social.approve_all_requests(owner_id=target.id)  # a public account has no pending requests
             await _write(target, fields, password_hash)
             await recovery.mail_account_changes(
                 before=target, changes=fields.user, password_changed=password_hash is not None, settings=settings
             )
+
+    try:
+        await again_on_deadlock(save)
     except IntegrityError:
         raise await _conflict(fields.user, exclude_id=target.id) from None
     if probe is not None:
@@ -124,8 +132,6 @@ async def update_user(
         await security_events.record(Kind.PASSWORD_CHANGED, user_id=target.id, client=client)
     if "email_key" in fields.user and fields.user["email_key"] != target.email_key:
         await security_events.record(Kind.EMAIL_CHANGED, user_id=target.id, client=client)
-    if fields.profile.get("account_privacy") is False:
-        await social.approve_all_requests(owner_id=target.id)  # a public account has no pending requests
     refreshed = await users.by_id(target.id)
     if refreshed is None:
         raise NotFound("The user was deleted while being updated.", field="userName")
@@ -174,11 +180,15 @@ async def _write(user: User, fields: CleanFields, password_hash: str | None) -> 
 async def delete_user(*, actor: User, user_name: str, address: str) -> User:
     """Hard-delete the user, its profile, sessions and follows; every token it held dies with it."""
     target = await _target(actor, user_name)
-    async with in_transaction():
-        await social.release_counts(user_id=target.id)  # everyone else's counters stay true
-        deleted = await User.filter(id=target.id).delete()
-        if not deleted:
-            raise NotFound(f"No user is named {user_name!r}.", field="userName")
+
+    async def delete() -> None:
+        async with in_transaction():
+            await social.release_counts(user_id=target.id)  # everyone else's counters stay true
+            deleted = await User.filter(id=target.id).delete()
+            if not deleted:
+                raise NotFound(f"No user is named {user_name!r}.", field="userName")
+
+    await again_on_deadlock(delete)
     security_event("account_deleted", user_id=target.id, address=address, by=actor.id)
     return target
 
