@@ -58,6 +58,26 @@ async def _other(actor: User, user_name: str, action: str) -> User:
     return target
 
 
+async def _named(actor: User, user_name: str, action: str) -> User:
+    """The user ``block`` and ``unblock`` name: also one who blocks the actor. Blocking works both ways
+    whoever blocked first, and answers alike, so neither side learns it was blocked. NOT_FOUND when unknown,
+    deactivated or suspended, as everywhere."""
+    target = await users.by_name(user_name)
+    if target is None or _hidden(target):
+        raise _no_such_user(user_name)
+    if target.id == actor.id:
+        raise InvalidInput(f"You cannot {action} yourself.", field="userName")
+    return target
+
+
+async def _named_after(target: User, user_name: str) -> User:
+    """The target of ``block`` or ``unblock`` after the change, shown alike whether or not it blocks the actor."""
+    user = await users.by_id(target.id)
+    if user is None or _hidden(user):
+        raise _no_such_user(user_name)
+    return user
+
+
 async def _after(actor: User, target: User, user_name: str) -> User:
     """The target as the actor sees it after the change."""
     user = await users.visible_by_id(target.id, viewer_id=actor.id)
@@ -206,8 +226,9 @@ async def approve_all_requests(*, owner_id: int) -> int:
 
 @retried
 async def block(*, actor: User, user_name: str) -> User:
-    """Block a user: follows both ways and requests between the two end; the target loses sight of the actor."""
-    target = await _other(actor, user_name, "block")
+    """Block a user: follows both ways and requests between the two end; the target loses sight of the actor.
+    Also a user who blocks the actor: each block stands on its own, and is lifted only by its own unblock."""
+    target = await _named(actor, user_name, "block")
     async with in_transaction():
         if not await _lock((actor.id, target.id)):
             raise _no_such_user(user_name)
@@ -217,15 +238,15 @@ async def block(*, actor: User, user_name: str) -> User:
         target_followed = await Follow.filter(follower_id=target.id, followee_id=actor.id, accepted=True).delete()
         await Follow.filter(_between(actor.id, target.id)).delete()  # pending requests either way
         await _count({actor.id: (-target_followed, -actor_followed), target.id: (-actor_followed, -target_followed)})
-    return await _after(actor, target, user_name)
+    return await _named_after(target, user_name)
 
 
 @retried
 async def unblock(*, actor: User, user_name: str) -> User:
     """Lift a block. A no-op when there is none; follows ended by the block stay ended."""
-    target = await _other(actor, user_name, "unblock")
+    target = await _named(actor, user_name, "unblock")
     await Block.filter(blocker_id=actor.id, blocked_id=target.id).delete()
-    return await _after(actor, target, user_name)
+    return await _named_after(target, user_name)
 
 
 async def release_counts(*, user_id: int) -> None:
