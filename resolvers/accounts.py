@@ -90,7 +90,8 @@ class AccountMutation:
         permission_classes=Auth,
         description="Update the named user (PUT /api/users/{userName}); only the user itself or an admin may. "
         "Needs a token. A password change revokes every earlier token. Errors, checked in this order: "
-        "UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no such user), FORBIDDEN "
+        "UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no such user, or one hidden from "
+        "the caller: it blocks the caller, or is deactivated or suspended), FORBIDDEN "
         "(another user's account, or verified sent by a non-admin), BAD_USER_INPUT (a field breaks a rule, or "
         "the old password is wrong), CONFLICT (userName, email or phoneNumber is taken, or a racing request "
         "renamed the user), TOO_MANY_REQUESTS "
@@ -118,7 +119,8 @@ class AccountMutation:
         permission_classes=Auth,
         description="Delete the named user and its data for good; only the user itself or an admin may. Needs a "
         "token; the account's tokens stop working. Errors, checked in this order: UNAUTHENTICATED (no, "
-        "malformed, expired or revoked token), NOT_FOUND (no such user), FORBIDDEN (another user's account).",
+        "malformed, expired or revoked token), NOT_FOUND (no such user, or one hidden from the caller: it blocks "
+        "the caller, or is deactivated or suspended), FORBIDDEN (another user's account).",
     )
     async def delete_user(self, info: Info[Context, Any], user_name: TargetName) -> DeleteUserPayload:
         user = await accounts.delete_user(

@@ -67,10 +67,17 @@ async def register(
 
 
 async def _target(actor: User, user_name: str | None) -> User:
-    """The user an update or delete acts on: found first (NOT_FOUND), then allowed (FORBIDDEN)."""
+    """The user an update or delete acts on: found first (NOT_FOUND), then allowed (FORBIDDEN).
+
+    Found as the actor may see it: a user who blocks the actor, or a deactivated or suspended one, is
+    NOT_FOUND as an unknown name is, so the answer tells nothing about it. Admins find (and manage) everyone.
+    """
     if user_name is None:
         return actor
-    target = await users.by_name(user_name)
+    if actor.is_admin:
+        target = await users.by_name(user_name)
+    else:
+        target = await users.visible_by_name(user_name, viewer_id=actor.id)
     if target is None:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
     if target.id != actor.id and not actor.is_admin:
