@@ -16,13 +16,17 @@ from typing import ParamSpec, TypeVar
 from tortoise.exceptions import IntegrityError, OperationalError
 
 DEADLOCK_RETRIES = 5
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 
 T = TypeVar("T")
 P = ParamSpec("P")
 
 
 def is_deadlock(exc: BaseException) -> bool:
-    """The database rolled the transaction back to break a deadlock (MariaDB 1213, PostgreSQL 40P01)."""
+    """The database rolled the transaction back to break a deadlock: MariaDB's 1213 (Tortoise wraps it in an
+    OperationalError), PostgreSQL's 40P01 (asyncpg's DeadlockDetectedError, which Tortoise passes through)."""
+    if getattr(exc, "sqlstate", None) == DEADLOCK_DETECTED:
+        return True
     return isinstance(exc, OperationalError) and not isinstance(exc, IntegrityError) and "deadlock" in str(exc).lower()
 
 
@@ -31,7 +35,7 @@ async def again_on_deadlock(work: Callable[[], Awaitable[T]]) -> T:
     for _ in range(DEADLOCK_RETRIES):
         try:
             return await work()
-        except OperationalError as exc:
+        except Exception as exc:
             if not is_deadlock(exc):
                 raise
     return await work()
