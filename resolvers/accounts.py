@@ -107,7 +107,8 @@ class AccountMutation:
         permission_classes=Auth,
         description="Update the named user (PUT /api/users/{userName}); only the user itself or an admin may. "
         "Needs a token. A password change revokes every earlier token. " + EMAIL_CHANGE + " Errors, checked in "
-        "this order: UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no such user), FORBIDDEN "
+        "this order: UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no such user, or one "
+        "hidden from the caller: it blocks the caller, or is deactivated or suspended), FORBIDDEN "
         "(another user's account, or verified sent by a non-admin), BAD_USER_INPUT (a field breaks a rule, or "
         "the old password is wrong), "
         + RECENT_SIGN_IN
@@ -141,8 +142,10 @@ class AccountMutation:
         "default; a refresh does not count) or the caller's password (an admin's own) as password; otherwise the "
         "answer is FORBIDDEN with extensions.reason RECENT_SIGN_IN_REQUIRED and extensions.field password: ask for "
         "the password and send it. The account's tokens stop working. Errors, checked in this order: "
-        "UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no such user), FORBIDDEN (another "
-        "user's account), " + RECENT_SIGN_IN + ", BAD_USER_INPUT (wrong password; extensions.field is password), "
+        "UNAUTHENTICATED (no, malformed, expired or revoked token), NOT_FOUND (no such user, or one hidden from the "
+        "caller: it blocks the caller, or is deactivated or suspended), FORBIDDEN (another user's account), "
+        + RECENT_SIGN_IN
+        + ", BAD_USER_INPUT (wrong password; extensions.field is password), "
         "TOO_MANY_REQUESTS (too many wrong passwords, counted as failed logins; extensions.retryAfter).",
     )
     async def delete_user(

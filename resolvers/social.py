@@ -32,6 +32,8 @@ ACTION_ERRORS = (
     "blocks the caller; extensions.field: userName), BAD_USER_INPUT (the caller's own name, or a name no one "
     "could hold; extensions.field: userName)"
 )
+# block and unblock find also a user who blocks the caller: blocking works both ways, and answers alike.
+BLOCK_ERRORS = ACTION_ERRORS.replace("no such user, or one who blocks the caller", "no such user")
 LIST_ERRORS = (
     "Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), BAD_USER_INPUT (first out of 1-100, or "
     "after is not a cursor of this list; extensions.field names it)."
@@ -165,17 +167,16 @@ class SocialMutation:
         permission_classes=Auth,
         description="Block a user: follows both ways and pending requests between the two end (counts follow), "
         "the user can no longer follow the caller and no longer sees the caller anywhere. Blocking twice changes "
-        "nothing. Returns the user. " + SIGNED_IN + ACTION_ERRORS + ".",
+        "nothing. A user who blocks the caller can be blocked too, with the same answer: each block stands until "
+        "its own unblock. Returns the user. " + SIGNED_IN + BLOCK_ERRORS + ".",
     )
     async def block(self, info: Info[Context, Any], user_name: Person) -> User:
         return User.from_model(await social.block(actor=await _actor(info), user_name=user_name))
 
     @strawberry.mutation(
         permission_classes=Auth,
-        description="Lift a block; a no-op if there is none. Follows the block ended stay ended. Returns the user. "
-        + SIGNED_IN
-        + ACTION_ERRORS
-        + ".",
+        description="Lift the caller's block of a user; a no-op if there is none (a block by the user stays). "
+        "Follows the block ended stay ended. Returns the user. " + SIGNED_IN + BLOCK_ERRORS + ".",
     )
     async def unblock(self, info: Info[Context, Any], user_name: Person) -> User:
         return User.from_model(await social.unblock(actor=await _actor(info), user_name=user_name))

@@ -95,10 +95,13 @@ class User:
     bio: str | None = strawberry.field(description="Short biography, at most 200 characters.")
     profile_image: str | None = strawberry.field(description="URL of the profile image (http or https).")
     followers_count: int = strawberry.field(
-        description="Number of followers: always the number of entries the user sees in its own followers list."
+        description="Number of followers: always the number of entries the user sees in its own followers list "
+        "(deactivated and suspended accounts left out), the same for every viewer. A viewer's followers list, and "
+        "its totalCount, also leave out users who block the viewer."
     )
     following_count: int = strawberry.field(
-        description="Number of accounts this user follows: always the number of entries in its own following list."
+        description="Number of accounts this user follows: always the number of entries in its own following list "
+        "(deactivated and suspended accounts left out), the same for every viewer, as followersCount."
     )
     created_at: datetime = strawberry.field(description="When the account was created (UTC).")
     account_deleted: bool = strawberry.field(description="Soft-delete flag (deleteUser removes accounts outright).")

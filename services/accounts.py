@@ -11,6 +11,7 @@ from models import User, UserProfile
 from services import credentials, passwords, reauthentication, recovery, security_events, sessions, social, users
 from services.audit import security_event
 from services.authentication import SignedIn, start_session
+from services.deadlocks import again_on_deadlock
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.mail import outbox
 from services.security_events import Kind
@@ -66,10 +67,17 @@ async def register(
 
 
 async def _target(actor: User, user_name: str | None) -> User:
-    """The user an update or delete acts on: found first (NOT_FOUND), then allowed (FORBIDDEN)."""
+    """The user an update or delete acts on: found first (NOT_FOUND), then allowed (FORBIDDEN).
+
+    Found as the actor may see it: a user who blocks the actor, or a deactivated or suspended one, is
+    NOT_FOUND as an unknown name is, so the answer tells nothing about it. Admins find (and manage) everyone.
+    """
     if user_name is None:
         return actor
-    target = await users.by_name(user_name)
+    if actor.is_admin:
+        target = await users.by_name(user_name)
+    else:
+        target = await users.visible_by_name(user_name, viewer_id=actor.id)
     if target is None:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
     if target.id != actor.id and not actor.is_admin:
@@ -120,12 +128,19 @@ async def update_user(
         probe = await throttle.reserve(
             *CONFLICTS, message=CONFLICTS_THROTTLED, account=f"id:{actor.id}", address=address
         )
-    try:
+
+    async def save() -> None:
         async with in_transaction():
+            if fields.profile.get("account_privacy") is False:
+                # First: it locks the owner and its requesters in id order (see approve_all_requests).
+                await social.approve_all_requests(owner_id=target.id)  # a public account has no pending requests
             await _write(target, fields, password_hash)
             await recovery.mail_account_changes(
                 before=target, changes=fields.user, password_changed=password_hash is not None, settings=settings
             )
+
+    try:
+        await again_on_deadlock(save)
     except IntegrityError:
         raise await _conflict(fields.user, exclude_id=target.id) from None
     if probe is not None:
@@ -137,8 +152,6 @@ async def update_user(
         await security_events.record(Kind.PASSWORD_CHANGED, user_id=target.id, client=client)
     if "email_key" in fields.user and fields.user["email_key"] != target.email_key:
         await security_events.record(Kind.EMAIL_CHANGED, user_id=target.id, client=client)
-    if fields.profile.get("account_privacy") is False:
-        await social.approve_all_requests(owner_id=target.id)  # a public account has no pending requests
     refreshed = await users.by_id(target.id)
     if refreshed is None:
         raise NotFound("The user was deleted while being updated.", field="userName")
@@ -251,11 +264,15 @@ async def delete_user(
         throttle=throttle,
         address=address,
     )
-    async with in_transaction():
-        await social.release_counts(user_id=target.id)  # everyone else's counters stay true
-        deleted = await User.filter(id=target.id).delete()
-        if not deleted:
-            raise NotFound(f"No user is named {user_name!r}.", field="userName")
+
+    async def delete() -> None:
+        async with in_transaction():
+            await social.release_counts(user_id=target.id)  # everyone else's counters stay true
+            deleted = await User.filter(id=target.id).delete()
+            if not deleted:
+                raise NotFound(f"No user is named {user_name!r}.", field="userName")
+
+    await again_on_deadlock(delete)
     security_event("account_deleted", user_id=target.id, address=address, by=actor.id)
     return target
 

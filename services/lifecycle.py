@@ -17,6 +17,7 @@ from models import User
 from models.user import SUSPENSION_REASON_MAX
 from services import reauthentication, security_events, sessions, social, users
 from services.audit import security_event
+from services.deadlocks import again_on_deadlock, retried
 from services.errors import AccountSuspended, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.security_events import Kind
 from services.throttle import Throttle
@@ -51,16 +52,20 @@ async def deactivate(
     await reauthentication.verify(
         user, settings=settings, throttle=throttle, address=client.address, password=password, field="password"
     )
-    async with in_transaction():
-        locked = await _locked(user.id)
-        if locked is None:
-            raise Unauthenticated(GONE)
-        flipped = await User.filter(id=user.id, account_deleted=False).update(
-            account_deleted=True, deactivated_at=_now()
-        )
-        if flipped and not _hidden(locked):
-            await social.hidden_changed(user_id=user.id, hidden=True)
-        await sessions.revoke_all(user.id)
+
+    async def hide() -> None:
+        async with in_transaction():
+            locked = await _locked(user.id)
+            if locked is None:
+                raise Unauthenticated(GONE)
+            flipped = await User.filter(id=user.id, account_deleted=False).update(
+                account_deleted=True, deactivated_at=_now()
+            )
+            if flipped and not _hidden(locked):
+                await social.hidden_changed(user_id=user.id, hidden=True)
+            await sessions.revoke_all(user.id)
+
+    await again_on_deadlock(hide)
     security_event("account_deactivated", user_id=user.id, address=client.address)
     await security_events.record(Kind.ACCOUNT_DEACTIVATED, user_id=user.id, client=client)
 
@@ -73,20 +78,25 @@ async def admit(user: User, *, settings: Settings, client: sessions.Client) -> U
     if not user.account_deleted:
         return user
     cutoff = _now() - timedelta(days=settings.account_restore_days)
-    async with in_transaction():
-        locked = await _locked(user.id)
-        if locked is None:
-            raise Unauthenticated(GONE)
-        if locked.suspended_at is not None:
-            raise AccountSuspended(SUSPENDED)
-        if locked.account_deleted and (locked.deactivated_at is None or locked.deactivated_at <= cutoff):
-            raise Unauthenticated(GONE)
-        # Compare-and-set: of sign-ins racing, one restores; the others find it restored.
-        restored = await User.filter(id=user.id, account_deleted=True).update(
-            account_deleted=False, deactivated_at=None
-        )
-        if restored:
-            await social.hidden_changed(user_id=user.id, hidden=False)
+
+    async def restore() -> int:
+        async with in_transaction():
+            locked = await _locked(user.id)
+            if locked is None:
+                raise Unauthenticated(GONE)
+            if locked.suspended_at is not None:
+                raise AccountSuspended(SUSPENDED)
+            if locked.account_deleted and (locked.deactivated_at is None or locked.deactivated_at <= cutoff):
+                raise Unauthenticated(GONE)
+            # Compare-and-set: of sign-ins racing, one restores; the others find it restored.
+            restored = await User.filter(id=user.id, account_deleted=True).update(
+                account_deleted=False, deactivated_at=None
+            )
+            if restored:
+                await social.hidden_changed(user_id=user.id, hidden=False)
+        return restored
+
+    restored = await again_on_deadlock(restore)
     if restored:
         security_event("account_restored", user_id=user.id, address=client.address)
         await security_events.record(Kind.ACCOUNT_RESTORED, user_id=user.id, client=client)
@@ -102,6 +112,7 @@ async def _admin_target(actor: User, user_name: str) -> User:
     return target
 
 
+@retried
 async def suspend(*, actor: User, user_name: str, reason: str, address: str) -> User:
     """An admin suspends a user: every session ends at once, login answers FORBIDDEN (ACCOUNT_SUSPENDED),
     and the account is hidden from everyone but admins until unsuspended. ``reason`` is for admins only."""
@@ -124,6 +135,7 @@ async def suspend(*, actor: User, user_name: str, reason: str, address: str) -> 
     return await _reloaded(target.id)
 
 
+@retried
 async def unsuspend(*, actor: User, user_name: str, address: str) -> User:
     """Lift a suspension: the account signs in again and, unless its owner deactivated it, is shown again."""
     target = await _admin_target(actor, user_name)

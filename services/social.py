@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 from models import Block, Follow, User, UserProfile
 from models.prepared import PreparedRows
 from services import users
+from services.deadlocks import retried
 from services.errors import Forbidden, InvalidInput, NotFound
 
 FollowStatus = Literal["FOLLOWING", "REQUESTED"]
@@ -57,6 +58,26 @@ async def _other(actor: User, user_name: str, action: str) -> User:
     return target
 
 
+async def _named(actor: User, user_name: str, action: str) -> User:
+    """The user ``block`` and ``unblock`` name: also one who blocks the actor. Blocking works both ways
+    whoever blocked first, and answers alike, so neither side learns it was blocked. NOT_FOUND when unknown,
+    deactivated or suspended, as everywhere."""
+    target = await users.by_name(user_name)
+    if target is None or _hidden(target):
+        raise _no_such_user(user_name)
+    if target.id == actor.id:
+        raise InvalidInput(f"You cannot {action} yourself.", field="userName")
+    return target
+
+
+async def _named_after(target: User, user_name: str) -> User:
+    """The target of ``block`` or ``unblock`` after the change, shown alike whether or not it blocks the actor."""
+    user = await users.by_id(target.id)
+    if user is None or _hidden(user):
+        raise _no_such_user(user_name)
+    return user
+
+
 async def _after(actor: User, target: User, user_name: str) -> User:
     """The target as the actor sees it after the change."""
     user = await users.visible_by_id(target.id, viewer_id=actor.id)
@@ -68,12 +89,9 @@ async def _after(actor: User, target: User, user_name: str) -> User:
 async def _lock(user_ids: Iterable[int]) -> bool:
     """Lock these users' rows in id order (inside a transaction); False when one of them is gone or hidden
     (deactivated or suspended meanwhile: its follows must not change while they count for no one)."""
-    ids = sorted(set(user_ids))
-    # A model query: Tortoise drops FOR UPDATE from values()/values_list() queries.
-    found = (
-        await User.filter(id__in=ids).order_by("id").select_for_update().only("id", "account_deleted", "suspended_at")
-    )
-    return len(found) == len(ids) and not any(user.account_deleted or user.suspended_at for user in found)
+    ids = set(user_ids)
+    found = await _lock_rows(ids)
+    return len(found) == len(ids) and not any(_hidden(user) for user in found)
 
 
 async def _count(changes: dict[int, tuple[int, int]]) -> None:
@@ -98,6 +116,7 @@ def _between(a: int, b: int) -> Q:
     return Q(follower_id=a, followee_id=b) | Q(follower_id=b, followee_id=a)
 
 
+@retried
 async def follow(*, actor: User, user_name: str) -> FollowResult:
     """Follow a public account at once; ask a private one. Following again changes nothing."""
     target = await _other(actor, user_name, "follow")
@@ -125,6 +144,7 @@ async def follow(*, actor: User, user_name: str) -> FollowResult:
     return FollowResult("FOLLOWING" if accepted else "REQUESTED", await _after(actor, target, user_name))
 
 
+@retried
 async def unfollow(*, actor: User, user_name: str) -> User:
     """Stop following, or withdraw a pending request. A no-op for a stranger."""
     target = await _other(actor, user_name, "unfollow")
@@ -138,6 +158,7 @@ async def unfollow(*, actor: User, user_name: str) -> User:
     return await _after(actor, target, user_name)
 
 
+@retried
 async def remove_follower(*, actor: User, user_name: str) -> User:
     """Make a follower stop following the actor. A no-op for someone who does not follow."""
     target = await _other(actor, user_name, "remove")
@@ -149,6 +170,7 @@ async def remove_follower(*, actor: User, user_name: str) -> User:
     return await _after(actor, target, user_name)
 
 
+@retried
 async def approve_request(*, actor: User, user_name: str) -> User:
     """Turn a pending request into a follow; NOT_FOUND when there is none (approving twice is fine)."""
     target = await _other(actor, user_name, "approve")
@@ -164,6 +186,7 @@ async def approve_request(*, actor: User, user_name: str) -> User:
     return await _after(actor, target, user_name)
 
 
+@retried
 async def reject_request(*, actor: User, user_name: str) -> User:
     """Drop a pending request. A no-op when there is none."""
     target = await _other(actor, user_name, "reject")
@@ -172,28 +195,40 @@ async def reject_request(*, actor: User, user_name: str) -> User:
 
 
 async def approve_all_requests(*, owner_id: int) -> int:
-    """Approve every pending request to this user (its account went public); returns how many."""
-    pending = await _values(Follow.filter(followee_id=owner_id, accepted=False), "follower_id")
+    """Inside the transaction that makes the account public: approve every pending request to it (a public
+    account has none); returns how many. Call it first in that transaction: it locks the owner and the
+    requesters in id order, so no follow action slips in between and no lock is taken out of order.
+
+    Counted as ``hidden_changed`` counts: the requesters' followingCount only while the owner is shown (a
+    hidden owner's follows enter those counts when it returns), the owner's followersCount only for shown
+    requesters (hidden ones enter it when they return).
+    """
+    pending = set(await _values(Follow.filter(followee_id=owner_id, accepted=False), "follower_id"))
+    rows: dict[int, User] = {}
+    while not {owner_id, *pending} <= rows.keys():
+        # Requests made between the read and the lock are read again: once the owner is locked, none can be.
+        rows = {user.id: user for user in await _lock_rows({*rows, owner_id, *pending})}
+        if owner_id not in rows:
+            return 0  # deleted meanwhile
+        requests = Follow.filter(followee_id=owner_id, accepted=False)
+        pending = {row.follower_id for row in await requests.select_for_update()}  # type: ignore[attr-defined]
     if not pending:
         return 0
-    async with in_transaction():
-        await User.filter(id__in=sorted({owner_id, *pending})).order_by("id").select_for_update().only("id")
-        pending = await _values(Follow.filter(followee_id=owner_id, accepted=False), "follower_id")
-        if not pending:
-            return 0
-        await Follow.filter(followee_id=owner_id, accepted=False, follower_id__in=pending).delete()
-        approved = [Follow(follower_id=user_id, followee_id=owner_id, accepted=True) for user_id in pending]
-        await Follow.bulk_create(approved)
-        await User.filter(id__in=pending).update(following_count=F("following_count") + 1)
-        # Hidden (deactivated, suspended) requesters count in the owner's followers only once they return.
-        counted = await User.filter(users.shown(), id__in=pending).count()
-        await User.filter(id=owner_id).update(followers_count=F("followers_count") + counted)
+    await Follow.filter(followee_id=owner_id, accepted=False, follower_id__in=pending).delete()
+    await Follow.bulk_create([Follow(follower_id=user_id, followee_id=owner_id, accepted=True) for user_id in pending])
+    if not _hidden(rows[owner_id]):
+        await User.filter(id__in=sorted(pending)).update(following_count=F("following_count") + 1)
+    shown = sum(1 for user_id in pending if not _hidden(rows[user_id]))
+    if shown:
+        await User.filter(id=owner_id).update(followers_count=F("followers_count") + shown)
     return len(pending)
 
 
+@retried
 async def block(*, actor: User, user_name: str) -> User:
-    """Block a user: follows both ways and requests between the two end; the target loses sight of the actor."""
-    target = await _other(actor, user_name, "block")
+    """Block a user: follows both ways and requests between the two end; the target loses sight of the actor.
+    Also a user who blocks the actor: each block stands on its own, and is lifted only by its own unblock."""
+    target = await _named(actor, user_name, "block")
     async with in_transaction():
         if not await _lock((actor.id, target.id)):
             raise _no_such_user(user_name)
@@ -203,14 +238,15 @@ async def block(*, actor: User, user_name: str) -> User:
         target_followed = await Follow.filter(follower_id=target.id, followee_id=actor.id, accepted=True).delete()
         await Follow.filter(_between(actor.id, target.id)).delete()  # pending requests either way
         await _count({actor.id: (-target_followed, -actor_followed), target.id: (-actor_followed, -target_followed)})
-    return await _after(actor, target, user_name)
+    return await _named_after(target, user_name)
 
 
+@retried
 async def unblock(*, actor: User, user_name: str) -> User:
     """Lift a block. A no-op when there is none; follows ended by the block stay ended."""
-    target = await _other(actor, user_name, "unblock")
+    target = await _named(actor, user_name, "unblock")
     await Block.filter(blocker_id=actor.id, blocked_id=target.id).delete()
-    return await _after(actor, target, user_name)
+    return await _named_after(target, user_name)
 
 
 async def release_counts(*, user_id: int) -> None:
@@ -239,10 +275,38 @@ async def hidden_changed(*, user_id: int, hidden: bool) -> None:
 
 async def lock_around(*, user_id: int) -> None:
     """Lock a user and everyone on the other side of its follows, in id order: the start of a transaction
-    that hides or shows it, so it never waits crosswise on a follow action (which locks in id order too)."""
-    followees = await _values(Follow.filter(follower_id=user_id, accepted=True), "followee_id")
-    followers = await _values(Follow.filter(followee_id=user_id, accepted=True), "follower_id")
-    await User.filter(id__in=sorted({user_id, *followees, *followers})).order_by("id").select_for_update().only("id")
+    that hides, shows or deletes it, so it never waits crosswise on a follow action (which locks in id order
+    too). Follows made between the first read and the lock are read again and their users locked: once the
+    user is locked, no follow of it can begin, so the second read is the last."""
+    follows = Follow.filter(Q(follower_id=user_id) | Q(followee_id=user_id), accepted=True)
+    around = {user_id, *(user for pair in await follows.values_list("follower_id", "followee_id") for user in pair)}
+    locked: set[int] = set()
+    while not around <= locked:
+        locked |= around
+        await _lock_rows(locked)
+        followees, followers = await _locked_follows(user_id)
+        around = {user_id, *followees, *followers}
+
+
+async def _locked_follows(user_id: int) -> tuple[list[int], list[int]]:
+    """The users the user follows, and those who follow it, read with a locking read: the latest rows (MySQL's
+    plain reads show the transaction's first snapshot). Two reads, each one range of one list index: a
+    single OR'ed read scans and locks the whole table on MariaDB, and then waits crosswise with every follow."""
+    followees = await Follow.filter(follower_id=user_id, accepted=True).select_for_update().only("id", "followee_id")
+    followers = await Follow.filter(followee_id=user_id, accepted=True).select_for_update().only("id", "follower_id")
+    return [row.followee_id for row in followees], [row.follower_id for row in followers]  # type: ignore[attr-defined]
+
+
+def _hidden(user: User) -> bool:
+    return bool(user.account_deleted or user.suspended_at)
+
+
+async def _lock_rows(user_ids: Iterable[int]) -> list[User]:
+    """Lock these users' rows in id order (rows this transaction holds already are not waited for), and
+    read whether each is hidden as it is now (a locking read sees the latest committed row)."""
+    # A model query: Tortoise drops FOR UPDATE from values()/values_list() queries.
+    query = User.filter(id__in=sorted(set(user_ids))).order_by("id").select_for_update()
+    return list(await query.only("id", "account_deleted", "suspended_at"))
 
 
 async def _shift_counts(user_id: int, delta: int) -> None:
@@ -250,9 +314,7 @@ async def _shift_counts(user_id: int, delta: int) -> None:
     # A locking read sees the latest committed rows (a plain read in MySQL's REPEATABLE READ would see the
     # transaction's first snapshot, taken before the locks were held). The users are locked already, so no
     # follow action holds one of these rows.
-    rows = await Follow.filter(Q(follower_id=user_id) | Q(followee_id=user_id), accepted=True).select_for_update()
-    followees = [row.followee_id for row in rows if row.follower_id == user_id]  # type: ignore[attr-defined]
-    followers = [row.follower_id for row in rows if row.followee_id == user_id]  # type: ignore[attr-defined]
+    followees, followers = await _locked_follows(user_id)
     if followees:
         await User.filter(id__in=followees).update(followers_count=F("followers_count") + delta)
     if followers:

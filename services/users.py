@@ -262,7 +262,8 @@ async def count_follow_lists(list_name: FollowList, *, viewer_id: int, owner_ids
 
 
 def _blocked_rows(viewer_id: int) -> QuerySet[Block]:
-    return Block.filter(listable(viewer_id, via="blocked__"), blocker_id=viewer_id)
+    # Also those who block the viewer back: each block is listed, to be lifted, whoever blocked first.
+    return Block.filter(shown("blocked__"), blocker_id=viewer_id)
 
 
 async def blocked_page(*, viewer_id: int, first: int, after: int | None) -> Page:

@@ -12,25 +12,24 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeVar
 
-from tortoise.exceptions import OperationalError
 from tortoise.expressions import F, RawSQL
 from tortoise.functions import Min
 from tortoise.queryset import ValuesQuery
 from tortoise.transactions import in_transaction
 
 from models import OutboxMail
+from services.deadlocks import again_on_deadlock
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 RETRY, GAVE_UP = "retry", "gave_up"  # what became of a failed try
 LEASE_SECONDS = 120  # longer than one SMTP conversation may take (transport.TIMEOUT)
 MAX_RETRY_SECONDS = 3600
 ERROR_MAX = 500
-DEADLOCK_RETRIES = 5
 
 log = logging.getLogger("app.mail")
 
@@ -64,24 +63,9 @@ def forget(event: asyncio.Event) -> None:
     _wakers.discard(event)
 
 
-async def _again_on_deadlock(work: Callable[[], Awaitable[T]]) -> T:
-    """Run ``work``, again if the database chose it as a deadlock's victim.
-
-    InnoDB may see two senders' claims (or a claim and a status update) as a deadlock through its
-    index locks, and advises running the transaction again; the victim changed nothing.
-    """
-    for _ in range(DEADLOCK_RETRIES):
-        try:
-            return await work()
-        except OperationalError as exc:
-            if "deadlock" not in str(exc).lower():
-                raise
-    return await work()
-
-
 async def claim(*, limit: int) -> list[OutboxMail]:
     """Take up to ``limit`` due mails for this sender; each one's ``attempts`` counts this try."""
-    return await _again_on_deadlock(lambda: _claim(limit))
+    return await again_on_deadlock(lambda: _claim(limit))
 
 
 async def _claim(limit: int) -> list[OutboxMail]:
@@ -110,7 +94,7 @@ async def _claim(limit: int) -> list[OutboxMail]:
 
 async def sent(mail: OutboxMail) -> None:
     # The data (links with tokens) is no longer needed once the mail is out.
-    await _again_on_deadlock(
+    await again_on_deadlock(
         lambda: OutboxMail.filter(id=mail.id).update(status=SENT, sent_at=_now(), data="{}", last_error=None)
     )
 
@@ -119,14 +103,14 @@ async def failed(mail: OutboxMail, error: str, *, max_attempts: int, retry_secon
     """Schedule a retry with exponential backoff, or give up after ``max_attempts`` tries: RETRY or GAVE_UP."""
     error = error[:ERROR_MAX]
     if mail.attempts >= max_attempts:
-        await _again_on_deadlock(
+        await again_on_deadlock(
             lambda: OutboxMail.filter(id=mail.id).update(status=FAILED, data="{}", last_error=error)
         )
         log.error("mail_given_up id=%s template=%s attempts=%s error=%s", mail.id, mail.template, mail.attempts, error)
         return GAVE_UP
     delay = min(retry_seconds * 2 ** (mail.attempts - 1), MAX_RETRY_SECONDS)
     retry_at = _now() + timedelta(seconds=delay)
-    await _again_on_deadlock(lambda: OutboxMail.filter(id=mail.id).update(next_attempt_at=retry_at, last_error=error))
+    await again_on_deadlock(lambda: OutboxMail.filter(id=mail.id).update(next_attempt_at=retry_at, last_error=error))
     log.warning(
         "mail_retry id=%s template=%s attempts=%s retry_in=%ss error=%s",
         mail.id,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from tests.social import (
     BLOCK,
     BLOCKED_USERS,
@@ -18,7 +22,7 @@ from tests.social import (
     names,
     person,
 )
-from tests.support import Api
+from tests.support import Account, Api
 
 
 async def test_a_block_ends_follows_both_ways_and_adjusts_the_counts(api: Api) -> None:
@@ -68,10 +72,8 @@ async def test_the_blocked_user_cannot_follow_or_find_the_blocker(api: Api) -> N
     await act(api, BLOCK, ann, "bob")
 
     refused = await act(api, FOLLOW, bob, "ann")
-    blocked_back = await act(api, BLOCK, bob, "ann")
 
     assert (refused.code, refused.field) == ("NOT_FOUND", "userName")  # as if ann did not exist
-    assert (blocked_back.code, blocked_back.field) == ("NOT_FOUND", "userName")
     assert await person(api, bob, "ann") is None
     assert await names(api, DIRECTORY, bob, query="an") == []
     assert await names(api, FOLLOWERS, bob, userName="cat") == ["bob"]  # ann is left out for bob
@@ -121,3 +123,69 @@ async def test_blocked_users_are_newest_first_with_cursors(api: Api) -> None:
     assert first == ["user2", "user1"]
     assert result.data["blockedUsers"]["totalCount"] == 3
     assert await names(api, BLOCKED_USERS, ann, first=2, after=after) == ["user0"]
+
+
+def _answer(result: Any, field: str) -> dict[str, Any]:
+    """A block or unblock answer without what differs between any two users (name, counts)."""
+    assert not result.errors, result.body
+    user = dict(result.data[field])
+    return {key: value for key, value in user.items() if key not in {"userName", "followersCount", "followingCount"}}
+
+
+async def _sees(api: Api, viewer: Account, other: Account) -> bool:
+    """Whether the viewer finds the other anywhere: by name, in the directory, in a common friend's followers."""
+    found = await person(api, viewer, other.name) is not None
+    listed = other.name in await names(api, DIRECTORY, viewer, query=other.name)
+    followers = other.name in await names(api, FOLLOWERS, viewer, userName="friend")
+    assert found == listed == followers, (found, listed, followers)
+    return found
+
+
+@pytest.mark.parametrize("first", ["dave", "carol"])
+async def test_blocking_back_works_whoever_blocked_first_and_answers_as_for_anyone(api: Api, first: str) -> None:
+    people = {name: await api.register(name) for name in ("dave", "carol", "erin", "friend")}
+    for name in ("dave", "carol"):
+        await follow(api, people[name], "friend")
+    await follow(api, people["carol"], "dave")
+    one, other = (people["dave"], people["carol"]) if first == "dave" else (people["carol"], people["dave"])
+    assert not (await act(api, BLOCK, one, other.name)).errors
+
+    back = await act(api, BLOCK, other, one.name)
+    anyone = await act(api, BLOCK, other, "erin")  # a user who blocks no one
+
+    assert _answer(back, "block") == _answer(anyone, "block")  # other cannot tell it was blocked
+    assert back.data["block"]["userName"] == one.name
+    assert not await _sees(api, one, other)
+    assert not await _sees(api, other, one)
+    assert one.name in await names(api, BLOCKED_USERS, other)
+    assert other.name in await names(api, BLOCKED_USERS, one)
+    assert (await act(api, FOLLOW, one, other.name)).code == "NOT_FOUND"
+    assert (await act(api, FOLLOW, other, one.name)).code == "NOT_FOUND"
+
+
+@pytest.mark.parametrize("first", ["dave", "carol"])
+async def test_each_block_is_lifted_only_by_its_own_unblock(api: Api, first: str) -> None:
+    people = {name: await api.register(name) for name in ("dave", "carol", "erin", "friend")}
+    for name in ("dave", "carol"):
+        await follow(api, people[name], "friend")
+    dave, carol = people["dave"], people["carol"]
+    assert not (await act(api, BLOCK, dave, "carol")).errors
+    assert not (await act(api, BLOCK, carol, "dave")).errors
+    await act(api, BLOCK, dave, "erin")
+    await act(api, BLOCK, carol, "erin")
+    lifting, still = (dave, carol) if first == "dave" else (carol, dave)
+
+    lifted = await act(api, UNBLOCK, lifting, still.name)
+    anyone = await act(api, UNBLOCK, lifting, "erin")
+
+    assert _answer(lifted, "unblock") == _answer(anyone, "unblock")
+    assert not await _sees(api, lifting, still)  # still blocks lifting: to lifting, still does not exist
+    assert await _sees(api, still, lifting)  # a blocker sees whom it blocks, to unblock
+    assert await names(api, BLOCKED_USERS, still) == ["erin", lifting.name]
+    assert (await act(api, FOLLOW, lifting, still.name)).code == "NOT_FOUND"
+
+    again = await act(api, UNBLOCK, still, lifting.name)
+
+    assert not again.errors, again.body
+    assert await _sees(api, lifting, still) and await _sees(api, still, lifting)
+    assert await follow(api, lifting, still.name) == "FOLLOWING"
