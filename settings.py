@@ -32,6 +32,10 @@ MIN_SECRET_BYTES = 32
 SECRET_FILE_NAME = "jwt-secret"  # noqa: S105 - a file name
 TOTP_KEY_FILE_NAME = "totp-key"
 FERNET_KEY_BYTES = 32
+NO_MAIL_SERVER = (
+    "SMTP_URL is not set. In production the server mails verification links, password resets and "
+    "account notices; set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) and MAIL_FROM."
+)
 NEW_FERNET_KEY = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
 
 
@@ -296,10 +300,7 @@ class Settings:
     def check_mail(self) -> None:
         """Refuse to serve production without a mail server: its mails would pile up unsent."""
         if self.is_production and not self.smtp_url:
-            raise SettingsError(
-                "SMTP_URL is not set. In production the server mails verification links, password resets and "
-                "account notices; set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) and MAIL_FROM."
-            )
+            raise SettingsError(NO_MAIL_SERVER)
 
     def with_secret(self) -> Settings:
         """Check JWT_SECRET; in development, fall back to a secret kept in the data folder."""

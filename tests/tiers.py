@@ -32,6 +32,7 @@ PROCESSES: dict[str, str | None] = {
     "e2e/test_bench.py": None,
     "e2e/test_client.py": None,
     "e2e/test_logs.py": None,
+    "e2e/test_uvicorn_command.py": None,
     "e2e/test_server.py::test_production_without_a_secret_refuses_to_start_with_a_clear_message": None,
     "e2e/test_server.py::test_short_secret_refuses_to_start": None,
     "e2e/test_admin.py::test_create_admin_promotes_an_existing_user": None,
