@@ -124,13 +124,7 @@ async def home(request: Request) -> Response:
 
 def create_app(settings: Settings) -> Starlette:
     throttle = Throttle(counters_for(settings.redis_url, settings.redis_prefix), settings)
-    persisted = persisted_queries_for(
-        redis_url=settings.redis_url,
-        prefix=settings.redis_prefix,
-        manifest_file=settings.persisted_queries_file,
-        only_manifest=settings.persisted_queries_only,
-        automatic=settings.persisted_queries,
-    )
+    persisted = persisted_queries_for(settings, throttle)
     tracer_provider = tracing.tracer_provider(settings)
 
     @asynccontextmanager
@@ -350,13 +344,7 @@ def serve(args: argparse.Namespace) -> int:
 def check_startup(settings: Settings) -> None:
     """What each worker's create_app would refuse, refused once here, before uvicorn starts them, with the
     same message."""
-    manifest = persisted_queries_for(
-        redis_url="",
-        prefix="",
-        manifest_file=settings.persisted_queries_file,
-        only_manifest=settings.persisted_queries_only,
-        automatic=settings.persisted_queries,
-    ).manifest
+    manifest = persisted_queries_for(settings, shared=False).manifest
     build_schema(settings, manifest)  # every manifest document parsed and validated
     tracing.check_installed(settings)
 

@@ -234,6 +234,18 @@ class Settings:
     persisted_queries: bool = setting(True, "Apollo's automatic persisted queries (clients register documents by hash)")
     persisted_queries_file: Path | None = setting(None, "Apollo persisted-query manifest (JSON) of trusted documents")
     persisted_queries_only: bool = setting(False, "`true` refuses every document not in `PERSISTED_QUERIES_FILE`")
+    persisted_queries_max_bytes: Whole = setting(
+        16_384,
+        "largest document (UTF-8 bytes) stored as an automatic persisted query; a larger one runs unstored",
+        ge=1,
+    )
+    persisted_queries_max_entries: Whole = setting(
+        1000, "automatic persisted queries kept, per process and in Redis; the least recently used go first", ge=1
+    )
+    persisted_queries_max_per_address: Whole = setting(
+        100, "new documents stored as automatic persisted queries per address in a persisting window", ge=1
+    )
+    persisted_queries_window: Whole = setting(3600, "the persisting window, in seconds", ge=1)
     metrics_token: str = setting(
         "", "bearer token `GET /metrics` requires; without one it is open, and off in production", secret=True
     )

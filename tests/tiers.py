@@ -46,6 +46,7 @@ PROCESSES: dict[str, str | None] = {
     "e2e/test_metrics.py::test_two_workers_add_up_in_every_answer": "servers",
     "e2e/test_persisted_queries.py::test_python_main_refuses_to_start_with_a_bad_manifest": None,
     "e2e/test_persisted_queries.py::test_apollo_clients_persisted_query_link_works_unchanged": None,
+    "e2e/test_persisted_queries.py::test_apollo_clients_run_a_document_the_server_will_not_store": None,
     "e2e/test_two_factor.py::test_disable_2fa_command": None,
     "unit/test_docs.py::test_help_lists_the_commands_and_every_environment_variable": None,
     "unit/test_docs.py::test_help_shows_each_variable_with_its_declared_meaning_and_default": None,
