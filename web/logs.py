@@ -54,6 +54,9 @@ _SECRETS = (
 )
 _MAYBE_SECRET = re.compile(r"\?|query_string|token|password|secret|eyJ", re.IGNORECASE)  # most lines: none
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+# Tortoise and the database drivers log SQL statements with their values at DEBUG: password hashes,
+# refresh-token hashes and the outbox's links among them.
+SQL_LOGGERS = ("tortoise", "aiosqlite", "asyncpg", "asyncmy")
 
 
 def redact(text: str) -> str:
@@ -103,12 +106,17 @@ class WithoutQueryString(logging.Filter):
 
 def protect_logs(settings: Settings) -> None:
     """Under uvicorn's own command logging may be the operator's (``--log-config``): uvicorn's access line
-    loses its query string, and in production every handler of the root and of uvicorn's loggers redacts."""
+    loses its query string; in production every handler of the root and of uvicorn's loggers redacts, and
+    the SQL loggers stay at INFO whatever the configuration says."""
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(existing, WithoutQueryString) for existing in access.filters):
         access.addFilter(WithoutQueryString())
     if not settings.is_production:
         return
+    for name in SQL_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)
     for name in ("", *UVICORN_LOGGERS):
         for handler in logging.getLogger(name).handlers:
             if not any(isinstance(existing, RedactSecrets) for existing in handler.filters):
@@ -149,9 +157,8 @@ def log_config(settings: Settings) -> dict[str, Any]:
             # web.access_log writes the line per request; uvicorn's own would repeat it (under uvicorn's
             # command too, where this configuration is applied after uvicorn's and would revive it).
             "uvicorn.access": {"handlers": [], "propagate": False},
-            # Tortoise and the database drivers log SQL statements with their values at DEBUG: password
-            # hashes and refresh-token hashes among them. They stay out of the log even at LOG_LEVEL=DEBUG.
-            **{name: {"level": "INFO"} for name in ("tortoise", "aiosqlite", "asyncpg", "asyncmy")},
+            # SQL statements with their values (SQL_LOGGERS) stay out of the log even at LOG_LEVEL=DEBUG.
+            **{name: {"level": "INFO"} for name in SQL_LOGGERS},
         },
     }
 

@@ -149,14 +149,14 @@ def test_uvicorn_starts_in_production_when_everything_is_set(tmp_path: Path) -> 
     assert "Application startup complete." in output
 
 
-def _operator_log_config(tmp_path: Path) -> list[str]:
+def _operator_log_config(tmp_path: Path, level: int) -> list[str]:
     """uvicorn's --log-config with the operator's own handlers: the root's, and uvicorn's access line."""
     config = {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}},
-        "root": {"handlers": ["stderr"], "level": "DEBUG"},
+        "root": {"handlers": ["stderr"], "level": level},
         "loggers": {"uvicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
     }
     path = tmp_path / "log-config.json"
@@ -164,11 +164,18 @@ def _operator_log_config(tmp_path: Path) -> list[str]:
     return ["--log-config", str(path)]
 
 
-@pytest.mark.parametrize("logging_flags", ["trace", "operator's log config"])
-async def test_a_production_log_under_uvicorn_never_holds_a_token(tmp_path: Path, logging_flags: str) -> None:
+# uvicorn's default logging (the app's own configuration then applies); the operator's at DEBUG with uvicorn's
+# access line on; and the operator's at uvicorn's TRACE (5), where uvicorn logs every ASGI scope, query strings
+# included.
+LOGGING = {"default": [], "debug": ["--log-level", "debug"], "trace": ["--log-level", "trace"]}
+
+
+@pytest.mark.parametrize("level", LOGGING)
+async def test_a_production_log_under_uvicorn_never_holds_a_token(tmp_path: Path, level: str) -> None:
     sink = MailSink()
     await sink.start()
-    flags = ["--log-level", "trace"] if logging_flags == "trace" else _operator_log_config(tmp_path)
+    operator = _operator_log_config(tmp_path, 5 if level == "trace" else 10) if LOGGING[level] else []
+    flags = [*operator, *LOGGING[level]]
     environ = _migrated(tmp_path, SMTP_URL=f"smtp://127.0.0.1:{sink.port}", LOG_LEVEL="DEBUG")
     server = Server(environ, tmp_path / "uvicorn.log", (*UVICORN, *flags))
     server.start()
@@ -196,7 +203,11 @@ async def test_a_production_log_under_uvicorn_never_holds_a_token(tmp_path: Path
         await sink.stop()
 
     log = server.output()
-    assert "GET /verify-email" in log, log  # the requests were logged, without what they carried
+    assert "app.access: GET /verify-email - 404" in log, log  # the app's line: never a query string
+    if operator:
+        assert "GET /verify-email?[redacted]" in log, log  # uvicorn's access line, without what it carried
+    if level == "trace":
+        assert "'query_string': b'[redacted]'" in log, log
     secrets = {
         "the mailed token": token,
         "a refresh token": logged_in["refreshToken"],
