@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 import tempfile
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
 from functools import partial
@@ -267,6 +268,10 @@ class _AppFromEnvironment:
             await receive()  # lifespan.startup
             await send({"type": "lifespan.startup.failed", "message": str(exc)})
             return
+        except Exception:  # a failure, not "lifespan unsupported" (uvicorn would then serve without a database)
+            await receive()
+            await send({"type": "lifespan.startup.failed", "message": traceback.format_exc()})
+            raise
         try:
             await self._app(scope, receive, forward)
         except STARTUP_ERRORS as exc:

@@ -133,14 +133,16 @@ class RedisDocuments:
 
     async def get(self, sha: str) -> str | None:
         document = await self._memory.get(sha)
-        if document is not None and time.monotonic() - self._touched.get(sha, 0.0) < TOUCH_SECONDS:
+        touched = self._touched.get(sha)
+        if document is not None and touched is not None and time.monotonic() - touched < TOUCH_SECONDS:
             return document
         try:
             stored = await self._get(keys=[self._documents + sha, *self._keys], args=[sha, REDIS_TTL])
         except redis.RedisError as exc:  # an outage makes the client resend the document, nothing worse
             log.warning("persisted-query lookup failed: %s", type(exc).__name__)
             return document
-        self._note_touch(sha)
+        finally:
+            self._note_touch(sha)  # also after an outage's error: a hit from memory tries again a minute later
         if stored is None:
             return document  # evicted from Redis meanwhile: still in this process's memory, until it goes
         document = stored.decode() if isinstance(stored, bytes) else str(stored)
