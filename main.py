@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 import tempfile
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
 from functools import partial
@@ -24,7 +25,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_limit
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
@@ -51,7 +52,11 @@ from settings import Settings, SettingsError, help_table
 from web import graphiql, metrics, tracing
 from web.access_log import RequestLog
 from web.authentication import Authentication
-from web.logs import configure_logging, log_config
+from web.logs import configure_logging, log_config, protect_logs
+
+# What stops start-up with a message for the operator: `python main.py` prints it and exits 2; under
+# uvicorn's own command the lifespan reports it and uvicorn exits 3. Never a traceback.
+STARTUP_ERRORS = (SettingsError, ManifestError, database.DatabaseNotReady)
 
 
 class AppSchema(strawberry.Schema):
@@ -123,22 +128,18 @@ async def home(request: Request) -> Response:
 
 def create_app(settings: Settings) -> Starlette:
     throttle = Throttle(counters_for(settings.redis_url, settings.redis_prefix), settings)
-    persisted = persisted_queries_for(
-        redis_url=settings.redis_url,
-        prefix=settings.redis_prefix,
-        manifest_file=settings.persisted_queries_file,
-        only_manifest=settings.persisted_queries_only,
-        automatic=settings.persisted_queries,
-    )
+    persisted = persisted_queries_for(settings, throttle)
     tracer_provider = tracing.tracer_provider(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # serve()'s checks, in its order (settings and the manifest ran before, in create_app), so that
+        # `uvicorn main:app` refuses what `python main.py` refuses.
         if settings.database_url == "":
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         async with RegisterTortoise(app, config=database.tortoise_config(settings.db_url)):
-            # Development migrates itself so a fresh clone just runs; production is migrated on purpose.
-            await database.prepare(apply=not settings.is_production)
+            await prepare_database(settings)
+            settings.check_mail()
             cleaning = asyncio.create_task(maintenance.run_periodically(settings))
             try:
                 async with metrics.sampling(), sender.running(settings):  # sender: the outbox's mail
@@ -225,20 +226,65 @@ async def outbox_gauges() -> dict[str, float]:
 
 
 class _AppFromEnvironment:
-    """``main:app`` for uvicorn: reads the environment when the server starts, not on import."""
+    """``main:app`` for uvicorn: reads the environment when the server starts, not on import.
+
+    Started by uvicorn's own command, its lifespan is where every start-up check of ``python main.py``
+    runs: one that fails is reported as the lifespan's start-up failure, with the same message and no
+    traceback, and uvicorn exits non-zero instead of serving.
+    """
 
     def __init__(self) -> None:
         self._app: Starlette | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._app is None:
-            settings = Settings.from_environ()
-            if not logging.getLogger().handlers:
-                # Started by uvicorn's own command, which configures only its loggers: without this the
-                # request and security lines would go nowhere. `python main.py` has configured the root.
-                configure_logging(settings)
-            self._app = create_app(settings)
+            if scope["type"] == "lifespan":
+                await self._lifespan(scope, receive, send)
+                return
+            self._app = self._create()  # uvicorn --lifespan off: nothing is checked, nor connected
         await self._app(scope, receive, send)
+
+    def _create(self) -> Starlette:
+        settings = Settings.from_environ()
+        if not logging.getLogger().handlers:
+            # Started by uvicorn's own command, which configures only its loggers: without this the
+            # request and security lines would go nowhere. `python main.py` has configured the root.
+            configure_logging(settings)
+        protect_logs(settings)  # whoever configured logging: no query string, and in production no token
+        return create_app(settings)
+
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+        held: list[Message] = []
+
+        async def forward(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "lifespan.startup.failed":
+                held.append(message)  # Starlette's traceback; a start-up check's own message replaces it
+                return
+            started = started or message["type"] == "lifespan.startup.complete"
+            await send(message)
+
+        try:
+            self._app = self._create()
+        except STARTUP_ERRORS as exc:
+            await receive()  # lifespan.startup
+            await send({"type": "lifespan.startup.failed", "message": str(exc)})
+            return
+        except Exception:  # a failure, not "lifespan unsupported" (uvicorn would then serve without a database)
+            await receive()
+            await send({"type": "lifespan.startup.failed", "message": traceback.format_exc()})
+            raise
+        try:
+            await self._app(scope, receive, forward)
+        except STARTUP_ERRORS as exc:
+            if started:
+                raise
+            await send({"type": "lifespan.startup.failed", "message": str(exc)})
+        except BaseException:
+            for message in held:
+                await send(message)
+            raise
 
 
 app = _AppFromEnvironment()
@@ -267,7 +313,14 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(run())
 
 
-async def _prepare(settings: Settings) -> None:
+async def prepare_database(settings: Settings) -> None:
+    """Start-up's database checks, in the lifespan and in ``python main.py`` before its workers start:
+    the database answers; development migrates itself so a fresh clone just runs, production is migrated
+    on purpose and refuses pending migrations; TOTP_ENCRYPTION_KEY once anyone uses two-factor sign-in."""
+    try:
+        await database.check_reachable()
+    except Exception as exc:  # refused, unknown host, no such database or role: all the operator's to fix
+        raise database.DatabaseNotReady(f"cannot reach the database: {type(exc).__name__}: {exc}") from None
     await database.prepare(apply=not settings.is_production)
     await two_factor.check_configured(settings=settings)
 
@@ -277,7 +330,7 @@ def serve(args: argparse.Namespace) -> int:
     configure_logging(settings)
     check_startup(settings)
     # Migrate (development) or refuse pending migrations (production) once, before any worker starts.
-    _with_database(settings, partial(_prepare, settings))
+    _with_database(settings, partial(prepare_database, settings))
     settings.check_mail()
     with metrics_directory(settings):
         # Every worker applies log_config; uvicorn's own access log is replaced by web.access_log.
@@ -297,14 +350,9 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def check_startup(settings: Settings) -> None:
-    """What each worker would refuse at its first request, refused once here with a readable message."""
-    manifest = persisted_queries_for(
-        redis_url="",
-        prefix="",
-        manifest_file=settings.persisted_queries_file,
-        only_manifest=settings.persisted_queries_only,
-        automatic=settings.persisted_queries,
-    ).manifest
+    """What each worker's create_app would refuse, refused once here, before uvicorn starts them, with the
+    same message."""
+    manifest = persisted_queries_for(settings, shared=False).manifest
     build_schema(settings, manifest)  # every manifest document parsed and validated
     tracing.check_installed(settings)
 
@@ -458,7 +506,7 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     try:
         result: int = args.run(args)
-    except (SettingsError, ManifestError, database.DatabaseNotReady) as exc:
+    except STARTUP_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return result

@@ -32,6 +32,10 @@ MIN_SECRET_BYTES = 32
 SECRET_FILE_NAME = "jwt-secret"  # noqa: S105 - a file name
 TOTP_KEY_FILE_NAME = "totp-key"
 FERNET_KEY_BYTES = 32
+NO_MAIL_SERVER = (
+    "SMTP_URL is not set. In production the server mails verification links, password resets and "
+    "account notices; set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) and MAIL_FROM."
+)
 NEW_FERNET_KEY = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
 
 
@@ -243,6 +247,18 @@ class Settings:
     persisted_queries: bool = setting(True, "Apollo's automatic persisted queries (clients register documents by hash)")
     persisted_queries_file: Path | None = setting(None, "Apollo persisted-query manifest (JSON) of trusted documents")
     persisted_queries_only: bool = setting(False, "`true` refuses every document not in `PERSISTED_QUERIES_FILE`")
+    persisted_queries_max_bytes: Whole = setting(
+        16_384,
+        "largest document (UTF-8 bytes) stored as an automatic persisted query; a larger one runs unstored",
+        ge=1,
+    )
+    persisted_queries_max_entries: Whole = setting(
+        1000, "automatic persisted queries kept, per process and in Redis; the least recently used go first", ge=1
+    )
+    persisted_queries_max_per_address: Whole = setting(
+        100, "new documents stored as automatic persisted queries per address in a persisting window", ge=1
+    )
+    persisted_queries_window: Whole = setting(3600, "the persisting window, in seconds", ge=1)
     metrics_token: str = setting(
         "", "bearer token `GET /metrics` requires; without one it is open, and off in production", secret=True
     )
@@ -318,10 +334,7 @@ class Settings:
     def check_mail(self) -> None:
         """Refuse to serve production without a mail server: its mails would pile up unsent."""
         if self.is_production and not self.smtp_url:
-            raise SettingsError(
-                "SMTP_URL is not set. In production the server mails verification links, password resets and "
-                "account notices; set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) and MAIL_FROM."
-            )
+            raise SettingsError(NO_MAIL_SERVER)
 
     def with_secret(self) -> Settings:
         """Check JWT_SECRET; in development, fall back to a secret kept in the data folder."""

@@ -120,7 +120,7 @@ class GraphQLApp(GraphQL[Context, None]):
         request_data.query = resolved.query
         result = await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
         if resolved.register is not None and resolved.query is not None and not _is_request_error(result):
-            await self.persisted.store.put(resolved.register, resolved.query)  # valid documents only
+            await self.persisted.keep(resolved.register, resolved.query, address=context.address)  # valid only
         return result
 
     def parse_json(self, data: str | bytes) -> Any:

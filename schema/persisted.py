@@ -5,6 +5,11 @@ APQ (the protocol of Apollo Client's and urql's persisted-query links): a client
 ``PersistedQueryNotFound``, and the client sends the document with its hash once, which the server checks
 and keeps. Hash-only requests are short enough for GET, so a CDN can cache them.
 
+Registration is bounded: a document larger than ``PERSISTED_QUERIES_MAX_BYTES``, or one more new document
+from an address past its ``PERSISTED_QUERIES_MAX_PER_ADDRESS`` in a window, runs but is not stored (the
+client's next use gets ``PersistedQueryNotFound`` and sends it again, which always works); and the store
+keeps the ``PERSISTED_QUERIES_MAX_ENTRIES`` most recently used documents, in memory and in Redis alike.
+
 Trusted documents: ``PERSISTED_QUERIES_FILE`` is Apollo's persisted-query manifest (``generate-persisted-
 query-manifest``); with ``PERSISTED_QUERIES_ONLY=true`` the server runs nothing else (OWASP's allow-list).
 """
@@ -15,6 +20,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +29,18 @@ from typing import Any, Protocol
 import redis.asyncio as redis
 from graphql import GraphQLError
 
+from services.errors import TooManyRequests
+from services.throttle import PERSISTING, Throttle
+from settings import Settings
+
 log = logging.getLogger("app.persisted")
 
 NOT_FOUND = "PersistedQueryNotFound"
 NOT_SUPPORTED = "PersistedQueryNotSupported"
 NOT_IN_MANIFEST = "This server runs only the operations of its persisted-query manifest."
 SHA256 = re.compile(r"[0-9a-f]{64}")
-MEMORY_ENTRIES = 2000  # documents kept per process; about 1 KB each
-REDIS_TTL = 7 * 24 * 3600  # seconds a registered document stays in Redis after its last registration
+REDIS_TTL = 7 * 24 * 3600  # seconds a document stays in Redis after its last use (besides the LRU bound)
+TOUCH_SECONDS = 60  # a document this process serves from memory tells Redis it is in use at most this often
 
 
 def sha256(document: str) -> str:
@@ -56,9 +66,9 @@ class DocumentStore(Protocol):
 
 
 class MemoryDocuments:
-    """The most recently used documents of this process."""
+    """The most recently used documents of this process: beyond ``entries``, the least recently used goes."""
 
-    def __init__(self, entries: int = MEMORY_ENTRIES) -> None:
+    def __init__(self, entries: int) -> None:
         self._documents: OrderedDict[str, str] = OrderedDict()
         self._entries = entries
 
@@ -78,25 +88,63 @@ class MemoryDocuments:
         self._documents.clear()
 
 
-class RedisDocuments:
-    """Shared by every worker and instance on one Redis, with this process's memory in front."""
+# Redis keeps a document under PREFIX + "apq:" + sha and its last use in the sorted set PREFIX + "apq-lru"
+# (score: a counter shared by every instance, so "least recently used" is exact across them). A script runs
+# alone, so a store and the eviction it causes are one step.
+# KEYS: the document, the recency set, the use counter; ARGV: sha, TTL.
+_GET = """
+local document = redis.call('GET', KEYS[1])
+if document then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[1])
+else
+  redis.call('ZREM', KEYS[2], ARGV[1])
+end
+return document
+"""
+# KEYS: as _GET; ARGV: sha, TTL, document, most entries kept, the documents' key prefix.
+_PUT = """
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[2])
+redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[1])
+local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+if excess > 0 then
+  local evicted = redis.call('ZPOPMIN', KEYS[2], excess)
+  for i = 1, #evicted, 2 do
+    redis.call('DEL', ARGV[5] .. evicted[i])
+  end
+end
+return 0
+"""
 
-    def __init__(self, url: str, prefix: str) -> None:
+
+class RedisDocuments:
+    """Shared by every worker and instance on one Redis, which keeps the ``entries`` most recently used;
+    this process's memory (as many) in front."""
+
+    def __init__(self, url: str, prefix: str, entries: int) -> None:
         self._redis = redis.from_url(url)
-        self._prefix = prefix + "apq:"
-        self._memory = MemoryDocuments()
+        self._documents = prefix + "apq:"
+        self._keys = (prefix + "apq-lru", prefix + "apq-uses")
+        self._entries = entries
+        self._memory = MemoryDocuments(entries)
+        self._touched: OrderedDict[str, float] = OrderedDict()  # when this process last told Redis of a use
+        self._get = self._redis.register_script(_GET)
+        self._put = self._redis.register_script(_PUT)
 
     async def get(self, sha: str) -> str | None:
         document = await self._memory.get(sha)
-        if document is not None:
+        touched = self._touched.get(sha)
+        if document is not None and touched is not None and time.monotonic() - touched < TOUCH_SECONDS:
             return document
         try:
-            stored = await self._redis.get(self._prefix + sha)
+            stored = await self._get(keys=[self._documents + sha, *self._keys], args=[sha, REDIS_TTL])
         except redis.RedisError as exc:  # an outage makes the client resend the document, nothing worse
             log.warning("persisted-query lookup failed: %s", type(exc).__name__)
-            return None
+            return document
+        finally:
+            self._note_touch(sha)  # also after an outage's error: a hit from memory tries again a minute later
         if stored is None:
-            return None
+            return document  # evicted from Redis meanwhile: still in this process's memory, until it goes
         document = stored.decode() if isinstance(stored, bytes) else str(stored)
         await self._memory.put(sha, document)
         return document
@@ -104,9 +152,20 @@ class RedisDocuments:
     async def put(self, sha: str, document: str) -> None:
         await self._memory.put(sha, document)
         try:
-            await self._redis.set(self._prefix + sha, document.encode(), ex=REDIS_TTL)
+            await self._put(
+                keys=[self._documents + sha, *self._keys],
+                args=[sha, REDIS_TTL, document.encode(), self._entries, self._documents],
+            )
         except redis.RedisError as exc:
             log.warning("persisted-query store failed: %s", type(exc).__name__)
+            return
+        self._note_touch(sha)
+
+    def _note_touch(self, sha: str) -> None:
+        self._touched[sha] = time.monotonic()
+        self._touched.move_to_end(sha)
+        while len(self._touched) > self._entries:
+            self._touched.popitem(last=False)
 
     async def close(self) -> None:
         await self._redis.aclose()
@@ -152,6 +211,8 @@ class PersistedQueries:
     manifest: dict[str, str] = field(default_factory=dict)
     only_manifest: bool = False
     automatic: bool = True
+    max_bytes: int = 16_384  # largest document stored (UTF-8 bytes)
+    throttle: Throttle | None = None  # counts new documents per address; None: no count
 
     def __post_init__(self) -> None:
         self.trusted_documents = frozenset(self.manifest.values())
@@ -190,6 +251,22 @@ class PersistedQueries:
             raise PersistedQueryError(NOT_SUPPORTED, "PERSISTED_QUERY_NOT_SUPPORTED")
         return Resolved(query, register=sha)
 
+    async def keep(self, sha: str, document: str, *, address: str) -> bool:
+        """Store a document that ran and proved valid under its hash, or refuse to: too large, or one new
+        document too many from ``address``. A refused one has run all the same; the client's next use gets
+        PersistedQueryNotFound and sends it again (see README, Persisted queries)."""
+        if len(document.encode()) > self.max_bytes:
+            return False
+        if await self.store.get(sha) is not None:
+            return True  # already kept (this use made it the most recent): nothing new to count
+        if self.throttle is not None:
+            try:
+                await self.throttle.reserve(*PERSISTING, address=address, event="persisted_query_refused")
+            except TooManyRequests:
+                return False
+        await self.store.put(sha, document)
+        return True
+
     def _freeform(self, query: str | None) -> Resolved:
         if query is not None and query in self.trusted_documents:
             return Resolved(query, trusted=True)
@@ -202,10 +279,24 @@ class PersistedQueries:
 
 
 def persisted_queries_for(
-    *, redis_url: str, prefix: str, manifest_file: Path | None, only_manifest: bool, automatic: bool
+    settings: Settings, throttle: Throttle | None = None, *, shared: bool = True
 ) -> PersistedQueries:
-    if only_manifest and manifest_file is None:
+    """The server's persisted queries: the manifest, and automatic ones kept in memory or, with REDIS_URL
+    (and ``shared``), in Redis; ``throttle`` counts new ones per client address."""
+    if settings.persisted_queries_only and settings.persisted_queries_file is None:
         raise ManifestError("PERSISTED_QUERIES_ONLY=true needs PERSISTED_QUERIES_FILE, the manifest to serve")
-    store: DocumentStore = RedisDocuments(redis_url, prefix) if redis_url else MemoryDocuments()
-    manifest = load_manifest(manifest_file) if manifest_file is not None else {}
-    return PersistedQueries(store, manifest, only_manifest=only_manifest, automatic=automatic)
+    entries = settings.persisted_queries_max_entries
+    store: DocumentStore = (
+        RedisDocuments(settings.redis_url, settings.redis_prefix, entries)
+        if settings.redis_url and shared
+        else MemoryDocuments(entries)
+    )
+    file = settings.persisted_queries_file
+    return PersistedQueries(
+        store,
+        load_manifest(file) if file is not None else {},
+        only_manifest=settings.persisted_queries_only,
+        automatic=settings.persisted_queries,
+        max_bytes=settings.persisted_queries_max_bytes,
+        throttle=throttle,
+    )

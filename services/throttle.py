@@ -36,6 +36,7 @@ RULES = {
     "conflicts_by_address": Rule("conflict_max_per_address", "conflict_window", ("address",)),
     "password_resets_by_address": Rule("password_reset_max_per_address", "password_reset_window", ("address",)),
     "password_resets_by_email": Rule("password_reset_max_per_email", "password_reset_window", ("email",)),
+    "persisted_queries_by_address": Rule("persisted_queries_max_per_address", "persisted_queries_window", ("address",)),
 }
 
 # Rules used together.
@@ -43,6 +44,8 @@ LOGIN = ("login_failures", "login_failures_by_address", "login_failures_by_accou
 CONFLICTS = ("conflicts_by_account", "conflicts_by_address")
 # Reset and verification mails, counted per client and per email address whether or not an account has it.
 MAIL_REQUESTS = ("password_resets_by_address", "password_resets_by_email")
+# New documents stored as automatic persisted queries, counted per client address.
+PERSISTING = ("persisted_queries_by_address",)
 
 TOO_MANY = "Too many requests from this address; try again later."
 

@@ -57,7 +57,7 @@ def build_message(mail: OutboxMail, settings: Settings) -> EmailMessage:
 class Sender:
     def __init__(self, settings: Settings, transport: Transport | None = None) -> None:
         self.settings = settings
-        self.transport = transport or transport_for(settings.smtp_url)
+        self.transport = transport or transport_for(settings)
         self._wake = outbox.waker()
         self._stopping = False
 

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
+from settings import NO_MAIL_SERVER, Settings, SettingsError
+
 TIMEOUT = 30  # seconds for one SMTP conversation; outbox.LEASE_SECONDS must stay above it
 
 log = logging.getLogger("app.mail")
@@ -59,7 +61,12 @@ class SmtpTransport:
 
 
 class LogTransport:
-    """Development without SMTP_URL: each mail, links included, goes to the log instead."""
+    """Development without SMTP_URL: each mail, links included, goes to the log instead. Never in
+    production, where a link in the log is a token anyone who reads the log can use."""
+
+    def __init__(self, settings: Settings) -> None:
+        if settings.is_production:
+            raise SettingsError(NO_MAIL_SERVER)
 
     async def send(self, message: EmailMessage) -> None:
         body = message.get_body(preferencelist=("plain",))
@@ -67,5 +74,6 @@ class LogTransport:
         log.info("mail not sent (SMTP_URL is not set) to=%s subject=%s\n%s", message["To"], message["Subject"], text)
 
 
-def transport_for(smtp_url: str) -> Transport:
-    return SmtpTransport.from_url(smtp_url) if smtp_url else LogTransport()
+def transport_for(settings: Settings) -> Transport:
+    """SMTP_URL's server, or in development without one the log; production without one is a SettingsError."""
+    return SmtpTransport.from_url(settings.smtp_url) if settings.smtp_url else LogTransport(settings)

@@ -14,8 +14,8 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -276,6 +276,125 @@ async def test_a_document_registered_on_one_instance_is_known_to_another(db: str
     assert after.data["me"]["userName"] == "john_doe"
 
 
+# Bounds: document size, new documents per address, the store's total ------------------------------
+
+
+def numbered(i: int) -> tuple[str, str]:
+    """A small valid document of its own, and its hash."""
+    document = f"query Q{i} {{ __typename }}"
+    return document, hashlib.sha256(document.encode()).hexdigest()
+
+
+async def register(api: Api, i: int) -> Result:
+    document, sha = numbered(i)
+    return await post(api, {"query": document, "extensions": persisted(sha)})
+
+
+async def by_hash(api: Api, i: int) -> str:
+    """What a hash-only request for document ``i`` gets: "ran", or its error code."""
+    result = await post(api, {"extensions": persisted(numbered(i)[1])})
+    return "ran" if result.data == {"__typename": "Query"} else str(result.code)
+
+
+Instances = Callable[..., AbstractAsyncContextManager[list[Api]]]
+
+
+@pytest.fixture(params=["memory", "redis"])
+def instances(request: pytest.FixtureRequest, db: str, settings: Settings) -> Instances:
+    """``instances(count, address=..., **settings)``: Apis on ``count`` server instances. In memory the
+    instances are one app (its store is per process); with Redis (TEST_REDIS_URL) each is an app of its own
+    sharing the store and the counters, with an empty memory in front, so what they see is what Redis keeps."""
+    shared = settings
+    prefix = ""
+    if request.param == "redis":
+        url = os.environ.get("TEST_REDIS_URL")
+        if not url:
+            pytest.skip("the Redis store: set TEST_REDIS_URL (.ci/run does)")
+        prefix = f"test-{uuid.uuid4().hex}:"
+        shared = replace(settings, redis_url=url, redis_prefix=prefix)
+
+    @asynccontextmanager
+    async def open_instances(count: int, *addresses: str, **overrides: Any) -> AsyncIterator[list[Api]]:
+        configured = replace(shared, **overrides)
+        apps = [create_app(configured) for _ in range(count if configured.redis_url else 1)]
+        async with AsyncExitStack() as stack:
+            apis = []
+            for i in range(count):
+                app = apps[i % len(apps)]
+                address = addresses[i] if i < len(addresses) else "127.0.0.1"
+                transport = httpx.ASGITransport(app=app, client=(address, 40000))
+                client = await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://t"))
+                apis.append(Api(client, backend=db))
+            try:
+                yield apis
+            finally:
+                for app in apps:
+                    await app.state.persisted.close()
+                    await app.state.throttle.counters.close()
+                if prefix:
+                    client = redis.from_url(shared.redis_url)
+                    async for key in client.scan_iter(f"{prefix}*"):
+                        await client.delete(key)
+                    await client.aclose()
+
+    return open_instances
+
+
+async def test_a_document_over_the_size_limit_runs_but_is_not_stored(instances: Instances) -> None:
+    small, small_sha = numbered(1)
+    large, large_sha = numbered(22)  # one byte longer
+    async with instances(2, persisted_queries_max_bytes=len(small.encode())) as (api, other):
+        stored = await post(api, {"query": small, "extensions": persisted(small_sha)})
+        refused = await post(api, {"query": large, "extensions": persisted(large_sha)})
+        small_later, large_later = await by_hash(other, 1), await by_hash(other, 22)
+
+    assert stored.data == refused.data == {"__typename": "Query"}  # both ran: the client lost nothing
+    assert (small_later, large_later) == ("ran", "PERSISTED_QUERY_NOT_FOUND")
+
+
+async def test_new_documents_are_limited_per_address(instances: Instances) -> None:
+    limited = {"persisted_queries_max_per_address": 2}
+    async with instances(3, "192.0.2.1", "192.0.2.1", "198.51.100.7", **limited) as (first, again, elsewhere):
+        ran = [await register(first, i) for i in (1, 2, 3)]  # the third is one new document too many
+        refused = await by_hash(again, 3)
+        known = await register(again, 1)  # stored already: nothing new, so not refused
+        from_elsewhere = await register(elsewhere, 3)  # another address has its own count
+        later = [await by_hash(again, i) for i in (1, 2, 3)]
+        fourth = await register(again, 4)
+        fourth_later = await by_hash(elsewhere, 4)
+
+    assert all(result.data == {"__typename": "Query"} for result in [*ran, known, from_elsewhere, fourth])
+    assert refused == "PERSISTED_QUERY_NOT_FOUND"
+    assert later == ["ran", "ran", "ran"]
+    assert fourth_later == "PERSISTED_QUERY_NOT_FOUND"
+
+
+async def test_the_store_keeps_the_most_recently_used_documents(instances: Instances) -> None:
+    async with instances(3, persisted_queries_max_entries=3) as (first, second, third):
+        for i in (1, 2, 3):
+            await register(first, i)
+        assert await by_hash(second, 1) == "ran"  # 1 is now the most recently used, 2 the least
+        await register(first, 4)  # one too many: 2 goes
+        answers = {i: await by_hash(third, i) for i in (1, 2, 3, 4)}
+
+    assert answers == {1: "ran", 2: "PERSISTED_QUERY_NOT_FOUND", 3: "ran", 4: "ran"}
+
+
+async def test_redis_holds_no_more_than_the_limit(db: str, redis_settings: Settings) -> None:
+    async with api_with(replace(redis_settings, persisted_queries_max_entries=5), db) as api:
+        for i in range(12):
+            await register(api, i)
+    client = redis.from_url(redis_settings.redis_url)
+    try:
+        documents = [key async for key in client.scan_iter(f"{redis_settings.redis_prefix}apq:*")]
+        ttls = [await client.ttl(key) for key in documents]
+    finally:
+        await client.aclose()
+
+    assert len(documents) == 5
+    assert all(0 < ttl <= 7 * 24 * 3600 for ttl in ttls)
+
+
 # A real client: Apollo Client's persisted-query link -----------------------------------------------
 
 
@@ -305,7 +424,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
         yield running
 
 
-def test_apollo_clients_persisted_query_link_works_unchanged(apollo_client: Path, server: Server) -> None:
+def _apollo(apollo_client: Path, server: Server) -> dict[str, Any]:
+    """Apollo Client runs `query Me` twice through its persisted-query link: its results and requests."""
     register = "mutation R($i: RegisterInput!) { register(input: $i) { accessToken } }"
     variables = {"i": {"userName": "grace", "password": "secure_password123"}}
     registered = httpx.post(server.graphql_url, json={"query": register, "variables": variables}).json()
@@ -319,10 +439,26 @@ def test_apollo_clients_persisted_query_link_works_unchanged(apollo_client: Path
     )
 
     assert run.returncode == 0, run.stderr
-    output = json.loads(run.stdout)
+    output: dict[str, Any] = json.loads(run.stdout)
+    return output
+
+
+def test_apollo_clients_persisted_query_link_works_unchanged(apollo_client: Path, server: Server) -> None:
+    output = _apollo(apollo_client, server)
+
     assert [result["me"]["userName"] for result in output["results"]] == ["grace", "grace"]
     # The link's own sequence: hash alone by GET, not found; the document by POST; then the hash alone by GET.
     sequence = [(r["method"], r["hasQuery"]) for r in output["requests"]]
     assert sequence == [("GET", False), ("POST", True), ("GET", False)]
     # Apollo Client 4 accepts application/graphql-response+json: a hash it must resend is a request error, 400.
     assert [r["status"] for r in output["requests"]] == [400, 200, 200]
+
+
+def test_apollo_clients_run_a_document_the_server_will_not_store(apollo_client: Path, tmp_path: Path) -> None:
+    """A refused registration runs unstored: the link resends the document on each use and never fails."""
+    with running_server(tmp_path, PERSISTED_QUERIES_MAX_BYTES="10") as server:
+        output = _apollo(apollo_client, server)
+
+    assert [result["me"]["userName"] for result in output["results"]] == ["grace", "grace"]
+    sequence = [(r["method"], r["hasQuery"], r["status"]) for r in output["requests"]]
+    assert sequence == [("GET", False, 400), ("POST", True, 200), ("GET", False, 400), ("POST", True, 200)]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from services.mail.templates import TEMPLATES, render
-from services.mail.transport import SmtpTransport
+from services.mail.transport import LogTransport, SmtpTransport, transport_for
 from settings import Settings, SettingsError
 
 DATA = {"user_name": "<b>ann</b>", "link": "https://app.example/v?token=abc&x=1", "token": "abc", "valid_for": "1 hour"}
@@ -74,3 +74,15 @@ def test_production_needs_an_smtp_url() -> None:
         Settings(app_env="production").check_mail()
     Settings(app_env="production", smtp_url="smtp://mail.example").check_mail()
     Settings(app_env="development").check_mail()  # mail goes to the log
+
+
+def test_production_never_writes_mail_to_the_log() -> None:
+    """The log transport writes links, tokens included: it cannot exist in production, however it is asked for."""
+    production = Settings(app_env="production")
+
+    with pytest.raises(SettingsError, match="SMTP_URL is not set"):
+        transport_for(production)
+    with pytest.raises(SettingsError, match="SMTP_URL is not set"):
+        LogTransport(production)
+    assert isinstance(transport_for(Settings(app_env="development")), LogTransport)
+    assert isinstance(transport_for(Settings(app_env="production", smtp_url="smtp://mail.example")), SmtpTransport)
