@@ -18,7 +18,8 @@ async path as before.
 The Tortoise privates used (all in the section below, checked at import; ``tests/unit/test_fast_reads.py``
 has a test for each): ``Model._choose_db``, ``QuerySet._select_related_idx`` (and its entries' shape),
 ``QuerySet._annotations``, ``Model._init_from_db``, the ``_<relation>`` attribute holding a select_related
-object, ``SqliteClient._connection``; and, not underscored but internal, the executor's
+object, ``SqliteClient._connection``, the PostgreSQL and MySQL clients' ``_pool`` (read by database.py's
+pool gauges); and, not underscored but internal, the executor's
 ``execute_select`` reading its rows through ``db.execute_query`` once. ``Model._meta`` is not counted:
 it is Tortoise's model description, used throughout its own contrib modules and its docs.
 A changed private is a RuntimeError naming it, never a wrong answer.
@@ -136,6 +137,16 @@ def sqlite_connection(db: SqliteClient) -> object | None:
     """``SqliteClient._connection`` (1.1.9): the aiosqlite connection, None until connected; a new object
     after Tortoise reconnects."""
     return db._connection
+
+
+def connection_pool(db: BaseDBAsyncClient) -> Any | None:
+    """The driver's pool of a PostgreSQL or MySQL client (1.1.9: ``_pool``, None until connected); None on
+    SQLite, which has none. For the pool gauges (database.py)."""
+    if db.capabilities.dialect not in {"postgres", "mysql"}:
+        return None
+    if "_pool" not in vars(db):
+        raise changed(f"{type(db).__name__}._pool")
+    return vars(db)["_pool"]
 
 
 def _check_privates() -> None:
