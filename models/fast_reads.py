@@ -15,14 +15,18 @@ committed state while the other connection writes. Inside a transaction (which m
 for ``:memory:`` (a second connection would open another database) and on any error, the read takes the
 async path as before.
 
-The Tortoise privates used (all in the section below, checked at import; ``tests/unit/test_fast_reads.py``
-has a test for each): ``Model._choose_db``, ``QuerySet._select_related_idx`` (and its entries' shape),
-``QuerySet._annotations``, ``Model._init_from_db``, the ``_<relation>`` attribute holding a select_related
-object, ``SqliteClient._connection``, the PostgreSQL and MySQL clients' ``_pool`` (read by database.py's
-pool gauges); and, not underscored but internal, the executor's
-``execute_select`` reading its rows through ``db.execute_query`` once. ``Model._meta`` is not counted:
-it is Tortoise's model description, used throughout its own contrib modules and its docs.
-A changed private is a RuntimeError naming it, never a wrong answer.
+The Tortoise privates used, all in the section "The Tortoise privates we use" below, checked at import
+(a RuntimeError naming the one that changed, never a wrong answer later) and each tested in
+``tests/domain/test_fast_reads.py``: ``Model._choose_db``, ``QuerySet._select_related_idx`` (and the shape
+of its entries), ``AwaitableQuery._annotations``, ``Model._init_from_db``, the ``_<relation>`` attribute
+holding a select_related object, ``SqliteClient._connection``, and the PostgreSQL and MySQL clients'
+``_pool`` (for database.py's pool gauges); not underscored but internal: the executor's ``execute_select``
+reading its rows through ``db.execute_query``, once. ``Model._meta`` is not counted: it is Tortoise's model
+description, used throughout its own contrib modules and docs. No other module touches a library private
+(``tests/unit/test_no_privates.py``).
+
+Values are bound through marker objects found by identity in the compiled parameters: no sentinel value
+that a real one could equal.
 
 Why not plain ORM queries plus SQL of our own: the SQL would be written per dialect by hand, and the rows
 would still need ``_init_from_db`` to become instances as cheaply; compiling the ORM's own queryset once
@@ -362,7 +366,7 @@ class _Hydrator:
     """Rows read on the loop thread made into instances as Tortoise's executor makes them (``execute_select``:
     ``_init_from_db`` of the model and of each select_related model, linked by ``_<relation>``, annotations
     as attributes), without the executor's per-call set-up and per-row copies. Built once per statement
-    from its columns; ``tests/unit/test_fast_reads.py`` and ``tests/e2e/test_point_lookups.py`` check it
+    from its columns; ``tests/domain/test_fast_reads.py`` and ``tests/e2e/test_point_lookups.py`` check it
     against the executor."""
 
     def __init__(
