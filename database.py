@@ -14,6 +14,7 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 from models import User
+from models.fast_reads import connection_pool
 
 APP = "models"
 MIGRATIONS = "migrations"
@@ -52,7 +53,7 @@ def _executor() -> MigrationExecutor:
 
 async def pool_connections() -> float | None:
     """Connections the pool holds open (PostgreSQL, MySQL); None for SQLite, which has no pool."""
-    pool = getattr(_connection(), "_pool", None)
+    pool = connection_pool(_connection())
     if pool is None:
         return None
     size = pool.get_size() if hasattr(pool, "get_size") else getattr(pool, "size", None)
@@ -61,7 +62,7 @@ async def pool_connections() -> float | None:
 
 async def pool_in_use() -> float | None:
     """Pool connections lent out to queries right now."""
-    pool = getattr(_connection(), "_pool", None)
+    pool = connection_pool(_connection())
     if pool is None:
         return None
     if hasattr(pool, "get_idle_size"):  # asyncpg

@@ -38,7 +38,7 @@ PARTS = [
     ("socket writes (uvicorn's transport.write of the head, then the body)", ("RequestResponseCycle.send",)),
     ("database read (sqlite3 on the event loop)", ("execute_point_lookup", "sqlite3")),
     ("database hand-off (aiosqlite's thread)", ("aiosqlite",)),
-    ("Tortoise executor and hydration", ("tortoise/", "models/prepared.py")),
+    ("Tortoise executor and hydration", ("tortoise/", "models/fast_reads.py")),
     ("JSON", ("orjson", "json/", "encode_json")),
     ("JWT decode and token cache", ("jwt/", "services/tokens.py")),
     ("metrics", ("prometheus_client", "web/metrics.py")),

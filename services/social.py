@@ -19,7 +19,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import Block, Follow, User, UserProfile
-from models.prepared import PreparedRows
+from models.fast_reads import PreparedRows
 from services import users
 from services.deadlocks import retried
 from services.errors import Forbidden, InvalidInput, NotFound
@@ -326,9 +326,8 @@ PREPARED_RELATIONS_MAX = 128  # lists of up to this many users read their relati
 
 @functools.cache
 def _relation_queries(size: int) -> tuple[PreparedRows, PreparedRows]:
-    """The two queries of ``relationships`` for ``size`` users, built once (placeholders: -1, -2, then ids)."""
-    to_them = [-(1_000_000 + n) for n in range(size)]
-    from_them = [-(2_000_000 + n) for n in range(size)]
+    """The two queries of ``relationships`` for ``size`` users, built once (values: the viewer, twice for
+    the follows, then the ids)."""
 
     def follows(viewer: int, viewer_again: int, *ids: int) -> QuerySet[Follow]:
         return Follow.filter(
@@ -339,8 +338,10 @@ def _relation_queries(size: int) -> tuple[PreparedRows, PreparedRows]:
         return Block.filter(blocker_id=viewer, blocked_id__in=ids)
 
     return (
-        PreparedRows(Follow, follows, -1, -2, *to_them, *from_them, columns=("follower_id", "followee_id", "accepted")),
-        PreparedRows(Block, blocks, -1, *to_them, columns=("blocked_id",)),
+        PreparedRows(
+            Follow, follows, int, int, *[int] * (2 * size), columns=("follower_id", "followee_id", "accepted")
+        ),
+        PreparedRows(Block, blocks, int, *[int] * size, columns=("blocked_id",)),
     )
 
 

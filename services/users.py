@@ -1,7 +1,7 @@
 """Every query that finds users: one module, so a filter every path needs is written once.
 
 Each function returns users with their profile loaded (one JOIN). The hot point lookups and list pages
-run SQL built once (models/prepared.py).
+run SQL built once (models/fast_reads.py).
 """
 
 from __future__ import annotations
@@ -17,22 +17,22 @@ from tortoise.functions import Coalesce, Count
 from tortoise.queryset import QuerySet
 
 from models import Block, Follow, User
-from models.prepared import Prepared, PreparedFirst
+from models.fast_reads import Prepared, PreparedFirst, wrapped_rows
 from models.user import EMAIL_MAX, FULL_NAME_KEY_MAX, USER_NAME_MAX
 from services.errors import InvalidInput
 from services.validation import clean_phone, clean_text, clean_user_name, email_key, user_name_key
 
-_BY_ID = PreparedFirst(User, lambda value: User.filter(id=value).select_related("profile"), -1)
-_BY_NAME = PreparedFirst(User, lambda value: User.filter(user_name_key=value).select_related("profile"), "\0name")
-_BY_EMAIL = PreparedFirst(User, lambda value: User.filter(email_key=value).select_related("profile"), "\0email")
+_BY_ID = PreparedFirst(User, lambda value: User.filter(id=value).select_related("profile"), int)
+_BY_NAME = PreparedFirst(User, lambda value: User.filter(user_name_key=value).select_related("profile"), str)
+_BY_EMAIL = PreparedFirst(User, lambda value: User.filter(email_key=value).select_related("profile"), str)
 # The caller of an access token: the user, only while the token's session is live, in one query.
 _BY_SESSION = PreparedFirst(
     User,
     lambda user_id, session_id: User.filter(
         id=user_id, sessions__id=session_id, sessions__revoked_at=None
     ).select_related("profile"),
-    -1,
-    "\0session",
+    int,
+    str,
 )
 
 
@@ -98,14 +98,14 @@ def shown(via: str = "") -> Q:
 _VISIBLE_BY_NAME = PreparedFirst(
     User,
     lambda value, viewer: User.filter(listable(viewer), user_name_key=value).select_related("profile"),
-    "\0name",
-    -1,
+    str,
+    int,
 )
 _VISIBLE_BY_NAME_TO_ADMIN = PreparedFirst(
     User,
     lambda value, viewer: User.filter(listable(viewer, admin=True), user_name_key=value).select_related("profile"),
-    "\0name",
-    -1,
+    str,
+    int,
 )
 
 
@@ -153,9 +153,6 @@ def _follow_rows(list_name: FollowList, *, viewer_id: int, owner_ids: Sequence[i
     return Follow.filter(listable(viewer_id, via=f"{listed}__"), **{f"{owner}__in": list(owner_ids)}, accepted=accepted)
 
 
-LIMIT = 1_000_003  # stands for a page's LIMIT while a prepared list query is compiled
-
-
 # For each list, as seen from the listed user: its relation to the follow rows, and the column naming the owner.
 LISTED_SIDE: dict[str, tuple[str, str]] = {
     "followers": ("following_rows", "followee_id"),
@@ -187,7 +184,7 @@ def _one_follow_page(list_name: FollowList, *, after: bool) -> Prepared[User]:
             list_name, viewer_id=viewer_id, owner_id=owner_id, limit=rest[-1], after=rest[0] if after else None
         )
 
-    return Prepared(User, build, -1, -2, *((-3,) if after else ()), LIMIT)
+    return Prepared(User, build, int, int, *((int,) if after else ()), int)
 
 
 _ONE_FOLLOW_PAGE = {
@@ -230,14 +227,12 @@ async def follow_lists(
     numbered = rows.annotate(
         place=RawSQL(f"ROW_NUMBER() OVER (PARTITION BY follows.{owner} ORDER BY follows.id DESC)")
     ).values("id", owner, f"{listed}_id", "created_at", "place")
-    numbered._choose_db_if_not_chosen()
-    numbered._make_query()
-    sql, params = numbered.query.get_parameterized_sql()
-    found = await numbered._db.execute_query_dict(
+
+    def first_of_each(sql: str) -> str:
         # Only our own SQL and an int go into the text; values stay parameters.
-        f"SELECT * FROM ({sql}) numbered WHERE numbered.place <= {int(first) + 1} ORDER BY numbered.id DESC",  # noqa: S608
-        params,
-    )
+        return f"SELECT * FROM ({sql}) numbered WHERE numbered.place <= {int(first) + 1} ORDER BY numbered.id DESC"  # noqa: S608
+
+    found = await wrapped_rows(numbered, first_of_each)
     users = {
         user.id: user
         for user in await User.filter(id__in={row[f"{listed}_id"] for row in found}).select_related("profile")
@@ -370,8 +365,7 @@ def _directory_page(*, after: bool) -> Prepared[User]:
         matches = User.filter(listable(viewer_id)).filter(_name_ranges(starts, ends))
         return _in_order(matches, key, rest[0] if after else None).limit(rest[-1])
 
-    placeholders = [f"\0query{n}" for n in range(3)] + [f"\0end{n}" for n in range(3)] + ["\0key"]
-    return Prepared(User, build, -1, *placeholders, *(["\0after"] if after else []), LIMIT)
+    return Prepared(User, build, int, *[str] * 7, *([str] if after else []), int)
 
 
 _DIRECTORY_PAGE = {after: _directory_page(after=after) for after in (False, True)}

@@ -1,0 +1,422 @@
+"""The fast read path: every read that bypasses the ORM, and the only module that may touch an ORM private.
+
+Tortoise turns a queryset into SQL in Python on every run: about 0.3 ms for a user with its profile
+(select_related), half the time of a whole ``me`` request, and more for a page of a list. Here a queryset
+is compiled once per connection and then only run with new values; the rows still become instances as
+Tortoise's executor makes them (select_related objects and annotations included). ``PreparedFirst`` reads
+one row, ``Prepared`` a page, ``PreparedRows`` plain tuples, ``wrapped_rows`` runs a queryset's SQL inside
+SQL of our own. They serve the point lookups and pages of services/users.py and the relations of
+services/social.py, and nothing else: the rest of the code uses the ORM as usual.
+
+On an SQLite file, outside a transaction, a read goes through a second, read-only ``sqlite3``
+connection on the event loop's own thread: a 15 µs indexed read (or a page of one index range) costs
+less than aiosqlite's hand-off to its worker thread and the wake-up back. WAL lets it read the last
+committed state while the other connection writes. Inside a transaction (which must see its own writes),
+for ``:memory:`` (a second connection would open another database) and on any error, the read takes the
+async path as before.
+
+The Tortoise privates used, all in the section "The Tortoise privates we use" below, checked at import
+(a RuntimeError naming the one that changed, never a wrong answer later) and each tested in
+``tests/domain/test_fast_reads.py``: ``Model._choose_db``, ``QuerySet._select_related_idx`` (and the shape
+of its entries), ``AwaitableQuery._annotations``, ``Model._init_from_db``, the ``_<relation>`` attribute
+holding a select_related object, ``SqliteClient._connection``, and the PostgreSQL and MySQL clients'
+``_pool`` (for database.py's pool gauges); not underscored but internal: the executor's ``execute_select``
+reading its rows through ``db.execute_query``, once. ``Model._meta`` is not counted: it is Tortoise's model
+description, used throughout its own contrib modules and docs. No other module touches a library private
+(``tests/unit/test_no_privates.py``).
+
+Values are bound through marker objects found by identity in the compiled parameters: no sentinel value
+that a real one could equal.
+
+Why not plain ORM queries plus SQL of our own: the SQL would be written per dialect by hand, and the rows
+would still need ``_init_from_db`` to become instances as cheaply; compiling the ORM's own queryset once
+keeps one definition of each query (services/users.py) and the speed.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sqlite3
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar, cast
+
+import tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
+from tortoise.backends.base.executor import BaseExecutor
+from tortoise.backends.sqlite.client import SqliteClient
+from tortoise.models import Model
+from tortoise.queryset import AwaitableQuery, QuerySet
+
+M = TypeVar("M", bound=Model)
+
+# ----------------------------------------------------------------------------------------------------------
+# The Tortoise privates we use. The rest of this module (and of the project) calls only these functions.
+# Each was checked with tortoise-orm CHECKED_WITH; _check_privates() runs at import.
+
+CHECKED_WITH = "1.1.9"
+
+# One entry per model in a row: (model, its column count, table, model, path of relations to it).
+SelectRelatedIdx = list[tuple[type[Model], int, Any, type[Model], Any]]
+
+
+def changed(name: str) -> RuntimeError:
+    """The error for a private that no longer has the shape relied on."""
+    return RuntimeError(
+        f"tortoise-orm {tortoise.__version__} changed {name}; models/fast_reads.py must be updated"
+        f" (checked with {CHECKED_WITH})"
+    )
+
+
+def connection_for(model: type[Model]) -> BaseDBAsyncClient:
+    """``Model._choose_db()`` (1.1.9): the connection a read of ``model`` runs on now (routers, transaction)."""
+    return model._choose_db()
+
+
+def compile_queryset(query: AwaitableQuery[Any]) -> tuple[str, list[Any], SelectRelatedIdx | None, list[str]]:
+    """A queryset's SQL, its parameters, and how its rows become instances (1.1.9).
+
+    ``sql()`` is public and builds ``query.query`` (pypika); the parameters come from pypika's
+    ``get_parameterized_sql()``. Private: ``QuerySet._select_related_idx`` (filled while the SQL is built:
+    where each select_related model's columns sit in a row) and ``AwaitableQuery._annotations`` (the
+    annotation names the executor sets as attributes).
+    """
+    sql = query.sql()
+    again, params = query.query.get_parameterized_sql()
+    if again != sql or not isinstance(params, list):
+        raise changed("QuerySet.sql() / query.get_parameterized_sql()")
+    annotations = query._annotations
+    if not isinstance(annotations, dict):
+        raise changed("AwaitableQuery._annotations")
+    if not isinstance(query, QuerySet):
+        return sql, params, None, list(annotations)
+    select_related_idx = query._select_related_idx
+    if not _well_shaped(select_related_idx):
+        raise changed("QuerySet._select_related_idx")
+    return sql, params, select_related_idx, list(annotations)
+
+
+def _well_shaped(select_related_idx: Any) -> bool:
+    if not isinstance(select_related_idx, list) or not select_related_idx:
+        return False
+    for entry in select_related_idx:
+        if not (isinstance(entry, tuple) and len(entry) == 5 and isinstance(entry[1], int)):
+            return False
+        if not (isinstance(entry[0], type) and issubclass(entry[0], Model) and isinstance(entry[4], tuple)):
+            return False
+    return bool(select_related_idx[0][4] == (None,))
+
+
+def instance_factory(model: type[M]) -> Callable[..., M]:
+    """``Model._init_from_db`` (1.1.9): ``factory(**columns)`` is the instance the executor makes of a row's
+    columns (saved, not partial; values as the driver returns them)."""
+    return model._init_from_db
+
+
+def related_attribute(relation: str) -> str:
+    """Where an instance keeps its select_related object ``relation`` (1.1.9: ``_<relation>``, read by the
+    relation's descriptor; set with ``object.__setattr__`` as the executor does)."""
+    return f"_{relation}"
+
+
+async def run_executor(
+    db: BaseDBAsyncClient,
+    model: type[M],
+    sql: str,
+    values: list[Any],
+    select_related_idx: SelectRelatedIdx | None,
+    annotations: Sequence[str],
+    rows: Sequence[Any] | None = None,
+) -> list[M]:
+    """Tortoise's own executor on ``sql`` (1.1.9: ``db.executor_class(model, db, select_related_idx=)``,
+    ``execute_select(sql, values, custom_fields=)``). Rows already read are handed to it through a proxy
+    client whose ``execute_query`` returns them: ``execute_select`` reads its rows that way, once."""
+    reader = db if rows is None else cast(BaseDBAsyncClient, _Fetched(db, rows))
+    executor = db.executor_class(model=model, db=reader, select_related_idx=select_related_idx)
+    found: list[M] = await executor.execute_select(sql, values, custom_fields=list(annotations) or None)
+    return found
+
+
+def sqlite_connection(db: SqliteClient) -> object | None:
+    """``SqliteClient._connection`` (1.1.9): the aiosqlite connection, None until connected; a new object
+    after Tortoise reconnects."""
+    return db._connection
+
+
+def connection_pool(db: BaseDBAsyncClient) -> Any | None:
+    """The driver's pool of a PostgreSQL or MySQL client (1.1.9: ``_pool``, None until connected); None on
+    SQLite, which has none. For the pool gauges (database.py)."""
+    if db.capabilities.dialect not in {"postgres", "mysql"}:
+        return None
+    if "_pool" not in vars(db):
+        raise changed(f"{type(db).__name__}._pool")
+    return vars(db)["_pool"]
+
+
+def _check_privates() -> None:
+    """Each private above exists with the shape relied on, or a RuntimeError names it."""
+    checks: dict[str, Callable[[], bool]] = {
+        "Model._choose_db": lambda: isinstance(inspect.getattr_static(Model, "_choose_db", None), classmethod),
+        "Model._init_from_db": lambda: isinstance(inspect.getattr_static(Model, "_init_from_db", None), classmethod),
+        "QuerySet._select_related_idx": lambda: "_select_related_idx" in QuerySet.__slots__,
+        "AwaitableQuery._annotations": lambda: "_annotations" in AwaitableQuery.__slots__,
+        "QuerySet.sql": lambda: "params_inline" in inspect.signature(AwaitableQuery.sql).parameters,
+        "SqliteClient._connection": lambda: "_connection" in SqliteClient.__init__.__code__.co_names,
+        "BaseExecutor(select_related_idx=)": lambda: (
+            "select_related_idx" in inspect.signature(BaseExecutor.__init__).parameters
+        ),
+        "BaseExecutor.execute_select": lambda: (
+            "custom_fields" in inspect.signature(BaseExecutor.execute_select).parameters
+            and "execute_query" in BaseExecutor.execute_select.__code__.co_names
+            and "_init_from_db" in BaseExecutor.execute_select.__code__.co_names
+        ),
+    }
+    for name, holds in checks.items():
+        try:
+            ok = holds()
+        except (AttributeError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise changed(name)
+
+
+_check_privates()
+
+# ----------------------------------------------------------------------------------------------------------
+# Placeholders: a query is built once with a marker per value, and each marker's position in the compiled
+# parameters is found by identity. A marker is a new int (or str) object, so Tortoise's own checks accept it
+# (``limit()`` compares it with 0) and no real value can be mistaken for it; if Tortoise ever copies or
+# converts a value on its way to the parameters, the marker is not found and compiling fails loudly.
+
+
+class _IntSlot(int):
+    """Stands for an int value while a query compiles."""
+
+
+class _TextSlot(str):
+    """Stands for a str value while a query compiles."""
+
+    __slots__ = ()
+
+
+def _slots(kinds: Sequence[type]) -> tuple[object, ...]:
+    slots: list[object] = []
+    for number, kind in enumerate(kinds, start=1):
+        if kind is int:
+            slots.append(_IntSlot(number))  # distinct values: an ``__in`` list could drop equal ones
+        elif kind is str:
+            slots.append(_TextSlot(f"slot{number}"))
+        else:
+            raise TypeError(f"a prepared value is an int or a str, not {kind!r}")
+    return tuple(slots)
+
+
+def _positions(slots: Sequence[object], params: Sequence[Any], sql: str) -> list[int]:
+    positions = []
+    for number, slot in enumerate(slots, start=1):
+        found = [index for index, param in enumerate(params) if param is slot]
+        if len(found) != 1:
+            raise RuntimeError(
+                f"value {number} is {len(found)} times in the compiled parameters, not once: the query must use"
+                f" each value once, and tortoise-orm {tortoise.__version__} must pass it through unchanged"
+                f" (if it no longer does, models/fast_reads.py must be updated): {sql}"
+            )
+        positions.append(found[0])
+    return positions
+
+
+Compiled = tuple[str, list[Any], list[int], SelectRelatedIdx | None, list[str]]
+
+
+class _Statement:
+    """The SQL of ``build(*markers)`` per dialect and connection, with where each given value goes."""
+
+    def __init__(self, model: type[Model], build: Callable[..., Any], *kinds: type) -> None:
+        self._model = model
+        self._build = build
+        self._slots = _slots(kinds)
+        self._compiled: dict[tuple[type[BaseDBAsyncClient], str], Compiled] = {}
+
+    def _bind(self, given: tuple[object, ...]) -> tuple[BaseDBAsyncClient, Compiled, list[Any]]:
+        db = connection_for(self._model)
+        # The SQL depends on the dialect only; transactions wrap the same connection name.
+        key = (type(db), db.connection_name)
+        compiled = self._compiled.get(key) or self._compile(db, key)
+        values = list(compiled[1])
+        for index, value in zip(compiled[2], given, strict=True):
+            values[index] = value
+        return db, compiled, values
+
+    def _query(self, db: BaseDBAsyncClient) -> Any:
+        return self._build(*self._slots).using_db(db)
+
+    def _compile(self, db: BaseDBAsyncClient, key: tuple[type[BaseDBAsyncClient], str]) -> Compiled:
+        sql, params, select_related_idx, annotations = compile_queryset(self._query(db))
+        compiled = (sql, params, _positions(self._slots, params, sql), select_related_idx, annotations)
+        self._compiled[key] = compiled
+        return compiled
+
+
+class Prepared(_Statement, Generic[M]):
+    """``build(*values)`` for any ``values`` (of the ``kinds`` given, int or str), compiled once per
+    connection; ``all`` runs it.
+
+    ``build`` must use each value exactly once, and each value must be what its column stores (the
+    queryset's own conversion ran once, on the marker). Rows become instances (select_related objects
+    included) as Tortoise's executor makes them.
+    """
+
+    def __init__(self, model: type[M], build: Callable[..., QuerySet[M]], *kinds: type) -> None:
+        super().__init__(model, build, *kinds)
+        self._hydrators: dict[str, _Hydrator] = {}
+
+    async def all(self, *given: object) -> list[M]:
+        db, (sql, _, _, select_related_idx, annotations), values = self._bind(given)
+        rows = execute_point_lookup(db, sql, values)
+        if rows is not None and select_related_idx is not None and _Hydrator.handles(select_related_idx):
+            if not rows:
+                return []
+            hydrator = self._hydrators.get(sql) or self._hydrators.setdefault(
+                sql, _Hydrator(select_related_idx, annotations, rows[0].keys())
+            )
+            return [hydrator.instance(row) for row in rows]
+        return await run_executor(db, cast(type[M], self._model), sql, values, select_related_idx, annotations, rows)
+
+
+class PreparedRows(_Statement):
+    """``build(*values).values_list(*columns)``, compiled once per connection; ``rows`` gives plain tuples
+    in the columns' order, as the driver returns them (an SQLite or MySQL boolean is 0 or 1)."""
+
+    def __init__(
+        self, model: type[Model], build: Callable[..., QuerySet[Any]], *kinds: type, columns: Sequence[str]
+    ) -> None:
+        super().__init__(model, build, *kinds)
+        self._columns = tuple(columns)
+
+    def _query(self, db: BaseDBAsyncClient) -> Any:
+        return self._build(*self._slots).using_db(db).values_list(*self._columns)
+
+    async def rows(self, *given: object) -> list[tuple[Any, ...]]:
+        db, (sql, *_), values = self._bind(given)
+        rows: Sequence[Any] | None = execute_point_lookup(db, sql, values)
+        if rows is None:
+            _, rows = await db.execute_query(sql, values)
+        return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
+
+
+class PreparedFirst(Prepared[M]):
+    """``build(*values).first()`` for any ``values``, compiled once per connection."""
+
+    async def first(self, *given: object) -> M | None:
+        found = await self.all(*given)
+        return found[0] if found else None
+
+    def _query(self, db: BaseDBAsyncClient) -> QuerySet[M]:
+        query: QuerySet[M] = self._build(*self._slots)
+        return query.limit(1).using_db(db)
+
+
+async def wrapped_rows(query: AwaitableQuery[Any], wrap: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The rows (as dicts) of ``wrap(sql)``, ``sql`` being ``query``'s own SQL: its values stay parameters,
+    and ``wrap`` must add no value to the text but our own SQL."""
+    sql, params, _, _ = compile_queryset(query)
+    rows: list[dict[str, Any]] = await connection_for(query.model).execute_query_dict(wrap(sql), params)
+    return rows
+
+
+def execute_point_lookup(db: BaseDBAsyncClient, sql: str, values: list[Any]) -> list[sqlite3.Row] | None:
+    """The rows of a short indexed read on the calling thread, or None where the async path must run it."""
+    if not isinstance(db, SqliteClient) or isinstance(db, TransactionalDBClient) or db.filename == ":memory:":
+        return None
+    reader = _reader(db)
+    if reader is None:
+        return None
+    db.log.debug("%s: %s", sql, values)  # as Tortoise logs what it runs (the query-count tests read it)
+    try:
+        return reader.execute(sql, values).fetchall()
+    except sqlite3.Error:
+        return None  # busy, or anything odd: the async path runs it and reports errors as Tortoise does
+
+
+# Each SQLite client's read-only twin, with the aiosqlite connection it was opened for.
+_READERS: weakref.WeakKeyDictionary[SqliteClient, tuple[object, sqlite3.Connection]] = weakref.WeakKeyDictionary()
+
+
+def _reader(db: SqliteClient) -> sqlite3.Connection | None:
+    """The read-only twin of ``db``'s connection; renewed when Tortoise reconnects."""
+    owner = sqlite_connection(db)
+    if owner is None:
+        return None
+    cached = _READERS.get(db)
+    if cached is not None and cached[0] is owner:
+        return cached[1]
+    if cached is not None:
+        cached[1].close()
+    try:
+        # timeout=0: never wait for a lock on the event loop's thread; the async path waits instead.
+        reader = sqlite3.connect(f"file:{db.filename}?mode=ro", uri=True, timeout=0, check_same_thread=False)
+    except sqlite3.Error:
+        return None
+    reader.row_factory = sqlite3.Row
+    _READERS[db] = (owner, reader)
+    return reader
+
+
+class _Hydrator:
+    """Rows read on the loop thread made into instances as Tortoise's executor makes them (``execute_select``:
+    ``_init_from_db`` of the model and of each select_related model, linked by ``_<relation>``, annotations
+    as attributes), without the executor's per-call set-up and per-row copies. Built once per statement
+    from its columns; ``tests/domain/test_fast_reads.py`` and ``tests/e2e/test_point_lookups.py`` check it
+    against the executor."""
+
+    def __init__(
+        self, select_related_idx: SelectRelatedIdx, annotations: Sequence[str], columns: Sequence[str]
+    ) -> None:
+        self._make = instance_factory(select_related_idx[0][0])
+        self._count = select_related_idx[0][1]
+        self._keys = tuple(columns[: self._count])
+        self._annotations = tuple(annotations)
+        self._related: list[tuple[Callable[..., Model], int, int, tuple[str, ...], tuple[Any, ...], str, str]] = []
+        start = self._count
+        for model, count, *_, full_path in select_related_idx[1:]:
+            *path, name = full_path
+            keys = tuple(column.split(".", 1)[1] for column in columns[start : start + count])
+            make = instance_factory(model)
+            self._related.append(
+                (make, start, start + count, keys, tuple(path), related_attribute(str(name)), str(name))
+            )
+            start += count
+
+    @staticmethod
+    def handles(select_related_idx: SelectRelatedIdx) -> bool:
+        """Every model in the row has columns of its own (Tortoise's ``only()`` fillers are not handled)."""
+        return bool(select_related_idx) and all(entry[1] > 0 for entry in select_related_idx)
+
+    def instance(self, row: sqlite3.Row) -> Any:
+        instance = self._make(**dict(zip(self._keys, row[: self._count], strict=True)))
+        instances: dict[tuple[Any, ...], Any] = {(None,): instance}
+        for make, start, stop, keys, path, attribute, name in self._related:
+            values = row[start:stop]
+            related = make(**dict(zip(keys, values, strict=True))) if any(values) else None
+            target = instances.get(path)
+            if target is not None:
+                object.__setattr__(target, attribute, related)
+            if related is not None:
+                instances[(*path, name)] = related
+        for name in self._annotations:
+            object.__setattr__(instance, name, row[name])
+        return instance
+
+
+class _Fetched:
+    """``db`` with one query's rows already read: Tortoise's executor hydrates them as its own."""
+
+    def __init__(self, db: BaseDBAsyncClient, rows: Sequence[Any]) -> None:
+        self._db = db
+        self._rows = rows
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
+
+    async def execute_query(self, query: str, values: list[Any] | None = None) -> tuple[int, Sequence[Any]]:
+        return len(self._rows), self._rows
