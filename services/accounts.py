@@ -12,9 +12,9 @@ from services import credentials, passwords, reauthentication, recovery, securit
 from services.audit import security_event
 from services.authentication import SignedIn, start_session
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from services.mail import outbox
 from services.security_events import Kind
 from services.throttle import CONFLICTS, Throttle
+from services.transactions import transaction
 from services.validation import (
     CleanFields,
     check_password_size,
@@ -49,7 +49,7 @@ async def register(
     password = clean_new_password(password, user_name=user_name, email=fields.user.get("email"))
     password_hash = await passwords.hash_password(password, rounds=settings.bcrypt_rounds)
     try:
-        async with in_transaction():
+        async with transaction():
             names = users.name_keys(str(fields.user["first_name"]), str(fields.user["last_name"]))
             created = await User.create(**{**fields.user, **names}, password_hash=password_hash)
             await UserProfile.create(user=created)
@@ -57,7 +57,6 @@ async def register(
                 await recovery.mail_verification(user=created, email=created.email, settings=settings)
     except IntegrityError:
         raise await _conflict(fields.user, exclude_id=None) from None
-    outbox.wake()
     user = await users.by_id(created.id)
     if user is None:
         raise Unauthenticated("The account was deleted while being created.")
@@ -121,7 +120,7 @@ async def update_user(
             *CONFLICTS, message=CONFLICTS_THROTTLED, account=f"id:{actor.id}", address=address
         )
     try:
-        async with in_transaction():
+        async with transaction():
             await _write(target, fields, password_hash)
             await recovery.mail_account_changes(
                 before=target, changes=fields.user, password_changed=password_hash is not None, settings=settings
@@ -130,7 +129,6 @@ async def update_user(
         raise await _conflict(fields.user, exclude_id=target.id) from None
     if probe is not None:
         await probe.succeeded()
-    outbox.wake()
     client = sessions.Client(address, user_agent)
     if password_hash is not None:
         security_event("password_changed", user_id=target.id, address=address, by=actor.id)

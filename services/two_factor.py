@@ -28,6 +28,7 @@ from services.audit import security_event
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, SecondFactorNeeded
 from services.mail import outbox
 from services.throttle import Attempt, Throttle
+from services.transactions import transaction
 from services.validation import require_str
 from settings import Settings, SettingsError
 
@@ -96,7 +97,7 @@ async def confirm(
     await reauthentication.verify(user, settings=settings, throttle=throttle, address=address, second=code_is_right)
     step = matched[0]
     codes = _new_recovery_codes()
-    async with in_transaction():
+    async with transaction():
         # Conditional on the secret the code was checked against: a setup begun meanwhile wins.
         claimed = await TwoFactorSecret.filter(
             id=pending.id, confirmed_at=None, encrypted_secret=pending.encrypted_secret
@@ -107,7 +108,6 @@ async def confirm(
         await _store_recovery_codes(user.id, codes)
         await _end_sessions(user, keep=session_id)
         await _notify(user, "two_factor_enabled")
-    outbox.wake()
     security_event("two_factor_enabled", user_id=user.id, address=address)
     return codes
 
@@ -219,7 +219,7 @@ async def _use_totp(user: User, code: str, settings: Settings) -> bool:
 
 async def _use_recovery_code(user: User, code: str, address: str, keep: str | None) -> bool:
     normalized = code.replace("-", "").replace(" ", "").lower()
-    async with in_transaction():
+    async with transaction():
         used = await RecoveryCode.filter(user_id=user.id, code_hash=_digest(normalized), used_at=None).update(
             used_at=_now()
         )
@@ -229,7 +229,6 @@ async def _use_recovery_code(user: User, code: str, address: str, keep: str | No
         # the new session starts after this; a signed-in caller keeps its own (``keep``).
         await _end_sessions(user, keep=keep)
         await _notify(user, "recovery_code_used")
-    outbox.wake()
     security_event("recovery_code_used", user_id=user.id, address=address)
     return True
 
@@ -283,13 +282,12 @@ def _require_enabled(user: User) -> None:
 
 
 async def _turn_off(user: User, *, keep: str | None = None) -> None:
-    async with in_transaction():
+    async with transaction():
         await TwoFactorSecret.filter(user_id=user.id).delete()
         await RecoveryCode.filter(user_id=user.id).delete()
         await User.filter(id=user.id).update(two_factor_enabled=False)
         await _end_sessions(user, keep=keep)
         await _notify(user, "two_factor_disabled")
-    outbox.wake()
 
 
 async def _notify(user: User, template: str) -> None:
