@@ -8,8 +8,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import User, UserProfile
-from services import credentials, passwords, reauthentication, recovery, security_events, sessions, social, users
-from services.audit import security_event
+from services import audit, credentials, passwords, reauthentication, recovery, sessions, social, users
 from services.authentication import SignedIn, start_session
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.security_events import Kind
@@ -60,7 +59,7 @@ async def register(
     user = await users.by_id(created.id)
     if user is None:
         raise Unauthenticated("The account was deleted while being created.")
-    security_event("registered", user_id=user.id, address=address)
+    await audit.record(audit.REGISTERED, user_id=user.id, address=address)
     return await start_session(user, settings, client=sessions.Client(address, user_agent))
 
 
@@ -129,12 +128,12 @@ async def update_user(
         raise await _conflict(fields.user, exclude_id=target.id) from None
     if probe is not None:
         await probe.succeeded()
-    client = sessions.Client(address, user_agent)
     if password_hash is not None:
-        security_event("password_changed", user_id=target.id, address=address, by=actor.id)
-        await security_events.record(Kind.PASSWORD_CHANGED, user_id=target.id, client=client)
+        await audit.record(
+            Kind.PASSWORD_CHANGED, user_id=target.id, address=address, user_agent=user_agent, by=actor.id
+        )
     if "email_key" in fields.user and fields.user["email_key"] != target.email_key:
-        await security_events.record(Kind.EMAIL_CHANGED, user_id=target.id, client=client)
+        await audit.record(Kind.EMAIL_CHANGED, user_id=target.id, address=address, user_agent=user_agent, by=actor.id)
     if fields.profile.get("account_privacy") is False:
         await social.approve_all_requests(owner_id=target.id)  # a public account has no pending requests
     refreshed = await users.by_id(target.id)
@@ -254,7 +253,7 @@ async def delete_user(
         deleted = await User.filter(id=target.id).delete()
         if not deleted:
             raise NotFound(f"No user is named {user_name!r}.", field="userName")
-    security_event("account_deleted", user_id=target.id, address=address, by=actor.id)
+    await audit.record(audit.ACCOUNT_DELETED, user_id=target.id, address=address, by=actor.id)
     return target
 
 

@@ -15,8 +15,7 @@ from tortoise.transactions import in_transaction
 
 from models import User
 from models.user import SUSPENSION_REASON_MAX
-from services import reauthentication, security_events, sessions, social, users
-from services.audit import security_event
+from services import audit, reauthentication, sessions, social, users
 from services.errors import AccountSuspended, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.security_events import Kind
 from services.throttle import Throttle
@@ -61,8 +60,7 @@ async def deactivate(
         if flipped and not _hidden(locked):
             await social.hidden_changed(user_id=user.id, hidden=True)
         await sessions.revoke_all(user.id)
-    security_event("account_deactivated", user_id=user.id, address=client.address)
-    await security_events.record(Kind.ACCOUNT_DEACTIVATED, user_id=user.id, client=client)
+    await audit.record(Kind.ACCOUNT_DEACTIVATED, user_id=user.id, address=client.address, user_agent=client.user_agent)
 
 
 async def admit(user: User, *, settings: Settings, client: sessions.Client) -> User:
@@ -88,8 +86,7 @@ async def admit(user: User, *, settings: Settings, client: sessions.Client) -> U
         if restored:
             await social.hidden_changed(user_id=user.id, hidden=False)
     if restored:
-        security_event("account_restored", user_id=user.id, address=client.address)
-        await security_events.record(Kind.ACCOUNT_RESTORED, user_id=user.id, client=client)
+        await audit.record(Kind.ACCOUNT_RESTORED, user_id=user.id, address=client.address, user_agent=client.user_agent)
     return await _reloaded(user.id, missing=Unauthenticated(GONE))
 
 
@@ -120,7 +117,7 @@ async def suspend(*, actor: User, user_name: str, reason: str, address: str) -> 
         if flipped and not _hidden(locked):
             await social.hidden_changed(user_id=target.id, hidden=True)
         await sessions.revoke_all(target.id)
-    security_event("account_suspended", user_id=target.id, address=address, by=actor.id)
+    await audit.record(Kind.ACCOUNT_SUSPENDED, user_id=target.id, address=address, by=actor.id)
     return await _reloaded(target.id)
 
 
@@ -136,7 +133,7 @@ async def unsuspend(*, actor: User, user_name: str, address: str) -> User:
         )
         if flipped and not locked.account_deleted:
             await social.hidden_changed(user_id=target.id, hidden=False)
-    security_event("account_unsuspended", user_id=target.id, address=address, by=actor.id)
+    await audit.record(Kind.ACCOUNT_UNSUSPENDED, user_id=target.id, address=address, by=actor.id)
     return await _reloaded(target.id)
 
 

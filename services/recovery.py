@@ -13,13 +13,11 @@ from collections.abc import Mapping
 from tortoise.transactions import in_transaction
 
 from models import User
-from services import credentials, email_undo, one_time_tokens, passwords, security_events, users
-from services.audit import security_event
+from services import audit, credentials, email_undo, one_time_tokens, passwords, users
 from services.errors import Conflict, InvalidInput
 from services.mail import outbox
 from services.one_time_tokens import RESET_PASSWORD, VERIFY_EMAIL
 from services.security_events import Kind
-from services.sessions import Client
 from services.throttle import MAIL_REQUESTS, Throttle
 from services.transactions import transaction
 from services.validation import clean_email, clean_new_password, email_key
@@ -98,7 +96,7 @@ async def verify_email(*, token: str, settings: Settings, address: str) -> User:
     user = await users.by_id(record.user_id)
     if user is None:
         raise one_time_tokens.invalid()
-    security_event("email_verified", user_id=user.id, address=address)
+    await audit.record(Kind.EMAIL_VERIFIED, user_id=user.id, address=address)
     return user
 
 
@@ -108,7 +106,7 @@ async def request_password_reset(*, email: str, settings: Settings, throttle: Th
     await _count_mail_request(throttle, key, address)  # counted whether or not the address is known
     user = await users.by_login_key(key)
     if user is None or user.email is None:
-        security_event("password_reset_unknown_address", user_id=None, address=address)
+        await audit.record("password_reset_unknown_address", user_id=None, address=address)
         return
     async with transaction():
         token = await one_time_tokens.issue(
@@ -126,7 +124,7 @@ async def request_password_reset(*, email: str, settings: Settings, throttle: Th
             "valid_for": _duration(settings.reset_password_ttl),
         }
         await outbox.enqueue(template="reset_password", to=user.email, data=data)
-    security_event("password_reset_requested", user_id=user.id, address=address)
+    await audit.record(Kind.PASSWORD_RESET_REQUESTED, user_id=user.id, address=address)
 
 
 async def reset_password(
@@ -150,5 +148,6 @@ async def reset_password(
         await User.filter(id=user.id, email_key=email_key(record.email)).update(email_verified=True)
         if user.email:
             await outbox.enqueue(template="password_changed", to=user.email, data={"user_name": user.user_name})
-    security_event("password_reset", user_id=user.id, address=address)
-    await security_events.record(Kind.PASSWORD_CHANGED, user_id=user.id, client=Client(address, user_agent))
+    await audit.record(
+        Kind.PASSWORD_CHANGED, event="password_reset", user_id=user.id, address=address, user_agent=user_agent
+    )

@@ -23,10 +23,10 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models import RecoveryCode, TwoFactorSecret, User
-from services import reauthentication, sessions, users
-from services.audit import security_event
+from services import audit, reauthentication, sessions, users
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, SecondFactorNeeded
 from services.mail import outbox
+from services.security_events import Kind
 from services.throttle import Attempt, Throttle
 from services.transactions import transaction
 from services.validation import require_str
@@ -90,7 +90,7 @@ async def confirm(
     async def code_is_right() -> None:
         step = _matching_step(_decrypt(pending.encrypted_secret, settings), cleaned)
         if step is None:
-            security_event("login_failed", user_id=user.id, address=address, factor="otp")
+            await audit.record(Kind.LOGIN_FAILED, user_id=user.id, address=address, factor="otp")
             raise InvalidInput("The code is wrong; enter the current code from the authenticator app.", field="code")
         matched.append(step)
 
@@ -108,7 +108,7 @@ async def confirm(
         await _store_recovery_codes(user.id, codes)
         await _end_sessions(user, keep=session_id)
         await _notify(user, "two_factor_enabled")
-    security_event("two_factor_enabled", user_id=user.id, address=address)
+    await audit.record(Kind.TWO_FACTOR_ENABLED, user_id=user.id, address=address)
     return codes
 
 
@@ -129,7 +129,7 @@ async def disable(
     _require_enabled(user)
     await _reauthenticate(user, password, code, settings=settings, throttle=throttle, address=address, keep=session_id)
     await _turn_off(user, keep=session_id)
-    security_event("two_factor_disabled", user_id=user.id, address=address)
+    await audit.record(Kind.TWO_FACTOR_DISABLED, user_id=user.id, address=address)
 
 
 async def regenerate_recovery_codes(
@@ -148,7 +148,7 @@ async def regenerate_recovery_codes(
     codes = _new_recovery_codes()
     async with in_transaction():
         await _store_recovery_codes(user.id, codes)
-    security_event("recovery_codes_regenerated", user_id=user.id, address=address)
+    await audit.record(Kind.RECOVERY_CODES_REGENERATED, user_id=user.id, address=address)
     return codes
 
 
@@ -158,7 +158,7 @@ async def disable_by_operator(*, user_name: str) -> User:
     if user is None:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
     await _turn_off(user)
-    security_event("two_factor_disabled", user_id=user.id, address="cli", by="operator")
+    await audit.record(Kind.TWO_FACTOR_DISABLED, user_id=user.id, address="cli", by="operator")
     return user
 
 
@@ -180,7 +180,7 @@ async def check_login(*, user: User, otp: str | None, settings: Settings, attemp
             reason=OTP_REQUIRED,
         )
     if not await _use_code(user, otp, settings=settings, address=address):
-        security_event("login_failed", user_id=user.id, address=address, factor="otp")
+        await audit.record(Kind.LOGIN_FAILED, user_id=user.id, address=address, factor="otp")
         raise SecondFactorNeeded("The code is wrong or was already used.", reason=OTP_INVALID)
 
 
@@ -229,7 +229,7 @@ async def _use_recovery_code(user: User, code: str, address: str, keep: str | No
         # the new session starts after this; a signed-in caller keeps its own (``keep``).
         await _end_sessions(user, keep=keep)
         await _notify(user, "recovery_code_used")
-    security_event("recovery_code_used", user_id=user.id, address=address)
+    await audit.record(Kind.RECOVERY_CODE_USED, user_id=user.id, address=address)
     return True
 
 
@@ -323,7 +323,7 @@ async def _reauthenticate(
 
     async def code_is_right() -> None:
         if not await _use_code(user, require_str(code, "code"), settings=settings, address=address, keep=keep):
-            security_event("login_failed", user_id=user.id, address=address, factor="otp")
+            await audit.record(Kind.LOGIN_FAILED, user_id=user.id, address=address, factor="otp")
             raise InvalidInput("The code is wrong or was already used.", field="code")
 
     await reauthentication.verify(
