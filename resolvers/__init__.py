@@ -13,6 +13,7 @@ from resolvers.recovery import RecoveryMutation
 from resolvers.security import SecurityMutation, SecurityQuery
 from resolvers.social import SocialMutation, SocialQuery
 from resolvers.two_factor import TwoFactorMutation
+from schema.fresh_reads import reads_afresh
 
 
 @strawberry.type(
@@ -24,6 +25,7 @@ class Query(AccountQuery, SocialQuery, SecurityQuery):
     pass
 
 
+@reads_afresh  # every mutation field drops what the request read about people before it
 @strawberry.type(
     description="Creating, signing in to, changing and deleting accounts. Every failure is an error with a "
     "stable extensions.code and, where one input field is at fault, extensions.field (see README, Errors); "

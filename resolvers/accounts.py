@@ -118,7 +118,6 @@ class AccountMutation:
         "extensions.retryAfter says how many seconds to wait).",
     )
     async def update_user(self, info: Info[Context, Any], user_name: TargetName, input: Changes) -> User:
-        info.context.forget_people()  # e.g. accountPrivacy decides who sees which lists
         return await _update(info, user_name, input)
 
     @strawberry.mutation(
@@ -132,7 +131,6 @@ class AccountMutation:
         "extensions.retryAfter says how many seconds to wait).",
     )
     async def update_profile(self, info: Info[Context, Any], input: Changes) -> User:
-        info.context.forget_people()
         return await _update(info, None, input)
 
     @strawberry.mutation(

@@ -102,9 +102,8 @@ class SocialQuery:
 
 
 async def _actor(info: Info[Context, Any]) -> UserModel:
-    """The caller, about to change who follows or blocks whom: relations and pages this request read
-    before (an earlier mutation of the same document) are read again."""
-    info.context.forget_people()
+    """The caller, about to change who follows or blocks whom (what the request read before is dropped
+    as every mutation starts: schema.fresh_reads)."""
     return await info.context.require_user()
 
 

@@ -40,7 +40,10 @@ class Session:
 @strawberry.enum(description="What happened to the account.")
 class SecurityEventKind(Enum):
     LOGIN = strawberry.enum_value("LOGIN", description="A sign-in with the right password.")
-    LOGIN_FAILED = strawberry.enum_value("LOGIN_FAILED", description="A sign-in with a wrong password.")
+    LOGIN_FAILED = strawberry.enum_value(
+        "LOGIN_FAILED",
+        description="A wrong password or two-factor code: at sign-in, or confirming a sensitive change.",
+    )
     LOGOUT = strawberry.enum_value("LOGOUT", description="A logout, or a logoutAll (every session).")
     PASSWORD_CHANGED = strawberry.enum_value("PASSWORD_CHANGED", description="The password was changed.")
     EMAIL_CHANGED = strawberry.enum_value("EMAIL_CHANGED", description="The email address was changed.")
@@ -54,6 +57,37 @@ class SecurityEventKind(Enum):
     )
     ACCOUNT_RESTORED = strawberry.enum_value(
         "ACCOUNT_RESTORED", description="A deactivated account was restored by signing in."
+    )
+    EMAIL_VERIFIED = strawberry.enum_value(
+        "EMAIL_VERIFIED", description="The email address was verified with the mailed link."
+    )
+    PASSWORD_RESET_REQUESTED = strawberry.enum_value(
+        "PASSWORD_RESET_REQUESTED", description="A password reset link was mailed to the account's address."
+    )
+    REFRESH_TOKEN_REUSED = strawberry.enum_value(
+        "REFRESH_TOKEN_REUSED",
+        description="A refresh token was used a second time: its session was ended, as it may have been stolen.",
+    )
+    RECENT_SIGN_IN_REQUIRED = strawberry.enum_value(
+        "RECENT_SIGN_IN_REQUIRED",
+        description="A change that needs a recent sign-in or the password was refused without either.",
+    )
+    TWO_FACTOR_ENABLED = strawberry.enum_value(
+        "TWO_FACTOR_ENABLED", description="Two-factor sign-in was turned on (confirmTwoFactor)."
+    )
+    TWO_FACTOR_DISABLED = strawberry.enum_value(
+        "TWO_FACTOR_DISABLED",
+        description="Two-factor sign-in was turned off (disableTwoFactor, or by the operator's disable-2fa command).",
+    )
+    RECOVERY_CODE_USED = strawberry.enum_value(
+        "RECOVERY_CODE_USED", description="A two-factor recovery code was used (every other session ended)."
+    )
+    RECOVERY_CODES_REGENERATED = strawberry.enum_value(
+        "RECOVERY_CODES_REGENERATED", description="New recovery codes were made; the earlier ones stopped working."
+    )
+    ACCOUNT_SUSPENDED = strawberry.enum_value("ACCOUNT_SUSPENDED", description="An admin suspended the account.")
+    ACCOUNT_UNSUSPENDED = strawberry.enum_value(
+        "ACCOUNT_UNSUSPENDED", description="An admin lifted the account's suspension."
     )
 
 

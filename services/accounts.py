@@ -8,14 +8,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import User, UserProfile
-from services import credentials, passwords, reauthentication, recovery, security_events, sessions, social, users
-from services.audit import security_event
+from services import audit, credentials, passwords, reauthentication, recovery, sessions, social, users
 from services.authentication import SignedIn, start_session
 from services.deadlocks import again_on_deadlock
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from services.mail import outbox
 from services.security_events import Kind
 from services.throttle import CONFLICTS, Throttle
+from services.transactions import transaction
 from services.validation import (
     CleanFields,
     check_password_size,
@@ -50,7 +49,7 @@ async def register(
     password = clean_new_password(password, user_name=user_name, email=fields.user.get("email"))
     password_hash = await passwords.hash_password(password, rounds=settings.bcrypt_rounds)
     try:
-        async with in_transaction():
+        async with transaction():
             names = users.name_keys(str(fields.user["first_name"]), str(fields.user["last_name"]))
             created = await User.create(**{**fields.user, **names}, password_hash=password_hash)
             await UserProfile.create(user=created)
@@ -58,11 +57,10 @@ async def register(
                 await recovery.mail_verification(user=created, email=created.email, settings=settings)
     except IntegrityError:
         raise await _conflict(fields.user, exclude_id=None) from None
-    outbox.wake()
     user = await users.by_id(created.id)
     if user is None:
         raise Unauthenticated("The account was deleted while being created.")
-    security_event("registered", user_id=user.id, address=address)
+    await audit.record(audit.REGISTERED, user_id=user.id, address=address)
     return await start_session(user, settings, client=sessions.Client(address, user_agent))
 
 
@@ -130,7 +128,7 @@ async def update_user(
         )
 
     async def save() -> None:
-        async with in_transaction():
+        async with transaction():
             if fields.profile.get("account_privacy") is False:
                 # First: it locks the owner and its requesters in id order (see approve_all_requests).
                 await social.approve_all_requests(owner_id=target.id)  # a public account has no pending requests
@@ -145,13 +143,12 @@ async def update_user(
         raise await _conflict(fields.user, exclude_id=target.id) from None
     if probe is not None:
         await probe.succeeded()
-    outbox.wake()
-    client = sessions.Client(address, user_agent)
     if password_hash is not None:
-        security_event("password_changed", user_id=target.id, address=address, by=actor.id)
-        await security_events.record(Kind.PASSWORD_CHANGED, user_id=target.id, client=client)
+        await audit.record(
+            Kind.PASSWORD_CHANGED, user_id=target.id, address=address, user_agent=user_agent, by=actor.id
+        )
     if "email_key" in fields.user and fields.user["email_key"] != target.email_key:
-        await security_events.record(Kind.EMAIL_CHANGED, user_id=target.id, client=client)
+        await audit.record(Kind.EMAIL_CHANGED, user_id=target.id, address=address, user_agent=user_agent, by=actor.id)
     refreshed = await users.by_id(target.id)
     if refreshed is None:
         raise NotFound("The user was deleted while being updated.", field="userName")
@@ -273,7 +270,7 @@ async def delete_user(
                 raise NotFound(f"No user is named {user_name!r}.", field="userName")
 
     await again_on_deadlock(delete)
-    security_event("account_deleted", user_id=target.id, address=address, by=actor.id)
+    await audit.record(audit.ACCOUNT_DELETED, user_id=target.id, address=address, by=actor.id)
     return target
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models import User
-from services import lifecycle, one_time_codes, passwords, security_events, sessions, tokens, two_factor, users
-from services.audit import security_event
+from services import audit, lifecycle, one_time_codes, passwords, sessions, tokens, two_factor, users
 from services.errors import NotFound, Unauthenticated
 from services.security_events import Kind
 from services.throttle import LOGIN, Throttle
@@ -80,16 +79,15 @@ async def login(
     hashed = user.password_hash if user is not None else None
     client = sessions.Client(address, user_agent)
     if not await passwords.verify_password(password, hashed, rounds=settings.bcrypt_rounds) or user is None:
-        security_event("login_failed", user_id=user.id if user else None, address=address)
-        if user is not None:  # never a row for a name no one holds
-            await security_events.record(Kind.LOGIN_FAILED, user_id=user.id, client=client)
+        # Never a row for a name no one holds: the log line only.
+        await audit.record(Kind.LOGIN_FAILED, user_id=user.id if user else None, address=address, user_agent=user_agent)
         raise Unauthenticated(LOGIN_FAILED)
     await two_factor.check_login(user=user, otp=code, settings=settings, attempt=attempt, address=address)
     await attempt.succeeded()
     user = await lifecycle.admit(user, settings=settings, client=client)  # suspended: FORBIDDEN; restores
     await passwords.upgrade_legacy_hash(user, password, rounds=settings.bcrypt_rounds)
     signed_in = await start_session(user, settings, client=client)
-    await security_events.record(Kind.LOGIN, user_id=user.id, client=client)
+    await audit.record(Kind.LOGIN, user_id=user.id, address=address, user_agent=user_agent)
     return signed_in
 
 
@@ -106,19 +104,17 @@ async def logout(*, refresh_token: str, address: str, user_agent: str | None = N
     """End the refresh token's session, its access tokens included."""
     user_id = await sessions.revoke(refresh_token)
     if user_id is not None:
-        await security_events.record(Kind.LOGOUT, user_id=user_id, client=sessions.Client(address, user_agent))
+        await audit.record(Kind.LOGOUT, user_id=user_id, address=address, user_agent=user_agent)
 
 
 async def logout_all(*, user: User, address: str, user_agent: str | None = None) -> None:
     """Revoke every session and every access token of ``user``."""
     await sessions.revoke_all(user.id)
-    security_event("logout_all", user_id=user.id, address=address)
-    await security_events.record(Kind.LOGOUT, user_id=user.id, client=sessions.Client(address, user_agent))
+    await audit.record(Kind.LOGOUT, event="logout_all", user_id=user.id, address=address, user_agent=user_agent)
 
 
 async def revoke_session(*, user: User, session_id: str, address: str, user_agent: str | None = None) -> None:
     """End one of the caller's own live sessions, its refresh and access tokens at once."""
     if not await sessions.revoke_one(user_id=user.id, session_id=sessions.clean_id(session_id)):
         raise NotFound("You have no live session with this id.", field="id")
-    security_event("session_revoked", user_id=user.id, address=address)
-    await security_events.record(Kind.SESSION_REVOKED, user_id=user.id, client=sessions.Client(address, user_agent))
+    await audit.record(Kind.SESSION_REVOKED, user_id=user.id, address=address, user_agent=user_agent)

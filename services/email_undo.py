@@ -15,8 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import OneTimeToken, User
-from services import one_time_tokens, security_events, sessions
-from services.audit import security_event
+from services import audit, one_time_tokens, sessions
 from services.errors import Conflict
 from services.mail import outbox
 from services.one_time_tokens import UNDO_EMAIL_CHANGE
@@ -79,7 +78,4 @@ async def undo(*, token: str, settings: Settings, address: str, user_agent: str 
             await sessions.revoke_all(record.user_id)  # also outdates reset tokens mailed meanwhile
     except IntegrityError:
         raise Conflict(TAKEN, field="token") from None
-    security_event("email_change_undone", user_id=record.user_id, address=address)
-    await security_events.record(
-        Kind.EMAIL_CHANGE_UNDONE, user_id=record.user_id, client=sessions.Client(address, user_agent)
-    )
+    await audit.record(Kind.EMAIL_CHANGE_UNDONE, user_id=record.user_id, address=address, user_agent=user_agent)

@@ -15,8 +15,7 @@ from tortoise.transactions import in_transaction
 
 from models import User
 from models.user import SUSPENSION_REASON_MAX
-from services import reauthentication, security_events, sessions, social, users
-from services.audit import security_event
+from services import audit, reauthentication, sessions, social, users
 from services.deadlocks import again_on_deadlock, retried
 from services.errors import AccountSuspended, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.security_events import Kind
@@ -66,8 +65,7 @@ async def deactivate(
             await sessions.revoke_all(user.id)
 
     await again_on_deadlock(hide)
-    security_event("account_deactivated", user_id=user.id, address=client.address)
-    await security_events.record(Kind.ACCOUNT_DEACTIVATED, user_id=user.id, client=client)
+    await audit.record(Kind.ACCOUNT_DEACTIVATED, user_id=user.id, address=client.address, user_agent=client.user_agent)
 
 
 async def admit(user: User, *, settings: Settings, client: sessions.Client) -> User:
@@ -98,8 +96,7 @@ async def admit(user: User, *, settings: Settings, client: sessions.Client) -> U
 
     restored = await again_on_deadlock(restore)
     if restored:
-        security_event("account_restored", user_id=user.id, address=client.address)
-        await security_events.record(Kind.ACCOUNT_RESTORED, user_id=user.id, client=client)
+        await audit.record(Kind.ACCOUNT_RESTORED, user_id=user.id, address=client.address, user_agent=client.user_agent)
     return await _reloaded(user.id, missing=Unauthenticated(GONE))
 
 
@@ -131,7 +128,7 @@ async def suspend(*, actor: User, user_name: str, reason: str, address: str) -> 
         if flipped and not _hidden(locked):
             await social.hidden_changed(user_id=target.id, hidden=True)
         await sessions.revoke_all(target.id)
-    security_event("account_suspended", user_id=target.id, address=address, by=actor.id)
+    await audit.record(Kind.ACCOUNT_SUSPENDED, user_id=target.id, address=address, by=actor.id)
     return await _reloaded(target.id)
 
 
@@ -148,7 +145,7 @@ async def unsuspend(*, actor: User, user_name: str, address: str) -> User:
         )
         if flipped and not locked.account_deleted:
             await social.hidden_changed(user_id=target.id, hidden=False)
-    security_event("account_unsuspended", user_id=target.id, address=address, by=actor.id)
+    await audit.record(Kind.ACCOUNT_UNSUSPENDED, user_id=target.id, address=address, by=actor.id)
     return await _reloaded(target.id)
 
 

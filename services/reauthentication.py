@@ -14,9 +14,9 @@ import time
 from collections.abc import Awaitable, Callable
 
 from models import User
-from services import passwords, users
-from services.audit import security_event
+from services import audit, passwords, users
 from services.errors import InvalidInput, RecentSignInRequired
+from services.security_events import Kind
 from services.throttle import LOGIN, Throttle
 from services.validation import check_password_size
 from settings import Settings
@@ -60,7 +60,7 @@ async def verify(
     if password is not None and not await passwords.verify_password(
         password, user.password_hash, rounds=settings.bcrypt_rounds
     ):
-        security_event("login_failed", user_id=user.id, address=address, factor="password")
+        await audit.record(Kind.LOGIN_FAILED, user_id=user.id, address=address, factor="password")
         raise InvalidInput(WRONG_PASSWORD, field=field)
     if second is not None:
         await second()
@@ -84,7 +84,7 @@ async def require_recent_sign_in(
         await verify(user, settings=settings, throttle=throttle, address=address, password=password, field=field)
         return
     if not is_recent(signed_in_at, settings):
-        security_event("recent_sign_in_required", user_id=user.id, address=address)
+        await audit.record(Kind.RECENT_SIGN_IN_REQUIRED, user_id=user.id, address=address)
         raise RecentSignInRequired(
             f"This change needs a recent sign-in: send the current password as {field}, or sign in again.",
             field=field,

@@ -2,8 +2,8 @@
 mails an account change causes (verification of a new address, notices of email and password changes; the
 notice to an old address carries an undo link, services.email_undo).
 
-Every mail is written to the outbox in the transaction of the change that causes it; callers that
-commit call ``outbox.wake()`` afterwards so this process sends it at once.
+Every mail is written to the outbox in the transaction of the change that causes it (opened with
+``services.transactions.transaction()``, whose commit wakes this process's sender).
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from collections.abc import Mapping
 from tortoise.transactions import in_transaction
 
 from models import User
-from services import credentials, email_undo, one_time_tokens, passwords, security_events, users
-from services.audit import security_event
+from services import audit, credentials, email_undo, one_time_tokens, passwords, users
 from services.errors import Conflict, InvalidInput
 from services.mail import outbox
 from services.one_time_tokens import RESET_PASSWORD, VERIFY_EMAIL
 from services.security_events import Kind
-from services.sessions import Client
 from services.throttle import MAIL_REQUESTS, Throttle
+from services.transactions import transaction
 from services.validation import clean_email, clean_new_password, email_key
 from settings import Settings
 
@@ -82,9 +81,8 @@ async def request_email_verification(*, user: User, settings: Settings, throttle
     if not user.email:
         raise InvalidInput("The account has no email address to verify; set one with updateProfile first.")
     await _count_mail_request(throttle, email_key(user.email), address)
-    async with in_transaction():
+    async with transaction():
         await mail_verification(user=user, email=user.email, settings=settings)
-    outbox.wake()
 
 
 async def verify_email(*, token: str, settings: Settings, address: str) -> User:
@@ -98,7 +96,7 @@ async def verify_email(*, token: str, settings: Settings, address: str) -> User:
     user = await users.by_id(record.user_id)
     if user is None:
         raise one_time_tokens.invalid()
-    security_event("email_verified", user_id=user.id, address=address)
+    await audit.record(Kind.EMAIL_VERIFIED, user_id=user.id, address=address)
     return user
 
 
@@ -108,9 +106,9 @@ async def request_password_reset(*, email: str, settings: Settings, throttle: Th
     await _count_mail_request(throttle, key, address)  # counted whether or not the address is known
     user = await users.by_login_key(key)
     if user is None or user.email is None:
-        security_event("password_reset_unknown_address", user_id=None, address=address)
+        await audit.record("password_reset_unknown_address", user_id=None, address=address)
         return
-    async with in_transaction():
+    async with transaction():
         token = await one_time_tokens.issue(
             user=user,
             purpose=RESET_PASSWORD,
@@ -126,8 +124,7 @@ async def request_password_reset(*, email: str, settings: Settings, throttle: Th
             "valid_for": _duration(settings.reset_password_ttl),
         }
         await outbox.enqueue(template="reset_password", to=user.email, data=data)
-    outbox.wake()
-    security_event("password_reset_requested", user_id=user.id, address=address)
+    await audit.record(Kind.PASSWORD_RESET_REQUESTED, user_id=user.id, address=address)
 
 
 async def reset_password(
@@ -142,7 +139,7 @@ async def reset_password(
         raise one_time_tokens.invalid()
     new_password = clean_new_password(new_password, "newPassword", user_name=user.user_name, email=user.email)
     password_hash = await passwords.hash_password(new_password, rounds=settings.bcrypt_rounds)
-    async with in_transaction():
+    async with transaction():
         await one_time_tokens.consume(record)  # of two requests with one token, one gets past here
         try:  # compare-and-set on the token version the token was issued with
             await credentials.set_password(user=user, password_hash=password_hash)
@@ -151,6 +148,6 @@ async def reset_password(
         await User.filter(id=user.id, email_key=email_key(record.email)).update(email_verified=True)
         if user.email:
             await outbox.enqueue(template="password_changed", to=user.email, data={"user_name": user.user_name})
-    outbox.wake()
-    security_event("password_reset", user_id=user.id, address=address)
-    await security_events.record(Kind.PASSWORD_CHANGED, user_id=user.id, client=Client(address, user_agent))
+    await audit.record(
+        Kind.PASSWORD_CHANGED, event="password_reset", user_id=user.id, address=address, user_agent=user_agent
+    )

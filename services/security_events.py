@@ -1,20 +1,17 @@
 """A user's security history: what happened to the account, when, from which client.
 
-Written next to the ``app.security`` log lines (which stay): those are for operators, these rows are
-the person's own, listed by ``securityEvents`` and pruned after SECURITY_EVENT_DAYS.
+Written with the ``app.security`` log line by services.audit.record, the one call for both: the log is
+for operators, these rows are the person's own, listed by ``securityEvents`` and pruned after
+SECURITY_EVENT_DAYS.
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from tortoise.exceptions import IntegrityError
-
 from models import SecurityEvent
-from services.sessions import Client
 
 
 class Kind(StrEnum):
@@ -27,24 +24,22 @@ class Kind(StrEnum):
     SESSION_REVOKED = "SESSION_REVOKED"
     ACCOUNT_DEACTIVATED = "ACCOUNT_DEACTIVATED"
     ACCOUNT_RESTORED = "ACCOUNT_RESTORED"
+    EMAIL_VERIFIED = "EMAIL_VERIFIED"
+    PASSWORD_RESET_REQUESTED = "PASSWORD_RESET_REQUESTED"  # noqa: S105 - an event's name
+    REFRESH_TOKEN_REUSED = "REFRESH_TOKEN_REUSED"  # noqa: S105 - an event's name
+    RECENT_SIGN_IN_REQUIRED = "RECENT_SIGN_IN_REQUIRED"
+    TWO_FACTOR_ENABLED = "TWO_FACTOR_ENABLED"
+    TWO_FACTOR_DISABLED = "TWO_FACTOR_DISABLED"
+    RECOVERY_CODE_USED = "RECOVERY_CODE_USED"
+    RECOVERY_CODES_REGENERATED = "RECOVERY_CODES_REGENERATED"
+    ACCOUNT_SUSPENDED = "ACCOUNT_SUSPENDED"
+    ACCOUNT_UNSUSPENDED = "ACCOUNT_UNSUSPENDED"
 
 
 @dataclass(frozen=True)
 class Page:
     events: list[SecurityEvent]
     has_next: bool
-
-
-async def record(kind: Kind, *, user_id: int, client: Client) -> None:
-    """Store one event of ``user_id``; nothing when the user was deleted meanwhile (its history went with it)."""
-    with suppress(IntegrityError):  # the foreign key: the user row is gone
-        await SecurityEvent.create(
-            user_id=user_id,
-            kind=kind.value,
-            at=datetime.now(UTC),
-            ip_address=client.ip_address,
-            user_agent=client.agent,
-        )
 
 
 async def page(*, user_id: int, first: int, after: int | None) -> Page:

@@ -22,9 +22,9 @@ from tortoise.transactions import in_transaction
 
 from models import RefreshToken, Session, User
 from models.session import ADDRESS_MAX, SESSION_ID_LENGTH, USER_AGENT_MAX
-from services import users
-from services.audit import security_event
+from services import audit, users
 from services.errors import InvalidInput, Unauthenticated
+from services.security_events import Kind
 from services.validation import require_str
 from settings import Settings
 
@@ -152,7 +152,12 @@ async def rotate(token: object, settings: Settings, *, client: Client) -> tuple[
             )
             return user, await _issue(session, now, settings)
         await Session.filter(id=session_id, revoked_at=None).update(revoked_at=now)
-    security_event("refresh_token_reused", user_id=session.user_id, address=client.address)  # type: ignore[attr-defined]
+    await audit.record(
+        Kind.REFRESH_TOKEN_REUSED,
+        user_id=session.user_id,  # type: ignore[attr-defined]
+        address=client.address,
+        user_agent=client.user_agent,
+    )
     raise Unauthenticated(REUSED)
 
 

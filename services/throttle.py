@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from services.audit import security_event
+from services import audit
 from services.counters import Counters, Slot
 from services.errors import TooManyRequests
 from settings import Settings
@@ -99,7 +99,7 @@ class Throttle:
             (attempt.cleared if rule.cleared_by_success else attempt.released).append(key)
         refused = await self.counters.reserve(slots)
         if refused is not None:
-            security_event(
+            await audit.record(
                 event,
                 user_id=None,
                 address=parts.get("address", ""),

@@ -23,12 +23,13 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models import RecoveryCode, TwoFactorSecret, User
-from services import reauthentication, sessions, users
-from services.audit import security_event
+from services import audit, reauthentication, sessions, users
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, SecondFactorNeeded
 from services.mail import outbox
 from services.one_time_codes import DIGITS, RECOVERY_ALPHABET, RECOVERY_GROUP_LENGTH, RECOVERY_GROUPS, Code, parse
+from services.security_events import Kind
 from services.throttle import Attempt, Throttle
+from services.transactions import transaction
 from settings import Settings, SettingsError
 
 STEP_SECONDS = 30  # RFC 6238 defaults, what every authenticator app assumes: SHA-1, 6 digits, 30 s
@@ -85,14 +86,14 @@ async def confirm(
     async def code_is_right() -> None:
         step = _matching_step(_decrypt(pending.encrypted_secret, settings), cleaned)
         if step is None:
-            security_event("login_failed", user_id=user.id, address=address, factor="otp")
+            await audit.record(Kind.LOGIN_FAILED, user_id=user.id, address=address, factor="otp")
             raise InvalidInput("The code is wrong; enter the current code from the authenticator app.", field="code")
         matched.append(step)
 
     await reauthentication.verify(user, settings=settings, throttle=throttle, address=address, second=code_is_right)
     step = matched[0]
     codes = _new_recovery_codes()
-    async with in_transaction():
+    async with transaction():
         # Conditional on the secret the code was checked against: a setup begun meanwhile wins.
         claimed = await TwoFactorSecret.filter(
             id=pending.id, confirmed_at=None, encrypted_secret=pending.encrypted_secret
@@ -103,8 +104,7 @@ async def confirm(
         await _store_recovery_codes(user.id, codes)
         await _end_sessions(user, keep=session_id)
         await _notify(user, "two_factor_enabled")
-    outbox.wake()
-    security_event("two_factor_enabled", user_id=user.id, address=address)
+    await audit.record(Kind.TWO_FACTOR_ENABLED, user_id=user.id, address=address)
     return codes
 
 
@@ -125,7 +125,7 @@ async def disable(
     _require_enabled(user)
     await _reauthenticate(user, password, code, settings=settings, throttle=throttle, address=address, keep=session_id)
     await _turn_off(user, keep=session_id)
-    security_event("two_factor_disabled", user_id=user.id, address=address)
+    await audit.record(Kind.TWO_FACTOR_DISABLED, user_id=user.id, address=address)
 
 
 async def regenerate_recovery_codes(
@@ -144,7 +144,7 @@ async def regenerate_recovery_codes(
     codes = _new_recovery_codes()
     async with in_transaction():
         await _store_recovery_codes(user.id, codes)
-    security_event("recovery_codes_regenerated", user_id=user.id, address=address)
+    await audit.record(Kind.RECOVERY_CODES_REGENERATED, user_id=user.id, address=address)
     return codes
 
 
@@ -154,7 +154,7 @@ async def disable_by_operator(*, user_name: str) -> User:
     if user is None:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
     await _turn_off(user)
-    security_event("two_factor_disabled", user_id=user.id, address="cli", by="operator")
+    await audit.record(Kind.TWO_FACTOR_DISABLED, user_id=user.id, address="cli", by="operator")
     return user
 
 
@@ -178,7 +178,7 @@ async def check_login(*, user: User, otp: Code | None, settings: Settings, attem
             reason=OTP_REQUIRED,
         )
     if not await _use_code(user, otp, settings=settings, address=address):
-        security_event("login_failed", user_id=user.id, address=address, factor="otp")
+        await audit.record(Kind.LOGIN_FAILED, user_id=user.id, address=address, factor="otp")
         raise SecondFactorNeeded("The code is wrong or was already used.", reason=OTP_INVALID)
 
 
@@ -213,7 +213,7 @@ async def _use_totp(user: User, code: str, settings: Settings) -> bool:
 
 
 async def _use_recovery_code(user: User, code: str, address: str, keep: str | None) -> bool:
-    async with in_transaction():
+    async with transaction():
         used = await RecoveryCode.filter(user_id=user.id, code_hash=_digest(code), used_at=None).update(used_at=_now())
         if not used:
             return False
@@ -221,8 +221,7 @@ async def _use_recovery_code(user: User, code: str, address: str, keep: str | No
         # the new session starts after this; a signed-in caller keeps its own (``keep``).
         await _end_sessions(user, keep=keep)
         await _notify(user, "recovery_code_used")
-    outbox.wake()
-    security_event("recovery_code_used", user_id=user.id, address=address)
+    await audit.record(Kind.RECOVERY_CODE_USED, user_id=user.id, address=address)
     return True
 
 
@@ -268,13 +267,12 @@ def _require_enabled(user: User) -> None:
 
 
 async def _turn_off(user: User, *, keep: str | None = None) -> None:
-    async with in_transaction():
+    async with transaction():
         await TwoFactorSecret.filter(user_id=user.id).delete()
         await RecoveryCode.filter(user_id=user.id).delete()
         await User.filter(id=user.id).update(two_factor_enabled=False)
         await _end_sessions(user, keep=keep)
         await _notify(user, "two_factor_disabled")
-    outbox.wake()
 
 
 async def _notify(user: User, template: str) -> None:
@@ -312,7 +310,7 @@ async def _reauthenticate(
     async def code_is_right() -> None:
         assert parsed is not None  # noqa: S101 - only passed when a code was sent
         if not await _use_code(user, parsed, settings=settings, address=address, keep=keep):
-            security_event("login_failed", user_id=user.id, address=address, factor="otp")
+            await audit.record(Kind.LOGIN_FAILED, user_id=user.id, address=address, factor="otp")
             raise InvalidInput("The code is wrong or was already used.", field="code")
 
     await reauthentication.verify(

@@ -24,6 +24,7 @@ from tortoise.transactions import in_transaction
 
 from models import OutboxMail
 from services.deadlocks import again_on_deadlock
+from services.transactions import after_commit
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 RETRY, GAVE_UP = "retry", "gave_up"  # what became of a failed try
@@ -43,8 +44,13 @@ def _now() -> datetime:
 
 
 async def enqueue(*, template: str, to: str, data: Mapping[str, object]) -> None:
-    """Write a mail to send. Call inside the transaction of the change, then ``wake()`` after it commits."""
+    """Write a mail to send, inside the ``services.transactions.transaction()`` of the change that causes it.
+
+    This process's sender is woken once that transaction commits (it would not see the row before), and
+    not at all if it rolls back; outside a transaction, at once.
+    """
     await OutboxMail.create(template=template, recipient=to, data=json.dumps(dict(data)), next_attempt_at=_now())
+    after_commit(wake)
 
 
 def wake() -> None:

@@ -9,10 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from tortoise.transactions import in_transaction
 
 from models import OutboxMail
 from services.mail import outbox, sender
+from services.transactions import transaction
 from settings import Settings
 from tests.mail import MailSink, mail_settings, mailer_for, text_of, token_in, until
 
@@ -78,7 +78,7 @@ async def test_a_mail_is_given_up_after_its_tries_with_a_log_line(
 
 
 async def _enqueue(recipients: list[str]) -> None:
-    async with in_transaction():
+    async with transaction():
         for recipient in recipients:
             await outbox.enqueue(template="password_changed", to=recipient, data={"user_name": recipient})
 

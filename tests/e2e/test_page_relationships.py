@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from models import User
 from tests.social import BLOCK, FOLLOW, act
 from tests.support import Account, Api
 
@@ -105,3 +106,31 @@ async def test_a_list_read_before_a_mutation_is_read_again_after_it(api: Api) ->
 
     assert relations(result, "before", "user", "followers")["ann"] == {**NONE, "following": True}
     assert relations(result, "after", "user", "followers")["ann"] == NONE
+
+
+async def test_a_list_read_before_a_suspension_is_read_again_after_it(api: Api) -> None:
+    """Every mutation, not only the social ones, starts from fresh reads: here an admin's lifecycle mutations."""
+    people = await crowd(api)
+    await User.filter(user_name_key="vic").update(is_admin=True)  # as `python main.py create-admin` does
+    page = "followers(first: 10) { totalCount edges { node { userName } } }"
+    star = f'unsuspendUser(userName: "star") {{ followersCount {page} }}'
+    document = f"""mutation {{
+      before: {star}
+      suspend: suspendUser(userName: "ann", reason: "spam") {{ userName }}
+      suspended: {star}
+      lift: unsuspendUser(userName: "ann") {{ userName }}
+      lifted: {star}
+    }}"""
+
+    result = await api.execute(document, token=people["vic"].token)
+
+    assert not result.errors, result.body
+
+    def seen(alias: str) -> tuple[int, int, list[str]]:
+        user = result.data[alias]
+        page = user["followers"]
+        return user["followersCount"], page["totalCount"], [edge["node"]["userName"] for edge in page["edges"]]
+
+    assert seen("before") == (4, 4, ["vic", "cat", "bob", "ann"])
+    assert seen("suspended") == (3, 3, ["vic", "cat", "bob"])  # a suspended follower leaves lists and counts
+    assert seen("lifted") == seen("before")

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from ipaddress import ip_network
 
 import httpx
+import pytest
 
 from main import create_app
-from models import SecurityEvent
-from services import maintenance
+from models import SecurityEvent, User
+from schema.security import SecurityEventKind
+from services import audit, maintenance, two_factor
+from services.audit import LOG_ONLY
+from services.security_events import Kind
 from settings import Settings
-from tests.support import LOGOUT, LOGOUT_ALL, PASSWORD, Api
+from tests.e2e.test_admin import admin
+from tests.e2e.test_lifecycle import SUSPEND, UNSUSPEND
+from tests.e2e.test_password_reset import REQUEST_RESET
+from tests.e2e.test_recent_sign_in import signed_in_long_ago
+from tests.e2e.test_two_factor import DISABLE, REGENERATE, enable, login
+from tests.support import LOGOUT, LOGOUT_ALL, PASSWORD, REFRESH, Api
 
 EVENTS = """
 query Events($first: Int, $after: String) {
@@ -167,3 +177,86 @@ async def test_event_addresses_follow_trusted_proxies(db: str, settings: Setting
         node = (await api.execute(EVENTS, token=account.token)).data["securityEvents"]["edges"][0]["node"]
 
     assert (node["kind"], node["ipAddress"]) == ("LOGIN_FAILED", "203.0.113.9")
+
+
+async def test_two_factor_events_are_in_the_history(api: Api) -> None:
+    account = await api.register()
+    state = await enable(api, account)
+    assert (await login(api, "john_doe", state.wrong_code())).code == "UNAUTHENTICATED"
+    recovered = await login(api, "john_doe", state.recovery_codes[0])
+    token = recovered.data["login"]["accessToken"]
+    fresh = await api.execute(REGENERATE, {"password": PASSWORD, "code": state.code(+1)}, token=token)
+    codes = fresh.data["regenerateRecoveryCodes"]
+    disabled = await api.execute(DISABLE, {"password": PASSWORD, "code": codes[0]}, token=token)
+    assert disabled.data == {"disableTwoFactor": True}, disabled.body
+    again = await enable(api, replace(account, token=token))
+    await two_factor.disable_by_operator(user_name="john_doe")  # what `python main.py disable-2fa` runs
+    assert again.recovery_codes
+    last = (await api.login("john_doe")).data["login"]["accessToken"]  # the operator's command ended every session
+
+    assert await _kinds(api, last) == [
+        "LOGIN",
+        "TWO_FACTOR_DISABLED",  # by the operator
+        "TWO_FACTOR_ENABLED",
+        "TWO_FACTOR_DISABLED",
+        "RECOVERY_CODE_USED",  # the code that turned it off
+        "RECOVERY_CODES_REGENERATED",
+        "LOGIN",
+        "RECOVERY_CODE_USED",
+        "LOGIN_FAILED",  # a wrong code
+        "TWO_FACTOR_ENABLED",
+    ]
+
+
+async def test_every_security_log_line_of_an_account_is_a_row_of_its_history(
+    api: Api, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One trail: each app.security line about an existing account has its row, of the kind the line names."""
+    caplog.set_level(logging.INFO, logger="app.security")
+    account = await api.register(email="john@example.com")
+    await api.login("john_doe", "a-wrong-password")
+    session = (await api.login("john_doe")).data["login"]
+    assert (await api.execute(REFRESH, {"refreshToken": session["refreshToken"]})).data
+    assert (await api.execute(REFRESH, {"refreshToken": session["refreshToken"]})).code == "UNAUTHENTICATED"
+    await api.update_user(account, email="johnny@example.com")
+    stale = await api.execute(
+        "mutation($email: String!) { updateProfile(input: {email: $email}) { userName } }",
+        {"email": "j@example.com"},
+        token=signed_in_long_ago(account.token, settings),
+    )
+    assert stale.code == "FORBIDDEN", stale.body
+    await api.execute(REQUEST_RESET, {"email": "johnny@example.com"})
+    await api.execute(REQUEST_RESET, {"email": "nobody@example.com"})  # no account: the log line only
+    state = await enable(api, account)
+    await login(api, "john_doe", state.wrong_code())
+    await login(api, "john_doe", state.recovery_codes[0])
+    admin_account = await admin(api)
+    await api.execute(SUSPEND, {"userName": "john_doe", "reason": "spam"}, token=admin_account.token)
+    await api.execute(UNSUSPEND, {"userName": "john_doe"}, token=admin_account.token)
+    await api.login("nobody", "a-wrong-password")  # no account: the log line only
+
+    lines = [record.security for record in caplog.records if hasattr(record, "security")]  # type: ignore[attr-defined]
+    john = await User.get(user_name_key="john_doe")
+    of_john = [line["event"] for line in lines if line["user_id"] == john.id]
+    rows = [row.kind for row in await SecurityEvent.filter(user_id=john.id).order_by("id")]
+    renamed = {"password_reset": "PASSWORD_CHANGED", "logout_all": "LOGOUT"}
+    assert [renamed.get(event, event.upper()) for event in of_john if event not in LOG_ONLY] == rows
+    assert {"REFRESH_TOKEN_REUSED", "RECENT_SIGN_IN_REQUIRED", "PASSWORD_RESET_REQUESTED"} <= set(rows)
+    assert {"TWO_FACTOR_ENABLED", "RECOVERY_CODE_USED", "ACCOUNT_SUSPENDED", "ACCOUNT_UNSUSPENDED"} <= set(rows)
+    unknown = [line["event"] for line in lines if line["user_id"] is None]
+    assert {"login_failed", "password_reset_unknown_address"} <= set(unknown)
+    assert "registered" in [line["event"] for line in lines if line["user_id"] == john.id]
+
+
+async def test_every_kind_is_logged_and_stored_by_one_call(db: str, settings: Settings) -> None:
+    john = await User.create(user_name="john", user_name_key="john", password_hash="x")
+
+    for kind in Kind:
+        await audit.record(kind, user_id=john.id, address="203.0.113.7", user_agent="Phone/1")
+    await audit.record(Kind.LOGIN_FAILED, user_id=None, address="203.0.113.7")  # a name no one holds
+
+    rows = await SecurityEvent.filter(user_id=john.id).order_by("id")
+    assert [row.kind for row in rows] == [kind.value for kind in Kind]
+    assert {(row.ip_address, row.user_agent) for row in rows} == {("203.0.113.7", "Phone/1")}
+    assert [kind.value for kind in Kind] == [value.name for value in SecurityEventKind]  # the schema's enum
+    assert await SecurityEvent.all().count() == len(Kind)
