@@ -12,8 +12,8 @@ from models.user import USER_NAME_MAX
 from resolvers.arguments import Auth
 from schema.context import Context
 from schema.pagination import FIRST_DEFAULT, After, First, check_first, decode_cursor
-from schema.social import FollowPayload, FollowStatus, UserConnection, connection, prefetch_relationships
-from schema.types import User
+from schema.social import FollowPayload, FollowStatus, UserConnection, prefetch_relationships
+from schema.types import User, connection
 from services import social, users
 
 Person = Annotated[

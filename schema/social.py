@@ -6,23 +6,28 @@ a page of 100 users costs the same few queries as a page of one.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField, Selection
 
 from models import User as UserModel
 from schema.context import Context
-from schema.pagination import PageInfo, check_first, decode_cursor, encode_cursor
-from schema.types import User
+from schema.pagination import PageInfo, check_first, decode_cursor
 from services import social, users
-from services.errors import Forbidden
-from services.visibility import may_see_connections
+from services.visibility import check_connections
+
+if TYPE_CHECKING:
+    from schema.types import User
+
+# schema.types (User) builds on the types here; they name User lazily, so imports go one way.
+UserType = Annotated["User", strawberry.lazy("schema.types")]
 
 
 @strawberry.enum(description="Where a follow stands.")
@@ -55,7 +60,7 @@ class Relationship:
 @strawberry.type(description="A user in a list, with its place in the list.")
 class UserEdge:
     cursor: str = strawberry.field(description="This entry's place: pass it as after to get the entries that follow.")
-    node: User = strawberry.field(description="The user.")
+    node: UserType = strawberry.field(description="The user.")
     followed_at: datetime | None = strawberry.field(
         description="On followers and following lists: when the follow began (UTC); on followRequests: when the "
         "request was made; on blockedUsers: when the block began; null in the directory."
@@ -78,24 +83,7 @@ class FollowPayload:
     status: FollowStatus = strawberry.field(
         description="FOLLOWING for a public account (at once), REQUESTED for a private one (until it approves)."
     )
-    user: User = strawberry.field(description="The followed user, as the viewer sees it after the change.")
-
-
-def connection(
-    page: users.Page, *, kind: str, after: str | None, total: Callable[[], Awaitable[int]], dated: bool = True
-) -> UserConnection:
-    edges = [
-        UserEdge(
-            cursor=encode_cursor(kind, entry.position),
-            node=User.from_model(entry.user),
-            followed_at=entry.since if dated else None,
-        )
-        for entry in page.entries
-    ]
-    cursors = [edge.cursor for edge in edges]
-    return UserConnection(
-        edges=edges, page_info=PageInfo.of(cursors, has_next=page.has_next, after=after), _total=total
-    )
+    user: UserType = strawberry.field(description="The followed user, as the viewer sees it after the change.")
 
 
 async def _read_relationships(info: Info[Context, Any], viewer: UserModel, ids: tuple[int, ...]) -> None:
@@ -149,32 +137,47 @@ async def _viewer_relationship(info: Info[Context, Any], user_id: int) -> Relati
 
 def selects_on_nodes(info: Info[Context, Any], field: str) -> bool:
     """Whether the list field being resolved selects ``field`` on its entries (``edges { node { field } }``),
-    through fragments too."""
-    raw = info._raw_info
-    nodes: list[FieldNode] = list(raw.field_nodes)
-    for step in ("edges", "node", field):
-        nodes = [found for node in nodes for found in _subfields(node.selection_set, step, raw.fragments)]
-        if not nodes:
+    through fragments too.
+
+    Answered once per field of a document (by its path without list indexes: the schema has no abstract
+    types, so that path always has the same selections) and kept while the parsed document lives.
+    """
+    operation = info.operation
+    answers = _SELECTS.get(id(operation))
+    if answers is None:
+        answers = _SELECTS[id(operation)] = {}
+        weakref.finalize(operation, _SELECTS.pop, id(operation), None)
+    key = (*(step for step in info.path.as_list() if isinstance(step, str)), field)
+    found = answers.get(key)
+    if found is None:
+        found = answers[key] = _selects(info.selected_fields, ("edges", "node", field))
+    return found
+
+
+# By parsed operation (its id, while it lives): each list field's answer of selects_on_nodes.
+_SELECTS: dict[int, dict[tuple[str, ...], bool]] = {}
+
+
+def _selects(selections: Iterable[Selection], path: tuple[str, ...]) -> bool:
+    fields: list[Selection] = list(selections)
+    for step in path:
+        fields = [found for selected in fields for found in _subfields(selected.selections, step)]
+        if not fields:
             return False
     return True
 
 
-def _subfields(
-    selection_set: SelectionSetNode | None, name: str, fragments: dict[str, FragmentDefinitionNode]
-) -> Iterator[FieldNode]:
-    if selection_set is None:
-        return
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            if selection.name.value == name:
+def _subfields(selections: Iterable[Selection], name: str) -> Iterator[SelectedField]:
+    """The fields called ``name`` among ``selections``, inline fragments and fragment spreads included."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == name:
                 yield selection
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _subfields(selection.selection_set, name, fragments)
-        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
-            yield from _subfields(fragments[selection.name.value].selection_set, name, fragments)
+        else:
+            yield from _subfields(selection.selections, name)
 
 
-async def follow_list(
+async def follow_page(
     info: Info[Context, Any],
     list_name: users.FollowList,
     *,
@@ -183,8 +186,9 @@ async def follow_list(
     seen_by_owner: bool,
     first: int,
     after: str | None,
-) -> UserConnection:
-    """A user's followers or following, if the viewer may see them (FORBIDDEN on the field if not)."""
+) -> tuple[users.Page, Callable[[], Awaitable[int]]]:
+    """A page of a user's followers or following and a way to count the list, if the viewer may see them
+    (FORBIDDEN on the field if not: services.visibility.check_connections)."""
     first = check_first(first)
     position = decode_cursor(after, list_name, int)
     if seen_by_owner:  # the user of a login or register payload: the caller is signing in as it
@@ -192,12 +196,11 @@ async def follow_list(
     else:
         viewer = await info.context.require_user()
         viewer_id = viewer.id
-        follows = private and (await _relationships(info, viewer, owner_id)).following
-        if not may_see_connections(viewer, owner_id, private=private, viewer_follows=follows):
-            raise Forbidden(
-                f"This account is private: only its owner and approved followers see its {list_name}.",
-                field=list_name,
-            )
+
+        async def follows() -> bool:  # through the request's relations loader, batched with the page's
+            return (await _relationships(info, viewer, owner_id)).following
+
+        await check_connections(viewer, owner_id, list_name, private=private, follows=follows)
 
     async def load_pages(ids: list[int]) -> list[users.Page]:
         pages = await users.follow_lists(list_name, viewer_id=viewer_id, owner_ids=ids, first=first, after=position)
@@ -214,4 +217,4 @@ async def follow_list(
         count: int = await info.context.loader(f"{list_name}:{viewer_id}:total", load_totals).load(owner_id)
         return count
 
-    return connection(page, kind=list_name, after=after, total=total)
+    return page, total

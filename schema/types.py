@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
 from models import User as UserModel
 from models import UserProfile as ProfileModel
+from schema import social
 from schema.context import Context
-from schema.pagination import FIRST_DEFAULT, After, First
+from schema.pagination import FIRST_DEFAULT, After, First, PageInfo, encode_cursor
+from schema.social import Relationship, UserConnection, UserEdge
+from services import users
 from services.errors import Forbidden
-
-if TYPE_CHECKING:
-    from schema.social import Relationship, UserConnection
 
 PRIVATE = " Visible only to the user itself and to admins; null for anyone else."
 T = TypeVar("T")
@@ -150,13 +150,11 @@ class User:
 
     @strawberry.field(
         description="The signed-in viewer's relation to this user; null when the user is the viewer.",
-        graphql_type=Annotated["Relationship", strawberry.lazy("schema.social")] | None,
+        graphql_type=Relationship | None,
     )
     def viewer_relationship(self, info: Info[Context, Any]) -> Relationship | Awaitable[Relationship | None] | None:
         # Not async: on a page that read the relations with its users (most lists) this answers at once,
         # sparing graphql-core an awaitable per entry; elsewhere it returns one.
-        from schema import social  # schema.social builds on User
-
         return social.viewer_relationship(info, self._id, seen_by_owner=self._seen_by_owner)
 
     @strawberry.field(
@@ -166,10 +164,8 @@ class User:
     )
     async def followers(
         self, info: Info[Context, Any], first: First = FIRST_DEFAULT, after: After = None
-    ) -> Annotated[UserConnection, strawberry.lazy("schema.social")] | None:
-        from schema import social
-
-        return await social.follow_list(
+    ) -> UserConnection | None:
+        page, total = await social.follow_page(
             info,
             "followers",
             owner_id=self._id,
@@ -178,6 +174,7 @@ class User:
             first=first,
             after=after,
         )
+        return connection(page, kind="followers", after=after, total=total)
 
     @strawberry.field(
         description="Whom this user follows, newest first. Visible as followers is (private accounts: owner, "
@@ -186,10 +183,8 @@ class User:
     )
     async def following(
         self, info: Info[Context, Any], first: First = FIRST_DEFAULT, after: After = None
-    ) -> Annotated[UserConnection, strawberry.lazy("schema.social")] | None:
-        from schema import social
-
-        return await social.follow_list(
+    ) -> UserConnection | None:
+        page, total = await social.follow_page(
             info,
             "following",
             owner_id=self._id,
@@ -198,6 +193,7 @@ class User:
             first=first,
             after=after,
         )
+        return connection(page, kind="following", after=after, total=total)
 
     @strawberry.field(
         description="Whether the user signs in with a second factor (an authenticator app)." + PRIVATE,
@@ -229,6 +225,23 @@ class User:
             _is_admin=user.is_admin,
             _two_factor_enabled=user.two_factor_enabled,
         )
+
+
+def connection(
+    page: users.Page, *, kind: str, after: str | None, total: Callable[[], Awaitable[int]], dated: bool = True
+) -> UserConnection:
+    edges = [
+        UserEdge(
+            cursor=encode_cursor(kind, entry.position),
+            node=User.from_model(entry.user),
+            followed_at=entry.since if dated else None,
+        )
+        for entry in page.entries
+    ]
+    cursors = [edge.cursor for edge in edges]
+    return UserConnection(
+        edges=edges, page_info=PageInfo.of(cursors, has_next=page.has_next, after=after), _total=total
+    )
 
 
 @strawberry.type(

@@ -46,8 +46,10 @@ def _access_token(user: User, refresh_token: sessions.IssuedRefreshToken, settin
 async def user_for_token(claims: tokens.TokenClaims) -> User:
     """The user a token speaks for, while its session is live; a deleted user, an ended session or an
     outdated version is refused."""
-    user = await users.by_live_session(claims.user_id, claims.session_id)
-    if user is None or user.token_version != claims.version:
+    user = await sessions.user_of_live_session(
+        user_id=claims.user_id, session_id=claims.session_id, token_version=claims.version
+    )
+    if user is None:
         raise Unauthenticated("The access token has been revoked; log in again.")
     return user
 

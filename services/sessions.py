@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from models import RefreshToken, Session, User
@@ -69,6 +69,27 @@ def _digest(token: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def is_live(session: Session, now: datetime) -> bool:
+    """Whether a session is alive: neither revoked nor past its absolute end."""
+    return session.revoked_at is None and session.expires_at > now
+
+
+def _live_rows(now: datetime) -> Q:
+    """``is_live`` as a filter on session rows."""
+    return Q(revoked_at=None, expires_at__gt=now)
+
+
+async def user_of_live_session(*, user_id: int, session_id: str, token_version: int) -> User | None:
+    """The user an access token speaks for while its session is alive, else None: the session is the
+    user's and not revoked, and the token's version is the user's (revoke_all bumps it). One query.
+
+    The session's absolute end needs no check here: no access token outlives its session (services.tokens).
+    Every reader of an access token (the HTTP edge, any endpoint to come) goes through this.
+    """
+    user = await users.by_live_session(user_id, session_id)
+    return user if user is not None and user.token_version == token_version else None
 
 
 def clean_id(session_id: object, field: str = "id") -> str:
@@ -137,7 +158,7 @@ async def rotate(token: object, settings: Settings, *, client: Client) -> tuple[
     now = _now()
     async with in_transaction():
         session = await Session.filter(id=session_id).select_for_update().first()
-        if session is None or session.revoked_at is not None or session.expires_at <= now:
+        if session is None or not is_live(session, now):
             raise Unauthenticated(INVALID)
         if record.expires_at <= now:
             raise Unauthenticated(INVALID)
@@ -178,15 +199,13 @@ async def revoke_one(*, user_id: int, session_id: str) -> bool:
     if len(session_id) > SESSION_ID_LENGTH:
         return False
     now = _now()
-    ended = await Session.filter(id=session_id, user_id=user_id, revoked_at=None, expires_at__gt=now).update(
-        revoked_at=now
-    )
+    ended = await Session.filter(_live_rows(now), id=session_id, user_id=user_id).update(revoked_at=now)
     return ended > 0
 
 
 async def live(*, user_id: int) -> list[Session]:
     """The user's sessions that are neither revoked nor past their end, newest first."""
-    return await Session.filter(user_id=user_id, revoked_at=None, expires_at__gt=_now()).order_by("-created_at", "-id")
+    return await Session.filter(_live_rows(_now()), user_id=user_id).order_by("-created_at", "-id")
 
 
 async def revoke_all(user_id: int) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from tortoise.expressions import F, Q, RawSQL, Subquery
+from tortoise.expressions import F, Q, RawSQL
 from tortoise.functions import Coalesce, Count
 from tortoise.queryset import QuerySet
 
@@ -21,6 +21,8 @@ from models.fast_reads import Prepared, PreparedFirst, wrapped_rows
 from models.user import EMAIL_MAX, FULL_NAME_KEY_MAX, USER_NAME_MAX
 from services.errors import InvalidInput
 from services.validation import clean_phone, clean_text, clean_user_name, email_key, user_name_key
+from services.visibility import findable
+from services.visibility import shown as shown  # services.social filters its counts with it
 
 _BY_ID = PreparedFirst(User, lambda value: User.filter(id=value).select_related("profile"), int)
 _BY_NAME = PreparedFirst(User, lambda value: User.filter(user_name_key=value).select_related("profile"), str)
@@ -75,24 +77,8 @@ async def by_login_key(account: str) -> User | None:
 # --- what a viewer may see, and the lists of people ---------------------------------------------------
 
 
-def listable(viewer_id: int, via: str = "", *, admin: bool = False) -> Q:
-    """The users a viewer may see anywhere: every lookup and list a viewer makes applies this, and only this.
-
-    Hidden: users who block the viewer (to them the viewer does not exist, and so they do not exist to
-    the viewer), and accounts deactivated by their owner or suspended by an admin (see ``shown``); an
-    ``admin`` looking one up by name still finds those. ``via`` is the relation from the queried model
-    to the user, e.g. ``"follower__"``.
-    """
-    blockers = Block.filter(blocked_id=viewer_id).values("blocker_id")
-    condition: dict[str, Any] = {f"{via}id__not_in": Subquery(blockers)}
-    return Q(**condition) if admin else Q(**condition) & shown(via)
-
-
-def shown(via: str = "") -> Q:
-    """Accounts neither deactivated nor suspended (services.lifecycle): the others exist for no one but
-    admins, and their follows count in no one's counts while they are hidden."""
-    condition: dict[str, Any] = {f"{via}account_deleted": False, f"{via}suspended_at__isnull": True}
-    return Q(**condition)
+# Which users a viewer may find is a visibility rule (services.visibility); every query here applies it.
+listable = findable
 
 
 _VISIBLE_BY_NAME = PreparedFirst(
