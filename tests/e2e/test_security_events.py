@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from ipaddress import ip_network
 
@@ -12,7 +11,7 @@ from main import create_app
 from models import SecurityEvent
 from services import maintenance
 from settings import Settings
-from tests.support import LOGOUT, LOGOUT_ALL, PASSWORD, Api
+from tests.support import LOGOUT, LOGOUT_ALL, PASSWORD, Api, replace
 
 EVENTS = """
 query Events($first: Int, $after: String) {
