@@ -88,7 +88,7 @@ def main() -> int:
         raise SystemExit("profile: needs py-spy (pip install py-spy) and wrk (apt-get install wrk)")
     work = Path(tempfile.mkdtemp(prefix="user-service-profile-"))
     secret = secrets.token_urlsafe(48)
-    settings = Settings(app_env="production", jwt_secret=secret, bcrypt_rounds=4)
+    settings = Settings(app_env="production", jwt_secret=secret, smtp_url="smtp://127.0.0.1:9", bcrypt_rounds=4)
     rng = random.Random(4)  # noqa: S311 - picks users, not secrets
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)

@@ -454,7 +454,9 @@ def run(options: Options) -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix="user-service-bench-"))
     secret = secrets.token_urlsafe(48)  # made for this run, never stored
     env = production_env(work, secret) | {"BCRYPT_ROUNDS": str(options.bcrypt_rounds)}
-    settings = Settings(app_env="production", jwt_secret=secret, bcrypt_rounds=options.bcrypt_rounds)
+    settings = Settings(
+        app_env="production", jwt_secret=secret, smtp_url=env["SMTP_URL"], bcrypt_rounds=options.bcrypt_rounds
+    )
     # Seeded as the app writes hashes today, so no login pays for upgrading a legacy one; bcrypt alone
     # is timed on a plain hash of the same cost (the pre-hash adds microseconds).
     password_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(options.bcrypt_rounds)).decode()

@@ -283,8 +283,6 @@ def persisted_queries_for(
 ) -> PersistedQueries:
     """The server's persisted queries: the manifest, and automatic ones kept in memory or, with REDIS_URL
     (and ``shared``), in Redis; ``throttle`` counts new ones per client address."""
-    if settings.persisted_queries_only and settings.persisted_queries_file is None:
-        raise ManifestError("PERSISTED_QUERIES_ONLY=true needs PERSISTED_QUERIES_FILE, the manifest to serve")
     entries = settings.persisted_queries_max_entries
     store: DocumentStore = (
         RedisDocuments(settings.redis_url, settings.redis_prefix, entries)

@@ -49,7 +49,7 @@ PERSISTING = ("persisted_queries_by_address",)
 
 TOO_MANY = "Too many requests from this address; try again later."
 
-_SETTINGS = Settings.__dataclass_fields__
+_SETTINGS = Settings.model_fields
 for _name, _rule in RULES.items():  # a misspelt setting fails at import, not at the first request
     if _rule.limit not in _SETTINGS or _rule.window not in _SETTINGS:
         raise LookupError(f"throttle rule {_name!r} names a setting that settings.Settings does not declare")
@@ -113,12 +113,12 @@ class Throttle:
 def markdown_table(settings: Settings | None = None) -> str:
     """README's table of limits, rendered from RULES and the settings (their defaults unless given)."""
     settings = settings or Settings()
-    described = Settings.__pydantic_fields__  # type: ignore[attr-defined]
+    described = Settings.model_fields
     rows = []
     for rule in RULES.values():
         limit, window = getattr(settings, rule.limit), getattr(settings, rule.window)
         rows.append(
-            f"| {_WINDOW_SUFFIX.sub('', described[rule.limit].description)} | {limit} per {_duration(window)} "
+            f"| {_WINDOW_SUFFIX.sub('', described[rule.limit].description or '')} | {limit} per {_duration(window)} "
             f"| `{rule.limit.upper()}`, `{rule.window.upper()}` |"
         )
     return "\n".join(["| limit | default | variables |", "| --- | --- | --- |", *rows])

@@ -10,7 +10,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -24,7 +24,7 @@ from models import OutboxMail
 from services.mail import sender
 from settings import Settings
 from tests.servers import free_port
-from tests.support import Api
+from tests.support import Api, replace
 
 WAIT_SECONDS = 30  # a guard against a mail that never comes, not a measurement
 TOKEN = re.compile(r"token=([A-Za-z0-9_-]+)")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,7 @@ import httpx
 from main import create_app
 from services import accounts
 from settings import Settings
-from tests.support import DELETE_USER, PASSWORD, REGISTER, USER, Account, Api
+from tests.support import DELETE_USER, PASSWORD, REGISTER, USER, Account, Api, replace
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI_SECRET = "cli-test-secret-of-more-than-thirty-two-bytes"

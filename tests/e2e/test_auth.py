@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 import jwt
 import pytest
 
 from services.tokens import issue_access_token
 from settings import Settings
-from tests.support import DELETE_USER, ME, UPDATE_PROFILE, UPDATE_USER, USER, Api
+from tests.support import DELETE_USER, ME, UPDATE_PROFILE, UPDATE_USER, USER, Api, replace
 
 
 @pytest.mark.parametrize(

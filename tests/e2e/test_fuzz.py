@@ -20,7 +20,6 @@ import json
 import re
 import unicodedata
 from collections.abc import AsyncIterator, Callable
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,7 @@ from tests.support import (
     Account,
     Api,
     Result,
+    replace,
 )
 
 FUZZ = hypothesis_settings(

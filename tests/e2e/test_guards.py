@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -16,7 +15,7 @@ from strawberry.extensions.validation_cache import _get_validate_cache
 from main import create_app
 from schema.documents import parsed
 from settings import Settings
-from tests.support import LOGIN, PASSWORD, REGISTER, USER_FIELDS, Api
+from tests.support import LOGIN, PASSWORD, REGISTER, USER_FIELDS, Api, replace
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 

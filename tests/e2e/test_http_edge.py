@@ -6,7 +6,6 @@ import base64
 import hashlib
 import logging
 import shutil
-from dataclasses import replace
 
 import httpx
 import pytest
@@ -15,7 +14,7 @@ from tortoise import Tortoise
 
 from main import create_app
 from settings import Settings
-from tests.support import ME, REGISTER, Api
+from tests.support import ME, REGISTER, Api, replace
 from web import graphiql
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 
 from main import create_app
 from settings import Settings
+from tests.support import replace
 
 SECRET = "hunter2-correct-horse"
 REGISTER_LITERAL = "mutation {{ register(input: {input}) {{ accessToken }} }}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -27,7 +26,7 @@ from tests.social import (
     person,
     rows_agree_with_counters,
 )
-from tests.support import DELETE_USER, PASSWORD, REFRESH, Account, Api
+from tests.support import DELETE_USER, PASSWORD, REFRESH, Account, Api, replace
 
 DEACTIVATE = "mutation Deactivate($password: String!) { deactivateAccount(password: $password) }"
 SUSPEND = """

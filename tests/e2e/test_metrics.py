@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from models import OutboxMail
 from settings import Settings
 from tests.mail import mailer_for, until
 from tests.servers import free_port, running_server
-from tests.support import ME, PASSWORD, Api
+from tests.support import ME, PASSWORD, Api, replace
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 

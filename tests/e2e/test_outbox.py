@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from services.mail import outbox, sender
 from services.transactions import transaction
 from settings import Settings
 from tests.mail import MailSink, mail_settings, mailer_for, text_of, token_in, until
+from tests.support import replace
 
 ANN = "ann@example.com"
 SENDERS = 3

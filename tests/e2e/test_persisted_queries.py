@@ -16,7 +16,6 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +25,9 @@ import redis.asyncio as redis
 
 from main import create_app
 from schema.persisted import ManifestError
-from settings import Settings
+from settings import Settings, SettingsError
 from tests.servers import Server, run_main, running_server, server_environ
-from tests.support import ME, USER, Api, Result
+from tests.support import ME, USER, Api, Result, replace
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = ROOT / "tests" / "clients"
@@ -233,9 +232,9 @@ def test_a_file_that_is_not_a_manifest_stops_the_server(settings: Settings, tmp_
         create_app(replace(settings, persisted_queries_file=path))
 
 
-def test_only_mode_without_a_manifest_stops_the_server(settings: Settings) -> None:
-    with pytest.raises(ManifestError, match="PERSISTED_QUERIES_FILE"):
-        create_app(replace(settings, persisted_queries_only=True))
+def test_only_mode_without_a_manifest_stops_the_server(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="PERSISTED_QUERIES_FILE"):
+        Settings.from_environ({"DATA_DIR": str(tmp_path), "PERSISTED_QUERIES_ONLY": "true"})
 
 
 def test_python_main_refuses_to_start_with_a_bad_manifest(tmp_path: Path) -> None:

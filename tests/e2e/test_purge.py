@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from models import SecurityEvent, User
 from settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.servers import run_main
-from tests.support import Api
+from tests.support import Api, replace
 
 
 def _environ(data_dir: Path, **extra: str) -> dict[str, str]:

@@ -11,7 +11,6 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -22,7 +21,7 @@ from schema.persisted import ManifestError
 from settings import Settings
 from tests.e2e.test_persisted_queries import persisted, post, write_manifest
 from tests.social import FOLLOW
-from tests.support import ME, Account, Api
+from tests.support import ME, Account, Api, replace
 
 DB_CLIENT = "tortoise.db_client"
 README_EXAMPLE = "{ me { followers(first: 10) { totalCount edges { node { userName } } } } }"  # costs 42

@@ -99,7 +99,9 @@ async def test_security_events_are_logged_without_secrets(api: Api, caplog: pyte
         "registered",
         "login_failed",
         "password_changed",
+        "login",
         "logout_all",
+        "login",
         "account_deleted",
     ]
     assert all(e["user_id"] == user_id and e["address"] == "127.0.0.1" for e in events)

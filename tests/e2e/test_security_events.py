@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from ipaddress import ip_network
 
@@ -22,7 +22,7 @@ from tests.e2e.test_lifecycle import SUSPEND, UNSUSPEND
 from tests.e2e.test_password_reset import REQUEST_RESET
 from tests.e2e.test_recent_sign_in import signed_in_long_ago
 from tests.e2e.test_two_factor import DISABLE, REGENERATE, enable, login
-from tests.support import LOGOUT, LOGOUT_ALL, PASSWORD, REFRESH, Api
+from tests.support import LOGOUT, LOGOUT_ALL, PASSWORD, REFRESH, Api, replace
 
 EVENTS = """
 query Events($first: Int, $after: String) {
@@ -189,7 +189,7 @@ async def test_two_factor_events_are_in_the_history(api: Api) -> None:
     codes = fresh.data["regenerateRecoveryCodes"]
     disabled = await api.execute(DISABLE, {"password": PASSWORD, "code": codes[0]}, token=token)
     assert disabled.data == {"disableTwoFactor": True}, disabled.body
-    again = await enable(api, replace(account, token=token))
+    again = await enable(api, dataclasses.replace(account, token=token))
     await two_factor.disable_by_operator(user_name="john_doe")  # what `python main.py disable-2fa` runs
     assert again.recovery_codes
     last = (await api.login("john_doe")).data["login"]["accessToken"]  # the operator's command ended every session

@@ -6,14 +6,13 @@ import asyncio
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
 
 from main import create_app
 from settings import Settings
-from tests.support import LOGIN, ME, Api
+from tests.support import LOGIN, ME, Api, replace
 
 ROOT = Path(__file__).resolve().parents[2]
 

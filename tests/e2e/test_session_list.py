@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from ipaddress import ip_network
 
 import httpx
 
 from main import create_app
 from settings import Settings
-from tests.support import LOGOUT, LOGOUT_ALL, PASSWORD, REFRESH, Api
+from tests.support import LOGOUT, LOGOUT_ALL, PASSWORD, REFRESH, Api, replace
 
 SESSIONS = "query Sessions { sessions { id createdAt lastUsedAt userAgent ipAddress current } }"
 REVOKE_SESSION = "mutation RevokeSession($id: ID!) { revokeSession(id: $id) }"

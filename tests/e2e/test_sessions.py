@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -13,7 +12,7 @@ import httpx
 from main import create_app
 from models import RefreshToken, Session
 from settings import Settings
-from tests.support import DELETE_USER, LOGOUT, LOGOUT_ALL, ME, PASSWORD, REFRESH, Api
+from tests.support import DELETE_USER, LOGOUT, LOGOUT_ALL, ME, PASSWORD, REFRESH, Api, replace
 from tests.support import LOGIN as LOGIN_DOCUMENT
 
 THIRTY_DAYS = 30 * 24 * 3600

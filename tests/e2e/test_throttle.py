@@ -7,7 +7,6 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import replace
 from functools import partial
 from ipaddress import ip_network
 
@@ -18,7 +17,7 @@ from starlette.applications import Starlette
 
 from main import create_app
 from settings import Settings
-from tests.support import PASSWORD, REFRESH, REGISTER, UPDATE_PROFILE, Api, Result
+from tests.support import PASSWORD, REFRESH, REGISTER, UPDATE_PROFILE, Api, Result, replace
 
 COUNTERS = ["memory"] + (["redis"] if os.environ.get("TEST_REDIS_URL") else [])
 WRONG = "not-the-password"

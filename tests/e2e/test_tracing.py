@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -16,6 +15,8 @@ from tests.support import LOGIN, PASSWORD, REGISTER, Api
 
 pytest.importorskip("opentelemetry.sdk", reason="tracing is the optional `otel` extra (the dev extra installs it)")
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+from tests.support import replace
 
 
 class Collector(ThreadingHTTPServer):

@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from main import create_app
 from services import two_factor
 from settings import Settings, SettingsError
 from tests.e2e.test_admin import admin
-from tests.support import PASSWORD, REFRESH, Account, Api, Result
+from tests.support import PASSWORD, REFRESH, Account, Api, Result, replace
 
 ROOT = Path(__file__).resolve().parents[2]
 STEP = 30

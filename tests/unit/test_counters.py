@@ -73,7 +73,7 @@ async def test_clear_wipes_a_count(counters: Counters) -> None:
 
 
 def test_every_rule_names_a_declared_limit_and_window() -> None:
-    declared = Settings.__dataclass_fields__
+    declared = Settings.model_fields
     for rule in RULES.values():
         assert rule.limit in declared and rule.window in declared
         assert set(rule.per) <= {"account", "address", "email"}

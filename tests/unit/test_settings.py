@@ -8,11 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 import settings as settings_module
 from settings import MIN_SECRET_BYTES, SECRET_FILE_NAME, Settings, SettingsError
 
 SECRET_48 = "s" * 48
+SMTP_URL = "smtp://mail.example"  # production needs one
 
 
 def test_defaults(tmp_path: Path) -> None:
@@ -39,6 +41,7 @@ def test_values_are_read_from_the_given_environ(tmp_path: Path) -> None:
             "PORT": "9000",
             "WORKERS": "4",
             "JWT_SECRET": SECRET_48,
+            "SMTP_URL": SMTP_URL,
             "JWT_ISSUER": "issuer",
             "JWT_AUDIENCE": "audience",
             "ACCESS_TOKEN_TTL": "60",
@@ -118,13 +121,17 @@ def test_short_secret_is_refused_in_every_environment(tmp_path: Path, app_env: s
 
 def test_secret_length_is_counted_in_bytes(tmp_path: Path) -> None:
     secret = "é" * (MIN_SECRET_BYTES // 2)  # 16 characters, 32 bytes
-    settings = Settings.from_environ({"DATA_DIR": str(tmp_path), "APP_ENV": "production", "JWT_SECRET": secret})
+    settings = Settings.from_environ(
+        {"DATA_DIR": str(tmp_path), "APP_ENV": "production", "JWT_SECRET": secret, "SMTP_URL": SMTP_URL}
+    )
 
     assert settings.jwt_secret == secret
 
 
 def test_production_with_a_48_byte_secret_works(tmp_path: Path) -> None:
-    settings = Settings.from_environ({"DATA_DIR": str(tmp_path), "APP_ENV": "production", "JWT_SECRET": SECRET_48})
+    settings = Settings.from_environ(
+        {"DATA_DIR": str(tmp_path), "APP_ENV": "production", "JWT_SECRET": SECRET_48, "SMTP_URL": SMTP_URL}
+    )
 
     assert settings.is_production
     assert settings.jwt_secret == SECRET_48
@@ -236,3 +243,43 @@ def test_variables_are_parsed_by_their_declared_type(
 def test_declared_bounds_refuse_zero(tmp_path: Path, name: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_environ({"DATA_DIR": str(tmp_path), "JWT_SECRET": SECRET_48, name: "0"})
+
+
+def test_an_empty_variable_counts_as_unset(tmp_path: Path) -> None:
+    environ = {"DATA_DIR": str(tmp_path), "JWT_SECRET": SECRET_48, "PORT": "", "APP_ENV": "", "CORS_ORIGINS": ""}
+
+    read = Settings.from_environ(environ)
+
+    assert (read.port, read.app_env, read.cors_origins) == (8000, "development", ())
+
+
+def test_production_names_every_missing_setting_at_once(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_environ({"DATA_DIR": str(tmp_path), "APP_ENV": "production"})
+
+    assert "JWT_SECRET is not set" in str(refused.value)
+    assert "SMTP_URL is not set" in str(refused.value)
+
+
+def test_the_rules_between_settings_hold_however_settings_are_built() -> None:
+    with pytest.raises(ValidationError, match="SMTP_URL is not set"):
+        Settings(app_env="production", jwt_secret=SECRET_48)
+    with pytest.raises(ValidationError, match="JWT_SECRET is shorter"):
+        Settings(jwt_secret="short")
+    with pytest.raises(ValidationError, match="PERSISTED_QUERIES_ONLY=true needs PERSISTED_QUERIES_FILE"):
+        Settings(persisted_queries_only=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        pytest.param("SMTP_URL", "http://mailer:hunter2-password@mail.example", id="smtp-url"),
+        pytest.param("TOTP_ENCRYPTION_KEY", "hunter2-password", id="totp-key"),
+        pytest.param("JWT_SECRET", "hunter2-password", id="jwt-secret"),
+    ],
+)
+def test_a_refused_secret_is_never_repeated(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name) as refused:
+        Settings.from_environ({"DATA_DIR": str(tmp_path), name: value})
+
+    assert "hunter2" not in str(refused.value)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from typing import Any
 
 import jwt
@@ -12,6 +11,7 @@ import pytest
 from services.errors import Unauthenticated
 from services.tokens import LEEWAY_SECONDS, TokenClaims, decode_access_token, issue_access_token
 from settings import Settings
+from tests.support import replace
 
 OTHER_SECRET = "another-secret-that-is-also-long-enough-for-hs256"
 

@@ -66,7 +66,9 @@ def test_the_key_is_made_only_when_two_factor_is_used(tmp_path: Path) -> None:
 
 def test_production_needs_the_key(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="TOTP_ENCRYPTION_KEY"):
-        Settings(app_env="production", data_dir=tmp_path).totp_keys()
+        Settings(
+            app_env="production", data_dir=tmp_path, jwt_secret="s" * 48, smtp_url="smtp://mail.example"
+        ).totp_keys()
 
     assert not (tmp_path / TOTP_KEY_FILE_NAME).exists()
 
