@@ -68,7 +68,8 @@ class RecoveryMutation:
     @strawberry.mutation(
         description="Set a new password with the token from a reset mail; no access token needed. Every session "
         "and access token of the account ends, the email counts as verified, and a notice is mailed. The token "
-        "works once, expires (RESET_PASSWORD_TTL), and dies when the password changes or a newer reset is asked "
+        "works once, expires (RESET_PASSWORD_TTL), works only while the account still has the address it was "
+        "mailed to, and dies when the password changes or a newer reset is asked "
         f"for. Errors: {UNUSABLE}; BAD_USER_INPUT with extensions.field newPassword (the password breaks a "
         "rule).",
     )

@@ -136,18 +136,23 @@ async def reset_password(
     token was mailed to counts as verified, and a notice goes out."""
     record = await one_time_tokens.find(token, purpose=RESET_PASSWORD, settings=settings)
     user = await users.by_id(record.user_id)
-    # A password change since the mail (any path bumps token_version) ends the token.
-    if user is None or user.token_version != record.token_version:
+    mailed_to = email_key(record.email)
+    # A password change since the mail (any path bumps token_version) ends the token, and so does a move
+    # of the account to another address: the token counts only while the account has the one it was sent to.
+    if user is None or user.token_version != record.token_version or user.email_key != mailed_to:
         raise one_time_tokens.invalid()
     new_password = clean_new_password(new_password, "newPassword", user_name=user.user_name, email=user.email)
     password_hash = await passwords.hash_password(new_password, rounds=settings.bcrypt_rounds)
     async with in_transaction():
         await one_time_tokens.consume(record)  # of two requests with one token, one gets past here
+        # The address again, under the row's lock: an email change racing this comes before or after it.
+        if await User.filter(id=user.id, email_key=mailed_to).select_for_update().first() is None:
+            raise one_time_tokens.invalid()
         try:  # compare-and-set on the token version the token was issued with
             await credentials.set_password(user=user, password_hash=password_hash)
         except Conflict:
             raise one_time_tokens.invalid() from None
-        await User.filter(id=user.id, email_key=email_key(record.email)).update(email_verified=True)
+        await User.filter(id=user.id, email_key=mailed_to).update(email_verified=True)
         if user.email:
             await outbox.enqueue(template="password_changed", to=user.email, data={"user_name": user.user_name})
     outbox.wake()

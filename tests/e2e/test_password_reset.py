@@ -101,6 +101,21 @@ async def test_a_password_change_or_logout_all_kills_the_token(mail: Mailer, pat
     assert (result.code, result.field) == ("BAD_USER_INPUT", "token")
 
 
+async def test_a_reset_token_dies_when_the_account_moves_to_another_address(mail: Mailer) -> None:
+    await mail.api.register("ann", email=ANN)
+    token = await _reset_token(mail)  # mailed to ANN
+    fresh = (await mail.api.login("ann", PASSWORD)).data["login"]["accessToken"]  # a fresh sign-in
+    moved = await mail.api.execute(UPDATE_PROFILE, {"input": {"email": "ann@new.example"}}, token=fresh)
+    assert not moved.errors, moved.body
+
+    result = await mail.api.execute(RESET, {"token": token, "newPassword": NEW_PASSWORD})
+
+    assert (result.code, result.field) == ("BAD_USER_INPUT", "token")
+    assert not (await mail.api.login("ann", PASSWORD)).errors  # the password is unchanged
+    me = await mail.api.execute(ME_EMAIL, token=fresh)
+    assert me.data["me"] == {"email": "ann@new.example", "emailVerified": False}
+
+
 async def test_a_weak_new_password_is_refused_and_the_token_still_works(mail: Mailer) -> None:
     await mail.api.register("ann", email=ANN)
     token = await _reset_token(mail)
