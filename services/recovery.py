@@ -7,11 +7,12 @@ commit call ``outbox.wake()`` afterwards so this process sends it at once.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from tortoise.transactions import in_transaction
 
-from models import User
+from models import OutboxMail, User
 from services import credentials, one_time_tokens, passwords, security_events, users
 from services.audit import security_event
 from services.errors import Conflict, InvalidInput
@@ -22,6 +23,9 @@ from services.sessions import Client
 from services.throttle import MAIL_REQUESTS, Throttle
 from services.validation import clean_email, clean_new_password, email_key
 from settings import Settings
+
+# An outbox row that is no mail yet: a reset request, which the sender resolves (resolve_reset_request).
+RESET_REQUEST = "reset_password_request"
 
 
 def _link(template: str, token: str) -> str:
@@ -102,31 +106,48 @@ async def verify_email(*, token: str, settings: Settings, address: str) -> User:
 
 
 async def request_password_reset(*, email: str, settings: Settings, throttle: Throttle, address: str) -> None:
-    """Mail a reset link if an account has this address. The caller learns nothing either way."""
-    key = email_key(clean_email(email))
+    """Queue a reset request for this address. The caller learns nothing either way, not even by timing:
+    the request does the same work whatever the address (one outbox row, no lookup), and the background
+    sender resolves it later (``resolve_reset_request``)."""
+    cleaned = clean_email(email)
+    key = email_key(cleaned)
     await _count_mail_request(throttle, key, address)  # counted whether or not the address is known
-    user = await users.by_login_key(key)
-    if user is None or user.email is None:
-        security_event("password_reset_unknown_address", user_id=None, address=address)
-        return
-    async with in_transaction():
-        token = await one_time_tokens.issue(
-            user=user,
-            purpose=RESET_PASSWORD,
-            email=user.email,
-            ttl=settings.reset_password_ttl,
-            settings=settings,
-            void_older=True,  # the newest reset mail is the only one that works
-        )
-        data = {
-            "user_name": user.user_name,
-            "link": _link(settings.reset_password_url, token),
-            "token": token,
-            "valid_for": _duration(settings.reset_password_ttl),
-        }
-        await outbox.enqueue(template="reset_password", to=user.email, data=data)
+    await outbox.enqueue(template=RESET_REQUEST, to=cleaned, data={"email_key": key, "address": address})
     outbox.wake()
-    security_event("password_reset_requested", user_id=user.id, address=address)
+
+
+async def resolve_reset_request(request: OutboxMail, settings: Settings) -> None:
+    """Turn a claimed reset request into a reset mail if an account has its address, else into nothing.
+
+    One transaction: the request is marked done (a compare-and-set on the claim, so a sender whose lease
+    ran out changes nothing) with the token and the mail written, so a request yields one mail at most.
+    """
+    data = json.loads(request.data)
+    async with in_transaction():
+        if not await outbox.resolved(request):
+            return
+        user = await users.by_login_key(str(data["email_key"]))
+        if user is not None and user.email is not None:
+            token = await one_time_tokens.issue(
+                user=user,
+                purpose=RESET_PASSWORD,
+                email=user.email,
+                ttl=settings.reset_password_ttl,
+                settings=settings,
+                void_older=True,  # the newest reset mail is the only one that works
+            )
+            mail = {
+                "user_name": user.user_name,
+                "link": _link(settings.reset_password_url, token),
+                "token": token,
+                "valid_for": _duration(settings.reset_password_ttl),
+            }
+            await outbox.enqueue(template="reset_password", to=user.email, data=mail)
+    if user is None or user.email is None:
+        security_event("password_reset_unknown_address", user_id=None, address=str(data["address"]))
+        return
+    outbox.wake()
+    security_event("password_reset_requested", user_id=user.id, address=str(data["address"]))
 
 
 async def reset_password(

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models import OneTimeToken
+from models import OneTimeToken, OutboxMail
 from settings import Settings
-from tests.mail import Mailer, mailer_for, outbox_drained, text_of, token_in
+from tests.mail import Mailer, mailer_for, outbox_drained, text_of, token_in, until
 from tests.support import LOGOUT_ALL, PASSWORD, REFRESH, Api
 
 REQUEST_RESET = "mutation Forgot($email: String!) { requestPasswordReset(email: $email) }"
@@ -168,6 +168,34 @@ async def test_known_unknown_and_unverified_addresses_get_the_same_answer(mail: 
     assert len(mail.sink.to(ANN, "reset")) == 1
     assert len(mail.sink.to("bob@example.com", "reset")) == 1
     assert mail.sink.to("nobody@example.com") == []
+
+
+async def test_a_request_keeps_nothing_of_an_unknown_address_once_resolved(mail: Mailer) -> None:
+    await mail.api.register("ann", email=ANN)
+    await outbox_drained()
+
+    for address in ("nobody@example.com", ANN):
+        assert (await mail.api.execute(REQUEST_RESET, {"email": address})).data == {"requestPasswordReset": True}
+    await outbox_drained()
+
+    rows = await OutboxMail.all().values_list("recipient", "data")
+    assert not any("nobody" in recipient or "nobody" in data for recipient, data in rows)
+    assert len(mail.sink.to(ANN, "reset")) == 1
+
+
+async def test_a_request_made_while_smtp_is_down_is_mailed_when_it_is_back(mail: Mailer) -> None:
+    await mail.api.register("ann", email=ANN)
+    await mail.sink.wait_for(ANN, "confirm")
+    await mail.sink.stop()
+
+    asked = await mail.api.execute(REQUEST_RESET, {"email": ANN})
+    await until(lambda: OutboxMail.filter(template="reset_password", attempts__gte=1).exists())  # a try failed
+    await mail.sink.start()
+    [message] = await mail.sink.wait_for(ANN, "reset")
+
+    assert asked.data == {"requestPasswordReset": True}
+    reset = await mail.api.execute(RESET, {"token": token_in(message), "newPassword": NEW_PASSWORD})
+    assert reset.data == {"resetPassword": True}
 
 
 async def test_a_malformed_address_is_bad_input(mail: Mailer) -> None:
