@@ -95,9 +95,11 @@ async def verify_email(*, token: str, settings: Settings, address: str) -> User:
     record = await one_time_tokens.find(token, purpose=VERIFY_EMAIL, settings=settings)
     async with in_transaction():
         await one_time_tokens.consume(record)
-        matched = await User.filter(id=record.user_id, email_key=email_key(record.email)).update(email_verified=True)
-        if not matched:  # the account moved to another address since: this token proves nothing now
-            raise one_time_tokens.invalid()
+        # Read under the row's lock, not from the UPDATE's row count: MariaDB counts only rows it changed, and
+        # an address verified already is not changed.
+        if await User.filter(id=record.user_id, email_key=email_key(record.email)).select_for_update().first() is None:
+            raise one_time_tokens.invalid()  # the account moved to another address since: this token proves nothing
+        await User.filter(id=record.user_id).update(email_verified=True)
     user = await users.by_id(record.user_id)
     if user is None:
         raise one_time_tokens.invalid()

@@ -121,6 +121,18 @@ async def test_request_email_verification_mails_a_new_link(mail: Mailer) -> None
     assert verified.data["verifyEmail"]["emailVerified"] is True
 
 
+async def test_a_second_link_to_the_same_address_still_works(mail: Mailer) -> None:
+    account = await mail.api.register("ann", email=ANN)
+    await mail.api.execute(REQUEST_VERIFICATION, token=account.token)
+    first, second = await mail.sink.wait_for(ANN, "confirm", count=2)
+
+    one = await mail.api.execute(VERIFY_EMAIL, {"token": token_in(first)})
+    two = await mail.api.execute(VERIFY_EMAIL, {"token": token_in(second)})  # the address is verified already
+
+    assert not one.errors and not two.errors, two.body
+    assert two.data["verifyEmail"]["emailVerified"] is True
+
+
 async def test_request_email_verification_without_an_email_is_bad_input(mail: Mailer) -> None:
     account = await mail.api.register("ann")
 
