@@ -16,7 +16,9 @@ class OutboxMail(Model):
     """
 
     id = fields.BigIntField(primary_key=True)
-    template = fields.CharField(max_length=40)  # verify_email, reset_password, email_changed, password_changed
+    # verify_email, reset_password, email_changed, password_changed...; or reset_password_request: no mail yet,
+    # a reset request the sender turns into a mail or into nothing (services.recovery.resolve_reset_request)
+    template = fields.CharField(max_length=40)
     recipient = fields.CharField(max_length=EMAIL_MAX)
     data = fields.TextField()  # JSON
     status = fields.CharField(max_length=10, default="pending")  # pending, sent, failed

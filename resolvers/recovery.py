@@ -45,13 +45,16 @@ class RecoveryMutation:
 
     @strawberry.mutation(
         description="Mark an email address verified with the token mailed to it; no access token needed. A token "
-        "works once, expires (VERIFY_EMAIL_TTL), and only while the account still has that address. "
-        f"Errors: {UNUSABLE}.",
+        "works once, expires (VERIFY_EMAIL_TTL), and only while the account still has that address. The user is "
+        "answered as the caller may see it (with no access token: no private field, no private list), but for "
+        f"emailVerified, which the token proved. Errors: {UNUSABLE}.",
     )
     async def verify_email(self, info: Info[Context, Any], token: MailedToken) -> User:
         context = info.context
         user = await recovery.verify_email(token=token, settings=context.settings, address=context.address)
-        return User.from_model(user, seen_by_owner=True)  # the token proves the caller reads the owner's mail
+        # The token proves the caller reads the mail of that address, not that it is the owner: whoever holds
+        # it (a forwarded mail, a mail scanner) sees what its own session shows, and that the address is verified.
+        return User.from_model(user, email_proven=True)
 
     @strawberry.mutation(
         description="Mail a password-reset link and code to this address if an account has it; no token needed. "
@@ -68,7 +71,8 @@ class RecoveryMutation:
     @strawberry.mutation(
         description="Set a new password with the token from a reset mail; no access token needed. Every session "
         "and access token of the account ends, the email counts as verified, and a notice is mailed. The token "
-        "works once, expires (RESET_PASSWORD_TTL), and dies when the password changes or a newer reset is asked "
+        "works once, expires (RESET_PASSWORD_TTL), works only while the account still has the address it was "
+        "mailed to, and dies when the password changes or a newer reset is asked "
         f"for. Errors: {UNUSABLE}; BAD_USER_INPUT with extensions.field newPassword (the password breaks a "
         "rule).",
     )

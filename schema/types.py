@@ -114,6 +114,7 @@ class User:
 
     _is_admin: strawberry.Private[bool]
     _two_factor_enabled: strawberry.Private[bool]
+    _email_proven: strawberry.Private[bool] = False  # verifyEmail's answer: its token proved emailVerified
 
     async def _may_see_private(self, info: Info[Context, Any]) -> bool:
         return self._seen_by_owner or await info.context.may_see_private(self._id)
@@ -133,6 +134,8 @@ class User:
         graphql_type=bool | None,
     )
     def email_verified(self, info: Info[Context, Any]) -> bool | Awaitable[bool | None] | None:
+        if self._email_proven:
+            return self._email_verified
         return self._private(info, self._email_verified)
 
     @strawberry.field(description="Phone number in E.164 form, e.g. +1234567890." + PRIVATE, graphql_type=str | None)
@@ -203,8 +206,9 @@ class User:
         return self._private(info, self._two_factor_enabled)
 
     @classmethod
-    def from_model(cls, user: UserModel, *, seen_by_owner: bool = False) -> User:
-        """``user.profile`` must have been loaded (select_related) with the user."""
+    def from_model(cls, user: UserModel, *, seen_by_owner: bool = False, email_proven: bool = False) -> User:
+        """``user.profile`` must have been loaded (select_related) with the user. ``email_proven``: the caller
+        just proved it reads the user's mail (verifyEmail), so it may see emailVerified, and only that."""
         return cls(
             user_id=strawberry.ID(str(user.id)),
             user_name=user.user_name,
@@ -224,6 +228,7 @@ class User:
             _seen_by_owner=seen_by_owner,
             _is_admin=user.is_admin,
             _two_factor_enabled=user.two_factor_enabled,
+            _email_proven=email_proven,
         )
 
 

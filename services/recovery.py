@@ -8,11 +8,12 @@ Every mail is written to the outbox in the transaction of the change that causes
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from tortoise.transactions import in_transaction
 
-from models import User
+from models import OutboxMail, User
 from services import audit, credentials, email_undo, one_time_tokens, passwords, users
 from services.errors import Conflict, InvalidInput
 from services.mail import outbox
@@ -22,6 +23,9 @@ from services.throttle import MAIL_REQUESTS, Throttle
 from services.transactions import transaction
 from services.validation import clean_email, clean_new_password, email_key
 from settings import Settings
+
+# An outbox row that is no mail yet: a reset request, which the sender resolves (resolve_reset_request).
+RESET_REQUEST = "reset_password_request"
 
 
 def _link(template: str, token: str) -> str:
@@ -90,9 +94,11 @@ async def verify_email(*, token: str, settings: Settings, address: str) -> User:
     record = await one_time_tokens.find(token, purpose=VERIFY_EMAIL, settings=settings)
     async with in_transaction():
         await one_time_tokens.consume(record)
-        matched = await User.filter(id=record.user_id, email_key=email_key(record.email)).update(email_verified=True)
-        if not matched:  # the account moved to another address since: this token proves nothing now
-            raise one_time_tokens.invalid()
+        # Read under the row's lock, not from the UPDATE's row count: MariaDB counts only rows it changed, and
+        # an address verified already is not changed.
+        if await User.filter(id=record.user_id, email_key=email_key(record.email)).select_for_update().first() is None:
+            raise one_time_tokens.invalid()  # the account moved to another address since: this token proves nothing
+        await User.filter(id=record.user_id).update(email_verified=True)
     user = await users.by_id(record.user_id)
     if user is None:
         raise one_time_tokens.invalid()
@@ -101,30 +107,46 @@ async def verify_email(*, token: str, settings: Settings, address: str) -> User:
 
 
 async def request_password_reset(*, email: str, settings: Settings, throttle: Throttle, address: str) -> None:
-    """Mail a reset link if an account has this address. The caller learns nothing either way."""
-    key = email_key(clean_email(email))
+    """Queue a reset request for this address. The caller learns nothing either way, not even by timing:
+    the request does the same work whatever the address (one outbox row, no lookup), and the background
+    sender resolves it later (``resolve_reset_request``)."""
+    cleaned = clean_email(email)
+    key = email_key(cleaned)
     await _count_mail_request(throttle, key, address)  # counted whether or not the address is known
-    user = await users.by_login_key(key)
-    if user is None or user.email is None:
-        await audit.record("password_reset_unknown_address", user_id=None, address=address)
-        return
+    await outbox.enqueue(template=RESET_REQUEST, to=cleaned, data={"email_key": key, "address": address})
+
+
+async def resolve_reset_request(request: OutboxMail, settings: Settings) -> None:
+    """Turn a claimed reset request into a reset mail if an account has its address, else into nothing.
+
+    One transaction: the request is marked done (a compare-and-set on the claim, so a sender whose lease
+    ran out changes nothing) with the token and the mail written, so a request yields one mail at most.
+    """
+    data = json.loads(request.data)
     async with transaction():
-        token = await one_time_tokens.issue(
-            user=user,
-            purpose=RESET_PASSWORD,
-            email=user.email,
-            ttl=settings.reset_password_ttl,
-            settings=settings,
-            void_older=True,  # the newest reset mail is the only one that works
-        )
-        data = {
-            "user_name": user.user_name,
-            "link": _link(settings.reset_password_url, token),
-            "token": token,
-            "valid_for": _duration(settings.reset_password_ttl),
-        }
-        await outbox.enqueue(template="reset_password", to=user.email, data=data)
-    await audit.record(Kind.PASSWORD_RESET_REQUESTED, user_id=user.id, address=address)
+        if not await outbox.resolved(request):
+            return
+        user = await users.by_login_key(str(data["email_key"]))
+        if user is not None and user.email is not None:
+            token = await one_time_tokens.issue(
+                user=user,
+                purpose=RESET_PASSWORD,
+                email=user.email,
+                ttl=settings.reset_password_ttl,
+                settings=settings,
+                void_older=True,  # the newest reset mail is the only one that works
+            )
+            mail = {
+                "user_name": user.user_name,
+                "link": _link(settings.reset_password_url, token),
+                "token": token,
+                "valid_for": _duration(settings.reset_password_ttl),
+            }
+            await outbox.enqueue(template="reset_password", to=user.email, data=mail)
+    if user is None or user.email is None:
+        await audit.record("password_reset_unknown_address", user_id=None, address=str(data["address"]))
+        return
+    await audit.record(Kind.PASSWORD_RESET_REQUESTED, user_id=user.id, address=str(data["address"]))
 
 
 async def reset_password(
@@ -134,18 +156,23 @@ async def reset_password(
     token was mailed to counts as verified, and a notice goes out."""
     record = await one_time_tokens.find(token, purpose=RESET_PASSWORD, settings=settings)
     user = await users.by_id(record.user_id)
-    # A password change since the mail (any path bumps token_version) ends the token.
-    if user is None or user.token_version != record.token_version:
+    mailed_to = email_key(record.email)
+    # A password change since the mail (any path bumps token_version) ends the token, and so does a move
+    # of the account to another address: the token counts only while the account has the one it was sent to.
+    if user is None or user.token_version != record.token_version or user.email_key != mailed_to:
         raise one_time_tokens.invalid()
     new_password = clean_new_password(new_password, "newPassword", user_name=user.user_name, email=user.email)
     password_hash = await passwords.hash_password(new_password, rounds=settings.bcrypt_rounds)
     async with transaction():
         await one_time_tokens.consume(record)  # of two requests with one token, one gets past here
+        # The address again, under the row's lock: an email change racing this comes before or after it.
+        if await User.filter(id=user.id, email_key=mailed_to).select_for_update().first() is None:
+            raise one_time_tokens.invalid()
         try:  # compare-and-set on the token version the token was issued with
             await credentials.set_password(user=user, password_hash=password_hash)
         except Conflict:
             raise one_time_tokens.invalid() from None
-        await User.filter(id=user.id, email_key=email_key(record.email)).update(email_verified=True)
+        await User.filter(id=user.id, email_key=mailed_to).update(email_verified=True)
         if user.email:
             await outbox.enqueue(template="password_changed", to=user.email, data={"user_name": user.user_name})
     await audit.record(

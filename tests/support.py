@@ -138,3 +138,13 @@ def replace(settings: Settings, **changes: Any) -> Settings:
     """``settings`` with ``changes`` (typed values), as ``dataclasses.replace`` did. Not validated again, so a
     test may run "production" without the mail server or secret that production's validator asks for."""
     return settings.model_copy(update=changes)
+
+
+async def resolve_reset_requests(settings: Settings) -> None:
+    """Do what the background mail sender does with pending password-reset requests (none runs under the
+    ``api`` fixture): turn each into a reset mail for a known address, or into nothing."""
+    from models import OutboxMail
+    from services import recovery
+
+    for request in await OutboxMail.filter(template=recovery.RESET_REQUEST, status="pending").order_by("id"):
+        await recovery.resolve_reset_request(request, settings)

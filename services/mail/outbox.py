@@ -98,6 +98,16 @@ async def _claim(limit: int) -> list[OutboxMail]:
     return claimed
 
 
+async def resolved(row: OutboxMail) -> bool:
+    """Mark a claimed row that stood for a decision (not a mail) done, inside the caller's transaction:
+    its data and recipient are erased. False, changing nothing, if the row is no longer this claim's
+    (its lease ran out and another sender took it)."""
+    done = await OutboxMail.filter(id=row.id, status=PENDING, attempts=row.attempts).update(
+        status=SENT, sent_at=_now(), data="{}", recipient="", last_error=None
+    )
+    return bool(done)
+
+
 async def sent(mail: OutboxMail) -> None:
     # The data (links with tokens) is no longer needed once the mail is out.
     await again_on_deadlock(

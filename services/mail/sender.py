@@ -18,6 +18,7 @@ from email.utils import format_datetime, parseaddr
 from prometheus_client import Counter
 
 from models import OutboxMail
+from services import recovery
 from services.mail import outbox
 from services.mail.templates import render
 from services.mail.transport import Transport, transport_for
@@ -70,6 +71,9 @@ class Sender:
 
     async def _send(self, mail: OutboxMail) -> None:
         try:
+            if mail.template == recovery.RESET_REQUEST:  # no mail yet: a request to turn into one, or not
+                await recovery.resolve_reset_request(mail, self.settings)
+                return
             await self.transport.send(build_message(mail, self.settings))
         except Exception as exc:  # refused, timed out, rejected, a broken template: all retried, then given up
             outcome = await outbox.failed(

@@ -10,7 +10,8 @@ import pytest
 from models import OneTimeToken, OutboxMail
 from settings import Settings
 from tests.mail import Mailer, html_of, mailer_for, outbox_drained, text_of, token_in
-from tests.support import PASSWORD
+from tests.social import APPROVE, FOLLOW, MAKE_PRIVATE
+from tests.support import PASSWORD, Account
 
 VERIFY_EMAIL = "mutation Verify($token: String!) { verifyEmail(token: $token) { userName email emailVerified } }"
 REQUEST_VERIFICATION = "mutation RequestVerification { requestEmailVerification }"
@@ -20,7 +21,24 @@ UPDATE_PROFILE = """
 mutation Update($input: UpdateUserInput!) { updateProfile(input: $input) { email emailVerified } }
 """
 
+VERIFY_EVERYTHING = """
+mutation Verify($token: String!) {
+  verifyEmail(token: $token) {
+    userName email emailVerified phoneNumber twoFactorEnabled profile { pushNotifications }
+    followers(first: 5) { totalCount edges { node { userName } } }
+  }
+}"""
+VERIFY_IS_ADMIN = "mutation Verify($token: String!) { verifyEmail(token: $token) { userName isAdmin } }"
+STRANGER_VIEW = """
+query Stranger($userName: String!) {
+  user(userName: $userName) {
+    userName email phoneNumber twoFactorEnabled profile { pushNotifications }
+    followers(first: 5) { totalCount edges { node { userName } } }
+  }
+}"""
+
 ANN = "ann@example.com"
+PHONE = "+16502530000"
 
 
 @pytest.fixture
@@ -44,7 +62,8 @@ async def test_register_mail_verify_then_email_is_verified(mail: Mailer) -> None
     assert mail.settings.verify_email_url.replace("{token}", token) in text_of(message)
     assert token in html_of(message)
     assert before.data["me"] == {"email": ANN, "emailVerified": False}
-    assert verified.data["verifyEmail"] == {"userName": "ann", "email": ANN, "emailVerified": True}
+    # Without a session the token holder sees that the address is verified, not the address itself.
+    assert verified.data["verifyEmail"] == {"userName": "ann", "email": None, "emailVerified": True}
     assert after.data["me"] == {"email": ANN, "emailVerified": True}
 
 
@@ -102,6 +121,18 @@ async def test_request_email_verification_mails_a_new_link(mail: Mailer) -> None
     assert verified.data["verifyEmail"]["emailVerified"] is True
 
 
+async def test_a_second_link_to_the_same_address_still_works(mail: Mailer) -> None:
+    account = await mail.api.register("ann", email=ANN)
+    await mail.api.execute(REQUEST_VERIFICATION, token=account.token)
+    first, second = await mail.sink.wait_for(ANN, "confirm", count=2)
+
+    one = await mail.api.execute(VERIFY_EMAIL, {"token": token_in(first)})
+    two = await mail.api.execute(VERIFY_EMAIL, {"token": token_in(second)})  # the address is verified already
+
+    assert not one.errors and not two.errors, two.body
+    assert two.data["verifyEmail"]["emailVerified"] is True
+
+
 async def test_request_email_verification_without_an_email_is_bad_input(mail: Mailer) -> None:
     account = await mail.api.register("ann")
 
@@ -133,7 +164,7 @@ async def test_an_email_change_unverifies_mails_both_addresses_and_kills_old_lin
     assert mail.settings.undo_email_change_url.replace("{token}", undo_token) in text_of(notice)
     assert (verify_with_undo.code, verify_with_undo.field) == ("BAD_USER_INPUT", "token")
     assert (old_link.code, old_link.field) == ("BAD_USER_INPUT", "token")
-    assert new_link.data["verifyEmail"] == {"userName": "ann", "email": "ann@new.example", "emailVerified": True}
+    assert new_link.data["verifyEmail"] == {"userName": "ann", "email": None, "emailVerified": True}
 
 
 async def test_a_link_to_an_address_the_account_left_is_useless(mail: Mailer) -> None:
@@ -165,3 +196,69 @@ async def test_registration_without_email_mails_nothing(mail: Mailer) -> None:
     await outbox_drained()
 
     assert mail.sink.received == []
+
+
+async def _private_ann_with_a_follower(mail: Mailer) -> tuple[Account, str]:
+    """ann: an email, a phone number, a private account that bob follows; and her registration's token."""
+    ann = await mail.api.register("ann", email=ANN, phoneNumber=PHONE)
+    bob = await mail.api.register("bob")
+    assert not (await mail.api.execute(MAKE_PRIVATE, {"on": True}, token=ann.token)).errors
+    assert not (await mail.api.execute(FOLLOW, {"userName": "ann"}, token=bob.token)).errors
+    assert not (await mail.api.execute(APPROVE, {"userName": "bob"}, token=ann.token)).errors
+    return ann, token_in((await mail.sink.wait_for(ANN, "confirm"))[0])
+
+
+async def test_verify_email_without_a_session_shows_nothing_private(mail: Mailer) -> None:
+    ann, token = await _private_ann_with_a_follower(mail)
+    carol = await mail.api.register("carol")
+
+    verified = await mail.api.execute(VERIFY_EVERYTHING, {"token": token})
+    stranger = await mail.api.execute(STRANGER_VIEW, {"userName": "ann"}, token=carol.token)
+    me = await mail.api.execute(ME_EMAIL, token=ann.token)
+
+    assert verified.data["verifyEmail"] == {
+        "userName": "ann",
+        "email": None,
+        "emailVerified": True,  # what the token proved, and all the verification page needs
+        "phoneNumber": None,
+        "twoFactorEnabled": None,
+        "profile": {"pushNotifications": None},
+        "followers": None,  # a private account's list: hidden
+    }
+    assert [(e["path"], e["extensions"]["code"]) for e in verified.errors] == [
+        (["verifyEmail", "followers"], "UNAUTHENTICATED")  # as anywhere without a session
+    ]
+    # What a signed-in stranger reads of ann, less emailVerified; the list is FORBIDDEN to a stranger.
+    assert {**stranger.data["user"], "emailVerified": True} == verified.data["verifyEmail"]
+    assert me.data["me"] == {"email": ANN, "emailVerified": True}
+
+
+async def test_verify_email_without_a_session_does_not_tell_is_admin(mail: Mailer) -> None:
+    ann = await mail.api.register("ann", email=ANN)
+    token = token_in((await mail.sink.wait_for(ANN, "confirm"))[0])
+
+    verified = await mail.api.execute(VERIFY_IS_ADMIN, {"token": token})
+    me = await mail.api.execute(ME_EMAIL, token=ann.token)
+
+    assert (verified.code, verified.field) == ("FORBIDDEN", "isAdmin")  # as user(userName:) for a stranger
+    assert verified.data is None
+    assert me.data["me"] == {"email": ANN, "emailVerified": True}  # the address is verified all the same
+
+
+async def test_verify_email_with_the_owners_session_shows_the_owners_view(mail: Mailer) -> None:
+    ann, token = await _private_ann_with_a_follower(mail)
+
+    as_owner = VERIFY_EVERYTHING.replace("userName email", "userName isAdmin email")
+    verified = await mail.api.execute(as_owner, {"token": token}, token=ann.token)
+
+    assert not verified.errors, verified.body
+    assert verified.data["verifyEmail"] == {
+        "userName": "ann",
+        "isAdmin": False,
+        "email": ANN,
+        "emailVerified": True,
+        "phoneNumber": PHONE,
+        "twoFactorEnabled": False,
+        "profile": {"pushNotifications": False},
+        "followers": {"totalCount": 1, "edges": [{"node": {"userName": "bob"}}]},
+    }

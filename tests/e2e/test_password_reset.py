@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models import OneTimeToken
+from models import OneTimeToken, OutboxMail
 from settings import Settings
-from tests.mail import Mailer, mailer_for, outbox_drained, text_of, token_in
+from tests.mail import Mailer, mailer_for, outbox_drained, text_of, token_in, until
 from tests.support import LOGOUT_ALL, PASSWORD, REFRESH, Api
 
 REQUEST_RESET = "mutation Forgot($email: String!) { requestPasswordReset(email: $email) }"
@@ -101,6 +101,21 @@ async def test_a_password_change_or_logout_all_kills_the_token(mail: Mailer, pat
     assert (result.code, result.field) == ("BAD_USER_INPUT", "token")
 
 
+async def test_a_reset_token_dies_when_the_account_moves_to_another_address(mail: Mailer) -> None:
+    await mail.api.register("ann", email=ANN)
+    token = await _reset_token(mail)  # mailed to ANN
+    fresh = (await mail.api.login("ann", PASSWORD)).data["login"]["accessToken"]  # a fresh sign-in
+    moved = await mail.api.execute(UPDATE_PROFILE, {"input": {"email": "ann@new.example"}}, token=fresh)
+    assert not moved.errors, moved.body
+
+    result = await mail.api.execute(RESET, {"token": token, "newPassword": NEW_PASSWORD})
+
+    assert (result.code, result.field) == ("BAD_USER_INPUT", "token")
+    assert not (await mail.api.login("ann", PASSWORD)).errors  # the password is unchanged
+    me = await mail.api.execute(ME_EMAIL, token=fresh)
+    assert me.data["me"] == {"email": "ann@new.example", "emailVerified": False}
+
+
 async def test_a_weak_new_password_is_refused_and_the_token_still_works(mail: Mailer) -> None:
     await mail.api.register("ann", email=ANN)
     token = await _reset_token(mail)
@@ -153,6 +168,34 @@ async def test_known_unknown_and_unverified_addresses_get_the_same_answer(mail: 
     assert len(mail.sink.to(ANN, "reset")) == 1
     assert len(mail.sink.to("bob@example.com", "reset")) == 1
     assert mail.sink.to("nobody@example.com") == []
+
+
+async def test_a_request_keeps_nothing_of_an_unknown_address_once_resolved(mail: Mailer) -> None:
+    await mail.api.register("ann", email=ANN)
+    await outbox_drained()
+
+    for address in ("nobody@example.com", ANN):
+        assert (await mail.api.execute(REQUEST_RESET, {"email": address})).data == {"requestPasswordReset": True}
+    await outbox_drained()
+
+    rows = await OutboxMail.all().values_list("recipient", "data")
+    assert not any("nobody" in recipient or "nobody" in data for recipient, data in rows)
+    assert len(mail.sink.to(ANN, "reset")) == 1
+
+
+async def test_a_request_made_while_smtp_is_down_is_mailed_when_it_is_back(mail: Mailer) -> None:
+    await mail.api.register("ann", email=ANN)
+    await mail.sink.wait_for(ANN, "confirm")
+    await mail.sink.stop()
+
+    asked = await mail.api.execute(REQUEST_RESET, {"email": ANN})
+    await until(lambda: OutboxMail.filter(template="reset_password", attempts__gte=1).exists())  # a try failed
+    await mail.sink.start()
+    [message] = await mail.sink.wait_for(ANN, "reset")
+
+    assert asked.data == {"requestPasswordReset": True}
+    reset = await mail.api.execute(RESET, {"token": token_in(message), "newPassword": NEW_PASSWORD})
+    assert reset.data == {"resetPassword": True}
 
 
 async def test_a_malformed_address_is_bad_input(mail: Mailer) -> None:
