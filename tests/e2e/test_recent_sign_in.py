@@ -277,9 +277,7 @@ async def test_a_stolen_token_can_no_longer_take_the_account_over(api: Api, sett
 
     refused_for_want_of_a_recent_sign_in(takeover, "providedOldPassword")
     assert reset.data == {"requestPasswordReset": True}  # it says nothing either way...
-    assert not await OutboxMail.filter(
-        recipient=THIEF, template="reset_password"
-    ).exists()  # ...no mail to the thief
+    assert not await OutboxMail.filter(recipient=THIEF, template="reset_password").exists()  # ...no mail to the thief
     assert await email_of(api, stolen) == ANN
     assert not (await api.login("victim", PASSWORD)).errors
 
