@@ -1,0 +1,1 @@
+"""``python main.py COMMAND``: one module per group of commands, each adding its own to the parser."""
