@@ -15,7 +15,11 @@ from strawberry.schema import BaseSchema
 from strawberry.schema.schema import validate_document
 
 from schema.documents import DocumentCache, parsed
-from schema.persisted import ManifestError
+
+
+class ManifestError(RuntimeError):
+    """PERSISTED_QUERIES_FILE cannot be used (web/persisted.py reads it; here its documents are checked); the
+    message says why."""
 
 
 class TrustedDocumentCache(DocumentCache):

@@ -14,8 +14,6 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 import database
 from schema.build import build_schema
-from schema.http import BodySizeLimit, GraphQLApp
-from schema.persisted import persisted_queries_for
 from services import maintenance
 from services.counters import counters_for
 from services.mail import sender
@@ -24,7 +22,9 @@ from settings import Settings
 from web import gauges, graphiql, metrics, tracing
 from web.access_log import RequestLog
 from web.authentication import Authentication
+from web.graphql_view import BodySizeLimit, GraphQLApp
 from web.health import healthz, home, readyz
+from web.persisted import persisted_queries_for
 from web.startup import check_startup
 
 

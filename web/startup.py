@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import database
 from schema.build import build_schema
-from schema.persisted import ManifestError, persisted_queries_for
+from schema.trusted import ManifestError
 from services import two_factor
 from settings import Settings, SettingsError
 from web import tracing
+from web.persisted import persisted_queries_for
 
 # What stops start-up with a message for the operator: `python main.py` prints it and exits 2; under
 # uvicorn's own command the lifespan reports it and uvicorn exits 3. Never a traceback.

@@ -22,12 +22,12 @@ from strawberry.types import ExecutionResult
 
 from schema.context import Context
 from schema.errors import SchemaNames, client_errors, names_sent
-from schema.persisted import PersistedQueries, PersistedQueryError
 from schema.response_size import CODE as RESPONSE_TOO_LARGE
 from schema.response_size import EncodedResponse, within_limit
 from services.throttle import Throttle
 from settings import Settings
 from web import graphiql
+from web.persisted import PersistedQueries, PersistedQueryError
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
