@@ -101,12 +101,18 @@ async def check_reachable() -> None:
     await _connection().execute_query("SELECT 1")
 
 
+def unreachable(exc: Exception) -> DatabaseNotReady:
+    """The operator's message for a database that cannot be reached: refused, unknown host, no such database or
+    role, all the operator's to fix."""
+    return DatabaseNotReady(f"cannot reach the database: {type(exc).__name__}: {exc}")
+
+
 async def require_reachable() -> None:
-    """``check_reachable``, failing with the operator's message: refused, unknown host, no such database or role."""
+    """``check_reachable``, failing with the operator's message."""
     try:
         await check_reachable()
-    except Exception as exc:  # all the operator's to fix
-        raise DatabaseNotReady(f"cannot reach the database: {type(exc).__name__}: {exc}") from None
+    except Exception as exc:
+        raise unreachable(exc) from None
 
 
 async def readiness() -> str | None:

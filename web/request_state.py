@@ -12,7 +12,7 @@ from starlette.types import Scope
 if TYPE_CHECKING:
     from starlette.responses import Response
 
-    from web.authentication import Caller
+    from schema.caller import Caller  # web.authentication.Caller is one
 
 KEY = "request_state"  # its one key in the ASGI scope's "state"
 
