@@ -7,7 +7,7 @@ Migration files live in ``migrations/``; write a new one after changing ``models
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
@@ -15,6 +15,9 @@ from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 from models import User
 from models.fast_reads import connection_pool
+
+if TYPE_CHECKING:
+    from settings import Settings
 
 APP = "models"
 MIGRATIONS = "migrations"
@@ -99,6 +102,20 @@ async def check_reachable() -> None:
     await _connection().execute_query("SELECT 1")
 
 
+def unreachable(exc: Exception) -> DatabaseNotReady:
+    """The operator's message for a database that cannot be reached: refused, unknown host, no such database or
+    role, all the operator's to fix."""
+    return DatabaseNotReady(f"cannot reach the database: {type(exc).__name__}: {exc}")
+
+
+async def require_reachable() -> None:
+    """``check_reachable``, failing with the operator's message."""
+    try:
+        await check_reachable()
+    except Exception as exc:
+        raise unreachable(exc) from None
+
+
 async def readiness() -> str | None:
     """None when the database answers and is fully migrated, else the reason it is not."""
     try:
@@ -123,3 +140,9 @@ async def prepare(*, apply: bool) -> None:
             f"the database has {len(pending)} pending migration(s) ({', '.join(pending)}); "
             f"apply them with `{MIGRATE_COMMAND}` before starting the server."
         )
+
+
+async def prepare_for(settings: Settings) -> None:
+    """``prepare`` as the settings say: development migrates itself so a fresh clone just runs, production is
+    migrated on purpose (``python main.py migrate``) and refuses pending migrations."""
+    await prepare(apply=not settings.is_production)

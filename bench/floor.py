@@ -91,7 +91,7 @@ schema = (
 app = Starlette(routes=[Route("/graphql", GraphQL(schema))])
 
 if __name__ == "__main__":
-    # As main.serve runs uvicorn: one worker, info level, uvicorn's own access log off (the app logs
+    # As cli/serve.py runs uvicorn: one worker, info level, uvicorn's own access log off (the app logs
     # its requests itself; that cost is the app's, so the floor has none), its proxy-header handling off.
     uvicorn.run(
         app,

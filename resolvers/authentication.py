@@ -49,8 +49,7 @@ class AuthenticationMutation:
                 otp=otp,
                 settings=context.settings,
                 throttle=context.throttle,
-                address=context.address,
-                user_agent=context.caller.user_agent,
+                client=context.client,
             )
         except AccountError as exc:
             metrics.login(exc.code)
@@ -73,8 +72,7 @@ class AuthenticationMutation:
             refresh_token=refresh_token,
             settings=context.settings,
             throttle=context.throttle,
-            address=context.address,
-            user_agent=context.caller.user_agent,
+            client=context.client,
         )
         return auth_payload(session)
 
@@ -85,9 +83,7 @@ class AuthenticationMutation:
     )
     async def logout(self, info: Info[Context, Any], refresh_token: RefreshToken) -> bool:
         context = info.context
-        await authentication.logout(
-            refresh_token=refresh_token, address=context.address, user_agent=context.caller.user_agent
-        )
+        await authentication.logout(refresh_token=refresh_token, client=context.client)
         return True
 
     @strawberry.mutation(
@@ -97,7 +93,5 @@ class AuthenticationMutation:
     )
     async def logout_all(self, info: Info[Context, Any]) -> bool:
         context = info.context
-        await authentication.logout_all(
-            user=await context.require_user(), address=context.address, user_agent=context.caller.user_agent
-        )
+        await authentication.logout_all(user=await context.require_user(), client=context.client)
         return True

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from resolvers.arguments import Auth, TargetName
 from schema.context import Context
 from schema.types import User
-from services import lifecycle, sessions
+from services import lifecycle
 
 Password = Annotated[str, strawberry.argument(description="The account's current password, asked again.")]
 Reason = Annotated[
@@ -40,7 +40,7 @@ class LifecycleMutation:
             password=password,
             settings=context.settings,
             throttle=context.throttle,
-            client=sessions.Client(context.address, context.caller.user_agent),
+            client=context.client,
         )
         return True
 

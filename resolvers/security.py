@@ -67,7 +67,6 @@ class SecurityMutation:
         await authentication.revoke_session(
             user=await context.require_user(),
             session_id=str(id),
-            address=context.address,
-            user_agent=context.caller.user_agent,
+            client=context.client,
         )
         return True

@@ -10,11 +10,12 @@ from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
 from models import User
+from schema.caller import Caller
+from services.sessions import Client
 from services.social import Relationship
 from services.throttle import Throttle
 from services.visibility import may_see_private
 from settings import Settings
-from web.authentication import Caller
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -22,17 +23,24 @@ V = TypeVar("V")
 
 @dataclass
 class Context:
-    request: Request  # its state carries the operation, user and outcome to web.access_log.RequestLog
+    request: Request
     settings: Settings
     throttle: Throttle
     caller: Caller
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
     # The caller's relation to users, by user id, as lists read them (schema.social.prefetch_relationships).
     relationships: dict[int, Relationship] = field(default_factory=dict)
+    # The operation's name, noted by schema.pipeline.RequestPipeline; the edge copies it to the access log.
+    operation_name: str | None = None
 
     @property
     def address(self) -> str:
         return self.caller.address
+
+    @property
+    def client(self) -> Client:
+        """Who is calling (address and user agent), for the services that record it."""
+        return self.caller.client
 
     async def require_user(self) -> User:
         return await self.caller.require_user()

@@ -15,8 +15,9 @@ from graphql import DocumentNode
 from graphql.validation import ASTValidationRule
 from strawberry.extensions.validation_cache import DEFAULT_MAXSIZE, _get_validate_cache
 
+from schema.context import Context
+from schema.core import core_schema
 from schema.trusted import TrustedDocumentCache
-from web.access_log import note_operation_name
 
 
 class RequestPipeline(TrustedDocumentCache):
@@ -36,7 +37,8 @@ class RequestPipeline(TrustedDocumentCache):
         context = self.execution_context
         context.validation_rules = context.validation_rules + self.rules
         yield
-        note_operation_name(context)
+        if isinstance(context.context, Context):  # for the access log and metrics (web.graphql_view)
+            context.context.operation_name = context.operation_name
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -44,6 +46,6 @@ class RequestPipeline(TrustedDocumentCache):
             context.pre_execution_errors = []  # validated with these rules at start-up
         else:
             context.pre_execution_errors = self.validate(
-                context.schema._schema, context.graphql_document, context.validation_rules
+                core_schema(context.schema), context.graphql_document, context.validation_rules
             )
         yield

@@ -14,8 +14,13 @@ from graphql.validation import ASTValidationRule
 from strawberry.schema import BaseSchema
 from strawberry.schema.schema import validate_document
 
+from schema.core import core_schema
 from schema.documents import DocumentCache, parsed
-from schema.persisted import ManifestError
+
+
+class ManifestError(RuntimeError):
+    """PERSISTED_QUERIES_FILE cannot be used (web/persisted.py reads it; here its documents are checked); the
+    message says why."""
 
 
 class TrustedDocumentCache(DocumentCache):
@@ -52,7 +57,7 @@ def prepare_trusted(
             raise ManifestError(f"persisted query {sha}: {exc.message}") from None
         if selections > max_selections:
             raise ManifestError(f"persisted query {sha}: {selections} field selections, over {max_selections}")
-        errors = validate_document(schema._schema, document, all_rules)  # type: ignore[attr-defined]
+        errors = validate_document(core_schema(schema), document, all_rules)
         if errors:
             raise ManifestError(f"persisted query {sha}: {errors[0].message}")
         into[body] = document

@@ -60,8 +60,7 @@ async def login(
     password: str,
     settings: Settings,
     throttle: Throttle,
-    address: str,
-    user_agent: str | None = None,
+    client: sessions.Client,
     otp: str | None = None,
 ) -> SignedIn:
     """Check a user name (or email) and password. Unknown user and wrong password look alike."""
@@ -76,47 +75,48 @@ async def login(
         message=LOGIN_THROTTLED,
         event="login_throttled",
         account=users.throttle_account(user, typed),
-        address=address,
+        address=client.address,
     )
     hashed = user.password_hash if user is not None else None
-    client = sessions.Client(address, user_agent)
     if not await passwords.verify_password(password, hashed, rounds=settings.bcrypt_rounds) or user is None:
         # Never a row for a name no one holds: the log line only.
-        await audit.record(Kind.LOGIN_FAILED, user_id=user.id if user else None, address=address, user_agent=user_agent)
+        await audit.record(
+            Kind.LOGIN_FAILED, user_id=user.id if user else None, address=client.address, user_agent=client.user_agent
+        )
         raise Unauthenticated(LOGIN_FAILED)
-    await two_factor.check_login(user=user, otp=code, settings=settings, attempt=attempt, address=address)
+    await two_factor.check_login(user=user, otp=code, settings=settings, attempt=attempt, address=client.address)
     await attempt.succeeded()
     user = await lifecycle.admit(user, settings=settings, client=client)  # suspended: FORBIDDEN; restores
     await passwords.upgrade_legacy_hash(user, password, rounds=settings.bcrypt_rounds)
     signed_in = await start_session(user, settings, client=client)
-    await audit.record(Kind.LOGIN, user_id=user.id, address=address, user_agent=user_agent)
+    await audit.record(Kind.LOGIN, user_id=user.id, address=client.address, user_agent=client.user_agent)
     return signed_in
 
 
-async def refresh(
-    *, refresh_token: str, settings: Settings, throttle: Throttle, address: str, user_agent: str | None = None
-) -> SignedIn:
+async def refresh(*, refresh_token: str, settings: Settings, throttle: Throttle, client: sessions.Client) -> SignedIn:
     """Rotate a refresh token: a new access token and a new refresh token of the same session."""
-    await throttle.reserve("refreshes", address=address)
-    user, renewed = await sessions.rotate(refresh_token, settings, client=sessions.Client(address, user_agent))
+    await throttle.reserve("refreshes", address=client.address)
+    user, renewed = await sessions.rotate(refresh_token, settings, client=client)
     return SignedIn(user=user, access_token=_access_token(user, renewed, settings), refresh_token=renewed)
 
 
-async def logout(*, refresh_token: str, address: str, user_agent: str | None = None) -> None:
+async def logout(*, refresh_token: str, client: sessions.Client) -> None:
     """End the refresh token's session, its access tokens included."""
     user_id = await sessions.revoke(refresh_token)
     if user_id is not None:
-        await audit.record(Kind.LOGOUT, user_id=user_id, address=address, user_agent=user_agent)
+        await audit.record(Kind.LOGOUT, user_id=user_id, address=client.address, user_agent=client.user_agent)
 
 
-async def logout_all(*, user: User, address: str, user_agent: str | None = None) -> None:
+async def logout_all(*, user: User, client: sessions.Client) -> None:
     """Revoke every session and every access token of ``user``."""
     await sessions.revoke_all(user.id)
-    await audit.record(Kind.LOGOUT, event="logout_all", user_id=user.id, address=address, user_agent=user_agent)
+    await audit.record(
+        Kind.LOGOUT, event="logout_all", user_id=user.id, address=client.address, user_agent=client.user_agent
+    )
 
 
-async def revoke_session(*, user: User, session_id: str, address: str, user_agent: str | None = None) -> None:
+async def revoke_session(*, user: User, session_id: str, client: sessions.Client) -> None:
     """End one of the caller's own live sessions, its refresh and access tokens at once."""
     if not await sessions.revoke_one(user_id=user.id, session_id=sessions.clean_id(session_id)):
         raise NotFound("You have no live session with this id.", field="id")
-    await audit.record(Kind.SESSION_REVOKED, user_id=user.id, address=address, user_agent=user_agent)
+    await audit.record(Kind.SESSION_REVOKED, user_id=user.id, address=client.address, user_agent=client.user_agent)

@@ -1,9 +1,9 @@
 """One record per HTTP request: its access-log line, and for /graphql its request metrics.
 
 The line has method, path, GraphQL operation, status, duration and user id. Only these fields are logged,
-never a body, a query string or a header, so passwords and tokens cannot reach the log. The GraphQL layer
-names the operation, the user, the outcome and the throttled fields by writing to the request's state
-(``scope["state"]``), which this middleware reads once the response is sent.
+never a body, a query string or a header, so passwords and tokens cannot reach the log. The edge names the
+user (web/authentication.py), the operation, the outcome and the throttled fields (web/graphql_view.py) in the
+request's :class:`~web.request_state.RequestState`, which this middleware reads once the response is sent.
 
 One middleware for both, so a request pays for one wrapper of ``send`` and one pair of clock readings.
 """
@@ -13,12 +13,11 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.types import ExecutionContext
 
 from web import metrics
+from web.request_state import RequestState, request_state
 
 log = logging.getLogger("app.access")
 
@@ -51,7 +50,7 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        state: dict[str, Any] = scope.setdefault("state", {})
+        state = request_state(scope)
         status = 500  # what the client gets if the app fails before it starts a response
 
         async def send_and_note_status(message: Message) -> None:
@@ -64,12 +63,12 @@ class RequestLog:
             await self.app(scope, receive, send_and_note_status)
         finally:
             seconds = time.perf_counter() - started
-            operation = state.get("operation_name")  # set by note_operation_name
+            operation = state.operation_name
             if counted:
-                outcome = state.get("outcome") or f"HTTP_{status}"  # set by schema.http's _note_outcome
-                metrics.record_graphql(operation, outcome, seconds, state.get("throttled", 0))
+                outcome = state.outcome or f"HTTP_{status}"
+                metrics.record_graphql(operation, outcome, seconds, state.throttled)
             if logged:
-                _log_line(scope, operation, status, seconds, state.get("user_id"))  # user_id: set by Caller
+                _log_line(scope, operation, status, seconds, state.user_id)
 
 
 def _log_line(scope: Scope, operation: str | None, status: int, seconds: float, user_id: int | None) -> None:
@@ -89,11 +88,9 @@ def _log_line(scope: Scope, operation: str | None, status: int, seconds: float, 
     log.handle(record)
 
 
-def note_operation_name(execution_context: ExecutionContext) -> None:
+def note_operation_name(state: RequestState, name: str | None) -> None:
     """Notes the operation's name (sent as operationName, or from the document) for the log line and metrics.
 
-    Called by schema.pipeline.RequestPipeline once the operation has run."""
-    request = getattr(execution_context.context, "request", None)
-    name = execution_context.operation_name
-    if request is not None and name is not None and OPERATION_NAME.fullmatch(name):
-        request.state.operation_name = name
+    Called by web.graphql_view once the operation has run (schema.pipeline.RequestPipeline names it)."""
+    if name is not None and OPERATION_NAME.fullmatch(name):
+        state.operation_name = name

@@ -1,6 +1,6 @@
 """Who is calling: the bearer token and the client address, resolved at the HTTP edge for any endpoint.
 
-The ``Authentication`` middleware puts a :class:`Caller` on every HTTP request's state. Nothing is
+The ``Authentication`` middleware puts a :class:`Caller` in every HTTP request's state. Nothing is
 decoded or loaded until an endpoint asks, so anonymous requests and GraphiQL's page stay cheap; the
 token is decoded and the user loaded at most once per request.
 """
@@ -17,7 +17,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from models import User
 from services import authentication, tokens
 from services.errors import Unauthenticated
+from services.sessions import Client
 from settings import Settings
+from web.request_state import request_state
 
 MISSING_TOKEN = "Authentication required: send 'Authorization: Bearer <access token>'."  # noqa: S105
 MAX_HEADER_LENGTH = 4096
@@ -31,6 +33,7 @@ class Caller:
         self._scope = scope
         self._settings = settings
         self._address: str | None = None
+        self._client: Client | None = None
         self._user: User | None = None
         self._session_id: str | None = None
         self._signed_in_at: int | None = None
@@ -50,6 +53,13 @@ class Caller:
     @property
     def user_agent(self) -> str | None:
         return Headers(scope=self._scope).get("user-agent")
+
+    @property
+    def client(self) -> Client:
+        """The client as sessions and security events record it: its address and user agent."""
+        if self._client is None:
+            self._client = Client(self.address, self.user_agent)
+        return self._client
 
     async def user(self) -> User | None:
         """The caller, or None when anonymous or the token is bad (the reason is kept)."""
@@ -80,7 +90,7 @@ class Caller:
 
     def signed_in(self, user_id: int) -> None:
         """Name the user this request acts for in its access-log line (login and register learn it late)."""
-        self._scope["state"]["user_id"] = user_id
+        request_state(self._scope).user_id = user_id
 
     async def _load(self) -> None:
         try:
@@ -100,7 +110,8 @@ class Caller:
 
 
 class Authentication:
-    """Pure ASGI middleware: a lazy :class:`Caller` in ``request.state.caller`` of every HTTP request."""
+    """Pure ASGI middleware: a lazy :class:`Caller` in the :class:`~web.request_state.RequestState` of every HTTP
+    request."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -108,7 +119,7 @@ class Authentication:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            scope.setdefault("state", {})["caller"] = Caller(scope, self.settings)
+            request_state(scope).caller = Caller(scope, self.settings)
         await self.app(scope, receive, send)
 
 

@@ -24,7 +24,7 @@ import pytest
 import redis.asyncio as redis
 
 from main import create_app
-from schema.persisted import ManifestError
+from schema.trusted import ManifestError
 from settings import Settings, SettingsError
 from tests.servers import Server, run_main, running_server, server_environ
 from tests.support import ME, USER, Api, Result, replace

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from main import create_app
-from schema.persisted import ManifestError
+from schema.trusted import ManifestError
 from settings import Settings
 from tests.e2e.test_persisted_queries import persisted, post, write_manifest
 from tests.social import FOLLOW

@@ -6,9 +6,10 @@ from __future__ import annotations
 from strawberry.extensions import SchemaExtension
 from strawberry.types.base import get_object_definition
 
-from main import schema
 from resolvers import Mutation, Query
+from schema.build import build_schema
 from schema.fresh_reads import FreshReads
+from settings import Settings
 
 
 def test_every_mutation_field_reads_afresh() -> None:
@@ -24,7 +25,7 @@ def test_no_query_field_and_no_schema_extension_adds_a_resolve_hook() -> None:
     assert [f.name for f in fields if any(isinstance(e, FreshReads) for e in f.extensions)] == []
     overriding = [
         extension
-        for extension in schema.extensions
+        for extension in build_schema(Settings()).extensions
         if isinstance(extension, type) and extension.resolve is not SchemaExtension.resolve
     ]
     assert overriding == []

@@ -10,10 +10,11 @@ from __future__ import annotations
 import pytest
 from graphql import OperationDefinitionNode, parse, validate
 
-from main import schema
+from schema.build import build_schema
 from schema.cost import Cost, cost_limit, operation_cost
+from settings import Settings
 
-SCHEMA = schema._schema
+SCHEMA = build_schema(Settings())._schema
 
 
 def cost(document: str) -> Cost:

@@ -14,7 +14,7 @@ from graphql import (
     build_schema,
 )
 
-from main import schema
+from schema.build import sdl
 from services import errors
 
 BUILT_IN_SCALARS = {"String", "Int", "Float", "Boolean", "ID"}
@@ -54,7 +54,7 @@ def undescribed(built: GraphQLSchema) -> list[str]:
 
 
 def test_every_type_field_argument_and_value_has_a_description() -> None:
-    assert undescribed(build_schema(schema.as_str())) == []
+    assert undescribed(build_schema(sdl())) == []
 
 
 def test_the_check_finds_what_is_missing() -> None:
@@ -64,7 +64,7 @@ def test_the_check_finds_what_is_missing() -> None:
 
 
 def test_every_operation_names_the_error_codes_it_can_return() -> None:
-    built = build_schema(schema.as_str())
+    built = build_schema(sdl())
     roots = [built.query_type, built.mutation_type]
 
     for root in roots:

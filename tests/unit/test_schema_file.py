@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from main import schema
+from schema.build import sdl
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 
 
 def test_schema_file_matches_the_code() -> None:
-    assert SCHEMA_FILE.read_text() == schema.as_str() + "\n", "schema.graphql is stale: run `make schema`"
+    assert SCHEMA_FILE.read_text() == sdl() + "\n", "schema.graphql is stale: run `make schema`"

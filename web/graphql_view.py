@@ -21,13 +21,16 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from schema.context import Context
+from schema.core import core_schema
 from schema.errors import SchemaNames, client_errors, names_sent
-from schema.persisted import PersistedQueries, PersistedQueryError
 from schema.response_size import CODE as RESPONSE_TOO_LARGE
 from schema.response_size import EncodedResponse, within_limit
 from services.throttle import Throttle
 from settings import Settings
 from web import graphiql
+from web.access_log import note_operation_name
+from web.persisted import PersistedQueries, PersistedQueryError
+from web.request_state import RequestState, request_state
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -97,7 +100,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.throttle = throttle
         self.persisted = persisted
         # Introspection off: error messages must not reveal the schema's names either.
-        self.schema_names = None if settings.introspection_enabled else SchemaNames(schema._schema)
+        self.schema_names = None if settings.introspection_enabled else SchemaNames(core_schema(schema))
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET of a persisted query by hash has no `query` parameter but is no request for GraphiQL. The
@@ -118,7 +121,12 @@ class GraphQLApp(GraphQL[Context, None]):
         except PersistedQueryError as exc:
             return ExecutionResult(data=None, errors=[exc.error])
         request_data.query = resolved.query
-        result = await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+        try:
+            result = await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        finally:
+            note_operation_name(request_state(request.scope), context.operation_name)
         if resolved.register is not None and resolved.query is not None and not _is_request_error(result):
             await self.persisted.keep(resolved.register, resolved.query, address=context.address)  # valid only
         return result
@@ -141,12 +149,15 @@ class GraphQLApp(GraphQL[Context, None]):
         if media_type is None and not (request.method == "GET" and "text/html" in (accept or "")):
             raise HTTPException(406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.")
         response.media_type = media_type or JSON
-        request.state.graphql_response = response
+        state = request_state(request.scope)
+        if state.caller is None:
+            raise TypeError("GraphQLApp needs web.authentication.Authentication in front of it.")
+        state.graphql_response = response
         return Context(
             request=request,
             settings=self.settings,
             throttle=self.throttle,
-            caller=request.state.caller,
+            caller=state.caller,
         )
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
@@ -156,16 +167,17 @@ class GraphQLApp(GraphQL[Context, None]):
             if self.schema_names is not None:
                 hide = partial(self.schema_names.hide, sent=names_sent(await _sent(request)))
             result.errors = client_errors(result.errors, hide=hide)
-        _note_outcome(request, result)
+        state = request_state(request.scope)
+        _note_outcome(state, result)
         body = await super().process_result(request, result)
-        response: Response = request.state.graphql_response
+        response = cast(Response, state.graphql_response)  # set by get_context, which ran first
         if response.media_type == GRAPHQL_RESPONSE and _is_request_error(result):
             # GraphQL over HTTP: a request error has no "data" entry and a 4xx status.
             response.status_code = 400
             body.pop("data", None)
         encoded = within_limit(dict(body), self.encode_json, self.settings.max_response_bytes)
         if encoded.refused:
-            request.state.outcome = RESPONSE_TOO_LARGE
+            state.outcome = RESPONSE_TOO_LARGE
         return cast(GraphQLHTTPResponse, encoded)  # a GraphQLHTTPResponse, with its encoding
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -193,14 +205,14 @@ class GraphQLApp(GraphQL[Context, None]):
         return response
 
 
-def _note_outcome(request: Request, result: ExecutionResult) -> None:
+def _note_outcome(state: RequestState, result: ExecutionResult) -> None:
     """For the request metrics (web.metrics): ok, or the first error's code; and how many fields were throttled."""
     if not result.errors:
-        request.state.outcome = "ok"
+        state.outcome = "ok"
         return
     codes = [(error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR") for error in result.errors]
-    request.state.outcome = str(codes[0])
-    request.state.throttled = codes.count("TOO_MANY_REQUESTS")
+    state.outcome = str(codes[0])
+    state.throttled = codes.count("TOO_MANY_REQUESTS")
 
 
 class _BodyTooLarge(Exception):

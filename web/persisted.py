@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import redis.asyncio as redis
 from graphql import GraphQLError
 
+from schema.trusted import ManifestError
 from services.errors import TooManyRequests
 from services.throttle import PERSISTING, Throttle
 from settings import Settings
@@ -53,10 +54,6 @@ class PersistedQueryError(Exception):
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
         self.error = GraphQLError(message, extensions={"code": code})
-
-
-class ManifestError(RuntimeError):
-    """PERSISTED_QUERIES_FILE cannot be used; the message says why."""
 
 
 class DocumentStore(Protocol):

@@ -1,0 +1,75 @@
+"""The GraphQL schema with its guards: the validation rules, the request pipeline and the trusted documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+
+import strawberry
+from graphql import DocumentNode, GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql.validation import ASTValidationRule
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as alias_limit
+from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
+from strawberry.types import ExecutionContext
+
+from resolvers import Mutation, Query
+from schema.cost import cost_limit
+from schema.errors import log_unexpected
+from schema.pagination import FIRST_MAX
+from schema.pipeline import RequestPipeline
+from schema.trusted import prepare_trusted
+from schema.validation import CountValidations
+from settings import Settings
+
+
+class AppSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # Rejected requests are the client's business; only unexpected errors reach the log.
+        log_unexpected(errors)
+
+
+def build_schema(
+    settings: Settings, manifest: Mapping[str, str] | None = None, extra: Sequence[Callable[[], SchemaExtension]] = ()
+) -> AppSchema:
+    """The schema with its guards. The rules are built once, so the validation cache can hit; the
+    manifest's trusted documents are parsed and validated here, once."""
+    rules: list[type[ASTValidationRule]] = [
+        depth_limit(settings.max_query_depth, None, None),
+        alias_limit(settings.max_aliases),
+        cost_limit(budget=settings.max_query_cost, max_nested=settings.max_nested_connections, max_page=FIRST_MAX),
+        CountValidations,
+    ]
+    if not settings.introspection_enabled:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    trusted: dict[str, DocumentNode] = {}
+    built = AppSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            # Adds the rules, parses once per distinct text with the token and selection limits (before any
+            # validation), validates once per document, and names the operation: one extension, one set of hooks.
+            partial(
+                RequestPipeline,
+                rules=rules,
+                max_tokens=settings.max_tokens,
+                max_selections=settings.max_selections,
+                trusted=trusted,
+            ),
+            *extra,
+        ],
+    )
+    prepare_trusted(
+        built,
+        manifest or {},
+        rules,
+        max_tokens=settings.max_tokens,
+        max_selections=settings.max_selections,
+        into=trusted,
+    )
+    return built
+
+
+def sdl() -> str:
+    """The schema's SDL (it does not depend on settings): what ``python main.py export-schema`` prints."""
+    return build_schema(Settings()).as_str()

@@ -1,0 +1,107 @@
+"""The Starlette app: its routes, middleware and lifespan, built from the settings."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Mount, Route
+from tortoise.contrib.starlette import RegisterTortoise
+
+import database
+from schema.build import build_schema
+from services import maintenance
+from services.counters import counters_for
+from services.mail import sender
+from services.throttle import Throttle
+from settings import Settings
+from web import gauges, graphiql, metrics, tracing
+from web.access_log import RequestLog
+from web.authentication import Authentication
+from web.graphql_view import BodySizeLimit, GraphQLApp
+from web.health import healthz, home, readyz
+from web.persisted import persisted_queries_for
+from web.startup import check_startup
+
+
+def create_app(settings: Settings) -> Starlette:
+    throttle = Throttle(counters_for(settings.redis_url, settings.redis_prefix), settings)
+    persisted = persisted_queries_for(settings, throttle)
+    tracer_provider = tracing.tracer_provider(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # `python main.py`'s checks (settings and the manifest ran before, in create_app), so that
+        # `uvicorn main:app` refuses what `python main.py` refuses.
+        if settings.database_url == "":
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        async with RegisterTortoise(app, config=database.tortoise_config(settings.db_url)):
+            await check_startup(settings, app_built=True)
+            cleaning = asyncio.create_task(maintenance.run_periodically(settings))
+            try:
+                async with metrics.sampling(), sender.running(settings):  # sender: the outbox's mail
+                    yield
+            finally:
+                cleaning.cancel()
+                with suppress(asyncio.CancelledError):
+                    await cleaning
+        await throttle.counters.close()
+        await persisted.close()
+        if tracer_provider is not None:
+            tracer_provider.shutdown()  # sends the spans still queued
+
+    # RequestLog first: it times, logs and counts every request, the ones the other middleware refuse included.
+    middleware = [
+        Middleware(RequestLog),
+        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+        Middleware(Authentication, settings=settings),
+    ]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                allow_credentials=False,  # tokens travel in headers, never in cookies
+                max_age=600,
+            )
+        )
+    app = Starlette(
+        # /graphql first: Starlette tries the routes in order, and nearly every request is for it.
+        routes=[
+            Route(
+                "/graphql",
+                GraphQLApp(
+                    build_schema(settings, persisted.manifest, tracing.extensions(tracer_provider)),
+                    settings,
+                    throttle,
+                    persisted,
+                ),
+            ),
+            Route("/", home),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route(
+                metrics.PATH,
+                metrics.metrics_endpoint(
+                    token=settings.metrics_token,
+                    enabled=settings.metrics_enabled,
+                    multiprocess_dir=settings.prometheus_multiproc_dir,
+                ),
+            ),
+            Mount(graphiql.MOUNT, graphiql.Assets(directory=graphiql.ASSETS_DIR, check_dir=False)),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.throttle = throttle
+    app.state.persisted = persisted
+    app.state.tracer_provider = tracer_provider
+    gauges.register()
+    return app
