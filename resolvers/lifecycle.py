@@ -10,7 +10,8 @@ from strawberry.types import Info
 from resolvers.arguments import Auth, TargetName
 from schema.context import Context
 from schema.types import User
-from services import lifecycle, sessions
+from services.accounts import lifecycle
+from services.identity import sessions
 
 Password = Annotated[str, strawberry.argument(description="The account's current password, asked again.")]
 Reason = Annotated[

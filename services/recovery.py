@@ -1,6 +1,6 @@
 """Mail-backed account recovery: verify an email address, reset a forgotten password, and the
 mails an account change causes (verification of a new address, notices of email and password changes; the
-notice to an old address carries an undo link, services.email_undo).
+notice to an old address carries an undo link, services.accounts.email_undo).
 
 Every mail is written to the outbox in the transaction of the change that causes it (opened with
 ``services.transactions.transaction()``, whose commit wakes this process's sender).
@@ -13,14 +13,17 @@ from collections.abc import Mapping
 from tortoise.transactions import in_transaction
 
 from models import User
-from services import audit, credentials, email_undo, one_time_tokens, passwords, users
+from services import audit
+from services.accounts import email_undo
+from services.accounts.validation import clean_email, clean_new_password, email_key
 from services.errors import Conflict, InvalidInput
+from services.identity import credentials, one_time_tokens, passwords
+from services.identity.one_time_tokens import RESET_PASSWORD, VERIFY_EMAIL
 from services.mail import outbox
-from services.one_time_tokens import RESET_PASSWORD, VERIFY_EMAIL
+from services.people import lookup
 from services.security_events import Kind
 from services.throttle import MAIL_REQUESTS, Throttle
 from services.transactions import transaction
-from services.validation import clean_email, clean_new_password, email_key
 from settings import Settings
 
 
@@ -93,7 +96,7 @@ async def verify_email(*, token: str, settings: Settings, address: str) -> User:
         matched = await User.filter(id=record.user_id, email_key=email_key(record.email)).update(email_verified=True)
         if not matched:  # the account moved to another address since: this token proves nothing now
             raise one_time_tokens.invalid()
-    user = await users.by_id(record.user_id)
+    user = await lookup.by_id(record.user_id)
     if user is None:
         raise one_time_tokens.invalid()
     await audit.record(Kind.EMAIL_VERIFIED, user_id=user.id, address=address)
@@ -104,7 +107,7 @@ async def request_password_reset(*, email: str, settings: Settings, throttle: Th
     """Mail a reset link if an account has this address. The caller learns nothing either way."""
     key = email_key(clean_email(email))
     await _count_mail_request(throttle, key, address)  # counted whether or not the address is known
-    user = await users.by_login_key(key)
+    user = await lookup.by_login_key(key)
     if user is None or user.email is None:
         await audit.record("password_reset_unknown_address", user_id=None, address=address)
         return
@@ -133,7 +136,7 @@ async def reset_password(
     """Set a new password with a reset token: every session and access token ends, the address the
     token was mailed to counts as verified, and a notice goes out."""
     record = await one_time_tokens.find(token, purpose=RESET_PASSWORD, settings=settings)
-    user = await users.by_id(record.user_id)
+    user = await lookup.by_id(record.user_id)
     # A password change since the mail (any path bumps token_version) ends the token.
     if user is None or user.token_version != record.token_version:
         raise one_time_tokens.invalid()

@@ -15,8 +15,8 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from models import User
-from services import authentication, tokens
 from services.errors import Unauthenticated
+from services.identity import access_tokens, sign_in
 from settings import Settings
 
 MISSING_TOKEN = "Authentication required: send 'Authorization: Bearer <access token>'."  # noqa: S105
@@ -89,8 +89,8 @@ class Caller:
                 raise Unauthenticated("Send the access token in the Authorization header, never in the URL.")
             token = bearer_token(Headers(scope=self._scope).get("authorization"))
             if token is not None:
-                claims = tokens.decode_access_token(token, settings=self._settings)
-                self._user = await authentication.user_for_token(claims)
+                claims = access_tokens.decode_access_token(token, settings=self._settings)
+                self._user = await sign_in.user_for_token(claims)
                 self._session_id = claims.session_id
                 self._signed_in_at = claims.auth_time
                 self.signed_in(self._user.id)

@@ -8,19 +8,21 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import User, UserProfile
-from services import audit, credentials, passwords, reauthentication, recovery, sessions, social, users
-from services.authentication import SignedIn, start_session
-from services.deadlocks import again_on_deadlock
-from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from services.security_events import Kind
-from services.throttle import CONFLICTS, Throttle
-from services.transactions import transaction
-from services.validation import (
+from services import audit, recovery
+from services.accounts.validation import (
     CleanFields,
     check_password_size,
     clean_fields,
     clean_new_password,
 )
+from services.deadlocks import again_on_deadlock
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from services.identity import credentials, passwords, reauthentication, sessions
+from services.identity.sign_in import SignedIn, start_session
+from services.people import follows, lookup
+from services.security_events import Kind
+from services.throttle import CONFLICTS, Throttle
+from services.transactions import transaction
 from settings import Settings
 
 # Unique columns, in the order a conflict is reported, with the API field they come from.
@@ -50,14 +52,14 @@ async def register(
     password_hash = await passwords.hash_password(password, rounds=settings.bcrypt_rounds)
     try:
         async with transaction():
-            names = users.name_keys(str(fields.user["first_name"]), str(fields.user["last_name"]))
+            names = lookup.name_keys(str(fields.user["first_name"]), str(fields.user["last_name"]))
             created = await User.create(**{**fields.user, **names}, password_hash=password_hash)
             await UserProfile.create(user=created)
             if created.email:
                 await recovery.mail_verification(user=created, email=created.email, settings=settings)
     except IntegrityError:
         raise await _conflict(fields.user, exclude_id=None) from None
-    user = await users.by_id(created.id)
+    user = await lookup.by_id(created.id)
     if user is None:
         raise Unauthenticated("The account was deleted while being created.")
     await audit.record(audit.REGISTERED, user_id=user.id, address=address)
@@ -73,9 +75,9 @@ async def _target(actor: User, user_name: str | None) -> User:
     if user_name is None:
         return actor
     if actor.is_admin:
-        target = await users.by_name(user_name)
+        target = await lookup.by_name(user_name)
     else:
-        target = await users.visible_by_name(user_name, viewer_id=actor.id)
+        target = await lookup.visible_by_name(user_name, viewer_id=actor.id)
     if target is None:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
     if target.id != actor.id and not actor.is_admin:
@@ -102,7 +104,7 @@ async def update_user(
     tells whether a name, email or phone number is taken, so those answers are throttled like
     registration: counted per acting account and per address before the write, given back if it goes through.
     Changing the email address needs a recent sign-in of the actor's session (``signed_in_at``) or the
-    actor's password as ``old_password`` (services.reauthentication); every password check is throttled.
+    actor's password as ``old_password`` (services.identity.reauthentication); every password check is throttled.
     """
     target = await _target(actor, user_name)
     if "verified" in changes and not actor.is_admin:
@@ -131,7 +133,7 @@ async def update_user(
         async with transaction():
             if fields.profile.get("account_privacy") is False:
                 # First: it locks the owner and its requesters in id order (see approve_all_requests).
-                await social.approve_all_requests(owner_id=target.id)  # a public account has no pending requests
+                await follows.approve_all_requests(owner_id=target.id)  # a public account has no pending requests
             await _write(target, fields, password_hash)
             await recovery.mail_account_changes(
                 before=target, changes=fields.user, password_changed=password_hash is not None, settings=settings
@@ -149,7 +151,7 @@ async def update_user(
         )
     if "email_key" in fields.user and fields.user["email_key"] != target.email_key:
         await audit.record(Kind.EMAIL_CHANGED, user_id=target.id, address=address, user_agent=user_agent, by=actor.id)
-    refreshed = await users.by_id(target.id)
+    refreshed = await lookup.by_id(target.id)
     if refreshed is None:
         raise NotFound("The user was deleted while being updated.", field="userName")
     return refreshed
@@ -171,7 +173,7 @@ async def _checked_passwords(
     """Check the passwords an update needs; the new password's hash, or None without a password change.
 
     ``old_password`` (providedOldPassword) is the target's current password in a password change, and the
-    actor's in an email change (services.reauthentication): one password when the actor changes itself. An
+    actor's in an email change (services.identity.reauthentication): one password when the actor changes itself. An
     admin changing someone else's email and password at once sends that account's password, and needs a
     recent sign-in for the email. Every password check counts toward the throttle.
     """
@@ -224,7 +226,7 @@ async def _write(user: User, fields: CleanFields, password_hash: str | None) -> 
         # The directory's search keys are made from both names, one of which may be the stored one:
         # write only if the stored names are still those the keys were made from.
         first, last = columns.get("first_name", user.first_name), columns.get("last_name", user.last_name)
-        columns.update(users.name_keys(str(first), str(last)))
+        columns.update(lookup.name_keys(str(first), str(last)))
         same_names = User.filter(id=user.id, first_name=user.first_name, last_name=user.last_name)
         if not await same_names.update(**columns):
             field = "firstName" if "first_name" in fields.user else "lastName"
@@ -264,7 +266,7 @@ async def delete_user(
 
     async def delete() -> None:
         async with in_transaction():
-            await social.release_counts(user_id=target.id)  # everyone else's counters stay true
+            await follows.release_counts(user_id=target.id)  # everyone else's counters stay true
             deleted = await User.filter(id=target.id).delete()
             if not deleted:
                 raise NotFound(f"No user is named {user_name!r}.", field="userName")
@@ -276,7 +278,7 @@ async def delete_user(
 
 async def grant_admin(user_name: str) -> User:
     """Make an existing user an admin (the create-admin command)."""
-    user = await users.by_name(user_name)
+    user = await lookup.by_name(user_name)
     if user is None:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
     await User.filter(id=user.id).update(is_admin=True)

@@ -19,10 +19,10 @@ from tortoise.queryset import QuerySet
 from models import Block, Follow, User
 from models.fast_reads import Prepared, PreparedFirst, wrapped_rows
 from models.user import EMAIL_MAX, FULL_NAME_KEY_MAX, USER_NAME_MAX
+from services.accounts.validation import clean_phone, clean_text, clean_user_name, email_key, user_name_key
 from services.errors import InvalidInput
-from services.validation import clean_phone, clean_text, clean_user_name, email_key, user_name_key
-from services.visibility import findable
-from services.visibility import shown as shown  # services.social filters its counts with it
+from services.people.visibility import findable
+from services.people.visibility import shown as shown  # services.people.follows filters its counts with it
 
 _BY_ID = PreparedFirst(User, lambda value: User.filter(id=value).select_related("profile"), int)
 _BY_NAME = PreparedFirst(User, lambda value: User.filter(user_name_key=value).select_related("profile"), str)
@@ -45,7 +45,8 @@ async def by_id(user_id: int) -> User | None:
 async def by_live_session(user_id: int, session_id: str) -> User | None:
     """The user ``user_id`` if ``session_id`` is one of its sessions and not revoked (one query).
 
-    The session's absolute end needs no check here: no access token outlives its session (services.tokens).
+    The session's absolute end needs no check here: no access token outlives its session
+    (services.identity.access_tokens).
     """
     return await _BY_SESSION.first(user_id, session_id)
 
@@ -77,7 +78,7 @@ async def by_login_key(account: str) -> User | None:
 # --- what a viewer may see, and the lists of people ---------------------------------------------------
 
 
-# Which users a viewer may find is a visibility rule (services.visibility); every query here applies it.
+# Which users a viewer may find is a visibility rule (services.people.visibility); every query here applies it.
 listable = findable
 
 

@@ -20,9 +20,9 @@ from tortoise.transactions import in_transaction
 
 from models import Block, Follow, User, UserProfile
 from models.fast_reads import PreparedRows
-from services import users
 from services.deadlocks import retried
 from services.errors import Forbidden, InvalidInput, NotFound
+from services.people import lookup
 
 FollowStatus = Literal["FOLLOWING", "REQUESTED"]
 
@@ -50,7 +50,7 @@ def _no_such_user(user_name: str) -> NotFound:
 
 async def _other(actor: User, user_name: str, action: str) -> User:
     """The user an action names, as the actor may see it: NOT_FOUND when unknown or blocking the actor."""
-    target = await users.visible_by_name(user_name, viewer_id=actor.id)
+    target = await lookup.visible_by_name(user_name, viewer_id=actor.id)
     if target is None:
         raise _no_such_user(user_name)
     if target.id == actor.id:
@@ -62,7 +62,7 @@ async def _named(actor: User, user_name: str, action: str) -> User:
     """The user ``block`` and ``unblock`` name: also one who blocks the actor. Blocking works both ways
     whoever blocked first, and answers alike, so neither side learns it was blocked. NOT_FOUND when unknown,
     deactivated or suspended, as everywhere."""
-    target = await users.by_name(user_name)
+    target = await lookup.by_name(user_name)
     if target is None or _hidden(target):
         raise _no_such_user(user_name)
     if target.id == actor.id:
@@ -72,7 +72,7 @@ async def _named(actor: User, user_name: str, action: str) -> User:
 
 async def _named_after(target: User, user_name: str) -> User:
     """The target of ``block`` or ``unblock`` after the change, shown alike whether or not it blocks the actor."""
-    user = await users.by_id(target.id)
+    user = await lookup.by_id(target.id)
     if user is None or _hidden(user):
         raise _no_such_user(user_name)
     return user
@@ -80,7 +80,7 @@ async def _named_after(target: User, user_name: str) -> User:
 
 async def _after(actor: User, target: User, user_name: str) -> User:
     """The target as the actor sees it after the change."""
-    user = await users.visible_by_id(target.id, viewer_id=actor.id)
+    user = await lookup.visible_by_id(target.id, viewer_id=actor.id)
     if user is None:
         raise _no_such_user(user_name)
     return user
@@ -398,12 +398,12 @@ OTHER_SIDE = {"followee_id": "follower__", "follower_id": "followee__"}
 
 def _counted(**filters: object) -> QuerySet[Follow]:
     column = next(iter(filters))
-    return Follow.filter(users.shown(OTHER_SIDE[column]), accepted=True, **filters)
+    return Follow.filter(lookup.shown(OTHER_SIDE[column]), accepted=True, **filters)
 
 
 async def _accepted_per(column: str) -> list[tuple[int, int]]:
     return await (
-        Follow.filter(users.shown(OTHER_SIDE[column]), accepted=True)
+        Follow.filter(lookup.shown(OTHER_SIDE[column]), accepted=True)
         .group_by(column)
         .annotate(n=Count("id"))
         .values_list(column, "n")
