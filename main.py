@@ -44,11 +44,11 @@ from schema.pipeline import RequestPipeline
 from schema.trusted import prepare_trusted
 from schema.validation import CountValidations
 from services import maintenance
-from services.accounts import profile
+from services.accounts import registration
 from services.errors import AccountError
 from services.identity import two_factor
 from services.mail import outbox, sender
-from services.people import follows
+from services.people import counters
 from services.throttle import Throttle
 from services.throttle_counters import counters_for
 from settings import Settings, SettingsError, help_table
@@ -395,7 +395,7 @@ def create_admin(args: argparse.Namespace) -> int:
 
     async def promote() -> str:
         await database.prepare(apply=not settings.is_production)
-        user = await profile.grant_admin(args.user_name)
+        user = await registration.grant_admin(args.user_name)
         return user.user_name
 
     try:
@@ -411,7 +411,7 @@ def recount(args: argparse.Namespace) -> int:
     """Check every user's followersCount and followingCount against the follow rows; fix and list the wrong ones."""
     settings = Settings.from_environ()
     try:
-        fixes = _with_database(settings, follows.recount)
+        fixes = _with_database(settings, counters.recount)
     except database.DatabaseNotReady:
         raise
     except Exception as exc:  # a database error part-way: every fix made so far was committed on its own

@@ -88,7 +88,7 @@ async def _seed(db_url: str, start: int, stop: int, password_hash: str) -> None:
 
     import database
     from models import Follow, Session, User, UserProfile
-    from services.people.lookup import name_keys
+    from services.people.directory import name_keys
 
     follows = fans(stop)
     followers = {star: len(followed_by) for star, followed_by in follows.items()}

@@ -27,7 +27,7 @@ class User(Model):
     user_name_key = fields.CharField(max_length=USER_NAME_MAX, unique=True)
     first_name = fields.CharField(max_length=NAME_MAX, default="")
     last_name = fields.CharField(max_length=NAME_MAX, default="")
-    # Case-folded search keys for the directory's prefix search (services/people/lookup.py keeps them in step
+    # Case-folded search keys for the directory's prefix search (services/people/directory.py keeps them in step
     # with the names). Binary collation on MySQL/MariaDB and "C" on PostgreSQL (migration 0004), so a
     # prefix is one index range on every backend.
     last_name_key = fields.CharField(max_length=NAME_KEY_MAX, default="", db_default="")

@@ -12,7 +12,7 @@ from resolvers.authentication import auth_payload
 from schema.context import Context
 from schema.inputs import UpdateUserInput
 from schema.types import AuthPayload, DeleteUserPayload, User
-from services.accounts import profile
+from services.accounts import deletion, profile, registration
 from services.people import lookup
 
 DeletePassword = Annotated[
@@ -89,7 +89,7 @@ class AccountMutation:
         "extensions.retryAfter says how many seconds to wait).",
     )
     async def register(self, info: Info[Context, Any], input: Register) -> AuthPayload:
-        session = await profile.register(
+        session = await registration.register(
             user_name=input.user_name,
             password=input.password,
             email=input.email,
@@ -151,7 +151,7 @@ class AccountMutation:
         self, info: Info[Context, Any], user_name: TargetName, password: DeletePassword = None
     ) -> DeleteUserPayload:
         context = info.context
-        user = await profile.delete_user(
+        user = await deletion.delete_user(
             actor=await context.require_user(),
             user_name=user_name,
             password=password,

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
 from models import User
-from services.people.follows import Relationship
+from services.people.relationships import Relationship
 from services.people.visibility import may_see_private
 from services.throttle import Throttle
 from settings import Settings

@@ -16,7 +16,7 @@ from schema.context import Context
 from schema.pagination import FIRST_DEFAULT, After, First, PageInfo, encode_cursor
 from schema.social import Relationship, UserConnection, UserEdge
 from services.errors import Forbidden
-from services.people import lookup
+from services.people import lists
 
 PRIVATE = " Visible only to the user itself and to admins; null for anyone else."
 T = TypeVar("T")
@@ -228,7 +228,7 @@ class User:
 
 
 def connection(
-    page: lookup.Page, *, kind: str, after: str | None, total: Callable[[], Awaitable[int]], dated: bool = True
+    page: lists.Page, *, kind: str, after: str | None, total: Callable[[], Awaitable[int]], dated: bool = True
 ) -> UserConnection:
     edges = [
         UserEdge(

@@ -1,8 +1,8 @@
 """An account's life: deactivated by its owner (restored by signing in), suspended by an admin, purged.
 
-A deactivated or suspended account is hidden: services.people.lookup leaves it out of every lookup and list a
-viewer makes (``lookup.shown``; admins still find it by name), and its follows leave other people's
-counts while it is hidden (``follows.hidden_changed``, in the transaction that flips the flag). Each
+A deactivated or suspended account is hidden: services.people leaves it out of every lookup and list a
+viewer makes (``visibility.shown``; admins still find it by name), and its follows leave other people's
+counts while it is hidden (``counters.hidden_changed``, in the transaction that flips the flag). Each
 change runs in one transaction holding the user's row (and its counterparts') locked, so changes racing
 one another see each other's result.
 """
@@ -20,7 +20,7 @@ from services.accounts.validation import clean_text
 from services.deadlocks import again_on_deadlock, retried
 from services.errors import AccountSuspended, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.identity import reauthentication, sessions
-from services.people import follows, lookup
+from services.people import counters, lookup
 from services.security_events import Kind
 from services.throttle import Throttle
 from settings import Settings
@@ -40,7 +40,7 @@ def _hidden(user: User) -> bool:
 async def _locked(user_id: int) -> User | None:
     """Inside a transaction: lock the user and its follow counterparts (id order), then read it as it is now
     (a locking read: MySQL's plain reads would show the transaction's first snapshot)."""
-    await follows.lock_around(user_id=user_id)
+    await counters.lock_around(user_id=user_id)
     return await User.filter(id=user_id).select_for_update().first()
 
 
@@ -63,7 +63,7 @@ async def deactivate(
                 account_deleted=True, deactivated_at=_now()
             )
             if flipped and not _hidden(locked):
-                await follows.hidden_changed(user_id=user.id, hidden=True)
+                await counters.hidden_changed(user_id=user.id, hidden=True)
             await sessions.revoke_all(user.id)
 
     await again_on_deadlock(hide)
@@ -93,7 +93,7 @@ async def admit(user: User, *, settings: Settings, client: sessions.Client) -> U
                 account_deleted=False, deactivated_at=None
             )
             if restored:
-                await follows.hidden_changed(user_id=user.id, hidden=False)
+                await counters.hidden_changed(user_id=user.id, hidden=False)
         return restored
 
     restored = await again_on_deadlock(restore)
@@ -128,7 +128,7 @@ async def suspend(*, actor: User, user_name: str, reason: str, address: str) -> 
         await User.filter(id=target.id).update(suspension_reason=text)
         flipped = await User.filter(id=target.id, suspended_at=None).update(suspended_at=_now())
         if flipped and not _hidden(locked):
-            await follows.hidden_changed(user_id=target.id, hidden=True)
+            await counters.hidden_changed(user_id=target.id, hidden=True)
         await sessions.revoke_all(target.id)
     await audit.record(Kind.ACCOUNT_SUSPENDED, user_id=target.id, address=address, by=actor.id)
     return await _reloaded(target.id)
@@ -146,7 +146,7 @@ async def unsuspend(*, actor: User, user_name: str, address: str) -> User:
             suspended_at=None, suspension_reason=None
         )
         if flipped and not locked.account_deleted:
-            await follows.hidden_changed(user_id=target.id, hidden=False)
+            await counters.hidden_changed(user_id=target.id, hidden=False)
     await audit.record(Kind.ACCOUNT_UNSUSPENDED, user_id=target.id, address=address, by=actor.id)
     return await _reloaded(target.id)
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from models import Session, User, UserProfile
-from services.accounts import profile
+from services.accounts import deletion, profile, registration
 from services.errors import AccountError, Conflict, Forbidden, InvalidInput, NotFound
 from services.identity.sign_in import SignedIn
 from services.people import lookup
@@ -23,7 +23,7 @@ ADDRESS = "203.0.113.7"
 
 
 async def register(settings: Settings, throttle: Throttle, user_name: str = "john_doe", **fields: str) -> SignedIn:
-    return await profile.register(
+    return await registration.register(
         user_name=user_name, password=PASSWORD, settings=settings, throttle=throttle, address=ADDRESS, **fields
     )
 
@@ -167,7 +167,7 @@ async def test_updating_another_user_is_forbidden_unless_an_admin_does_it(
         await update(bob, settings, throttle, "ann", bio="Bob was here")
     refused(error, Forbidden, None)
 
-    admin = await profile.grant_admin("bob")
+    admin = await registration.grant_admin("bob")
     updated = await update(admin, settings, throttle, "ANN", bio="Checked.", verified=True)
     assert (updated.id, updated.bio, updated.profile.verified) == (ann.id, "Checked.", True)
 
@@ -231,12 +231,12 @@ async def test_delete_removes_the_user_its_profile_and_its_sessions(
     bob = (await register(settings, throttle, "bob")).user
 
     with pytest.raises(AccountError) as error:
-        await profile.delete_user(
+        await deletion.delete_user(
             actor=bob, user_name="ann", settings=settings, throttle=throttle, address=ADDRESS, signed_in_at=time.time()
         )
     refused(error, Forbidden, None)
 
-    deleted = await profile.delete_user(
+    deleted = await deletion.delete_user(
         actor=ann, user_name="Ann", settings=settings, throttle=throttle, address=ADDRESS, signed_in_at=time.time()
     )
 

@@ -1,11 +1,12 @@
-"""User lookups (services.people.lookup) and the visibility rule (services.people.visibility), without HTTP."""
+"""User lookups (services.people.lookup, lists, directory) and the visibility rule (services.people.visibility),
+without HTTP."""
 
 from __future__ import annotations
 
 import pytest
 
 from models import User
-from services.accounts import profile
+from services.accounts import registration
 from services.errors import InvalidInput
 from services.people import lookup
 from services.people.visibility import may_see_private
@@ -16,7 +17,7 @@ PASSWORD = "secure_password123"
 
 
 async def register(settings: Settings, throttle: Throttle, user_name: str, email: str | None = None) -> User:
-    signed_in = await profile.register(
+    signed_in = await registration.register(
         user_name=user_name, password=PASSWORD, email=email, settings=settings, throttle=throttle, address="192.0.2.1"
     )
     return signed_in.user
@@ -62,7 +63,7 @@ async def test_the_owner_and_admins_see_private_fields_and_no_one_else(
 ) -> None:
     ann = await register(settings, throttle, "ann")
     bob = await register(settings, throttle, "bob")
-    admin = await profile.grant_admin((await register(settings, throttle, "root")).user_name)
+    admin = await registration.grant_admin((await register(settings, throttle, "root")).user_name)
 
     assert may_see_private(ann, ann.id) is True
     assert may_see_private(admin, ann.id) is True

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from models import User, UserProfile
-from services.accounts import profile
+from services.accounts import registration
 from services.errors import Forbidden
 from services.identity import sessions
-from services.people import follows
+from services.people import blocks, follows
 from services.people.visibility import check_connections, findable
 from services.throttle import Throttle
 from settings import Settings
@@ -18,7 +18,7 @@ PASSWORD = "secure_password123"
 
 
 async def register(settings: Settings, throttle: Throttle, user_name: str) -> User:
-    signed_in = await profile.register(
+    signed_in = await registration.register(
         user_name=user_name, password=PASSWORD, settings=settings, throttle=throttle, address="192.0.2.1"
     )
     return signed_in.user
@@ -52,7 +52,7 @@ async def test_users_who_block_the_viewer_and_hidden_accounts_cannot_be_found(
     viewer, blocker, gone, _ = [
         await register(settings, throttle, name) for name in ("viewer", "blocker", "gone", "other")
     ]
-    await follows.block(actor=blocker, user_name="viewer")
+    await blocks.block(actor=blocker, user_name="viewer")
     await User.filter(id=gone.id).update(account_deleted=True)
 
     found = {user.user_name for user in await User.filter(findable(viewer.id))}

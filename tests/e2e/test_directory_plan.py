@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models import User, UserProfile
-from services.people import lookup
+from services.people import directory, lookup
 from tests.plans import query_plan
 from tests.support import Api
 
@@ -21,7 +21,7 @@ async def _crowd() -> None:
                 password_hash="x",
                 first_name=first_names[n % 10],
                 last_name=f"Smith{n}",
-                **lookup.name_keys(first_names[n % 10], f"Smith{n}"),
+                **directory.name_keys(first_names[n % 10], f"Smith{n}"),
             )
             for n in range(USERS)
         ],
@@ -38,7 +38,7 @@ async def test_a_directory_page_is_answered_through_the_search_indexes(api: Api)
     assert viewer_row is not None
 
     for after in (None, "user1"):
-        query = lookup.directory_rows(viewer_row, lookup.search_query("Smith12"), after).limit(21)
+        query = directory.directory_rows(viewer_row, directory.search_query("Smith12"), after).limit(21)
         plan = await query_plan(api.backend, query, tables=["users", "user_profiles"])
 
         if api.backend == "sqlite":

@@ -35,7 +35,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from main import create_app
-from services.accounts import profile
+from services.accounts import registration
 from settings import Settings
 from tests.e2e.test_two_factor import enable
 from tests.support import (
@@ -840,7 +840,7 @@ SEARCHES = st.one_of(
 @given(query=SEARCHES)
 async def test_any_search_is_an_answer_or_bad_input(fuzz_api: Api, bystander: Account, admin: bool, query: str) -> None:
     if admin:
-        await profile.grant_admin(bystander.name)
+        await registration.grant_admin(bystander.name)
     try:
         valid = bool(plain_text(as_sent(query), QUERY_MAX))
     except Refused:

@@ -20,7 +20,8 @@ from tortoise.transactions import in_transaction
 import database
 from main import create_app
 from models import Follow, User
-from services.people import lookup
+from services.people import lists, lookup
+from services.people.directory import search
 from settings import Settings
 from tests.social import FOLLOW
 from tests.support import PASSWORD, Api
@@ -141,8 +142,8 @@ async def test_rows_read_on_the_loop_thread_become_the_instances_the_orm_makes(
 
     by_id = await lookup.by_id(star_id)
     by_name = await lookup.visible_by_name("STAR", viewer_id=viewer_id)
-    page = await lookup.follow_page("followers", viewer_id=viewer_id, owner_id=star_id, first=10, after=None)
-    directory = await lookup.search(viewer=await lookup.by_id(viewer_id), query="fa", first=10, after=None)  # type: ignore[arg-type]
+    page = await lists.follow_page("followers", viewer_id=viewer_id, owner_id=star_id, first=10, after=None)
+    directory = await search(viewer=await lookup.by_id(viewer_id), query="fa", first=10, after=None)  # type: ignore[arg-type]
 
     assert set(lookups(caplog)) == {FAST_PATH}
     expected = await User.filter(id=star_id).select_related("profile").first()
