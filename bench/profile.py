@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import run as bench  # noqa: E402 - bench/run.py, for its seeding, request files and servers
 
-from services.passwords import hash_password  # noqa: E402
+from services.identity.passwords import hash_password  # noqa: E402
 from settings import Settings  # noqa: E402
 
 # The part of a request a frame belongs to; a sample counts for the leaf-most frame that matches.
@@ -40,7 +40,7 @@ PARTS = [
     ("database hand-off (aiosqlite's thread)", ("aiosqlite",)),
     ("Tortoise executor and hydration", ("tortoise/", "models/fast_reads.py")),
     ("JSON", ("orjson", "json/", "encode_json")),
-    ("JWT decode and token cache", ("jwt/", "services/tokens.py")),
+    ("JWT decode and token cache", ("jwt/", "services/identity/access_tokens.py")),
     ("metrics", ("prometheus_client", "web/metrics.py")),
     ("the access log line", ("logging/", "web/access_log.py", "web/logs.py")),
     (

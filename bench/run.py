@@ -40,8 +40,8 @@ import bcrypt
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from services.passwords import hash_password  # noqa: E402 - needs ROOT on the path
-from services.tokens import issue_access_token  # noqa: E402
+from services.identity.access_tokens import issue_access_token  # noqa: E402
+from services.identity.passwords import hash_password  # noqa: E402 - needs ROOT on the path
 from settings import Settings  # noqa: E402
 
 PASSWORD = "bench-password-123"  # noqa: S105 - every seeded user's password, for this throwaway database
@@ -88,7 +88,7 @@ async def _seed(db_url: str, start: int, stop: int, password_hash: str) -> None:
 
     import database
     from models import Follow, Session, User, UserProfile
-    from services.users import name_keys
+    from services.people.directory import name_keys
 
     follows = fans(stop)
     followers = {star: len(followed_by) for star, followed_by in follows.items()}

@@ -7,8 +7,9 @@ import sys
 
 from cli import Commands
 from cli.connect import with_database
-from services import accounts, two_factor
+from services.accounts import registration
 from services.errors import AccountError
+from services.identity import two_factor
 from settings import Settings
 
 
@@ -17,7 +18,7 @@ def create_admin(args: argparse.Namespace) -> int:
     settings = Settings.from_environ()
 
     async def promote() -> str:
-        user = await accounts.grant_admin(args.user_name)
+        user = await registration.grant_admin(args.user_name)
         return user.user_name
 
     try:

@@ -9,7 +9,8 @@ from functools import partial
 import database
 from cli import Commands
 from cli.connect import with_database
-from services import maintenance, social
+from services import maintenance
+from services.people import counters
 from settings import Settings
 
 
@@ -27,7 +28,7 @@ def recount(args: argparse.Namespace) -> int:
     """Check every user's followersCount and followingCount against the follow rows; fix and list the wrong ones."""
     settings = Settings.from_environ()
     try:
-        fixes = with_database(settings, social.recount)
+        fixes = with_database(settings, counters.recount)
     except database.DatabaseNotReady:
         raise
     except Exception as exc:  # a database error part-way: every fix made so far was committed on its own

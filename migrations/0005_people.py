@@ -29,7 +29,7 @@ async def search_keys(apps: StateApps, schema_editor: BaseSchemaEditor) -> None:
         await client.execute_script(POSTGRES_C)
     elif schema_editor.DIALECT == "mysql":
         await client.execute_script(MYSQL_BINARY)
-    # The keys of existing users, computed as services/users.py computes them (casefold, in Python:
+    # The keys of existing users, computed as services/people/directory.py computes them (casefold, in Python:
     # SQL's LOWER differs between backends).
     first, second, third = PLACEHOLDERS.get(schema_editor.DIALECT, ("?", "?", "?"))
     update = f"UPDATE users SET last_name_key = {first}, full_name_key = {second} WHERE id = {third}"  # noqa: S608 - placeholders only

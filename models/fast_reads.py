@@ -5,8 +5,9 @@ Tortoise turns a queryset into SQL in Python on every run: about 0.3 ms for a us
 is compiled once per connection and then only run with new values; the rows still become instances as
 Tortoise's executor makes them (select_related objects and annotations included). ``PreparedFirst`` reads
 one row, ``Prepared`` a page, ``PreparedRows`` plain tuples, ``wrapped_rows`` runs a queryset's SQL inside
-SQL of our own. They serve the point lookups and pages of services/users.py and the relations of
-services/social.py, and nothing else: the rest of the code uses the ORM as usual.
+SQL of our own. They serve the point lookups, pages and directory of services/people/ (lookup.py, lists.py,
+directory.py) and the relations of services/people/relationships.py, and nothing else: the rest of the code
+uses the ORM as usual.
 
 On an SQLite file, outside a transaction, a read goes through a second, read-only ``sqlite3``
 connection on the event loop's own thread: a 15 µs indexed read (or a page of one index range) costs
@@ -30,7 +31,7 @@ that a real one could equal.
 
 Why not plain ORM queries plus SQL of our own: the SQL would be written per dialect by hand, and the rows
 would still need ``_init_from_db`` to become instances as cheaply; compiling the ORM's own queryset once
-keeps one definition of each query (services/users.py) and the speed.
+keeps one definition of each query (in services/people/) and the speed.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ class OutboxMail(Model):
 
     id = fields.BigIntField(primary_key=True)
     # verify_email, reset_password, email_changed, password_changed...; or reset_password_request: no mail yet,
-    # a reset request the sender turns into a mail or into nothing (services.recovery.resolve_reset_request)
+    # a reset request the sender turns into a mail or into nothing (services/accounts/password_reset.py)
     template = fields.CharField(max_length=40)
     recipient = fields.CharField(max_length=EMAIL_MAX)
     data = fields.TextField()  # JSON

@@ -27,7 +27,7 @@ class User(Model):
     user_name_key = fields.CharField(max_length=USER_NAME_MAX, unique=True)
     first_name = fields.CharField(max_length=NAME_MAX, default="")
     last_name = fields.CharField(max_length=NAME_MAX, default="")
-    # Case-folded search keys for the directory's prefix search (services/users.py keeps them in step
+    # Case-folded search keys for the directory's prefix search (services/people/directory.py keeps them in step
     # with the names). Binary collation on MySQL/MariaDB and "C" on PostgreSQL (migration 0004), so a
     # prefix is one index range on every backend.
     last_name_key = fields.CharField(max_length=NAME_KEY_MAX, default="", db_default="")
@@ -42,14 +42,14 @@ class User(Model):
     followers_count = fields.IntField(default=0)
     following_count = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
-    account_deleted = fields.BooleanField(default=False)  # deactivated by its owner (see services.lifecycle)
+    account_deleted = fields.BooleanField(default=False)  # deactivated by its owner (see services.accounts.lifecycle)
     deactivated_at = fields.DatetimeField(null=True)  # when; restorable for ACCOUNT_RESTORE_DAYS after it
     suspended_at = fields.DatetimeField(null=True)  # set by an admin (suspendUser); null when not suspended
     suspension_reason = fields.CharField(max_length=SUSPENSION_REASON_MAX, null=True)  # for admins only
     # Granted only by `python main.py create-admin`; no input type can set it.
     is_admin = fields.BooleanField(default=False, db_default=False)  # db_default: existing rows get false
     password_hash = fields.CharField(max_length=60)
-    # Two-factor sign-in is on (services/two_factor.py); the secret is in two_factor_secrets.
+    # Two-factor sign-in is on (services/identity/two_factor.py); the secret is in two_factor_secrets.
     two_factor_enabled = fields.BooleanField(default=False, db_default=False)  # db_default: existing rows get false
     # Bumped on password change: every token issued before carries the old number.
     token_version = fields.IntField(default=0)

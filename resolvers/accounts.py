@@ -12,7 +12,8 @@ from resolvers.authentication import auth_payload
 from schema.context import Context
 from schema.inputs import UpdateUserInput
 from schema.types import AuthPayload, DeleteUserPayload, User
-from services import accounts, users
+from services.accounts import deletion, profile, registration
+from services.people import lookup
 
 DeletePassword = Annotated[
     str | None,
@@ -36,7 +37,7 @@ def _password(value: str | None) -> str | None:
 
 
 async def _update(info: Info[Context, Any], user_name: str | None, input: UpdateUserInput) -> User:
-    user = await accounts.update_user(
+    user = await profile.update_user(
         actor=await info.context.require_user(),
         user_name=user_name,
         changes=input.given(),
@@ -74,7 +75,7 @@ class AccountQuery:
     async def user(self, info: Info[Context, Any], user_name: TargetName) -> User | None:
         viewer = await info.context.require_user()
         # Null also for users who block the caller, and for hidden accounts unless the caller is an admin.
-        found = await users.visible_by_name(user_name, viewer_id=viewer.id, admin=viewer.is_admin)
+        found = await lookup.visible_by_name(user_name, viewer_id=viewer.id, admin=viewer.is_admin)
         return None if found is None else User.from_model(found)
 
 
@@ -88,7 +89,7 @@ class AccountMutation:
         "extensions.retryAfter says how many seconds to wait).",
     )
     async def register(self, info: Info[Context, Any], input: Register) -> AuthPayload:
-        session = await accounts.register(
+        session = await registration.register(
             user_name=input.user_name,
             password=input.password,
             email=input.email,
@@ -150,7 +151,7 @@ class AccountMutation:
         self, info: Info[Context, Any], user_name: TargetName, password: DeletePassword = None
     ) -> DeleteUserPayload:
         context = info.context
-        user = await accounts.delete_user(
+        user = await deletion.delete_user(
             actor=await context.require_user(),
             user_name=user_name,
             password=password,

@@ -10,12 +10,12 @@ from strawberry.types import Info
 from resolvers.arguments import Auth, LoginName, LoginPassword, Otp, RefreshToken
 from schema.context import Context
 from schema.types import AuthPayload, User
-from services import authentication
 from services.errors import AccountError
+from services.identity import sign_in
 from web import metrics
 
 
-def auth_payload(session: authentication.SignedIn) -> AuthPayload:
+def auth_payload(session: sign_in.SignedIn) -> AuthPayload:
     return AuthPayload(
         access_token=session.access_token.token,
         token_type="Bearer",  # noqa: S106 - a token type, not a secret
@@ -43,7 +43,7 @@ class AuthenticationMutation:
     ) -> AuthPayload:
         context = info.context
         try:
-            session = await authentication.login(
+            session = await sign_in.login(
                 user_name=user_name,
                 password=password,
                 otp=otp,
@@ -68,7 +68,7 @@ class AuthenticationMutation:
     )
     async def refresh_token(self, info: Info[Context, Any], refresh_token: RefreshToken) -> AuthPayload:
         context = info.context
-        session = await authentication.refresh(
+        session = await sign_in.refresh(
             refresh_token=refresh_token,
             settings=context.settings,
             throttle=context.throttle,
@@ -83,7 +83,7 @@ class AuthenticationMutation:
     )
     async def logout(self, info: Info[Context, Any], refresh_token: RefreshToken) -> bool:
         context = info.context
-        await authentication.logout(refresh_token=refresh_token, client=context.client)
+        await sign_in.logout(refresh_token=refresh_token, client=context.client)
         return True
 
     @strawberry.mutation(
@@ -93,5 +93,5 @@ class AuthenticationMutation:
     )
     async def logout_all(self, info: Info[Context, Any]) -> bool:
         context = info.context
-        await authentication.logout_all(user=await context.require_user(), client=context.client)
+        await sign_in.logout_all(user=await context.require_user(), client=context.client)
         return True

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from schema.context import Context
-from services import email_undo
+from services.accounts import email_undo
 
 UndoToken = Annotated[
     str,

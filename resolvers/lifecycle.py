@@ -10,7 +10,7 @@ from strawberry.types import Info
 from resolvers.arguments import Auth, TargetName
 from schema.context import Context
 from schema.types import User
-from services import lifecycle
+from services.accounts import lifecycle
 
 Password = Annotated[str, strawberry.argument(description="The account's current password, asked again.")]
 Reason = Annotated[

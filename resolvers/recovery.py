@@ -11,7 +11,7 @@ from strawberry.types import Info
 from resolvers.arguments import Auth
 from schema.context import Context
 from schema.types import User
-from services import recovery
+from services.accounts import email_verification, password_reset
 
 MailedToken = Annotated[
     str, strawberry.argument(description="The token from the mail (the link's token parameter, or the code in it).")
@@ -35,7 +35,7 @@ class RecoveryMutation:
     )
     async def request_email_verification(self, info: Info[Context, Any]) -> bool:
         context = info.context
-        await recovery.request_email_verification(
+        await email_verification.request_email_verification(
             user=await context.require_user(),
             settings=context.settings,
             throttle=context.throttle,
@@ -51,7 +51,7 @@ class RecoveryMutation:
     )
     async def verify_email(self, info: Info[Context, Any], token: MailedToken) -> User:
         context = info.context
-        user = await recovery.verify_email(token=token, settings=context.settings, address=context.address)
+        user = await email_verification.verify_email(token=token, settings=context.settings, address=context.address)
         # The token proves the caller reads the mail of that address, not that it is the owner: whoever holds
         # it (a forwarded mail, a mail scanner) sees what its own session shows, and that the address is verified.
         return User.from_model(user, email_proven=True)
@@ -63,7 +63,7 @@ class RecoveryMutation:
     )
     async def request_password_reset(self, info: Info[Context, Any], email: ResetEmail) -> bool:
         context = info.context
-        await recovery.request_password_reset(
+        await password_reset.request_password_reset(
             email=email, settings=context.settings, throttle=context.throttle, address=context.address
         )
         return True
@@ -78,7 +78,7 @@ class RecoveryMutation:
     )
     async def reset_password(self, info: Info[Context, Any], token: MailedToken, new_password: NewPassword) -> bool:
         context = info.context
-        await recovery.reset_password(
+        await password_reset.reset_password(
             token=token,
             new_password=new_password,
             settings=context.settings,

@@ -11,7 +11,8 @@ from resolvers.arguments import Auth
 from schema.context import Context
 from schema.pagination import FIRST_DEFAULT, After, First, PageInfo, check_first, decode_cursor, encode_cursor
 from schema.security import SecurityEvent, SecurityEventConnection, SecurityEventEdge, Session
-from services import authentication, security_events, sessions
+from services import security_events
+from services.identity import sessions, sign_in
 
 EVENTS = "securityEvents"  # the cursor kind of this list
 
@@ -64,7 +65,7 @@ class SecurityMutation:
     )
     async def revoke_session(self, info: Info[Context, Any], id: SessionId) -> bool:
         context = info.context
-        await authentication.revoke_session(
+        await sign_in.revoke_session(
             user=await context.require_user(),
             session_id=str(id),
             client=context.client,

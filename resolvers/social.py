@@ -14,7 +14,7 @@ from schema.context import Context
 from schema.pagination import FIRST_DEFAULT, After, First, check_first, decode_cursor
 from schema.social import FollowPayload, FollowStatus, UserConnection, prefetch_relationships
 from schema.types import User, connection
-from services import social, users
+from services.people import blocks, directory, follows, lists
 
 Person = Annotated[
     str, strawberry.argument(description="The other user's name, in any case (john_doe and John_Doe are one user).")
@@ -55,11 +55,11 @@ class SocialQuery:
     ) -> UserConnection:
         viewer = await info.context.require_user()
         position = decode_cursor(after, "users", str, text_max=USER_NAME_MAX)
-        page = await users.search(viewer=viewer, query=query, first=check_first(first), after=position)
+        page = await directory.search(viewer=viewer, query=query, first=check_first(first), after=position)
         await prefetch_relationships(info, page)
 
         async def total() -> int:
-            return await users.count_search(viewer=viewer, query=query)
+            return await directory.count_search(viewer=viewer, query=query)
 
         return connection(page, kind="users", after=after, total=total, dated=False)
 
@@ -73,12 +73,12 @@ class SocialQuery:
     ) -> UserConnection:
         viewer = await info.context.require_user()
         position = decode_cursor(after, "requests", int)
-        pages = await users.follow_lists(
+        pages = await lists.follow_lists(
             "requests", viewer_id=viewer.id, owner_ids=[viewer.id], first=check_first(first), after=position
         )
 
         async def total() -> int:
-            return (await users.count_follow_lists("requests", viewer_id=viewer.id, owner_ids=[viewer.id]))[viewer.id]
+            return (await lists.count_follow_lists("requests", viewer_id=viewer.id, owner_ids=[viewer.id]))[viewer.id]
 
         await prefetch_relationships(info, pages[viewer.id])
         return connection(pages[viewer.id], kind="requests", after=after, total=total)
@@ -92,11 +92,11 @@ class SocialQuery:
     ) -> UserConnection:
         viewer = await info.context.require_user()
         position = decode_cursor(after, "blocked", int)
-        page = await users.blocked_page(viewer_id=viewer.id, first=check_first(first), after=position)
+        page = await lists.blocked_page(viewer_id=viewer.id, first=check_first(first), after=position)
         await prefetch_relationships(info, page)
 
         async def total() -> int:
-            return await users.count_blocked(viewer_id=viewer.id)
+            return await lists.count_blocked(viewer_id=viewer.id)
 
         return connection(page, kind="blocked", after=after, total=total)
 
@@ -118,7 +118,7 @@ class SocialMutation:
         + ", FORBIDDEN (the caller blocks the user: unblock first).",
     )
     async def follow(self, info: Info[Context, Any], user_name: Person) -> FollowPayload:
-        result = await social.follow(actor=await _actor(info), user_name=user_name)
+        result = await follows.follow(actor=await _actor(info), user_name=user_name)
         return FollowPayload(status=FollowStatus(result.status), user=User.from_model(result.user))
 
     @strawberry.mutation(
@@ -129,7 +129,7 @@ class SocialMutation:
         + ".",
     )
     async def unfollow(self, info: Info[Context, Any], user_name: Person) -> User:
-        return User.from_model(await social.unfollow(actor=await _actor(info), user_name=user_name))
+        return User.from_model(await follows.unfollow(actor=await _actor(info), user_name=user_name))
 
     @strawberry.mutation(
         permission_classes=Auth,
@@ -139,7 +139,7 @@ class SocialMutation:
         + ".",
     )
     async def remove_follower(self, info: Info[Context, Any], user_name: Person) -> User:
-        user = await social.remove_follower(actor=await _actor(info), user_name=user_name)
+        user = await follows.remove_follower(actor=await _actor(info), user_name=user_name)
         return User.from_model(user)
 
     @strawberry.mutation(
@@ -150,7 +150,7 @@ class SocialMutation:
         + ACTION_ERRORS.replace("caller)", "caller, or no pending request from this user)"),
     )
     async def approve_follow_request(self, info: Info[Context, Any], user_name: Person) -> User:
-        user = await social.approve_request(actor=await _actor(info), user_name=user_name)
+        user = await follows.approve_request(actor=await _actor(info), user_name=user_name)
         return User.from_model(user)
 
     @strawberry.mutation(
@@ -159,7 +159,7 @@ class SocialMutation:
         "user. " + SIGNED_IN + ACTION_ERRORS + ".",
     )
     async def reject_follow_request(self, info: Info[Context, Any], user_name: Person) -> User:
-        user = await social.reject_request(actor=await _actor(info), user_name=user_name)
+        user = await follows.reject_request(actor=await _actor(info), user_name=user_name)
         return User.from_model(user)
 
     @strawberry.mutation(
@@ -170,7 +170,7 @@ class SocialMutation:
         "its own unblock. Returns the user. " + SIGNED_IN + BLOCK_ERRORS + ".",
     )
     async def block(self, info: Info[Context, Any], user_name: Person) -> User:
-        return User.from_model(await social.block(actor=await _actor(info), user_name=user_name))
+        return User.from_model(await blocks.block(actor=await _actor(info), user_name=user_name))
 
     @strawberry.mutation(
         permission_classes=Auth,
@@ -178,4 +178,4 @@ class SocialMutation:
         "Follows the block ended stay ended. Returns the user. " + SIGNED_IN + BLOCK_ERRORS + ".",
     )
     async def unblock(self, info: Info[Context, Any], user_name: Person) -> User:
-        return User.from_model(await social.unblock(actor=await _actor(info), user_name=user_name))
+        return User.from_model(await blocks.unblock(actor=await _actor(info), user_name=user_name))

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from resolvers.arguments import Auth
 from schema.context import Context
 from schema.two_factor import TwoFactorSetup
-from services import two_factor
+from services.identity import two_factor
 
 Password = Annotated[str, strawberry.argument(description="The account's current password.")]
 Code = Annotated[

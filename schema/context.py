@@ -11,10 +11,10 @@ from strawberry.dataloader import DataLoader
 
 from models import User
 from schema.caller import Caller
-from services.sessions import Client
-from services.social import Relationship
+from services.identity.sessions import Client
+from services.people.relationships import Relationship
+from services.people.visibility import may_see_private
 from services.throttle import Throttle
-from services.visibility import may_see_private
 from settings import Settings
 
 K = TypeVar("K")
@@ -49,7 +49,7 @@ class Context:
         self.caller.signed_in(user_id)
 
     async def may_see_private(self, owner_id: int) -> bool:
-        """The visibility rule (services.visibility) applied to this request's caller."""
+        """The visibility rule (services.people.visibility) applied to this request's caller."""
         return may_see_private(await self.caller.user(), owner_id)
 
     def may_see_private_now(self, owner_id: int) -> bool | None:

@@ -20,8 +20,8 @@ from strawberry.types.nodes import SelectedField, Selection
 from models import User as UserModel
 from schema.context import Context
 from schema.pagination import PageInfo, check_first, decode_cursor
-from services import social, users
-from services.visibility import check_connections
+from services.people import lists, relationships
+from services.people.visibility import check_connections
 
 if TYPE_CHECKING:
     from schema.types import User
@@ -47,7 +47,7 @@ class Relationship:
     blocking: bool = strawberry.field(description="The viewer blocks the user.")
 
     @classmethod
-    def of(cls, relationship: social.Relationship) -> Relationship:
+    def of(cls, relationship: relationships.Relationship) -> Relationship:
         return cls(
             following=relationship.following,
             followed_by=relationship.followed_by,
@@ -90,21 +90,23 @@ async def _read_relationships(info: Info[Context, Any], viewer: UserModel, ids: 
     """The viewer's relation to each of ``ids``, into ``info.context.relationships``. Pages and single users
     asking in the same tick share one batch (one loader key per group of ids, not per user)."""
 
-    async def load(groups: list[tuple[int, ...]]) -> list[dict[int, social.Relationship]]:
-        found = await social.relationships(viewer_id=viewer.id, user_ids={i for group in groups for i in group})
+    async def load(groups: list[tuple[int, ...]]) -> list[dict[int, relationships.Relationship]]:
+        found = await relationships.relationships(viewer_id=viewer.id, user_ids={i for group in groups for i in group})
         return [{user_id: found[user_id] for user_id in group} for group in groups]
 
-    loader: DataLoader[tuple[int, ...], dict[int, social.Relationship]] = info.context.loader("relationships", load)
+    loader: DataLoader[tuple[int, ...], dict[int, relationships.Relationship]] = info.context.loader(
+        "relationships", load
+    )
     info.context.relationships.update(await loader.load(ids))
 
 
-async def _relationships(info: Info[Context, Any], viewer: UserModel, user_id: int) -> social.Relationship:
+async def _relationships(info: Info[Context, Any], viewer: UserModel, user_id: int) -> relationships.Relationship:
     if user_id not in info.context.relationships:
         await _read_relationships(info, viewer, (user_id,))
     return info.context.relationships[user_id]
 
 
-async def prefetch_relationships(info: Info[Context, Any], page: users.Page) -> None:
+async def prefetch_relationships(info: Info[Context, Any], page: lists.Page) -> None:
     """The viewer's relation to everyone on ``page``, read with the page when the query asks for it, so each
     entry's viewerRelationship answers at once instead of awaiting a loader."""
     if not page.entries or not selects_on_nodes(info, "viewerRelationship"):
@@ -179,16 +181,16 @@ def _subfields(selections: Iterable[Selection], name: str) -> Iterator[SelectedF
 
 async def follow_page(
     info: Info[Context, Any],
-    list_name: users.FollowList,
+    list_name: lists.FollowList,
     *,
     owner_id: int,
     private: bool,
     seen_by_owner: bool,
     first: int,
     after: str | None,
-) -> tuple[users.Page, Callable[[], Awaitable[int]]]:
+) -> tuple[lists.Page, Callable[[], Awaitable[int]]]:
     """A page of a user's followers or following and a way to count the list, if the viewer may see them
-    (FORBIDDEN on the field if not: services.visibility.check_connections)."""
+    (FORBIDDEN on the field if not: services.people.visibility.check_connections)."""
     first = check_first(first)
     position = decode_cursor(after, list_name, int)
     if seen_by_owner:  # the user of a login or register payload: the caller is signing in as it
@@ -202,12 +204,12 @@ async def follow_page(
 
         await check_connections(viewer, owner_id, list_name, private=private, follows=follows)
 
-    async def load_pages(ids: list[int]) -> list[users.Page]:
-        pages = await users.follow_lists(list_name, viewer_id=viewer_id, owner_ids=ids, first=first, after=position)
+    async def load_pages(ids: list[int]) -> list[lists.Page]:
+        pages = await lists.follow_lists(list_name, viewer_id=viewer_id, owner_ids=ids, first=first, after=position)
         return [pages[owner] for owner in ids]
 
     async def load_totals(ids: list[int]) -> list[int]:
-        totals = await users.count_follow_lists(list_name, viewer_id=viewer_id, owner_ids=ids)
+        totals = await lists.count_follow_lists(list_name, viewer_id=viewer_id, owner_ids=ids)
         return [totals[owner] for owner in ids]
 
     page = await info.context.loader(f"{list_name}:{viewer_id}:{first}:{position}", load_pages).load(owner_id)

@@ -15,8 +15,8 @@ from schema import social
 from schema.context import Context
 from schema.pagination import FIRST_DEFAULT, After, First, PageInfo, encode_cursor
 from schema.social import Relationship, UserConnection, UserEdge
-from services import users
 from services.errors import Forbidden
+from services.people import lists
 
 PRIVATE = " Visible only to the user itself and to admins; null for anyone else."
 T = TypeVar("T")
@@ -233,7 +233,7 @@ class User:
 
 
 def connection(
-    page: users.Page, *, kind: str, after: str | None, total: Callable[[], Awaitable[int]], dated: bool = True
+    page: lists.Page, *, kind: str, after: str | None, total: Callable[[], Awaitable[int]], dated: bool = True
 ) -> UserConnection:
     edges = [
         UserEdge(

@@ -11,7 +11,8 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from services import lifecycle, security_events
+from services import security_events
+from services.accounts import lifecycle
 from settings import Settings
 
 log = logging.getLogger("app.maintenance")

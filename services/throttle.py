@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from services import audit
-from services.counters import Counters, Slot
 from services.errors import TooManyRequests
+from services.throttle_counters import Counters, Slot
 from settings import Settings
 
 

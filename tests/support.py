@@ -144,7 +144,7 @@ async def resolve_reset_requests(settings: Settings) -> None:
     """Do what the background mail sender does with pending password-reset requests (none runs under the
     ``api`` fixture): turn each into a reset mail for a known address, or into nothing."""
     from models import OutboxMail
-    from services import recovery
+    from services.accounts import password_reset
 
-    for request in await OutboxMail.filter(template=recovery.RESET_REQUEST, status="pending").order_by("id"):
-        await recovery.resolve_reset_request(request, settings)
+    for request in await OutboxMail.filter(template=password_reset.RESET_REQUEST, status="pending").order_by("id"):
+        await password_reset.resolve_reset_request(request, settings)

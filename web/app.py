@@ -15,9 +15,9 @@ from tortoise.contrib.starlette import RegisterTortoise
 import database
 from schema.build import build_schema
 from services import maintenance
-from services.counters import counters_for
 from services.mail import sender
 from services.throttle import Throttle
+from services.throttle_counters import counters_for
 from settings import Settings
 from web import gauges, graphiql, metrics, tracing
 from web.access_log import RequestLog

@@ -15,9 +15,9 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from models import User
-from services import authentication, tokens
 from services.errors import Unauthenticated
-from services.sessions import Client
+from services.identity import access_tokens, sign_in
+from services.identity.sessions import Client
 from settings import Settings
 from web.request_state import request_state
 
@@ -99,8 +99,8 @@ class Caller:
                 raise Unauthenticated("Send the access token in the Authorization header, never in the URL.")
             token = bearer_token(Headers(scope=self._scope).get("authorization"))
             if token is not None:
-                claims = tokens.decode_access_token(token, settings=self._settings)
-                self._user = await authentication.user_for_token(claims)
+                claims = access_tokens.decode_access_token(token, settings=self._settings)
+                self._user = await sign_in.user_for_token(claims)
                 self._session_id = claims.session_id
                 self._signed_in_at = claims.auth_time
                 self.signed_in(self._user.id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import database
 from schema.build import build_schema
 from schema.trusted import ManifestError
-from services import two_factor
+from services.identity import two_factor
 from settings import Settings, SettingsError
 from web import tracing
 from web.persisted import persisted_queries_for

@@ -18,7 +18,7 @@ from email.utils import format_datetime, parseaddr
 from prometheus_client import Counter
 
 from models import OutboxMail
-from services import recovery
+from services.accounts import password_reset
 from services.mail import outbox
 from services.mail.templates import render
 from services.mail.transport import Transport, transport_for
@@ -71,8 +71,8 @@ class Sender:
 
     async def _send(self, mail: OutboxMail) -> None:
         try:
-            if mail.template == recovery.RESET_REQUEST:  # no mail yet: a request to turn into one, or not
-                await recovery.resolve_reset_request(mail, self.settings)
+            if mail.template == password_reset.RESET_REQUEST:  # no mail yet: a request to turn into one, or not
+                await password_reset.resolve_reset_request(mail, self.settings)
                 return
             await self.transport.send(build_message(mail, self.settings))
         except Exception as exc:  # refused, timed out, rejected, a broken template: all retried, then given up

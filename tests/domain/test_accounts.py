@@ -11,9 +11,10 @@ import time
 import pytest
 
 from models import Session, User, UserProfile
-from services import accounts, users
-from services.authentication import SignedIn
+from services.accounts import deletion, profile, registration
 from services.errors import AccountError, Conflict, Forbidden, InvalidInput, NotFound
+from services.identity.sign_in import SignedIn
+from services.people import lookup
 from services.throttle import Throttle
 from settings import Settings
 
@@ -22,7 +23,7 @@ ADDRESS = "203.0.113.7"
 
 
 async def register(settings: Settings, throttle: Throttle, user_name: str = "john_doe", **fields: str) -> SignedIn:
-    return await accounts.register(
+    return await registration.register(
         user_name=user_name, password=PASSWORD, settings=settings, throttle=throttle, address=ADDRESS, **fields
     )
 
@@ -30,7 +31,7 @@ async def register(settings: Settings, throttle: Throttle, user_name: str = "joh
 async def update(
     actor: User, settings: Settings, throttle: Throttle, user_name: str | None = None, **changes: object
 ) -> User:
-    return await accounts.update_user(
+    return await profile.update_user(
         actor=actor,
         changes=changes,
         settings=settings,
@@ -59,7 +60,7 @@ async def test_register_stores_the_normalised_fields_and_a_default_profile(
         phone_number="+1 (555) 010-9999",
     )
 
-    user = await users.by_id(signed_in.user.id)
+    user = await lookup.by_id(signed_in.user.id)
     assert user is not None
     assert (user.user_name, user.email, user.first_name, user.last_name) == (
         "John_Doe",
@@ -152,7 +153,7 @@ async def test_a_bad_field_changes_nothing(db: str, settings: Settings, throttle
         await update(signed_in.user, settings, throttle, first_name="Jonathan", phone_number="+12")
 
     refused(error, InvalidInput, "phoneNumber")
-    user = await users.by_id(signed_in.user.id)
+    user = await lookup.by_id(signed_in.user.id)
     assert user is not None and (user.first_name, user.phone_number) == ("John", None)
 
 
@@ -166,7 +167,7 @@ async def test_updating_another_user_is_forbidden_unless_an_admin_does_it(
         await update(bob, settings, throttle, "ann", bio="Bob was here")
     refused(error, Forbidden, None)
 
-    admin = await accounts.grant_admin("bob")
+    admin = await registration.grant_admin("bob")
     updated = await update(admin, settings, throttle, "ANN", bio="Checked.", verified=True)
     assert (updated.id, updated.bio, updated.profile.verified) == (ann.id, "Checked.", True)
 
@@ -197,7 +198,7 @@ async def test_a_password_change_needs_the_old_password_and_revokes_every_sessio
     ann = (await register(settings, throttle, "ann")).user
     assert await Session.filter(user_id=ann.id, revoked_at=None).count() == 1
     with pytest.raises(AccountError) as error:
-        await accounts.update_user(
+        await profile.update_user(
             actor=ann,
             changes={},
             settings=settings,
@@ -208,7 +209,7 @@ async def test_a_password_change_needs_the_old_password_and_revokes_every_sessio
         )
     refused(error, InvalidInput, "providedOldPassword")
 
-    await accounts.update_user(
+    await profile.update_user(
         actor=ann,
         changes={},
         settings=settings,
@@ -218,7 +219,7 @@ async def test_a_password_change_needs_the_old_password_and_revokes_every_sessio
         new_password="n3w passphrase",
     )
 
-    changed = await users.by_id(ann.id)
+    changed = await lookup.by_id(ann.id)
     assert changed is not None and changed.token_version == ann.token_version + 1
     assert await Session.filter(user_id=ann.id, revoked_at=None).count() == 0
 
@@ -230,17 +231,17 @@ async def test_delete_removes_the_user_its_profile_and_its_sessions(
     bob = (await register(settings, throttle, "bob")).user
 
     with pytest.raises(AccountError) as error:
-        await accounts.delete_user(
+        await deletion.delete_user(
             actor=bob, user_name="ann", settings=settings, throttle=throttle, address=ADDRESS, signed_in_at=time.time()
         )
     refused(error, Forbidden, None)
 
-    deleted = await accounts.delete_user(
+    deleted = await deletion.delete_user(
         actor=ann, user_name="Ann", settings=settings, throttle=throttle, address=ADDRESS, signed_in_at=time.time()
     )
 
     assert deleted.id == ann.id
-    assert await users.by_name("ann") is None
+    assert await lookup.by_name("ann") is None
     assert await UserProfile.filter(user_id=ann.id).count() == 0
     assert await Session.filter(user_id=ann.id).count() == 0
-    assert await users.by_name("bob") is not None
+    assert await lookup.by_name("bob") is not None

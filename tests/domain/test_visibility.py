@@ -1,22 +1,24 @@
-"""The people rules of services.visibility and the session-liveness rule of services.sessions, without HTTP:
-what a GraphQL field, a list and any endpoint to come all call."""
+"""The people rules of services.people.visibility and the session-liveness rule of services.identity.sessions,
+without HTTP: what a GraphQL field, a list and any endpoint to come all call."""
 
 from __future__ import annotations
 
 import pytest
 
 from models import User, UserProfile
-from services import accounts, sessions, social
+from services.accounts import registration
 from services.errors import Forbidden
+from services.identity import sessions
+from services.people import blocks, follows
+from services.people.visibility import check_connections, findable
 from services.throttle import Throttle
-from services.visibility import check_connections, findable
 from settings import Settings
 
 PASSWORD = "secure_password123"
 
 
 async def register(settings: Settings, throttle: Throttle, user_name: str) -> User:
-    signed_in = await accounts.register(
+    signed_in = await registration.register(
         user_name=user_name, password=PASSWORD, settings=settings, throttle=throttle, address="192.0.2.1"
     )
     return signed_in.user
@@ -31,9 +33,9 @@ async def test_a_private_accounts_lists_are_seen_by_its_owner_approved_followers
     await User.filter(id=admin.id).update(is_admin=True)
     admin = await User.get(id=admin.id)
     await UserProfile.filter(user_id=owner.id).update(account_privacy=True)
-    await social.follow(actor=fan, user_name="owner")
-    await social.approve_request(actor=owner, user_name="fan")
-    await social.follow(actor=asker, user_name="owner")  # pending, not approved
+    await follows.follow(actor=fan, user_name="owner")
+    await follows.approve_request(actor=owner, user_name="fan")
+    await follows.follow(actor=asker, user_name="owner")  # pending, not approved
 
     for viewer in (owner, fan, admin):
         await check_connections(viewer, owner.id, "followers", private=True)
@@ -50,7 +52,7 @@ async def test_users_who_block_the_viewer_and_hidden_accounts_cannot_be_found(
     viewer, blocker, gone, _ = [
         await register(settings, throttle, name) for name in ("viewer", "blocker", "gone", "other")
     ]
-    await social.block(actor=blocker, user_name="viewer")
+    await blocks.block(actor=blocker, user_name="viewer")
     await User.filter(id=gone.id).update(account_deleted=True)
 
     found = {user.user_name for user in await User.filter(findable(viewer.id))}

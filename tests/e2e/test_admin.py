@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from main import create_app
-from services import accounts
+from services.accounts import registration
 from settings import Settings
 from tests.support import DELETE_USER, PASSWORD, REGISTER, USER, Account, Api, replace
 
@@ -51,7 +51,7 @@ UPDATE_FIELDS = {
 async def admin(api: Api, user_name: str = "root") -> Account:
     """A registered user promoted the way the CLI does it."""
     account = await api.register(user_name)
-    await accounts.grant_admin(user_name)
+    await registration.grant_admin(user_name)
     return account
 
 
@@ -202,7 +202,7 @@ async def test_is_admin_is_visible_to_the_user_itself(api: Api) -> None:
     own = await api.execute(USER_ADMIN, {"userName": "ann"}, token=ann.token)
     assert own.data == {"user": {"userName": "ann", "isAdmin": False}}
 
-    await accounts.grant_admin("ann")
+    await registration.grant_admin("ann")
 
     assert await is_admin(api, ann.token) is True  # the token already held sees the new role
     own = await api.execute(USER_ADMIN, {"userName": "ann"}, token=ann.token)

@@ -7,7 +7,7 @@ import time
 import jwt
 import pytest
 
-from services.tokens import issue_access_token
+from services.identity.access_tokens import issue_access_token
 from settings import Settings
 from tests.support import DELETE_USER, ME, UPDATE_PROFILE, UPDATE_USER, USER, Api, replace
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from services import accounts
+from services.accounts import registration
 from tests.e2e.test_two_factor import CONFIRM, DISABLE, REGENERATE, begin, enable, login
 from tests.social import (
     BLOCK,
@@ -280,7 +280,7 @@ async def test_an_admin_finds_a_long_email(api: Api) -> None:
     await api.register("max", email=email)
     await api.register("longest", email=longest_email)
     root = await api.register("root")
-    await accounts.grant_admin("root")
+    await registration.grant_admin("root")
 
     assert await names(api, DIRECTORY, root, query=email.upper()) == ["max"]
     assert await names(api, DIRECTORY, root, query=longest_email) == ["longest"]

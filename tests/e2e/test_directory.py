@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from services import accounts
+from services.accounts import registration
 from tests.social import BLOCK, DIRECTORY, act, connection, names
 from tests.support import Account, Api
 
@@ -47,7 +47,7 @@ async def test_the_directory_matches_the_start_of_names_in_any_case(api: Api, qu
 async def test_admins_also_find_by_exact_email_or_phone(api: Api) -> None:
     await people(api)
     root = await api.register("root")
-    await accounts.grant_admin("root")
+    await registration.grant_admin("root")
 
     assert await names(api, DIRECTORY, root, query="ANN@example.com") == ["ann_ex"]
     assert await names(api, DIRECTORY, root, query="+1 650-253-0000") == ["ann_ex"]

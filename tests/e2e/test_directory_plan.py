@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models import User, UserProfile
-from services import users
+from services.people import directory, lookup
 from tests.plans import query_plan
 from tests.support import Api
 
@@ -21,7 +21,7 @@ async def _crowd() -> None:
                 password_hash="x",
                 first_name=first_names[n % 10],
                 last_name=f"Smith{n}",
-                **users.name_keys(first_names[n % 10], f"Smith{n}"),
+                **directory.name_keys(first_names[n % 10], f"Smith{n}"),
             )
             for n in range(USERS)
         ],
@@ -34,11 +34,11 @@ async def _crowd() -> None:
 async def test_a_directory_page_is_answered_through_the_search_indexes(api: Api) -> None:
     viewer = await api.register("viewer")
     await _crowd()
-    viewer_row = await users.by_id(int(viewer.user["userID"]))
+    viewer_row = await lookup.by_id(int(viewer.user["userID"]))
     assert viewer_row is not None
 
     for after in (None, "user1"):
-        query = users.directory_rows(viewer_row, users.search_query("Smith12"), after).limit(21)
+        query = directory.directory_rows(viewer_row, directory.search_query("Smith12"), after).limit(21)
         plan = await query_plan(api.backend, query, tables=["users", "user_profiles"])
 
         if api.backend == "sqlite":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services import accounts
+from services.accounts import registration
 from tests.social import (
     APPROVE,
     FOLLOW,
@@ -198,7 +198,7 @@ async def test_turning_privacy_off_approves_every_pending_request(api: Api) -> N
 async def test_a_private_accounts_lists_show_only_to_owner_followers_and_admins(api: Api) -> None:
     bob, fan, stranger = await api.register("bob"), await api.register("fan"), await api.register("stranger")
     admin = await api.register("root")
-    await accounts.grant_admin("root")  # as `python main.py create-admin` does; the token stays valid
+    await registration.grant_admin("root")  # as `python main.py create-admin` does; the token stays valid
     await follow(api, bob, "fan")  # bob follows someone: his following list has an entry
     await make_private(api, bob)
     await follow(api, fan, "bob")

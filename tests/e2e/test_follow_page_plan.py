@@ -8,7 +8,7 @@ sorts the whole list.
 from __future__ import annotations
 
 from models import Follow, User, UserProfile
-from services import users
+from services.people import directory, lists
 from tests.plans import query_plan
 from tests.support import Api
 
@@ -20,7 +20,7 @@ async def _star_with_fans() -> tuple[int, int]:
     await User.bulk_create(
         [
             User(user_name=f"Fan{n}", user_name_key=f"fan{n}", email=f"fan{n}@example.com",
-                 email_key=f"fan{n}@example.com", password_hash="x", **users.name_keys("", ""))
+                 email_key=f"fan{n}@example.com", password_hash="x", **directory.name_keys("", ""))
             for n in range(FANS + 2)
         ],
         batch_size=500,
@@ -43,7 +43,7 @@ async def test_a_followers_page_reads_only_its_rows_from_the_list_index(api: Api
     star, viewer = await _star_with_fans()
 
     for after in (None, 10**9):
-        query = users.follow_page_rows("followers", viewer_id=viewer, owner_id=star, limit=21, after=after)
+        query = lists.follow_page_rows("followers", viewer_id=viewer, owner_id=star, limit=21, after=after)
         plan = await query_plan(api.backend, query, tables=["follows", "users", "user_profiles", "blocks"])
 
         assert "follows_followee_list" in plan, plan

@@ -3,7 +3,7 @@
 Whatever a client sends, it gets HTTP 200 and either BAD_USER_INPUT/CONFLICT naming the field, or a
 success whose stored value (read back with ``me``) is the documented normalisation of the input.
 The oracle is README's Rules table, stated again here in a few small functions (``RULES``) and never
-by calling services.validation, the code under test. Where a rule names a standard, the oracle asks
+by calling services.accounts.validation, the code under test. Where a rule names a standard, the oracle asks
 that standard's library: email syntax is email-validator's verdict, "a phone number at all" is
 libphonenumber's.
 
@@ -34,7 +34,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from main import create_app
-from services import accounts
+from services.accounts import registration
 from settings import Settings
 from tests.e2e.test_two_factor import enable
 from tests.support import (
@@ -369,7 +369,7 @@ def stored(me: dict[str, Any], attribute: str) -> Any:
 
 
 def independent_checks(field: str, value: str, me: dict[str, Any]) -> None:
-    """The documented normalisation, stated without services.validation."""
+    """The documented normalisation, stated without services.accounts.validation."""
     if field == "userName":
         assert me["userName"] == value
     elif field in ("firstName", "lastName", "gender"):
@@ -840,7 +840,7 @@ SEARCHES = st.one_of(
 @given(query=SEARCHES)
 async def test_any_search_is_an_answer_or_bad_input(fuzz_api: Api, bystander: Account, admin: bool, query: str) -> None:
     if admin:
-        await accounts.grant_admin(bystander.name)
+        await registration.grant_admin(bystander.name)
     try:
         valid = bool(plain_text(as_sent(query), QUERY_MAX))
     except Refused:

@@ -10,7 +10,7 @@ import bcrypt
 import pytest
 
 from models import User
-from services import passwords
+from services.identity import passwords
 from tests.support import PASSWORD, REGISTER, Api
 
 LONG_PASSWORDS = [

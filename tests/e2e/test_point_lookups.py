@@ -20,7 +20,8 @@ from tortoise.transactions import in_transaction
 import database
 from main import create_app
 from models import Follow, User
-from services import users
+from services.people import lists, lookup
+from services.people.directory import search
 from settings import Settings
 from tests.social import FOLLOW
 from tests.support import PASSWORD, Api
@@ -30,7 +31,7 @@ FAST_PATH = "execute_point_lookup"
 
 @pytest.fixture
 async def file_api(tmp_path: Path, settings: Settings) -> AsyncIterator[Api]:
-    url = f"sqlite://{tmp_path / 'users.sqlite3'}"
+    url = f"sqlite://{tmp_path / 'lookup.sqlite3'}"
     async with TortoiseContext() as ctx:
         await ctx.init(config=database.tortoise_config(url, connection="sqlite_file"), _create_db=True)
         await database.migrate()
@@ -107,9 +108,9 @@ async def test_inside_a_transaction_a_lookup_sees_its_own_writes(
     async with in_transaction("sqlite_file"):
         await User.filter(id=user_id).update(first_name="Inside")
         caplog.clear()
-        inside = await users.by_id(user_id)
+        inside = await lookup.by_id(user_id)
         used = lookups(caplog)
-    outside = await users.by_id(user_id)
+    outside = await lookup.by_id(user_id)
 
     assert inside is not None and inside.first_name == "Inside"
     assert FAST_PATH not in used
@@ -139,10 +140,10 @@ async def test_rows_read_on_the_loop_thread_become_the_instances_the_orm_makes(
     caplog.set_level(logging.DEBUG, logger="tortoise.db_client")
     caplog.clear()
 
-    by_id = await users.by_id(star_id)
-    by_name = await users.visible_by_name("STAR", viewer_id=viewer_id)
-    page = await users.follow_page("followers", viewer_id=viewer_id, owner_id=star_id, first=10, after=None)
-    directory = await users.search(viewer=await users.by_id(viewer_id), query="fa", first=10, after=None)  # type: ignore[arg-type]
+    by_id = await lookup.by_id(star_id)
+    by_name = await lookup.visible_by_name("STAR", viewer_id=viewer_id)
+    page = await lists.follow_page("followers", viewer_id=viewer_id, owner_id=star_id, first=10, after=None)
+    directory = await search(viewer=await lookup.by_id(viewer_id), query="fa", first=10, after=None)  # type: ignore[arg-type]
 
     assert set(lookups(caplog)) == {FAST_PATH}
     expected = await User.filter(id=star_id).select_related("profile").first()

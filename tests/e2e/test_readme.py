@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from models import OutboxMail
-from services import recovery
+from services.accounts import password_reset
 from settings import Settings
 from tests.support import Api
 
@@ -33,8 +33,8 @@ def session_steps() -> list[tuple[str, str]]:
 async def _mailed_token(settings: Settings) -> str:
     """The token of the newest reset mail, read from the outbox (no sender runs here: it is still there).
     A sender turns reset requests into mails; here the test does it."""
-    for request in await OutboxMail.filter(template=recovery.RESET_REQUEST, status="pending"):
-        await recovery.resolve_reset_request(request, settings)
+    for request in await OutboxMail.filter(template=password_reset.RESET_REQUEST, status="pending"):
+        await password_reset.resolve_reset_request(request, settings)
     mail = await OutboxMail.filter(template="reset_password").order_by("-id").first()
     assert mail is not None, "no reset mail was written"
     return str(json.loads(mail.data)["token"])

@@ -4,7 +4,8 @@ The rule (issue 20.1, README Security): changing the email (updateProfile, updat
 session that signed in with its password within RECENT_SIGN_IN_SECONDS, or the current password in the same
 request; otherwise FORBIDDEN with extensions.reason RECENT_SIGN_IN_REQUIRED and the field to send it in, and
 nothing is written. Tokens carry the sign-in time as auth_time, kept by refreshes. An old sign-in's token is
-made the way the server makes tokens (services.tokens) for the same live session, with an older auth_time.
+made the way the server makes tokens (services.identity.access_tokens) for the same live session, with an older
+auth_time.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import jwt
 import pytest
 
 from models import OutboxMail, Session, User
-from services.tokens import issue_access_token
+from services.identity.access_tokens import issue_access_token
 from settings import Settings
 from tests.e2e.test_admin import admin
 from tests.support import DELETE_USER, PASSWORD, REFRESH, UPDATE_PROFILE, Api, Result, resolve_reset_requests

@@ -10,7 +10,7 @@ from tortoise.context import TortoiseContext
 
 import database
 from models import Follow, User
-from services import social
+from services.people import counters
 from tests.servers import run_main, server_environ
 from tests.social import counts, follow, rows_agree_with_counters
 from tests.support import Api
@@ -25,16 +25,16 @@ async def test_recount_fixes_counters_corrupted_behind_the_services_back(api: Ap
     await db.execute_script("UPDATE users SET followers_count = 7 WHERE user_name_key = 'bob'")
     await db.execute_script("UPDATE users SET following_count = -2 WHERE user_name_key = 'cat'")
 
-    fixes = await social.recount()
+    fixes = await counters.recount()
 
     assert sorted(fixes, key=lambda fix: fix.user_name) == [
-        social.CountFix("bob", "followersCount", 7, 1),
-        social.CountFix("cat", "followingCount", -2, 0),
+        counters.CountFix("bob", "followersCount", 7, 1),
+        counters.CountFix("cat", "followingCount", -2, 0),
     ]
     assert await counts(api, ann, "bob") == (1, 1)
     assert await counts(api, ann, "cat") == (0, 0)
     assert await rows_agree_with_counters(api.backend) == []
-    assert await social.recount() == []  # nothing left to fix
+    assert await counters.recount() == []  # nothing left to fix
 
 
 async def _database_with_a_wrong_count(path: Path) -> str:

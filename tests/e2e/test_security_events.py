@@ -13,8 +13,9 @@ import pytest
 from main import create_app
 from models import SecurityEvent, User
 from schema.security import SecurityEventKind
-from services import audit, maintenance, two_factor
+from services import audit, maintenance
 from services.audit import LOG_ONLY
+from services.identity import two_factor
 from services.security_events import Kind
 from settings import Settings
 from tests.e2e.test_admin import admin

@@ -19,7 +19,7 @@ import pytest
 from tortoise import Tortoise
 
 from main import create_app
-from services import two_factor
+from services.identity import two_factor
 from settings import Settings, SettingsError
 from tests.e2e.test_admin import admin
 from tests.support import PASSWORD, REFRESH, Account, Api, Result, replace

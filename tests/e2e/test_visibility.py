@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services import accounts
+from services.accounts import registration
 from tests.support import Account, Api
 
 PRIVATE = "userName email phoneNumber isAdmin profile { pushNotifications verified }"
@@ -51,7 +51,7 @@ async def _ann(api: Api) -> Account:
 
 async def _root(api: Api) -> Account:
     root = await api.register("root")
-    await accounts.grant_admin("root")
+    await registration.grant_admin("root")
     return root
 
 

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as redis
 
-from services.counters import Counters, MemoryCounters, RedisCounters, Slot
 from services.throttle import RULES
+from services.throttle_counters import Counters, MemoryCounters, RedisCounters, Slot
 from settings import Settings
 
 KINDS = ["memory"] + (["redis"] if os.environ.get("TEST_REDIS_URL") else [])

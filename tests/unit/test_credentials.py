@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from models import User
-from services import credentials, sessions, users
 from services.errors import Conflict, Unauthenticated
+from services.identity import credentials, sessions
+from services.people import lookup
 from settings import Settings
 
 CLIENT = sessions.Client("192.0.2.1", "test")
@@ -14,7 +15,7 @@ CLIENT = sessions.Client("192.0.2.1", "test")
 
 async def _user() -> User:
     created = await User.create(user_name="ann", user_name_key="ann", password_hash="old")
-    found = await users.by_id(created.id)
+    found = await lookup.by_id(created.id)
     assert found is not None
     return found
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from services.passwords import CORES, HASHING_NICENESS, hash_password, is_legacy, verify_password
+from services.identity.passwords import CORES, HASHING_NICENESS, hash_password, is_legacy, verify_password
 from settings import Settings
 
 PASSWORD = "correct horse battery staple"
@@ -76,7 +76,7 @@ async def test_same_password_hashes_differently_each_time(settings: Settings) ->
 
 async def test_unknown_users_are_checked_against_a_dummy_hash_of_the_same_cost() -> None:
     """The dummy hash uses the configured rounds, so an unknown user costs one full bcrypt check."""
-    from services.passwords import _dummy_hash
+    from services.identity.passwords import _dummy_hash
 
     assert _dummy_hash(5).startswith("$hb$05$")
     assert _dummy_hash(6).startswith("$hb$06$")

@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from services.errors import Unauthenticated
-from services.tokens import LEEWAY_SECONDS, TokenClaims, decode_access_token, issue_access_token
+from services.identity.access_tokens import LEEWAY_SECONDS, TokenClaims, decode_access_token, issue_access_token
 from settings import Settings
 from tests.support import replace
 

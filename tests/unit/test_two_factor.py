@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from services import two_factor
+from services.identity import two_factor
 from settings import TOTP_KEY_FILE_NAME, Settings, SettingsError
 
 # RFC 6238, Appendix B: the SHA-1 seed "12345678901234567890" in base32; the 8-digit codes' last 6 digits.

@@ -1,4 +1,4 @@
-"""The input rules of services.validation: what each accepts, how it normalises, what it rejects and why."""
+"""The input rules of services.accounts.validation: what each accepts, how it normalises, what it rejects and why."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from models.user import BIO_MAX, EMAIL_MAX, NAME_MAX, URL_MAX, USER_NAME_MAX
-from services.errors import InvalidInput
-from services.validation import (
+from services.accounts.validation import (
     FIELD_RULES,
     CleanFields,
     check_password_size,
@@ -23,6 +22,7 @@ from services.validation import (
     email_key,
     user_name_key,
 )
+from services.errors import InvalidInput
 
 LONE_SURROGATE = "\ud800"
 

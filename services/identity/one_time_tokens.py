@@ -13,13 +13,13 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from models import OneTimeToken, User
+from services.accounts.validation import require_str
 from services.errors import InvalidInput
-from services.validation import require_str
 from settings import Settings
 
 VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose, not a secret
-UNDO_EMAIL_CHANGE = "undo_email_change"  # mailed to the old address: restores it (services.email_undo)
+UNDO_EMAIL_CHANGE = "undo_email_change"  # mailed to the old address: restores it (services.accounts.email_undo)
 
 TOKEN_BYTES = 32  # 256 bits
 MAX_TOKEN_LENGTH = 256

@@ -15,12 +15,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import OneTimeToken, User
-from services import audit, one_time_tokens, sessions
+from services import audit
+from services.accounts.validation import email_key
 from services.errors import Conflict
+from services.identity import one_time_tokens, sessions
+from services.identity.one_time_tokens import UNDO_EMAIL_CHANGE
 from services.mail import outbox
-from services.one_time_tokens import UNDO_EMAIL_CHANGE
 from services.security_events import Kind
-from services.validation import email_key
 from settings import Settings
 
 TAKEN = "The old address now belongs to another account, so it cannot be restored; contact support."

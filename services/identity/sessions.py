@@ -22,10 +22,11 @@ from tortoise.transactions import in_transaction
 
 from models import RefreshToken, Session, User
 from models.session import ADDRESS_MAX, SESSION_ID_LENGTH, USER_AGENT_MAX
-from services import audit, users
+from services import audit
+from services.accounts.validation import require_str
 from services.errors import InvalidInput, Unauthenticated
+from services.people import lookup
 from services.security_events import Kind
-from services.validation import require_str
 from settings import Settings
 
 TOKEN_BYTES = 32  # 256 bits
@@ -85,10 +86,11 @@ async def user_of_live_session(*, user_id: int, session_id: str, token_version: 
     """The user an access token speaks for while its session is alive, else None: the session is the
     user's and not revoked, and the token's version is the user's (revoke_all bumps it). One query.
 
-    The session's absolute end needs no check here: no access token outlives its session (services.tokens).
+    The session's absolute end needs no check here: no access token outlives its session
+    (services.identity.access_tokens).
     Every reader of an access token (the HTTP edge, any endpoint to come) goes through this.
     """
-    user = await users.by_live_session(user_id, session_id)
+    user = await lookup.by_live_session(user_id, session_id)
     return user if user is not None and user.token_version == token_version else None
 
 
@@ -165,7 +167,7 @@ async def rotate(token: object, settings: Settings, *, client: Client) -> tuple[
         # Compare-and-set: of two requests presenting the same token, exactly one spends it.
         spent = await RefreshToken.filter(id=record.id, used_at=None).update(used_at=now)
         if spent:
-            user = await users.by_id(session.user_id)  # type: ignore[attr-defined]
+            user = await lookup.by_id(session.user_id)  # type: ignore[attr-defined]
             if user is None:
                 raise Unauthenticated(GONE)
             await Session.filter(id=session_id).update(

@@ -1,86 +1,31 @@
-"""Account use cases: register, update, delete, grant admin. Keyword-only, GraphQL-free."""
+"""Profile updates: names, contact details, profile settings, password and email changes. Keyword-only, GraphQL-free."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from models import User, UserProfile
-from services import audit, credentials, passwords, reauthentication, recovery, sessions, social, users
-from services.authentication import SignedIn, start_session
-from services.deadlocks import again_on_deadlock
-from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from services.security_events import Kind
-from services.throttle import CONFLICTS, Throttle
-from services.transactions import transaction
-from services.validation import (
+from services import audit
+from services.accounts import change_notices, uniqueness
+from services.accounts.managed import managed_account
+from services.accounts.validation import (
     CleanFields,
     check_password_size,
     clean_fields,
     clean_new_password,
 )
+from services.deadlocks import again_on_deadlock
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.identity import credentials, passwords, reauthentication
+from services.people import directory, follows, lookup
+from services.security_events import Kind
+from services.throttle import CONFLICTS, Throttle
+from services.transactions import transaction
 from settings import Settings
 
-# Unique columns, in the order a conflict is reported, with the API field they come from.
-UNIQUE_COLUMNS = {"user_name_key": "userName", "email_key": "email", "phone_number": "phoneNumber"}
 CONFLICTS_THROTTLED = "Too many changes naming a taken userName, email or phoneNumber; try again later."
-
-
-async def register(
-    *,
-    user_name: str,
-    password: str,
-    settings: Settings,
-    throttle: Throttle,
-    address: str,
-    user_agent: str | None = None,
-    email: str | None = None,
-    first_name: str | None = None,
-    last_name: str | None = None,
-    phone_number: str | None = None,
-) -> SignedIn:
-    """Create a user and its profile (default settings) in one transaction, and sign it in."""
-    await throttle.reserve("registrations", address=address)
-    given: dict[str, object] = {"user_name": user_name, "first_name": first_name or "", "last_name": last_name or ""}
-    given.update((key, value) for key, value in (("email", email), ("phone_number", phone_number)) if value is not None)
-    fields = clean_fields(given)
-    password = clean_new_password(password, user_name=user_name, email=fields.user.get("email"))
-    password_hash = await passwords.hash_password(password, rounds=settings.bcrypt_rounds)
-    try:
-        async with transaction():
-            names = users.name_keys(str(fields.user["first_name"]), str(fields.user["last_name"]))
-            created = await User.create(**{**fields.user, **names}, password_hash=password_hash)
-            await UserProfile.create(user=created)
-            if created.email:
-                await recovery.mail_verification(user=created, email=created.email, settings=settings)
-    except IntegrityError:
-        raise await _conflict(fields.user, exclude_id=None) from None
-    user = await users.by_id(created.id)
-    if user is None:
-        raise Unauthenticated("The account was deleted while being created.")
-    await audit.record(audit.REGISTERED, user_id=user.id, address=address)
-    return await start_session(user, settings, client=sessions.Client(address, user_agent))
-
-
-async def _target(actor: User, user_name: str | None) -> User:
-    """The user an update or delete acts on: found first (NOT_FOUND), then allowed (FORBIDDEN).
-
-    Found as the actor may see it: a user who blocks the actor, or a deactivated or suspended one, is
-    NOT_FOUND as an unknown name is, so the answer tells nothing about it. Admins find (and manage) everyone.
-    """
-    if user_name is None:
-        return actor
-    if actor.is_admin:
-        target = await users.by_name(user_name)
-    else:
-        target = await users.visible_by_name(user_name, viewer_id=actor.id)
-    if target is None:
-        raise NotFound(f"No user is named {user_name!r}.", field="userName")
-    if target.id != actor.id and not actor.is_admin:
-        raise Forbidden("You can only change or delete your own account.")
-    return target
 
 
 async def update_user(
@@ -102,9 +47,9 @@ async def update_user(
     tells whether a name, email or phone number is taken, so those answers are throttled like
     registration: counted per acting account and per address before the write, given back if it goes through.
     Changing the email address needs a recent sign-in of the actor's session (``signed_in_at``) or the
-    actor's password as ``old_password`` (services.reauthentication); every password check is throttled.
+    actor's password as ``old_password`` (services.identity.reauthentication); every password check is throttled.
     """
-    target = await _target(actor, user_name)
+    target = await managed_account(actor, user_name)
     if "verified" in changes and not actor.is_admin:
         raise Forbidden("verified is set by the service, not by the user.", field="verified")
     fields = clean_fields(changes)
@@ -122,7 +67,7 @@ async def update_user(
         address=address,
     )
     probe = None
-    if any(column in fields.user for column in UNIQUE_COLUMNS):
+    if any(column in fields.user for column in uniqueness.UNIQUE_COLUMNS):
         probe = await throttle.reserve(
             *CONFLICTS, message=CONFLICTS_THROTTLED, account=f"id:{actor.id}", address=address
         )
@@ -131,16 +76,16 @@ async def update_user(
         async with transaction():
             if fields.profile.get("account_privacy") is False:
                 # First: it locks the owner and its requesters in id order (see approve_all_requests).
-                await social.approve_all_requests(owner_id=target.id)  # a public account has no pending requests
+                await follows.approve_all_requests(owner_id=target.id)  # a public account has no pending requests
             await _write(target, fields, password_hash)
-            await recovery.mail_account_changes(
+            await change_notices.mail_account_changes(
                 before=target, changes=fields.user, password_changed=password_hash is not None, settings=settings
             )
 
     try:
         await again_on_deadlock(save)
     except IntegrityError:
-        raise await _conflict(fields.user, exclude_id=target.id) from None
+        raise await uniqueness.conflict(fields.user, exclude_id=target.id) from None
     if probe is not None:
         await probe.succeeded()
     if password_hash is not None:
@@ -149,7 +94,7 @@ async def update_user(
         )
     if "email_key" in fields.user and fields.user["email_key"] != target.email_key:
         await audit.record(Kind.EMAIL_CHANGED, user_id=target.id, address=address, user_agent=user_agent, by=actor.id)
-    refreshed = await users.by_id(target.id)
+    refreshed = await lookup.by_id(target.id)
     if refreshed is None:
         raise NotFound("The user was deleted while being updated.", field="userName")
     return refreshed
@@ -171,7 +116,7 @@ async def _checked_passwords(
     """Check the passwords an update needs; the new password's hash, or None without a password change.
 
     ``old_password`` (providedOldPassword) is the target's current password in a password change, and the
-    actor's in an email change (services.reauthentication): one password when the actor changes itself. An
+    actor's in an email change (services.identity.reauthentication): one password when the actor changes itself. An
     admin changing someone else's email and password at once sends that account's password, and needs a
     recent sign-in for the email. Every password check counts toward the throttle.
     """
@@ -224,7 +169,7 @@ async def _write(user: User, fields: CleanFields, password_hash: str | None) -> 
         # The directory's search keys are made from both names, one of which may be the stored one:
         # write only if the stored names are still those the keys were made from.
         first, last = columns.get("first_name", user.first_name), columns.get("last_name", user.last_name)
-        columns.update(users.name_keys(str(first), str(last)))
+        columns.update(directory.name_keys(str(first), str(last)))
         same_names = User.filter(id=user.id, first_name=user.first_name, last_name=user.last_name)
         if not await same_names.update(**columns):
             field = "firstName" if "first_name" in fields.user else "lastName"
@@ -235,64 +180,3 @@ async def _write(user: User, fields: CleanFields, password_hash: str | None) -> 
         await credentials.set_password(user=user, password_hash=password_hash, field="providedOldPassword")
     if fields.profile:
         await UserProfile.filter(user_id=user.id).update(**fields.profile)
-
-
-async def delete_user(
-    *,
-    actor: User,
-    user_name: str,
-    settings: Settings,
-    throttle: Throttle,
-    address: str,
-    password: str | None = None,
-    signed_in_at: float | None = None,
-) -> User:
-    """Hard-delete the user, its profile, sessions and follows; every token it held dies with it.
-
-    The actor (the user itself, or an admin) needs a recent sign-in (``signed_in_at``) or its ``password``.
-    """
-    target = await _target(actor, user_name)
-    await reauthentication.require_recent_sign_in(
-        actor,
-        signed_in_at=signed_in_at,
-        password=password,
-        field="password",
-        settings=settings,
-        throttle=throttle,
-        address=address,
-    )
-
-    async def delete() -> None:
-        async with in_transaction():
-            await social.release_counts(user_id=target.id)  # everyone else's counters stay true
-            deleted = await User.filter(id=target.id).delete()
-            if not deleted:
-                raise NotFound(f"No user is named {user_name!r}.", field="userName")
-
-    await again_on_deadlock(delete)
-    await audit.record(audit.ACCOUNT_DELETED, user_id=target.id, address=address, by=actor.id)
-    return target
-
-
-async def grant_admin(user_name: str) -> User:
-    """Make an existing user an admin (the create-admin command)."""
-    user = await users.by_name(user_name)
-    if user is None:
-        raise NotFound(f"No user is named {user_name!r}.", field="userName")
-    await User.filter(id=user.id).update(is_admin=True)
-    user.is_admin = True
-    return user
-
-
-async def _conflict(columns: Mapping[str, object], *, exclude_id: int | None) -> Conflict:
-    """Name the unique field a failed write collided on (asked after the transaction rolled back)."""
-    for column, field in UNIQUE_COLUMNS.items():
-        value = columns.get(column)
-        if value is None:
-            continue
-        query = User.filter(**{column: value})
-        if exclude_id is not None:
-            query = query.exclude(id=exclude_id)
-        if await query.exists():
-            return Conflict(f"That {field} is already taken.", field=field)
-    return Conflict("A unique value is already taken.")

@@ -14,11 +14,13 @@ import time
 from collections.abc import Awaitable, Callable
 
 from models import User
-from services import audit, passwords, users
+from services import audit
+from services.accounts.validation import check_password_size
 from services.errors import InvalidInput, RecentSignInRequired
+from services.identity import passwords
+from services.people import lookup
 from services.security_events import Kind
 from services.throttle import LOGIN, Throttle
-from services.validation import check_password_size
 from settings import Settings
 
 THROTTLED = "Too many failed attempts; try again later."
@@ -55,7 +57,7 @@ async def verify(
     if password is not None:
         password = check_password_size(password, field)
     attempt = await throttle.reserve(
-        *LOGIN, message=THROTTLED, event="login_throttled", account=users.throttle_account(user), address=address
+        *LOGIN, message=THROTTLED, event="login_throttled", account=lookup.throttle_account(user), address=address
     )
     if password is not None and not await passwords.verify_password(
         password, user.password_hash, rounds=settings.bcrypt_rounds

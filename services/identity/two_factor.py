@@ -23,10 +23,19 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models import RecoveryCode, TwoFactorSecret, User
-from services import audit, reauthentication, sessions, users
+from services import audit
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, SecondFactorNeeded
+from services.identity import reauthentication, sessions
+from services.identity.one_time_codes import (
+    DIGITS,
+    RECOVERY_ALPHABET,
+    RECOVERY_GROUP_LENGTH,
+    RECOVERY_GROUPS,
+    Code,
+    parse,
+)
 from services.mail import outbox
-from services.one_time_codes import DIGITS, RECOVERY_ALPHABET, RECOVERY_GROUP_LENGTH, RECOVERY_GROUPS, Code, parse
+from services.people import lookup
 from services.security_events import Kind
 from services.throttle import Attempt, Throttle
 from services.transactions import transaction
@@ -34,7 +43,7 @@ from settings import Settings, SettingsError
 
 STEP_SECONDS = 30  # RFC 6238 defaults, what every authenticator app assumes: SHA-1, 6 digits, 30 s
 DRIFT_STEPS = 1  # a code of the step before or after the server's clock is still accepted
-RECOVERY_CODE_COUNT = 10  # the codes' shape: services/one_time_codes.py
+RECOVERY_CODE_COUNT = 10  # the codes' shape: services/identity/one_time_codes.py
 
 OTP_REQUIRED = "OTP_REQUIRED"
 OTP_INVALID = "OTP_INVALID"
@@ -150,7 +159,7 @@ async def regenerate_recovery_codes(
 
 async def disable_by_operator(*, user_name: str) -> User:
     """Turn a user's two-factor sign-in off without a code (``python main.py disable-2fa``): a lost phone."""
-    user = await users.by_name(user_name)
+    user = await lookup.by_name(user_name)
     if user is None:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
     await _turn_off(user)
@@ -164,7 +173,7 @@ async def disable_by_operator(*, user_name: str) -> User:
 async def check_login(*, user: User, otp: Code | None, settings: Settings, attempt: Attempt, address: str) -> None:
     """After the password: with two-factor sign-in on, a valid code (TOTP or recovery) is needed too.
 
-    ``otp`` is what the client sent, already parsed (services.one_time_codes); None when it sent none.
+    ``otp`` is what the client sent, already parsed (services.identity.one_time_codes); None when it sent none.
 
     ``attempt`` is the login's count under the login throttle: a wrong code leaves it counted, like a
     wrong password; a missing one gives it back (the password was right, the client just asks next).

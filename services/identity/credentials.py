@@ -5,8 +5,8 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from models import User
-from services import sessions
 from services.errors import Conflict
+from services.identity import sessions
 
 RACED = "The password was changed by another request; log in again."
 

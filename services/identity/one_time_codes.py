@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from services.accounts.validation import require_str
 from services.errors import InvalidInput
-from services.validation import require_str
 
 DIGITS = 6  # RFC 6238's default, what every authenticator app shows
 RECOVERY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"  # base32: no 0/1/8/9 to confuse with o/l/b/g

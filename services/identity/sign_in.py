@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models import User
-from services import audit, lifecycle, one_time_codes, passwords, sessions, tokens, two_factor, users
+from services import audit
+from services.accounts import lifecycle
+from services.accounts.validation import check_lookup_text, check_password_size
 from services.errors import NotFound, Unauthenticated
+from services.identity import access_tokens, one_time_codes, passwords, sessions, two_factor
+from services.people import lookup
 from services.security_events import Kind
 from services.throttle import LOGIN, Throttle
-from services.validation import check_lookup_text, check_password_size
 from settings import Settings
 
 LOGIN_FAILED = "Wrong user name or password."
@@ -21,7 +24,7 @@ class SignedIn:
     """What a client gets from signing in or refreshing: the user and a fresh token pair."""
 
     user: User
-    access_token: tokens.AccessToken
+    access_token: access_tokens.AccessToken
     refresh_token: sessions.IssuedRefreshToken
 
 
@@ -32,8 +35,10 @@ async def start_session(user: User, settings: Settings, *, client: sessions.Clie
     return SignedIn(user=user, access_token=_access_token(user, refresh_token, settings), refresh_token=refresh_token)
 
 
-def _access_token(user: User, refresh_token: sessions.IssuedRefreshToken, settings: Settings) -> tokens.AccessToken:
-    return tokens.issue_access_token(
+def _access_token(
+    user: User, refresh_token: sessions.IssuedRefreshToken, settings: Settings
+) -> access_tokens.AccessToken:
+    return access_tokens.issue_access_token(
         user_id=user.id,
         token_version=user.token_version,
         session_id=refresh_token.session_id,
@@ -43,7 +48,7 @@ def _access_token(user: User, refresh_token: sessions.IssuedRefreshToken, settin
     )
 
 
-async def user_for_token(claims: tokens.TokenClaims) -> User:
+async def user_for_token(claims: access_tokens.TokenClaims) -> User:
     """The user a token speaks for, while its session is live; a deleted user, an ended session or an
     outdated version is refused."""
     user = await sessions.user_of_live_session(
@@ -66,15 +71,15 @@ async def login(
     """Check a user name (or email) and password. Unknown user and wrong password look alike."""
     password = check_password_size(password)
     code = one_time_codes.parse_optional(otp, "otp")  # a malformed one is refused whatever the account
-    typed = users.login_key(check_lookup_text(user_name, "userName").strip())
-    user = await users.by_login_key(typed)
+    typed = lookup.login_key(check_lookup_text(user_name, "userName").strip())
+    user = await lookup.by_login_key(typed)
     # Counted per account, by name or email alike; an unknown name per name typed, so counts reveal nothing.
     # Counted before the password is checked, so attempts sent together cannot pass the limit.
     attempt = await throttle.reserve(
         *LOGIN,
         message=LOGIN_THROTTLED,
         event="login_throttled",
-        account=users.throttle_account(user, typed),
+        account=lookup.throttle_account(user, typed),
         address=client.address,
     )
     hashed = user.password_hash if user is not None else None

@@ -1,8 +1,8 @@
 """An account's life: deactivated by its owner (restored by signing in), suspended by an admin, purged.
 
-A deactivated or suspended account is hidden: services.users leaves it out of every lookup and list a
-viewer makes (``users.shown``; admins still find it by name), and its follows leave other people's
-counts while it is hidden (``social.hidden_changed``, in the transaction that flips the flag). Each
+A deactivated or suspended account is hidden: services.people leaves it out of every lookup and list a
+viewer makes (``visibility.shown``; admins still find it by name), and its follows leave other people's
+counts while it is hidden (``counters.hidden_changed``, in the transaction that flips the flag). Each
 change runs in one transaction holding the user's row (and its counterparts') locked, so changes racing
 one another see each other's result.
 """
@@ -15,12 +15,14 @@ from tortoise.transactions import in_transaction
 
 from models import User
 from models.user import SUSPENSION_REASON_MAX
-from services import audit, reauthentication, sessions, social, users
+from services import audit
+from services.accounts.validation import clean_text
 from services.deadlocks import again_on_deadlock, retried
 from services.errors import AccountSuspended, Forbidden, InvalidInput, NotFound, Unauthenticated
+from services.identity import reauthentication, sessions
+from services.people import counters, lookup
 from services.security_events import Kind
 from services.throttle import Throttle
-from services.validation import clean_text
 from settings import Settings
 
 SUSPENDED = "This account is suspended."
@@ -38,7 +40,7 @@ def _hidden(user: User) -> bool:
 async def _locked(user_id: int) -> User | None:
     """Inside a transaction: lock the user and its follow counterparts (id order), then read it as it is now
     (a locking read: MySQL's plain reads would show the transaction's first snapshot)."""
-    await social.lock_around(user_id=user_id)
+    await counters.lock_around(user_id=user_id)
     return await User.filter(id=user_id).select_for_update().first()
 
 
@@ -61,7 +63,7 @@ async def deactivate(
                 account_deleted=True, deactivated_at=_now()
             )
             if flipped and not _hidden(locked):
-                await social.hidden_changed(user_id=user.id, hidden=True)
+                await counters.hidden_changed(user_id=user.id, hidden=True)
             await sessions.revoke_all(user.id)
 
     await again_on_deadlock(hide)
@@ -91,7 +93,7 @@ async def admit(user: User, *, settings: Settings, client: sessions.Client) -> U
                 account_deleted=False, deactivated_at=None
             )
             if restored:
-                await social.hidden_changed(user_id=user.id, hidden=False)
+                await counters.hidden_changed(user_id=user.id, hidden=False)
         return restored
 
     restored = await again_on_deadlock(restore)
@@ -103,7 +105,7 @@ async def admit(user: User, *, settings: Settings, client: sessions.Client) -> U
 async def _admin_target(actor: User, user_name: str) -> User:
     if not actor.is_admin:
         raise Forbidden("Only admins may suspend or unsuspend users.")
-    target = await users.by_name(user_name)
+    target = await lookup.by_name(user_name)
     if target is None:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
     return target
@@ -126,7 +128,7 @@ async def suspend(*, actor: User, user_name: str, reason: str, address: str) -> 
         await User.filter(id=target.id).update(suspension_reason=text)
         flipped = await User.filter(id=target.id, suspended_at=None).update(suspended_at=_now())
         if flipped and not _hidden(locked):
-            await social.hidden_changed(user_id=target.id, hidden=True)
+            await counters.hidden_changed(user_id=target.id, hidden=True)
         await sessions.revoke_all(target.id)
     await audit.record(Kind.ACCOUNT_SUSPENDED, user_id=target.id, address=address, by=actor.id)
     return await _reloaded(target.id)
@@ -144,13 +146,13 @@ async def unsuspend(*, actor: User, user_name: str, address: str) -> User:
             suspended_at=None, suspension_reason=None
         )
         if flipped and not locked.account_deleted:
-            await social.hidden_changed(user_id=target.id, hidden=False)
+            await counters.hidden_changed(user_id=target.id, hidden=False)
     await audit.record(Kind.ACCOUNT_UNSUSPENDED, user_id=target.id, address=address, by=actor.id)
     return await _reloaded(target.id)
 
 
 async def _reloaded(user_id: int, missing: Exception | None = None) -> User:
-    user = await users.by_id(user_id)
+    user = await lookup.by_id(user_id)
     if user is None:
         raise missing or NotFound("The user was deleted meanwhile.", field="userName")
     return user

@@ -23,10 +23,10 @@ from models.user import BIO_MAX, EMAIL_MAX, GENDER_MAX, NAME_MAX, URL_MAX, USER_
 from services.errors import InvalidInput
 
 # Lengths in characters (code points), as people count them: "é" repeated 64 times is 64, not 128.
-# Hashing has no byte limit (services/passwords.py pre-hashes); the maximum only bounds the work.
+# Hashing has no byte limit (services/identity/passwords.py pre-hashes); the maximum only bounds the work.
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
-COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common-passwords.txt.gz"
+COMMON_PASSWORDS_FILE = Path(__file__).parents[1] / "data" / "common-passwords.txt.gz"
 
 USER_NAME_RE = re.compile(rf"[A-Za-z0-9_.]{{1,{USER_NAME_MAX}}}")
 # What people type around the digits of a number: ASCII digits, one leading "+", spaces, dashes,

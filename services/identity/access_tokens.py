@@ -1,7 +1,8 @@
 """Access tokens: HS256 JWTs that name the user, the user's token version and the session (``sid``).
 
 A token also says when its session signed in with credentials (``auth_time``, OpenID Connect's claim):
-a refresh keeps it, so a session's tokens are "recently signed in" only for a while (services.reauthentication).
+a refresh keeps it, so a session's tokens are "recently signed in" only for a while
+(services.identity.reauthentication).
 """
 
 from __future__ import annotations

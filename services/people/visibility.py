@@ -73,7 +73,7 @@ def findable(viewer_id: int, via: str = "", *, admin: bool = False) -> Q:
 
 
 def shown(via: str = "") -> Q:
-    """Accounts neither deactivated nor suspended (services.lifecycle): the others exist for no one but
+    """Accounts neither deactivated nor suspended (services.accounts.lifecycle): the others exist for no one but
     admins, and their follows count in no one's counts while they are hidden."""
     condition: dict[str, Any] = {f"{via}account_deleted": False, f"{via}suspended_at__isnull": True}
     return Q(**condition)

@@ -1,0 +1,52 @@
+"""Deleting an account for good, by its owner or an admin. Keyword-only, GraphQL-free."""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from models import User
+from services import audit
+from services.accounts.managed import managed_account
+from services.deadlocks import again_on_deadlock
+from services.errors import NotFound
+from services.identity import reauthentication
+from services.people import counters
+from services.throttle import Throttle
+from settings import Settings
+
+
+async def delete_user(
+    *,
+    actor: User,
+    user_name: str,
+    settings: Settings,
+    throttle: Throttle,
+    address: str,
+    password: str | None = None,
+    signed_in_at: float | None = None,
+) -> User:
+    """Hard-delete the user, its profile, sessions and follows; every token it held dies with it.
+
+    The actor (the user itself, or an admin) needs a recent sign-in (``signed_in_at``) or its ``password``.
+    """
+    target = await managed_account(actor, user_name)
+    await reauthentication.require_recent_sign_in(
+        actor,
+        signed_in_at=signed_in_at,
+        password=password,
+        field="password",
+        settings=settings,
+        throttle=throttle,
+        address=address,
+    )
+
+    async def delete() -> None:
+        async with in_transaction():
+            await counters.release_counts(user_id=target.id)  # everyone else's counters stay true
+            deleted = await User.filter(id=target.id).delete()
+            if not deleted:
+                raise NotFound(f"No user is named {user_name!r}.", field="userName")
+
+    await again_on_deadlock(delete)
+    await audit.record(audit.ACCOUNT_DELETED, user_id=target.id, address=address, by=actor.id)
+    return target

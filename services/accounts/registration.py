@@ -1,0 +1,66 @@
+"""Registration, and granting admin to a registered user (the create-admin command). Keyword-only, GraphQL-free."""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+
+from models import User, UserProfile
+from services import audit
+from services.accounts import email_verification, uniqueness
+from services.accounts.validation import (
+    clean_fields,
+    clean_new_password,
+)
+from services.errors import NotFound, Unauthenticated
+from services.identity import passwords, sessions
+from services.identity.sign_in import SignedIn, start_session
+from services.people import directory, lookup
+from services.throttle import Throttle
+from services.transactions import transaction
+from settings import Settings
+
+
+async def register(
+    *,
+    user_name: str,
+    password: str,
+    settings: Settings,
+    throttle: Throttle,
+    address: str,
+    user_agent: str | None = None,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    phone_number: str | None = None,
+) -> SignedIn:
+    """Create a user and its profile (default settings) in one transaction, and sign it in."""
+    await throttle.reserve("registrations", address=address)
+    given: dict[str, object] = {"user_name": user_name, "first_name": first_name or "", "last_name": last_name or ""}
+    given.update((key, value) for key, value in (("email", email), ("phone_number", phone_number)) if value is not None)
+    fields = clean_fields(given)
+    password = clean_new_password(password, user_name=user_name, email=fields.user.get("email"))
+    password_hash = await passwords.hash_password(password, rounds=settings.bcrypt_rounds)
+    try:
+        async with transaction():
+            names = directory.name_keys(str(fields.user["first_name"]), str(fields.user["last_name"]))
+            created = await User.create(**{**fields.user, **names}, password_hash=password_hash)
+            await UserProfile.create(user=created)
+            if created.email:
+                await email_verification.mail_verification(user=created, email=created.email, settings=settings)
+    except IntegrityError:
+        raise await uniqueness.conflict(fields.user, exclude_id=None) from None
+    user = await lookup.by_id(created.id)
+    if user is None:
+        raise Unauthenticated("The account was deleted while being created.")
+    await audit.record(audit.REGISTERED, user_id=user.id, address=address)
+    return await start_session(user, settings, client=sessions.Client(address, user_agent))
+
+
+async def grant_admin(user_name: str) -> User:
+    """Make an existing user an admin (the create-admin command)."""
+    user = await lookup.by_name(user_name)
+    if user is None:
+        raise NotFound(f"No user is named {user_name!r}.", field="userName")
+    await User.filter(id=user.id).update(is_admin=True)
+    user.is_admin = True
+    return user

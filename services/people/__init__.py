@@ -1,0 +1,1 @@
+"""People and their relations: follows, requests, blocks, counters, lookups, lists, directory, visibility."""
