@@ -343,11 +343,11 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         """The rules between settings, every broken one in the message. Production signs tokens that every
-        instance accepts and mails its links: it needs a secret and a mail server."""
+        instance accepts: it needs a secret. (Its mail server is a serving rule, checked at start-up by
+        ``check_mail``: `python main.py migrate` and the other commands send no mail.)"""
         rules = [
             (bool(self.jwt_secret) and len(self.jwt_secret.encode()) < MIN_SECRET_BYTES, SHORT_JWT_SECRET),
             (self.is_production and not self.jwt_secret, NO_JWT_SECRET),
-            (self.is_production and not self.smtp_url, NO_MAIL_SERVER),
             (self.persisted_queries_only and self.persisted_queries_file is None, ONLY_WITHOUT_MANIFEST),
         ]
         broken = [message for is_broken, message in rules if is_broken]
@@ -372,7 +372,7 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite://{self.data_dir.resolve() / 'users.sqlite3'}"
 
     def check_mail(self) -> None:
-        """Production has a mail server: the validator made sure. Kept for main.py's callers until they go."""
+        """Production serves with a mail server (web/startup.py's check_startup asks, after the database)."""
         if self.is_production and not self.smtp_url:
             raise SettingsError(NO_MAIL_SERVER)
 
