@@ -46,8 +46,7 @@ async def _update(info: Info[Context, Any], user_name: str | None, input: Update
         signed_in_at=await info.context.caller.signed_in_at(),
         settings=info.context.settings,
         throttle=info.context.throttle,
-        address=info.context.address,
-        user_agent=info.context.caller.user_agent,
+        client=info.context.client,
     )
     return User.from_model(user)
 
@@ -98,8 +97,7 @@ class AccountMutation:
             phone_number=input.phone_number,
             settings=info.context.settings,
             throttle=info.context.throttle,
-            address=info.context.address,
-            user_agent=info.context.caller.user_agent,
+            client=info.context.client,
         )
         info.context.signed_in(session.user.id)
         return auth_payload(session)
@@ -158,6 +156,6 @@ class AccountMutation:
             signed_in_at=await context.caller.signed_in_at(),
             settings=context.settings,
             throttle=context.throttle,
-            address=context.address,
+            client=context.client,
         )
         return DeleteUserPayload(user_id=strawberry.ID(str(user.id)), user_name=user.user_name)

@@ -28,7 +28,5 @@ class EmailUndoMutation:
     )
     async def undo_email_change(self, info: Info[Context, Any], token: UndoToken) -> bool:
         context = info.context
-        await email_undo.undo(
-            token=token, settings=context.settings, address=context.address, user_agent=context.caller.user_agent
-        )
+        await email_undo.undo(token=token, settings=context.settings, client=context.client)
         return True

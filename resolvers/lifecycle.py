@@ -54,7 +54,7 @@ class LifecycleMutation:
     async def suspend_user(self, info: Info[Context, Any], user_name: TargetName, reason: Reason) -> User:
         context = info.context
         user = await lifecycle.suspend(
-            actor=await context.require_user(), user_name=user_name, reason=reason, address=context.address
+            actor=await context.require_user(), user_name=user_name, reason=reason, client=context.client
         )
         return User.from_model(user)
 
@@ -67,7 +67,5 @@ class LifecycleMutation:
     )
     async def unsuspend_user(self, info: Info[Context, Any], user_name: TargetName) -> User:
         context = info.context
-        user = await lifecycle.unsuspend(
-            actor=await context.require_user(), user_name=user_name, address=context.address
-        )
+        user = await lifecycle.unsuspend(actor=await context.require_user(), user_name=user_name, client=context.client)
         return User.from_model(user)

@@ -39,7 +39,7 @@ class RecoveryMutation:
             user=await context.require_user(),
             settings=context.settings,
             throttle=context.throttle,
-            address=context.address,
+            client=context.client,
         )
         return True
 
@@ -51,7 +51,7 @@ class RecoveryMutation:
     )
     async def verify_email(self, info: Info[Context, Any], token: MailedToken) -> User:
         context = info.context
-        user = await email_verification.verify_email(token=token, settings=context.settings, address=context.address)
+        user = await email_verification.verify_email(token=token, settings=context.settings, client=context.client)
         # The token proves the caller reads the mail of that address, not that it is the owner: whoever holds
         # it (a forwarded mail, a mail scanner) sees what its own session shows, and that the address is verified.
         return User.from_model(user, email_proven=True)
@@ -64,7 +64,7 @@ class RecoveryMutation:
     async def request_password_reset(self, info: Info[Context, Any], email: ResetEmail) -> bool:
         context = info.context
         await password_reset.request_password_reset(
-            email=email, settings=context.settings, throttle=context.throttle, address=context.address
+            email=email, settings=context.settings, throttle=context.throttle, client=context.client
         )
         return True
 
@@ -82,7 +82,6 @@ class RecoveryMutation:
             token=token,
             new_password=new_password,
             settings=context.settings,
-            address=context.address,
-            user_agent=context.caller.user_agent,
+            client=context.client,
         )
         return True

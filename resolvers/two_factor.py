@@ -45,7 +45,7 @@ class TwoFactorMutation:
             password=password,
             settings=context.settings,
             throttle=context.throttle,
-            address=context.address,
+            client=context.client,
         )
         return TwoFactorSetup(secret=setup.secret, otpauth_uri=setup.otpauth_uri, qr_code_svg=setup.qr_code_svg)
 
@@ -65,7 +65,7 @@ class TwoFactorMutation:
             code=code,
             settings=context.settings,
             throttle=context.throttle,
-            address=context.address,
+            client=context.client,
             session_id=await context.caller.session_id(),
         )
 
@@ -82,7 +82,7 @@ class TwoFactorMutation:
             code=code,
             settings=context.settings,
             throttle=context.throttle,
-            address=context.address,
+            client=context.client,
             session_id=await context.caller.session_id(),
         )
         return True
@@ -100,6 +100,6 @@ class TwoFactorMutation:
             code=code,
             settings=context.settings,
             throttle=context.throttle,
-            address=context.address,
+            client=context.client,
             session_id=await context.caller.session_id(),
         )

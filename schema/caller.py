@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from models import User
-from services.identity.sessions import Client
+from services.client import Client
 
 
 class Caller(Protocol):

@@ -11,7 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from models import User
 from schema.caller import Caller
-from services.identity.sessions import Client
+from services.client import Client
 from services.people.relationships import Relationship
 from services.people.visibility import may_see_private
 from services.throttle import Throttle

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 
 from models import SecurityEvent
-from models.session import ADDRESS_MAX, USER_AGENT_MAX
+from services.client import Client
 from services.security_events import Kind
 
 log = logging.getLogger("app.security")
@@ -33,26 +33,26 @@ async def record(
     kind: Kind | str,
     *,
     user_id: int | None,
-    address: str,
-    user_agent: str | None = None,
+    client: Client,
     event: str | None = None,
     **details: object,
 ) -> None:
-    """Log the event, and store it in ``user_id``'s history when it is of a ``Kind``."""
+    """Log the event (with ``client``'s address), and store it in ``user_id``'s history when it is of a
+    ``Kind`` (with the client's address and user agent)."""
     name = event or (kind.value.lower() if isinstance(kind, Kind) else kind)
-    fields = {"event": name, "user_id": user_id, "address": address, **details}
+    fields = {"event": name, "user_id": user_id, "address": client.address, **details}
     log.info(" ".join(f"{key}={value}" for key, value in fields.items()), extra={"security": fields})
     if isinstance(kind, Kind) and user_id is not None:
-        await _store(kind, user_id=user_id, address=address, user_agent=user_agent)
+        await _store(kind, user_id=user_id, client=client)
 
 
-async def _store(kind: Kind, *, user_id: int, address: str, user_agent: str | None) -> None:
+async def _store(kind: Kind, *, user_id: int, client: Client) -> None:
     """One row; nothing when the user was deleted meanwhile (its history went with it)."""
     with suppress(IntegrityError):  # the foreign key: the user row is gone
         await SecurityEvent.create(
             user_id=user_id,
             kind=kind.value,
             at=datetime.now(UTC),
-            ip_address=address[:ADDRESS_MAX],
-            user_agent=user_agent[:USER_AGENT_MAX] if user_agent else None,
+            ip_address=client.ip_address,
+            user_agent=client.agent,
         )

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from services import audit
+from services.client import Client
 from services.errors import TooManyRequests
 from services.throttle_counters import Counters, Slot
 from settings import Settings
@@ -102,7 +103,7 @@ class Throttle:
             await audit.record(
                 event,
                 user_id=None,
-                address=parts.get("address", ""),
+                client=Client(parts.get("address", "")),
                 rules=",".join(rules),
                 retry_after=refused.retry_after,
             )

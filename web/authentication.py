@@ -15,9 +15,9 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from models import User
+from services.client import Client
 from services.errors import Unauthenticated
 from services.identity import access_tokens, sign_in
-from services.identity.sessions import Client
 from settings import Settings
 from web.request_state import request_state
 

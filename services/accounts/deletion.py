@@ -7,6 +7,7 @@ from tortoise.transactions import in_transaction
 from models import User
 from services import audit
 from services.accounts.managed import managed_account
+from services.client import Client
 from services.deadlocks import again_on_deadlock
 from services.errors import NotFound
 from services.identity import reauthentication
@@ -21,7 +22,7 @@ async def delete_user(
     user_name: str,
     settings: Settings,
     throttle: Throttle,
-    address: str,
+    client: Client,
     password: str | None = None,
     signed_in_at: float | None = None,
 ) -> User:
@@ -37,7 +38,7 @@ async def delete_user(
         field="password",
         settings=settings,
         throttle=throttle,
-        address=address,
+        client=client,
     )
 
     async def delete() -> None:
@@ -48,5 +49,5 @@ async def delete_user(
                 raise NotFound(f"No user is named {user_name!r}.", field="userName")
 
     await again_on_deadlock(delete)
-    await audit.record(audit.ACCOUNT_DELETED, user_id=target.id, address=address, by=actor.id)
+    await audit.record(audit.ACCOUNT_DELETED, user_id=target.id, client=client, by=actor.id)
     return target

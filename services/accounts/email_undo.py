@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 from models import OneTimeToken, User
 from services import audit
 from services.accounts.validation import email_key
+from services.client import Client
 from services.errors import Conflict
 from services.identity import one_time_tokens, sessions
 from services.identity.one_time_tokens import UNDO_EMAIL_CHANGE
@@ -56,7 +57,7 @@ async def mail_notice(*, user: User, old_email: str, user_name: str, settings: S
     await outbox.enqueue(template="email_changed", to=old_email, data=data)
 
 
-async def undo(*, token: str, settings: Settings, address: str, user_agent: str | None = None) -> None:
+async def undo(*, token: str, settings: Settings, client: Client) -> None:
     """Put back the address the token was mailed to, verified; end every session and access token.
 
     The token dies when used (of two requests with it, one wins); unknown, used and expired tokens are
@@ -79,4 +80,4 @@ async def undo(*, token: str, settings: Settings, address: str, user_agent: str 
             await sessions.revoke_all(record.user_id)  # also outdates reset tokens mailed meanwhile
     except IntegrityError:
         raise Conflict(TAKEN, field="token") from None
-    await audit.record(Kind.EMAIL_CHANGE_UNDONE, user_id=record.user_id, address=address, user_agent=user_agent)
+    await audit.record(Kind.EMAIL_CHANGE_UNDONE, user_id=record.user_id, client=client)

@@ -13,6 +13,7 @@ from models import User
 from services import audit
 from services.accounts import mail_links
 from services.accounts.validation import email_key
+from services.client import Client
 from services.errors import InvalidInput
 from services.identity import one_time_tokens
 from services.identity.one_time_tokens import VERIFY_EMAIL
@@ -38,15 +39,15 @@ async def mail_verification(*, user: User, email: str, settings: Settings, user_
     await outbox.enqueue(template="verify_email", to=email, data=data)
 
 
-async def request_email_verification(*, user: User, settings: Settings, throttle: Throttle, address: str) -> None:
+async def request_email_verification(*, user: User, settings: Settings, throttle: Throttle, client: Client) -> None:
     if not user.email:
         raise InvalidInput("The account has no email address to verify; set one with updateProfile first.")
-    await mail_links.count_mail_request(throttle, email_key(user.email), address)
+    await mail_links.count_mail_request(throttle, email_key(user.email), client)
     async with transaction():
         await mail_verification(user=user, email=user.email, settings=settings)
 
 
-async def verify_email(*, token: str, settings: Settings, address: str) -> User:
+async def verify_email(*, token: str, settings: Settings, client: Client) -> User:
     """Mark the address the token was sent to verified, if it is still the account's address."""
     record = await one_time_tokens.find(token, purpose=VERIFY_EMAIL, settings=settings)
     async with in_transaction():
@@ -59,5 +60,5 @@ async def verify_email(*, token: str, settings: Settings, address: str) -> User:
     user = await lookup.by_id(record.user_id)
     if user is None:
         raise one_time_tokens.invalid()
-    await audit.record(Kind.EMAIL_VERIFIED, user_id=user.id, address=address)
+    await audit.record(Kind.EMAIL_VERIFIED, user_id=user.id, client=client)
     return user

@@ -17,6 +17,7 @@ from models import User
 from models.user import SUSPENSION_REASON_MAX
 from services import audit
 from services.accounts.validation import clean_text
+from services.client import Client
 from services.deadlocks import again_on_deadlock, retried
 from services.errors import AccountSuspended, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.identity import reauthentication, sessions
@@ -44,14 +45,12 @@ async def _locked(user_id: int) -> User | None:
     return await User.filter(id=user_id).select_for_update().first()
 
 
-async def deactivate(
-    *, user: User, password: str, settings: Settings, throttle: Throttle, client: sessions.Client
-) -> None:
+async def deactivate(*, user: User, password: str, settings: Settings, throttle: Throttle, client: Client) -> None:
     """Soft-delete the caller: hidden everywhere and every session ended; signing in within
     ACCOUNT_RESTORE_DAYS brings it back. The password is asked again (throttled like a login): a stolen
     token is not enough."""
     await reauthentication.verify(
-        user, settings=settings, throttle=throttle, address=client.address, password=password, field="password"
+        user, settings=settings, throttle=throttle, client=client, password=password, field="password"
     )
 
     async def hide() -> None:
@@ -67,10 +66,10 @@ async def deactivate(
             await sessions.revoke_all(user.id)
 
     await again_on_deadlock(hide)
-    await audit.record(Kind.ACCOUNT_DEACTIVATED, user_id=user.id, address=client.address, user_agent=client.user_agent)
+    await audit.record(Kind.ACCOUNT_DEACTIVATED, user_id=user.id, client=client)
 
 
-async def admit(user: User, *, settings: Settings, client: sessions.Client) -> User:
+async def admit(user: User, *, settings: Settings, client: Client) -> User:
     """After the right password: refuse a suspended account (FORBIDDEN, reason ACCOUNT_SUSPENDED), restore
     a deactivated one within ACCOUNT_RESTORE_DAYS (after that it is gone, as if unknown), else admit it."""
     if user.suspended_at is not None:
@@ -98,7 +97,7 @@ async def admit(user: User, *, settings: Settings, client: sessions.Client) -> U
 
     restored = await again_on_deadlock(restore)
     if restored:
-        await audit.record(Kind.ACCOUNT_RESTORED, user_id=user.id, address=client.address, user_agent=client.user_agent)
+        await audit.record(Kind.ACCOUNT_RESTORED, user_id=user.id, client=client)
     return await _reloaded(user.id, missing=Unauthenticated(GONE))
 
 
@@ -112,7 +111,7 @@ async def _admin_target(actor: User, user_name: str) -> User:
 
 
 @retried
-async def suspend(*, actor: User, user_name: str, reason: str, address: str) -> User:
+async def suspend(*, actor: User, user_name: str, reason: str, client: Client) -> User:
     """An admin suspends a user: every session ends at once, login answers FORBIDDEN (ACCOUNT_SUSPENDED),
     and the account is hidden from everyone but admins until unsuspended. ``reason`` is for admins only."""
     target = await _admin_target(actor, user_name)
@@ -130,12 +129,12 @@ async def suspend(*, actor: User, user_name: str, reason: str, address: str) -> 
         if flipped and not _hidden(locked):
             await counters.hidden_changed(user_id=target.id, hidden=True)
         await sessions.revoke_all(target.id)
-    await audit.record(Kind.ACCOUNT_SUSPENDED, user_id=target.id, address=address, by=actor.id)
+    await audit.record(Kind.ACCOUNT_SUSPENDED, user_id=target.id, client=client, by=actor.id)
     return await _reloaded(target.id)
 
 
 @retried
-async def unsuspend(*, actor: User, user_name: str, address: str) -> User:
+async def unsuspend(*, actor: User, user_name: str, client: Client) -> User:
     """Lift a suspension: the account signs in again and, unless its owner deactivated it, is shown again."""
     target = await _admin_target(actor, user_name)
     async with in_transaction():
@@ -147,7 +146,7 @@ async def unsuspend(*, actor: User, user_name: str, address: str) -> User:
         )
         if flipped and not locked.account_deleted:
             await counters.hidden_changed(user_id=target.id, hidden=False)
-    await audit.record(Kind.ACCOUNT_UNSUSPENDED, user_id=target.id, address=address, by=actor.id)
+    await audit.record(Kind.ACCOUNT_UNSUSPENDED, user_id=target.id, client=client, by=actor.id)
     return await _reloaded(target.id)
 
 

@@ -3,6 +3,7 @@ throttle on mails asked for (per address and per email address)."""
 
 from __future__ import annotations
 
+from services.client import Client
 from services.throttle import MAIL_REQUESTS, Throttle
 
 
@@ -18,11 +19,11 @@ def duration(seconds: int) -> str:
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
-async def count_mail_request(throttle: Throttle, email: str, address: str) -> None:
+async def count_mail_request(throttle: Throttle, email: str, client: Client) -> None:
     await throttle.reserve(
         *MAIL_REQUESTS,
         message="Too many mails asked for; try again later.",
         event="mail_request_throttled",
-        address=address,
+        address=client.address,
         email=email,
     )

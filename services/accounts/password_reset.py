@@ -12,6 +12,7 @@ from models import OutboxMail, User
 from services import audit
 from services.accounts import mail_links
 from services.accounts.validation import clean_email, clean_new_password, email_key
+from services.client import Client
 from services.errors import Conflict
 from services.identity import credentials, one_time_tokens, passwords
 from services.identity.one_time_tokens import RESET_PASSWORD
@@ -26,14 +27,14 @@ from settings import Settings
 RESET_REQUEST = "reset_password_request"
 
 
-async def request_password_reset(*, email: str, settings: Settings, throttle: Throttle, address: str) -> None:
+async def request_password_reset(*, email: str, settings: Settings, throttle: Throttle, client: Client) -> None:
     """Queue a reset request for this address. The caller learns nothing either way, not even by timing:
     the request does the same work whatever the address (one outbox row, no lookup), and the background
     sender resolves it later (``resolve_reset_request``)."""
     cleaned = clean_email(email)
     key = email_key(cleaned)
-    await mail_links.count_mail_request(throttle, key, address)  # counted whether or not the address is known
-    await outbox.enqueue(template=RESET_REQUEST, to=cleaned, data={"email_key": key, "address": address})
+    await mail_links.count_mail_request(throttle, key, client)  # counted whether or not the address is known
+    await outbox.enqueue(template=RESET_REQUEST, to=cleaned, data={"email_key": key, "address": client.address})
 
 
 async def resolve_reset_request(request: OutboxMail, settings: Settings) -> None:
@@ -64,14 +65,12 @@ async def resolve_reset_request(request: OutboxMail, settings: Settings) -> None
             }
             await outbox.enqueue(template="reset_password", to=user.email, data=mail)
     if user is None or user.email is None:
-        await audit.record("password_reset_unknown_address", user_id=None, address=str(data["address"]))
+        await audit.record("password_reset_unknown_address", user_id=None, client=Client(str(data["address"])))
         return
-    await audit.record(Kind.PASSWORD_RESET_REQUESTED, user_id=user.id, address=str(data["address"]))
+    await audit.record(Kind.PASSWORD_RESET_REQUESTED, user_id=user.id, client=Client(str(data["address"])))
 
 
-async def reset_password(
-    *, token: str, new_password: str, settings: Settings, address: str, user_agent: str | None = None
-) -> None:
+async def reset_password(*, token: str, new_password: str, settings: Settings, client: Client) -> None:
     """Set a new password with a reset token: every session and access token ends, the address the
     token was mailed to counts as verified, and a notice goes out."""
     record = await one_time_tokens.find(token, purpose=RESET_PASSWORD, settings=settings)
@@ -95,6 +94,4 @@ async def reset_password(
         await User.filter(id=user.id, email_key=mailed_to).update(email_verified=True)
         if user.email:
             await outbox.enqueue(template="password_changed", to=user.email, data={"user_name": user.user_name})
-    await audit.record(
-        Kind.PASSWORD_CHANGED, event="password_reset", user_id=user.id, address=address, user_agent=user_agent
-    )
+    await audit.record(Kind.PASSWORD_CHANGED, event="password_reset", user_id=user.id, client=client)

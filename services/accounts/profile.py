@@ -16,6 +16,7 @@ from services.accounts.validation import (
     clean_fields,
     clean_new_password,
 )
+from services.client import Client
 from services.deadlocks import again_on_deadlock
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.identity import credentials, passwords, reauthentication
@@ -34,8 +35,7 @@ async def update_user(
     changes: Mapping[str, object],
     settings: Settings,
     throttle: Throttle,
-    address: str,
-    user_agent: str | None = None,
+    client: Client,
     user_name: str | None = None,
     old_password: str | None = None,
     new_password: str | None = None,
@@ -64,12 +64,12 @@ async def update_user(
         signed_in_at=signed_in_at,
         settings=settings,
         throttle=throttle,
-        address=address,
+        client=client,
     )
     probe = None
     if any(column in fields.user for column in uniqueness.UNIQUE_COLUMNS):
         probe = await throttle.reserve(
-            *CONFLICTS, message=CONFLICTS_THROTTLED, account=f"id:{actor.id}", address=address
+            *CONFLICTS, message=CONFLICTS_THROTTLED, account=f"id:{actor.id}", address=client.address
         )
 
     async def save() -> None:
@@ -89,11 +89,9 @@ async def update_user(
     if probe is not None:
         await probe.succeeded()
     if password_hash is not None:
-        await audit.record(
-            Kind.PASSWORD_CHANGED, user_id=target.id, address=address, user_agent=user_agent, by=actor.id
-        )
+        await audit.record(Kind.PASSWORD_CHANGED, user_id=target.id, client=client, by=actor.id)
     if "email_key" in fields.user and fields.user["email_key"] != target.email_key:
-        await audit.record(Kind.EMAIL_CHANGED, user_id=target.id, address=address, user_agent=user_agent, by=actor.id)
+        await audit.record(Kind.EMAIL_CHANGED, user_id=target.id, client=client, by=actor.id)
     refreshed = await lookup.by_id(target.id)
     if refreshed is None:
         raise NotFound("The user was deleted while being updated.", field="userName")
@@ -111,7 +109,7 @@ async def _checked_passwords(
     signed_in_at: float | None,
     settings: Settings,
     throttle: Throttle,
-    address: str,
+    client: Client,
 ) -> str | None:
     """Check the passwords an update needs; the new password's hash, or None without a password change.
 
@@ -131,7 +129,7 @@ async def _checked_passwords(
             field="providedOldPassword",
             settings=settings,
             throttle=throttle,
-            address=address,
+            client=client,
         )
     if new is None:
         return None
@@ -140,7 +138,7 @@ async def _checked_passwords(
             target,
             settings=settings,
             throttle=throttle,
-            address=address,
+            client=client,
             password=old_password,
             field="providedOldPassword",
         )

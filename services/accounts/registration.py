@@ -11,8 +11,9 @@ from services.accounts.validation import (
     clean_fields,
     clean_new_password,
 )
+from services.client import Client
 from services.errors import NotFound, Unauthenticated
-from services.identity import passwords, sessions
+from services.identity import passwords
 from services.identity.sign_in import SignedIn, start_session
 from services.people import directory, lookup
 from services.throttle import Throttle
@@ -26,15 +27,14 @@ async def register(
     password: str,
     settings: Settings,
     throttle: Throttle,
-    address: str,
-    user_agent: str | None = None,
+    client: Client,
     email: str | None = None,
     first_name: str | None = None,
     last_name: str | None = None,
     phone_number: str | None = None,
 ) -> SignedIn:
     """Create a user and its profile (default settings) in one transaction, and sign it in."""
-    await throttle.reserve("registrations", address=address)
+    await throttle.reserve("registrations", address=client.address)
     given: dict[str, object] = {"user_name": user_name, "first_name": first_name or "", "last_name": last_name or ""}
     given.update((key, value) for key, value in (("email", email), ("phone_number", phone_number)) if value is not None)
     fields = clean_fields(given)
@@ -52,8 +52,8 @@ async def register(
     user = await lookup.by_id(created.id)
     if user is None:
         raise Unauthenticated("The account was deleted while being created.")
-    await audit.record(audit.REGISTERED, user_id=user.id, address=address)
-    return await start_session(user, settings, client=sessions.Client(address, user_agent))
+    await audit.record(audit.REGISTERED, user_id=user.id, client=client)
+    return await start_session(user, settings, client=client)
 
 
 async def grant_admin(user_name: str) -> User:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from models import User
 from services import audit
 from services.accounts.validation import check_password_size
+from services.client import Client
 from services.errors import InvalidInput, RecentSignInRequired
 from services.identity import passwords
 from services.people import lookup
@@ -40,7 +41,7 @@ async def verify(
     *,
     settings: Settings,
     throttle: Throttle,
-    address: str,
+    client: Client,
     password: str | None = None,
     field: str = "password",
     second: Callable[[], Awaitable[None]] | None = None,
@@ -57,12 +58,16 @@ async def verify(
     if password is not None:
         password = check_password_size(password, field)
     attempt = await throttle.reserve(
-        *LOGIN, message=THROTTLED, event="login_throttled", account=lookup.throttle_account(user), address=address
+        *LOGIN,
+        message=THROTTLED,
+        event="login_throttled",
+        account=lookup.throttle_account(user),
+        address=client.address,
     )
     if password is not None and not await passwords.verify_password(
         password, user.password_hash, rounds=settings.bcrypt_rounds
     ):
-        await audit.record(Kind.LOGIN_FAILED, user_id=user.id, address=address, factor="password")
+        await audit.record(Kind.LOGIN_FAILED, user_id=user.id, client=client, factor="password")
         raise InvalidInput(WRONG_PASSWORD, field=field)
     if second is not None:
         await second()
@@ -77,16 +82,16 @@ async def require_recent_sign_in(
     field: str,
     settings: Settings,
     throttle: Throttle,
-    address: str,
+    client: Client,
 ) -> None:
     """For a change a stolen token must not make, by ``user`` (the caller, an admin acting on someone else
     included): the password, when sent (in ``field``), must be right; without it the caller's session must
     have signed in within RECENT_SIGN_IN_SECONDS, else FORBIDDEN with reason RECENT_SIGN_IN_REQUIRED."""
     if password is not None:
-        await verify(user, settings=settings, throttle=throttle, address=address, password=password, field=field)
+        await verify(user, settings=settings, throttle=throttle, client=client, password=password, field=field)
         return
     if not is_recent(signed_in_at, settings):
-        await audit.record(Kind.RECENT_SIGN_IN_REQUIRED, user_id=user.id, address=address)
+        await audit.record(Kind.RECENT_SIGN_IN_REQUIRED, user_id=user.id, client=client)
         raise RecentSignInRequired(
             f"This change needs a recent sign-in: send the current password as {field}, or sign in again.",
             field=field,

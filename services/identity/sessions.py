@@ -21,9 +21,10 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from models import RefreshToken, Session, User
-from models.session import ADDRESS_MAX, SESSION_ID_LENGTH, USER_AGENT_MAX
+from models.session import SESSION_ID_LENGTH
 from services import audit
 from services.accounts.validation import require_str
+from services.client import Client as Client  # re-exported: sessions.Client is what sessions record
 from services.errors import InvalidInput, Unauthenticated
 from services.people import lookup
 from services.security_events import Kind
@@ -45,23 +46,6 @@ class IssuedRefreshToken:
     session_id: str
     session_ends: datetime  # the session's absolute end: no token of it outlives this
     signed_in_at: datetime  # when the session began, with credentials: its access tokens' auth_time
-
-
-@dataclass(frozen=True)
-class Client:
-    """Who signs in or refreshes, as the HTTP edge saw it; recorded on the session."""
-
-    address: str
-    user_agent: str | None = None
-
-    @property
-    def ip_address(self) -> str:
-        return self.address[:ADDRESS_MAX]
-
-    @property
-    def agent(self) -> str | None:
-        """The user agent, cut to the column's length."""
-        return self.user_agent[:USER_AGENT_MAX] if self.user_agent else None
 
 
 def _digest(token: str) -> str:
@@ -178,8 +162,7 @@ async def rotate(token: object, settings: Settings, *, client: Client) -> tuple[
     await audit.record(
         Kind.REFRESH_TOKEN_REUSED,
         user_id=session.user_id,  # type: ignore[attr-defined]
-        address=client.address,
-        user_agent=client.user_agent,
+        client=client,
     )
     raise Unauthenticated(REUSED)
 

@@ -8,6 +8,7 @@ from models import User
 from services import audit
 from services.accounts import lifecycle
 from services.accounts.validation import check_lookup_text, check_password_size
+from services.client import Client
 from services.errors import NotFound, Unauthenticated
 from services.identity import access_tokens, one_time_codes, passwords, sessions, two_factor
 from services.people import lookup
@@ -28,7 +29,7 @@ class SignedIn:
     refresh_token: sessions.IssuedRefreshToken
 
 
-async def start_session(user: User, settings: Settings, *, client: sessions.Client) -> SignedIn:
+async def start_session(user: User, settings: Settings, *, client: Client) -> SignedIn:
     """The one way a session begins (register, login, any sign-in to come): a session row, its first
     refresh token and an access token. A user deleted meanwhile is UNAUTHENTICATED."""
     refresh_token = await sessions.start(user, settings, client=client)
@@ -65,7 +66,7 @@ async def login(
     password: str,
     settings: Settings,
     throttle: Throttle,
-    client: sessions.Client,
+    client: Client,
     otp: str | None = None,
 ) -> SignedIn:
     """Check a user name (or email) and password. Unknown user and wrong password look alike."""
@@ -85,43 +86,39 @@ async def login(
     hashed = user.password_hash if user is not None else None
     if not await passwords.verify_password(password, hashed, rounds=settings.bcrypt_rounds) or user is None:
         # Never a row for a name no one holds: the log line only.
-        await audit.record(
-            Kind.LOGIN_FAILED, user_id=user.id if user else None, address=client.address, user_agent=client.user_agent
-        )
+        await audit.record(Kind.LOGIN_FAILED, user_id=user.id if user else None, client=client)
         raise Unauthenticated(LOGIN_FAILED)
-    await two_factor.check_login(user=user, otp=code, settings=settings, attempt=attempt, address=client.address)
+    await two_factor.check_login(user=user, otp=code, settings=settings, attempt=attempt, client=client)
     await attempt.succeeded()
     user = await lifecycle.admit(user, settings=settings, client=client)  # suspended: FORBIDDEN; restores
     await passwords.upgrade_legacy_hash(user, password, rounds=settings.bcrypt_rounds)
     signed_in = await start_session(user, settings, client=client)
-    await audit.record(Kind.LOGIN, user_id=user.id, address=client.address, user_agent=client.user_agent)
+    await audit.record(Kind.LOGIN, user_id=user.id, client=client)
     return signed_in
 
 
-async def refresh(*, refresh_token: str, settings: Settings, throttle: Throttle, client: sessions.Client) -> SignedIn:
+async def refresh(*, refresh_token: str, settings: Settings, throttle: Throttle, client: Client) -> SignedIn:
     """Rotate a refresh token: a new access token and a new refresh token of the same session."""
     await throttle.reserve("refreshes", address=client.address)
     user, renewed = await sessions.rotate(refresh_token, settings, client=client)
     return SignedIn(user=user, access_token=_access_token(user, renewed, settings), refresh_token=renewed)
 
 
-async def logout(*, refresh_token: str, client: sessions.Client) -> None:
+async def logout(*, refresh_token: str, client: Client) -> None:
     """End the refresh token's session, its access tokens included."""
     user_id = await sessions.revoke(refresh_token)
     if user_id is not None:
-        await audit.record(Kind.LOGOUT, user_id=user_id, address=client.address, user_agent=client.user_agent)
+        await audit.record(Kind.LOGOUT, user_id=user_id, client=client)
 
 
-async def logout_all(*, user: User, client: sessions.Client) -> None:
+async def logout_all(*, user: User, client: Client) -> None:
     """Revoke every session and every access token of ``user``."""
     await sessions.revoke_all(user.id)
-    await audit.record(
-        Kind.LOGOUT, event="logout_all", user_id=user.id, address=client.address, user_agent=client.user_agent
-    )
+    await audit.record(Kind.LOGOUT, event="logout_all", user_id=user.id, client=client)
 
 
-async def revoke_session(*, user: User, session_id: str, client: sessions.Client) -> None:
+async def revoke_session(*, user: User, session_id: str, client: Client) -> None:
     """End one of the caller's own live sessions, its refresh and access tokens at once."""
     if not await sessions.revoke_one(user_id=user.id, session_id=sessions.clean_id(session_id)):
         raise NotFound("You have no live session with this id.", field="id")
-    await audit.record(Kind.SESSION_REVOKED, user_id=user.id, address=client.address, user_agent=client.user_agent)
+    await audit.record(Kind.SESSION_REVOKED, user_id=user.id, client=client)

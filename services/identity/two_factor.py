@@ -24,6 +24,7 @@ from tortoise.transactions import in_transaction
 
 from models import RecoveryCode, TwoFactorSecret, User
 from services import audit
+from services.client import OPERATOR, Client
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, SecondFactorNeeded
 from services.identity import reauthentication, sessions
 from services.identity.one_time_codes import (
@@ -61,11 +62,11 @@ class Setup:
 # Setting up, turning on and off
 
 
-async def begin_setup(*, user: User, password: str, settings: Settings, throttle: Throttle, address: str) -> Setup:
+async def begin_setup(*, user: User, password: str, settings: Settings, throttle: Throttle, client: Client) -> Setup:
     """A new secret for ``user``, waiting for its first code (confirm); nothing is enforced yet."""
     if user.two_factor_enabled:
         raise Conflict("Two-factor sign-in is already on; turn it off first to set up a new app.")
-    await _reauthenticate(user, password, None, settings=settings, throttle=throttle, address=address)
+    await _reauthenticate(user, password, None, settings=settings, throttle=throttle, client=client)
     cipher = _cipher(settings)
     secret = pyotp.random_base32()  # 160 bits, as RFC 4226 recommends
     encrypted = cipher.encrypt(secret.encode("ascii")).decode("ascii")
@@ -78,7 +79,7 @@ async def begin_setup(*, user: User, password: str, settings: Settings, throttle
 
 
 async def confirm(
-    *, user: User, code: str, settings: Settings, throttle: Throttle, address: str, session_id: str | None = None
+    *, user: User, code: str, settings: Settings, throttle: Throttle, client: Client, session_id: str | None = None
 ) -> list[str]:
     """Turn two-factor sign-in on with a current code of the new secret; return the recovery codes.
 
@@ -95,11 +96,11 @@ async def confirm(
     async def code_is_right() -> None:
         step = _matching_step(_decrypt(pending.encrypted_secret, settings), cleaned)
         if step is None:
-            await audit.record(Kind.LOGIN_FAILED, user_id=user.id, address=address, factor="otp")
+            await audit.record(Kind.LOGIN_FAILED, user_id=user.id, client=client, factor="otp")
             raise InvalidInput("The code is wrong; enter the current code from the authenticator app.", field="code")
         matched.append(step)
 
-    await reauthentication.verify(user, settings=settings, throttle=throttle, address=address, second=code_is_right)
+    await reauthentication.verify(user, settings=settings, throttle=throttle, client=client, second=code_is_right)
     step = matched[0]
     codes = _new_recovery_codes()
     async with transaction():
@@ -113,7 +114,7 @@ async def confirm(
         await _store_recovery_codes(user.id, codes)
         await _end_sessions(user, keep=session_id)
         await _notify(user, "two_factor_enabled")
-    await audit.record(Kind.TWO_FACTOR_ENABLED, user_id=user.id, address=address)
+    await audit.record(Kind.TWO_FACTOR_ENABLED, user_id=user.id, client=client)
     return codes
 
 
@@ -124,7 +125,7 @@ async def disable(
     code: str,
     settings: Settings,
     throttle: Throttle,
-    address: str,
+    client: Client,
     session_id: str | None = None,
 ) -> None:
     """Turn two-factor sign-in off, with the password and a code (TOTP or recovery).
@@ -132,9 +133,9 @@ async def disable(
     Every other session ends; the caller's (``session_id``) is kept.
     """
     _require_enabled(user)
-    await _reauthenticate(user, password, code, settings=settings, throttle=throttle, address=address, keep=session_id)
+    await _reauthenticate(user, password, code, settings=settings, throttle=throttle, client=client, keep=session_id)
     await _turn_off(user, keep=session_id)
-    await audit.record(Kind.TWO_FACTOR_DISABLED, user_id=user.id, address=address)
+    await audit.record(Kind.TWO_FACTOR_DISABLED, user_id=user.id, client=client)
 
 
 async def regenerate_recovery_codes(
@@ -144,16 +145,16 @@ async def regenerate_recovery_codes(
     code: str,
     settings: Settings,
     throttle: Throttle,
-    address: str,
+    client: Client,
     session_id: str | None = None,
 ) -> list[str]:
     """Ten new recovery codes; every earlier one stops working."""
     _require_enabled(user)
-    await _reauthenticate(user, password, code, settings=settings, throttle=throttle, address=address, keep=session_id)
+    await _reauthenticate(user, password, code, settings=settings, throttle=throttle, client=client, keep=session_id)
     codes = _new_recovery_codes()
     async with in_transaction():
         await _store_recovery_codes(user.id, codes)
-    await audit.record(Kind.RECOVERY_CODES_REGENERATED, user_id=user.id, address=address)
+    await audit.record(Kind.RECOVERY_CODES_REGENERATED, user_id=user.id, client=client)
     return codes
 
 
@@ -163,14 +164,14 @@ async def disable_by_operator(*, user_name: str) -> User:
     if user is None:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
     await _turn_off(user)
-    await audit.record(Kind.TWO_FACTOR_DISABLED, user_id=user.id, address="cli", by="operator")
+    await audit.record(Kind.TWO_FACTOR_DISABLED, user_id=user.id, client=OPERATOR, by="operator")
     return user
 
 
 # Signing in
 
 
-async def check_login(*, user: User, otp: Code | None, settings: Settings, attempt: Attempt, address: str) -> None:
+async def check_login(*, user: User, otp: Code | None, settings: Settings, attempt: Attempt, client: Client) -> None:
     """After the password: with two-factor sign-in on, a valid code (TOTP or recovery) is needed too.
 
     ``otp`` is what the client sent, already parsed (services.identity.one_time_codes); None when it sent none.
@@ -186,8 +187,8 @@ async def check_login(*, user: User, otp: Code | None, settings: Settings, attem
             "This account uses two-factor sign-in: send the code from the authenticator app as otp.",
             reason=OTP_REQUIRED,
         )
-    if not await _use_code(user, otp, settings=settings, address=address):
-        await audit.record(Kind.LOGIN_FAILED, user_id=user.id, address=address, factor="otp")
+    if not await _use_code(user, otp, settings=settings, client=client):
+        await audit.record(Kind.LOGIN_FAILED, user_id=user.id, client=client, factor="otp")
         raise SecondFactorNeeded("The code is wrong or was already used.", reason=OTP_INVALID)
 
 
@@ -200,10 +201,10 @@ async def check_configured(*, settings: Settings) -> None:
 # Codes
 
 
-async def _use_code(user: User, code: Code, *, settings: Settings, address: str, keep: str | None = None) -> bool:
+async def _use_code(user: User, code: Code, *, settings: Settings, client: Client, keep: str | None = None) -> bool:
     """Accept a current TOTP code or an unused recovery code, each once."""
     if code.recovery:
-        return await _use_recovery_code(user, code.text, address, keep)
+        return await _use_recovery_code(user, code.text, client, keep)
     return await _use_totp(user, code.text, settings)
 
 
@@ -221,7 +222,7 @@ async def _use_totp(user: User, code: str, settings: Settings) -> bool:
     return bool(claimed)
 
 
-async def _use_recovery_code(user: User, code: str, address: str, keep: str | None) -> bool:
+async def _use_recovery_code(user: User, code: str, client: Client, keep: str | None) -> bool:
     async with transaction():
         used = await RecoveryCode.filter(user_id=user.id, code_hash=_digest(code), used_at=None).update(used_at=_now())
         if not used:
@@ -230,7 +231,7 @@ async def _use_recovery_code(user: User, code: str, address: str, keep: str | No
         # the new session starts after this; a signed-in caller keeps its own (``keep``).
         await _end_sessions(user, keep=keep)
         await _notify(user, "recovery_code_used")
-    await audit.record(Kind.RECOVERY_CODE_USED, user_id=user.id, address=address)
+    await audit.record(Kind.RECOVERY_CODE_USED, user_id=user.id, client=client)
     return True
 
 
@@ -310,7 +311,7 @@ async def _reauthenticate(
     *,
     settings: Settings,
     throttle: Throttle,
-    address: str,
+    client: Client,
     keep: str | None = None,
 ) -> None:
     """The password (and a code) again, for a change to the second factor; counted like a login."""
@@ -318,15 +319,15 @@ async def _reauthenticate(
 
     async def code_is_right() -> None:
         assert parsed is not None  # noqa: S101 - only passed when a code was sent
-        if not await _use_code(user, parsed, settings=settings, address=address, keep=keep):
-            await audit.record(Kind.LOGIN_FAILED, user_id=user.id, address=address, factor="otp")
+        if not await _use_code(user, parsed, settings=settings, client=client, keep=keep):
+            await audit.record(Kind.LOGIN_FAILED, user_id=user.id, client=client, factor="otp")
             raise InvalidInput("The code is wrong or was already used.", field="code")
 
     await reauthentication.verify(
         user,
         settings=settings,
         throttle=throttle,
-        address=address,
+        client=client,
         password=password,
         second=None if parsed is None else code_is_right,
     )

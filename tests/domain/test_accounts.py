@@ -12,6 +12,7 @@ import pytest
 
 from models import Session, User, UserProfile
 from services.accounts import deletion, profile, registration
+from services.client import Client
 from services.errors import AccountError, Conflict, Forbidden, InvalidInput, NotFound
 from services.identity.sign_in import SignedIn
 from services.people import lookup
@@ -19,12 +20,12 @@ from services.throttle import Throttle
 from settings import Settings
 
 PASSWORD = "secure_password123"
-ADDRESS = "203.0.113.7"
+CLIENT = Client("203.0.113.7")
 
 
 async def register(settings: Settings, throttle: Throttle, user_name: str = "john_doe", **fields: str) -> SignedIn:
     return await registration.register(
-        user_name=user_name, password=PASSWORD, settings=settings, throttle=throttle, address=ADDRESS, **fields
+        user_name=user_name, password=PASSWORD, settings=settings, throttle=throttle, client=CLIENT, **fields
     )
 
 
@@ -36,7 +37,7 @@ async def update(
         changes=changes,
         settings=settings,
         throttle=throttle,
-        address=ADDRESS,
+        client=CLIENT,
         user_name=user_name,
         signed_in_at=time.time(),  # as from a session that has just signed in (the email rule allows it)
     )
@@ -203,7 +204,7 @@ async def test_a_password_change_needs_the_old_password_and_revokes_every_sessio
             changes={},
             settings=settings,
             throttle=throttle,
-            address=ADDRESS,
+            client=CLIENT,
             old_password="wrong password",
             new_password="x" * 12,
         )
@@ -214,7 +215,7 @@ async def test_a_password_change_needs_the_old_password_and_revokes_every_sessio
         changes={},
         settings=settings,
         throttle=throttle,
-        address=ADDRESS,
+        client=CLIENT,
         old_password=PASSWORD,
         new_password="n3w passphrase",
     )
@@ -232,12 +233,12 @@ async def test_delete_removes_the_user_its_profile_and_its_sessions(
 
     with pytest.raises(AccountError) as error:
         await deletion.delete_user(
-            actor=bob, user_name="ann", settings=settings, throttle=throttle, address=ADDRESS, signed_in_at=time.time()
+            actor=bob, user_name="ann", settings=settings, throttle=throttle, client=CLIENT, signed_in_at=time.time()
         )
     refused(error, Forbidden, None)
 
     deleted = await deletion.delete_user(
-        actor=ann, user_name="Ann", settings=settings, throttle=throttle, address=ADDRESS, signed_in_at=time.time()
+        actor=ann, user_name="Ann", settings=settings, throttle=throttle, client=CLIENT, signed_in_at=time.time()
     )
 
     assert deleted.id == ann.id

@@ -7,6 +7,7 @@ import pytest
 
 from models import User
 from services.accounts import registration
+from services.client import Client
 from services.errors import InvalidInput
 from services.people import lookup
 from services.people.visibility import may_see_private
@@ -14,11 +15,12 @@ from services.throttle import Throttle
 from settings import Settings
 
 PASSWORD = "secure_password123"
+CLIENT = Client("192.0.2.1")
 
 
 async def register(settings: Settings, throttle: Throttle, user_name: str, email: str | None = None) -> User:
     signed_in = await registration.register(
-        user_name=user_name, password=PASSWORD, email=email, settings=settings, throttle=throttle, address="192.0.2.1"
+        user_name=user_name, password=PASSWORD, email=email, settings=settings, throttle=throttle, client=CLIENT
     )
     return signed_in.user
 

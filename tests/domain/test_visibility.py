@@ -7,6 +7,7 @@ import pytest
 
 from models import User, UserProfile
 from services.accounts import registration
+from services.client import Client
 from services.errors import Forbidden
 from services.identity import sessions
 from services.people import blocks, follows
@@ -15,11 +16,12 @@ from services.throttle import Throttle
 from settings import Settings
 
 PASSWORD = "secure_password123"
+CLIENT = Client("192.0.2.1")
 
 
 async def register(settings: Settings, throttle: Throttle, user_name: str) -> User:
     signed_in = await registration.register(
-        user_name=user_name, password=PASSWORD, settings=settings, throttle=throttle, address="192.0.2.1"
+        user_name=user_name, password=PASSWORD, settings=settings, throttle=throttle, client=CLIENT
     )
     return signed_in.user
 

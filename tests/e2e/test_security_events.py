@@ -15,6 +15,7 @@ from models import SecurityEvent, User
 from schema.security import SecurityEventKind
 from services import audit, maintenance
 from services.audit import LOG_ONLY
+from services.client import Client
 from services.identity import two_factor
 from services.security_events import Kind
 from settings import Settings
@@ -254,8 +255,8 @@ async def test_every_kind_is_logged_and_stored_by_one_call(db: str, settings: Se
     john = await User.create(user_name="john", user_name_key="john", password_hash="x")
 
     for kind in Kind:
-        await audit.record(kind, user_id=john.id, address="203.0.113.7", user_agent="Phone/1")
-    await audit.record(Kind.LOGIN_FAILED, user_id=None, address="203.0.113.7")  # a name no one holds
+        await audit.record(kind, user_id=john.id, client=Client("203.0.113.7", "Phone/1"))
+    await audit.record(Kind.LOGIN_FAILED, user_id=None, client=Client("203.0.113.7"))  # a name no one holds
 
     rows = await SecurityEvent.filter(user_id=john.id).order_by("id")
     assert [row.kind for row in rows] == [kind.value for kind in Kind]
