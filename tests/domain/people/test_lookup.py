@@ -1,32 +1,20 @@
-"""User lookups (services.people.lookup, lists, directory) and the visibility rule (services.people.visibility),
-without HTTP."""
+"""services.people.lookup: every query that finds one user, by id, name, login key or live session, and as a
+viewer may see it (README, People: hidden and blocking users are not found), without HTTP."""
 
 from __future__ import annotations
 
 import pytest
 
-from models import User
-from services.accounts import registration
+from models import Block
 from services.errors import InvalidInput
+from services.identity import sessions
 from services.people import lookup
-from services.people.visibility import may_see_private
-from services.throttle import Throttle
 from settings import Settings
-
-PASSWORD = "secure_password123"
-
-
-async def register(settings: Settings, throttle: Throttle, user_name: str, email: str | None = None) -> User:
-    signed_in = await registration.register(
-        user_name=user_name, password=PASSWORD, email=email, settings=settings, throttle=throttle, address="192.0.2.1"
-    )
-    return signed_in.user
+from tests.domain.people.support import MakeUser, hide
 
 
-async def test_lookups_by_id_name_and_login_key_find_the_user_with_its_profile(
-    db: str, settings: Settings, throttle: Throttle
-) -> None:
-    ann = await register(settings, throttle, "Ann.Lee", email="Ann@Example.com")
+async def test_lookups_by_id_name_and_login_key_find_the_user_with_its_profile(make_user: MakeUser) -> None:
+    ann = await make_user("Ann.Lee", email="Ann@Example.com")
 
     found = [
         await lookup.by_id(ann.id),
@@ -41,8 +29,8 @@ async def test_lookups_by_id_name_and_login_key_find_the_user_with_its_profile(
         assert user.profile.verified is False  # loaded with the user, no second query needed
 
 
-async def test_lookups_of_nobody_find_nothing(db: str, settings: Settings, throttle: Throttle) -> None:
-    await register(settings, throttle, "ann")
+async def test_lookups_of_nobody_find_nothing(make_user: MakeUser) -> None:
+    await make_user("ann")
 
     assert await lookup.by_id(10**9) is None
     assert await lookup.by_name("bob") is None
@@ -58,14 +46,48 @@ async def test_a_name_no_one_could_hold_is_bad_input(db: str, name: str) -> None
     assert error.value.field == "userName"
 
 
-async def test_the_owner_and_admins_see_private_fields_and_no_one_else(
-    db: str, settings: Settings, throttle: Throttle
+async def test_visible_by_name_hides_blockers_and_hidden_accounts_but_admins_find_hidden_ones(
+    make_user: MakeUser,
 ) -> None:
-    ann = await register(settings, throttle, "ann")
-    bob = await register(settings, throttle, "bob")
-    admin = await registration.grant_admin((await register(settings, throttle, "root")).user_name)
+    viewer, blocker, gone, suspended, other = [
+        await make_user(name) for name in ("viewer", "Blocker", "gone", "suspended", "Other")
+    ]
+    await Block.create(blocker_id=blocker.id, blocked_id=viewer.id)
+    await hide(gone)
+    await hide(suspended, suspend=True)
 
-    assert may_see_private(ann, ann.id) is True
-    assert may_see_private(admin, ann.id) is True
-    assert may_see_private(bob, ann.id) is False
-    assert may_see_private(None, ann.id) is False
+    async def seen(name: str, *, admin: bool = False) -> str | None:
+        user = await lookup.visible_by_name(name, viewer_id=viewer.id, admin=admin)
+        return None if user is None else user.user_name
+
+    assert await seen("OTHER") == "Other"  # any case
+    assert [await seen(name) for name in ("blocker", "gone", "suspended", "nobody")] == [None] * 4
+    assert [await seen(name, admin=True) for name in ("gone", "suspended")] == ["gone", "suspended"]
+    assert await lookup.by_name("blocker") is not None  # the plain lookup applies no viewer's rule
+    assert await lookup.visible_by_name_key("other", viewer_id=viewer.id) is not None
+    assert await lookup.visible_by_name_key("blocker", viewer_id=viewer.id) is None
+    assert await lookup.visible_by_id(other.id, viewer_id=viewer.id) is not None
+    assert await lookup.visible_by_id(blocker.id, viewer_id=viewer.id) is None
+    assert await lookup.visible_by_id(gone.id, viewer_id=viewer.id) is None
+    with pytest.raises(InvalidInput):
+        await lookup.visible_by_name("no one; really", viewer_id=viewer.id)
+
+
+async def test_by_live_session_finds_the_user_only_while_the_session_is_not_revoked(
+    make_user: MakeUser, settings: Settings
+) -> None:
+    ann = await make_user("ann")
+    bob = await make_user("bob")
+    issued = await sessions.start(ann, settings, client=sessions.Client("192.0.2.1"))
+
+    found = await lookup.by_live_session(ann.id, issued.session_id)
+    assert found is not None and found.id == ann.id
+    assert await lookup.by_live_session(bob.id, issued.session_id) is None  # not bob's session
+    await sessions.revoke_one(user_id=ann.id, session_id=issued.session_id)
+    assert await lookup.by_live_session(ann.id, issued.session_id) is None
+
+
+def test_login_keys_and_throttle_accounts() -> None:
+    assert lookup.login_key("Ann.Lee") == lookup.login_key("ann.LEE")
+    assert lookup.login_key("Ann@Example.COM") == lookup.login_key("ann@example.com")
+    assert lookup.throttle_account(None, "ann") == "typed:ann"
