@@ -4,20 +4,16 @@ account is one row of its history and one ``app.security`` log line; anything el
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
 
 from models import SecurityEvent, User
 from services import audit
+from services.client import Client
 from services.security_events import Kind
 
 ADDRESS = "192.0.2.1"
-
-
-def by_client(user_agent: str | None = "pytest") -> dict[str, Any]:
-    """The caller, as ``audit.record`` takes it (the one place to change when it takes ``client=``)."""
-    return {"address": ADDRESS, "user_agent": user_agent}
+CLIENT = Client(ADDRESS, "pytest")
 
 
 async def _user() -> User:
@@ -32,7 +28,7 @@ async def test_an_event_of_an_account_is_a_row_and_a_log_line(db: str, caplog: p
     user = await _user()
     caplog.set_level(logging.INFO, "app.security")
 
-    await audit.record(Kind.LOGIN_FAILED, user_id=user.id, factor="otp", **by_client())
+    await audit.record(Kind.LOGIN_FAILED, user_id=user.id, factor="otp", client=CLIENT)
 
     row = await SecurityEvent.get(user_id=user.id)
     assert (row.kind, row.ip_address, row.user_agent) == ("LOGIN_FAILED", ADDRESS, "pytest")
@@ -43,7 +39,7 @@ async def test_the_log_line_may_be_named_otherwise_than_the_kind(db: str, caplog
     user = await _user()
     caplog.set_level(logging.INFO, "app.security")
 
-    await audit.record(Kind.PASSWORD_CHANGED, user_id=user.id, event="password_reset", **by_client())
+    await audit.record(Kind.PASSWORD_CHANGED, user_id=user.id, event="password_reset", client=CLIENT)
 
     assert (await SecurityEvent.get(user_id=user.id)).kind == "PASSWORD_CHANGED"
     assert [line["event"] for line in lines(caplog)] == ["password_reset"]
@@ -59,7 +55,7 @@ async def test_what_is_no_accounts_history_is_the_log_line_only(
     user = await _user()
     caplog.set_level(logging.INFO, "app.security")
 
-    await audit.record(kind, user_id=user.id if known else None, **by_client())
+    await audit.record(kind, user_id=user.id if known else None, client=CLIENT)
 
     assert not await SecurityEvent.all().exists()
     assert len(lines(caplog)) == 1
@@ -72,7 +68,7 @@ async def test_an_event_of_a_user_deleted_meanwhile_is_logged_and_stores_nothing
     await User.filter(id=user.id).delete()
     caplog.set_level(logging.INFO, "app.security")
 
-    await audit.record(Kind.LOGOUT, user_id=user.id, **by_client())
+    await audit.record(Kind.LOGOUT, user_id=user.id, client=CLIENT)
 
     assert not await SecurityEvent.all().exists()
     assert len(lines(caplog)) == 1
@@ -81,7 +77,7 @@ async def test_an_event_of_a_user_deleted_meanwhile_is_logged_and_stores_nothing
 async def test_a_long_user_agent_is_cut_to_the_column(db: str) -> None:
     user = await _user()
 
-    await audit.record(Kind.LOGIN, user_id=user.id, **by_client("a" * 10_000))
+    await audit.record(Kind.LOGIN, user_id=user.id, client=Client(ADDRESS, "a" * 10_000))
 
     stored = (await SecurityEvent.get(user_id=user.id)).user_agent
     assert stored is not None and 0 < len(stored) < 10_000 and set(stored) == {"a"}

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from models import User
 from services import deadlocks
+from tests.conftest import BACKENDS
 
 
 async def _two_users() -> tuple[int, int]:
@@ -35,9 +36,9 @@ def _crossing(first: int, second: int, barrier: asyncio.Barrier, attempts: list[
     return work
 
 
+# SQLite runs one write transaction at a time: it cannot deadlock. The server backends only (none without their URLs).
+@pytest.mark.parametrize("db", [backend for backend in BACKENDS if backend != "sqlite"], indirect=True)
 async def test_a_deadlock_is_recognised_and_its_victim_run_again(db: str) -> None:
-    if db == "sqlite":
-        pytest.skip("SQLite runs one write transaction at a time: it cannot deadlock")
     ann, bob = await _two_users()
     barrier, attempts = asyncio.Barrier(2), list[int]()
 

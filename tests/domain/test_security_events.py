@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from models import SecurityEvent, User
 from services import audit, security_events
+from services.client import Client
 from services.security_events import Kind
 
 KINDS = [Kind.LOGIN, Kind.LOGIN_FAILED, Kind.LOGOUT, Kind.PASSWORD_CHANGED, Kind.SESSION_REVOKED]
@@ -19,8 +20,8 @@ async def _user(name: str) -> User:
 async def test_pages_list_the_users_own_events_newest_first(db: str) -> None:
     ann, bob = await _user("ann"), await _user("bob")
     for kind in KINDS:
-        await audit.record(kind, user_id=ann.id, address="192.0.2.1")
-        await audit.record(Kind.LOGIN, user_id=bob.id, address="192.0.2.2")
+        await audit.record(kind, user_id=ann.id, client=Client("192.0.2.1"))
+        await audit.record(Kind.LOGIN, user_id=bob.id, client=Client("192.0.2.2"))
 
     seen: list[str] = []
     after, more = None, True

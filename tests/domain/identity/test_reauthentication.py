@@ -4,30 +4,25 @@ password or code check of a signed-in caller counting toward the login throttle 
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 
 from models import SecurityEvent, User
+from services.client import Client
 from services.errors import InvalidInput, RecentSignInRequired, TooManyRequests
 from services.identity import reauthentication
 from services.throttle import Throttle
 from settings import Settings
 from tests.domain.identity.conftest import PASSWORD, NewUser
 
-ADDRESS = "192.0.2.1"
-
-
-def by_client() -> dict[str, Any]:
-    """The caller, as these services take it (the one place to change when they take ``client=``)."""
-    return {"address": ADDRESS}
+CLIENT = Client("192.0.2.1")
 
 
 async def verify(
     user: User, settings: Settings, throttle: Throttle, password: str = PASSWORD, field: str = "password"
 ) -> None:
     await reauthentication.verify(
-        user, settings=settings, throttle=throttle, password=password, field=field, **by_client()
+        user, settings=settings, throttle=throttle, password=password, field=field, client=CLIENT
     )
 
 
@@ -73,7 +68,7 @@ async def test_a_failed_second_proof_counts_too(new_user: NewUser, settings: Set
 
     for _ in range(settings.login_max_failures):
         with pytest.raises(InvalidInput):
-            await reauthentication.verify(user, settings=settings, throttle=throttle, second=wrong_code, **by_client())
+            await reauthentication.verify(user, settings=settings, throttle=throttle, second=wrong_code, client=CLIENT)
 
     with pytest.raises(TooManyRequests):
         await verify(user, settings, throttle)
@@ -102,7 +97,7 @@ async def test_a_change_needs_a_recent_sign_in_or_the_password(
             field="password",
             settings=settings,
             throttle=throttle,
-            **by_client(),
+            client=CLIENT,
         )
 
     await require(time.time(), None)

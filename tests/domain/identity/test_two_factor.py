@@ -5,7 +5,6 @@ every other session; new recovery codes replace the old ones. Codes are computed
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pyotp
 import pytest
@@ -18,11 +17,6 @@ from settings import Settings
 from tests.domain.identity.conftest import PASSWORD, NewUser
 
 CLIENT = sessions.Client("192.0.2.1", "pytest")
-
-
-def by_client() -> dict[str, Any]:
-    """The caller, as the two-factor services take it (the one place to change when they take ``client=``)."""
-    return {"address": CLIENT.address}
 
 
 def code_at(secret: str, offset: int = 0) -> str:
@@ -39,10 +33,10 @@ async def login(settings: Settings, throttle: Throttle, otp: str | None = None) 
 async def enable(user: User, settings: Settings, throttle: Throttle, keep: str | None = None) -> tuple[str, list[str]]:
     """Turn two-factor sign-in on for ``user``: the secret and the recovery codes."""
     setup = await two_factor.begin_setup(
-        user=user, password=PASSWORD, settings=settings, throttle=throttle, **by_client()
+        user=user, password=PASSWORD, settings=settings, throttle=throttle, client=CLIENT
     )
     codes = await two_factor.confirm(
-        user=user, code=code_at(setup.secret), settings=settings, throttle=throttle, session_id=keep, **by_client()
+        user=user, code=code_at(setup.secret), settings=settings, throttle=throttle, session_id=keep, client=CLIENT
     )
     await user.refresh_from_db()
     return setup.secret, codes
@@ -54,7 +48,7 @@ async def test_setup_waits_for_a_code_and_enforces_nothing_yet(
     user = await new_user()
 
     setup = await two_factor.begin_setup(
-        user=user, password=PASSWORD, settings=settings, throttle=throttle, **by_client()
+        user=user, password=PASSWORD, settings=settings, throttle=throttle, client=CLIENT
     )
 
     assert setup.otpauth_uri.startswith("otpauth://totp/") and setup.qr_code_svg.startswith("<svg")
@@ -68,7 +62,7 @@ async def test_setup_needs_the_password(new_user: NewUser, settings: Settings, t
 
     with pytest.raises(InvalidInput) as raised:
         await two_factor.begin_setup(
-            user=user, password="wrong password!", settings=settings, throttle=throttle, **by_client()
+            user=user, password="wrong password!", settings=settings, throttle=throttle, client=CLIENT
         )
 
     assert raised.value.field == "password"
@@ -96,12 +90,12 @@ async def test_confirm_with_a_wrong_code_leaves_it_off(
 ) -> None:
     user = await new_user()
     setup = await two_factor.begin_setup(
-        user=user, password=PASSWORD, settings=settings, throttle=throttle, **by_client()
+        user=user, password=PASSWORD, settings=settings, throttle=throttle, client=CLIENT
     )
     wrong = f"{(int(code_at(setup.secret)) + 1) % 1_000_000:06d}"
 
     with pytest.raises(InvalidInput) as raised:
-        await two_factor.confirm(user=user, code=wrong, settings=settings, throttle=throttle, **by_client())
+        await two_factor.confirm(user=user, code=wrong, settings=settings, throttle=throttle, client=CLIENT)
 
     assert raised.value.field == "code"
     assert not (await User.get(id=user.id)).two_factor_enabled
@@ -155,7 +149,7 @@ async def test_new_recovery_codes_replace_the_old_ones(
     _, old = await enable(user, settings, throttle)
 
     new = await two_factor.regenerate_recovery_codes(
-        user=user, password=PASSWORD, code=old[0], settings=settings, throttle=throttle, **by_client()
+        user=user, password=PASSWORD, code=old[0], settings=settings, throttle=throttle, client=CLIENT
     )
 
     assert not set(new) & set(old)
@@ -170,14 +164,14 @@ async def test_disable_needs_password_and_code_then_login_needs_no_code(
     user = await new_user()
     _, codes = await enable(user, settings, throttle)
     with pytest.raises(Conflict):
-        await two_factor.begin_setup(user=user, password=PASSWORD, settings=settings, throttle=throttle, **by_client())
+        await two_factor.begin_setup(user=user, password=PASSWORD, settings=settings, throttle=throttle, client=CLIENT)
     with pytest.raises(InvalidInput):
         await two_factor.disable(
-            user=user, password="wrong password!", code=codes[0], settings=settings, throttle=throttle, **by_client()
+            user=user, password="wrong password!", code=codes[0], settings=settings, throttle=throttle, client=CLIENT
         )
 
     await two_factor.disable(
-        user=user, password=PASSWORD, code=codes[1], settings=settings, throttle=throttle, **by_client()
+        user=user, password=PASSWORD, code=codes[1], settings=settings, throttle=throttle, client=CLIENT
     )
 
     assert not (await User.get(id=user.id)).two_factor_enabled
