@@ -10,9 +10,7 @@ from strawberry.types import Info
 from resolvers.arguments import Auth, LoginName, LoginPassword, Otp, RefreshToken
 from schema.context import Context
 from schema.types import AuthPayload, User
-from services.errors import AccountError
 from services.identity import sign_in
-from web import metrics
 
 
 def auth_payload(session: sign_in.SignedIn) -> AuthPayload:
@@ -42,19 +40,14 @@ class AuthenticationMutation:
         self, info: Info[Context, Any], user_name: LoginName, password: LoginPassword, otp: Otp = None
     ) -> AuthPayload:
         context = info.context
-        try:
-            session = await sign_in.login(
-                user_name=user_name,
-                password=password,
-                otp=otp,
-                settings=context.settings,
-                throttle=context.throttle,
-                client=context.client,
-            )
-        except AccountError as exc:
-            metrics.login(exc.code)
-            raise
-        metrics.login("ok")
+        session = await sign_in.login(
+            user_name=user_name,
+            password=password,
+            otp=otp,
+            settings=context.settings,
+            throttle=context.throttle,
+            client=context.client,
+        )
         context.signed_in(session.user.id)
         return auth_payload(session)
 

@@ -50,7 +50,6 @@ LATENCY = Histogram(
     ["operation"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
-LOGINS = Counter("logins_total", "login attempts by outcome (ok, or the error's code)", ["outcome"])
 THROTTLED = Counter(
     "throttle_refusals_total", "fields refused with TOO_MANY_REQUESTS, by operation name", ["operation"]
 )
@@ -122,10 +121,6 @@ async def sampling() -> AsyncIterator[None]:
         task.cancel()
         with suppress(asyncio.CancelledError):
             await task
-
-
-def login(outcome: str) -> None:
-    LOGINS.labels(outcome).inc()
 
 
 class _Operations:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from prometheus_client import Counter
+
 from models import User
 from services import audit
 from services.accounts import lifecycle
 from services.accounts.validation import check_lookup_text, check_password_size
 from services.client import Client
-from services.errors import NotFound, Unauthenticated
+from services.errors import AccountError, NotFound, Unauthenticated
 from services.identity import access_tokens, one_time_codes, passwords, sessions, two_factor
 from services.people import lookup
 from services.security_events import Kind
@@ -18,6 +20,7 @@ from settings import Settings
 
 LOGIN_FAILED = "Wrong user name or password."
 LOGIN_THROTTLED = "Too many failed logins; try again later."
+LOGINS = Counter("logins_total", "login attempts by outcome (ok, or the error's code)", ["outcome"])
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,28 @@ async def login(
     client: Client,
     otp: str | None = None,
 ) -> SignedIn:
-    """Check a user name (or email) and password. Unknown user and wrong password look alike."""
+    """Check a user name (or email) and password. Unknown user and wrong password look alike. Every attempt
+    counts in ``logins_total`` by outcome (GET /metrics)."""
+    try:
+        signed_in = await _login(
+            user_name=user_name, password=password, settings=settings, throttle=throttle, client=client, otp=otp
+        )
+    except AccountError as refused:
+        LOGINS.labels(refused.code).inc()
+        raise
+    LOGINS.labels("ok").inc()
+    return signed_in
+
+
+async def _login(
+    *,
+    user_name: str,
+    password: str,
+    settings: Settings,
+    throttle: Throttle,
+    client: Client,
+    otp: str | None,
+) -> SignedIn:
     password = check_password_size(password)
     code = one_time_codes.parse_optional(otp, "otp")  # a malformed one is refused whatever the account
     typed = lookup.login_key(check_lookup_text(user_name, "userName").strip())

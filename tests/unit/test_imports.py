@@ -160,6 +160,33 @@ def test_no_import_cycle_among_the_projects_modules() -> None:
     assert sorted(KNOWN_CYCLES - set(found)) == [], "remove the cycles fixed since from KNOWN_CYCLES"
 
 
+# The layers (README's Layout): each may import the ones after it, never one before it. schema/ and resolvers/
+# share a floor: schema/build.py assembles the resolvers' Query and Mutation, and resolvers return schema's types.
+LAYERS = (
+    ("main", "cli", "tools"),
+    ("web",),
+    ("schema", "resolvers"),
+    ("services",),
+    ("models", "database", "settings"),
+)
+
+
+def _layer(module: str) -> int:
+    top = module.split(".")[0]
+    return next(index for index, floor in enumerate(LAYERS) if top in floor)
+
+
+def test_imports_point_down_the_layers_only() -> None:
+    upward = sorted(
+        f"{module} -> {target}"
+        for module, targets in import_graph().items()
+        for target in targets
+        if _layer(target) < _layer(module)
+    )
+
+    assert upward == [], "an import up the layers (move the code down, or pass what it needs in)"
+
+
 def test_the_cycle_finder_finds_a_cycle_and_prints_it() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
 
