@@ -136,4 +136,4 @@ async def test_the_purge_deletes_only_accounts_past_the_window(
 
     assert await lifecycle.purge_deactivated(restore_days=30) == 1
 
-    assert sorted(await User.all().values_list("user_name", flat=True)) == ["active", "recent"]
+    assert sorted(user.user_name for user in await User.all()) == ["active", "recent"]
