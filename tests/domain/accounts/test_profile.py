@@ -1,4 +1,4 @@
-"""The account rules (README, Rules) through the services, on a real database, without HTTP.
+"""Profile updates (README, Rules, Security, Email) through the service, on a real database, without HTTP.
 
 The oracle is the rule as README states it: what is stored, what is refused with which field, and that a
 refused change writes nothing.
@@ -10,14 +10,15 @@ import time
 
 import pytest
 
-from models import Session, User, UserProfile
-from services.accounts import deletion, profile, registration
+from models import SecurityEvent, Session, User
+from services.accounts import profile, registration
 from services.client import Client
-from services.errors import AccountError, Conflict, Forbidden, InvalidInput, NotFound
+from services.errors import AccountError, Forbidden, InvalidInput, NotFound, RecentSignInRequired
 from services.identity.sign_in import SignedIn
 from services.people import lookup
 from services.throttle import Throttle
 from settings import Settings
+from tests.domain.accounts.support import mails
 
 PASSWORD = "secure_password123"
 CLIENT = Client("203.0.113.7")
@@ -46,84 +47,6 @@ async def update(
 def refused(error: pytest.ExceptionInfo[AccountError], kind: type[AccountError], field: str | None) -> None:
     assert isinstance(error.value, kind), error.value
     assert error.value.field == field
-
-
-async def test_register_stores_the_normalised_fields_and_a_default_profile(
-    db: str, settings: Settings, throttle: Throttle
-) -> None:
-    signed_in = await register(
-        settings,
-        throttle,
-        "John_Doe",
-        email="  John@EXAMPLE.com ",
-        first_name=" John ",
-        last_name="Doe",
-        phone_number="+1 (555) 010-9999",
-    )
-
-    user = await lookup.by_id(signed_in.user.id)
-    assert user is not None
-    assert (user.user_name, user.email, user.first_name, user.last_name) == (
-        "John_Doe",
-        "John@example.com",
-        "John",
-        "Doe",
-    )
-    assert user.phone_number == "+15550109999"
-    assert (user.bio, user.profile_image, user.is_admin, user.account_deleted) == (None, None, False, False)
-    profile = user.profile
-    assert (profile.website, profile.gender, profile.push_notifications) == (None, None, False)
-    assert (profile.account_privacy, profile.verified) == (False, False)
-    assert signed_in.access_token and signed_in.refresh_token.token
-    assert PASSWORD not in user.password_hash
-
-
-@pytest.mark.parametrize(
-    ("phone", "stored"),
-    [
-        pytest.param("+1234567890", "+1234567890", id="the-seed-example-unassigned-but-a-number"),
-        pytest.param("+1 (555) 010-9999", "+15550109999", id="separators-removed"),
-        pytest.param("+1 650-253-0000", "+16502530000", id="assigned"),
-    ],
-)
-async def test_register_accepts_phone_numbers_and_stores_e164(
-    db: str, settings: Settings, throttle: Throttle, phone: str, stored: str
-) -> None:
-    signed_in = await register(settings, throttle, phone_number=phone)
-
-    assert signed_in.user.phone_number == stored
-
-
-@pytest.mark.parametrize("phone", ["+12", "12345678", "+1 call me", "+"])
-async def test_register_refuses_what_is_no_phone_number_and_writes_nothing(
-    db: str, settings: Settings, throttle: Throttle, phone: str
-) -> None:
-    with pytest.raises(AccountError) as error:
-        await register(settings, throttle, phone_number=phone)
-
-    refused(error, InvalidInput, "phoneNumber")
-    assert await User.all().count() == 0
-    assert await UserProfile.all().count() == 0
-
-
-@pytest.mark.parametrize(
-    ("first", "second", "field"),
-    [
-        pytest.param({"user_name": "john_doe"}, {"user_name": "JOHN_DOE"}, "userName", id="name-ignoring-case"),
-        pytest.param({"email": "a@example.com"}, {"email": "A@Example.COM"}, "email", id="email-ignoring-case"),
-        pytest.param({"phone_number": "+16502530000"}, {"phone_number": "+1 650 253 0000"}, "phoneNumber", id="phone"),
-    ],
-)
-async def test_a_unique_value_is_taken_once(
-    db: str, settings: Settings, throttle: Throttle, first: dict[str, str], second: dict[str, str], field: str
-) -> None:
-    await register(settings, throttle, **{"user_name": "first", **first})
-
-    with pytest.raises(AccountError) as error:
-        await register(settings, throttle, **{"user_name": "second", **second})
-
-    refused(error, Conflict, field)
-    assert await User.all().count() == 1
 
 
 async def test_update_changes_only_the_given_fields_and_none_clears(
@@ -225,24 +148,62 @@ async def test_a_password_change_needs_the_old_password_and_revokes_every_sessio
     assert await Session.filter(user_id=ann.id, revoked_at=None).count() == 0
 
 
-async def test_delete_removes_the_user_its_profile_and_its_sessions(
+async def test_an_email_change_needs_a_recent_sign_in_or_the_password(
     db: str, settings: Settings, throttle: Throttle
 ) -> None:
-    ann = (await register(settings, throttle, "ann")).user
-    bob = (await register(settings, throttle, "bob")).user
+    ann = (await register(settings, throttle, "ann", email="ann@example.com")).user
+    stale = time.time() - settings.recent_sign_in_seconds - 60
 
-    with pytest.raises(AccountError) as error:
-        await deletion.delete_user(
-            actor=bob, user_name="ann", settings=settings, throttle=throttle, client=CLIENT, signed_in_at=time.time()
+    with pytest.raises(RecentSignInRequired):
+        await profile.update_user(
+            actor=ann,
+            changes={"email": "new@example.com"},
+            settings=settings,
+            throttle=throttle,
+            client=CLIENT,
+            signed_in_at=stale,
         )
-    refused(error, Forbidden, None)
+    unchanged = await lookup.by_id(ann.id)
+    assert unchanged is not None and unchanged.email == "ann@example.com"
 
-    deleted = await deletion.delete_user(
-        actor=ann, user_name="Ann", settings=settings, throttle=throttle, client=CLIENT, signed_in_at=time.time()
+    changed = await profile.update_user(
+        actor=ann,
+        changes={"email": "new@example.com"},
+        settings=settings,
+        throttle=throttle,
+        client=CLIENT,
+        old_password=PASSWORD,
+        signed_in_at=stale,
+    )
+    assert changed.email == "new@example.com"
+
+
+async def test_a_changed_email_is_unverified_and_the_old_address_gets_an_undo_link(
+    db: str, settings: Settings, throttle: Throttle
+) -> None:
+    ann = (await register(settings, throttle, "ann", email="ann@example.com")).user
+    await User.filter(id=ann.id).update(email_verified=True)
+
+    changed = await update(ann, settings, throttle, email="new@example.com")
+
+    assert changed.email_verified is False
+    notices = await mails("email_changed", "ann@example.com")
+    assert len(notices) == 1 and notices[0]["token"] in notices[0]["link"]
+    assert len(await mails("verify_email", "new@example.com")) == 1
+    assert await SecurityEvent.filter(user_id=ann.id, kind="EMAIL_CHANGED").count() == 1
+
+
+async def test_a_password_change_mails_a_notice(db: str, settings: Settings, throttle: Throttle) -> None:
+    ann = (await register(settings, throttle, "ann", email="ann@example.com")).user
+
+    await profile.update_user(
+        actor=ann,
+        changes={},
+        settings=settings,
+        throttle=throttle,
+        client=CLIENT,
+        old_password=PASSWORD,
+        new_password="n3w passphrase",
     )
 
-    assert deleted.id == ann.id
-    assert await lookup.by_name("ann") is None
-    assert await UserProfile.filter(user_id=ann.id).count() == 0
-    assert await Session.filter(user_id=ann.id).count() == 0
-    assert await lookup.by_name("bob") is not None
+    assert await mails("password_changed", "ann@example.com") == [{"user_name": "ann"}]
