@@ -20,34 +20,34 @@ from typing import Any
 import pytest
 
 TESTS = Path(__file__).resolve().parent
-FOLDERS = {"unit": "domain", "domain": "domain", "e2e": "http"}
+FOLDERS = {"unit": "domain", "domain": "domain", "graphql": "http"}
 
 # Modules, or single tests ("module::function"), that start processes; the value is the narrower marker.
 PROCESSES: dict[str, str | None] = {
-    "e2e/test_browser.py": "browser",
-    "e2e/test_durability.py": "servers",
-    "e2e/test_mail_durability.py": "servers",
-    "e2e/test_instances.py": "multi",
-    "e2e/test_proxy_headers.py": "servers",
-    "e2e/test_bench.py": None,
-    "e2e/test_client.py": None,
-    "e2e/test_logs.py": None,
-    "e2e/test_uvicorn_command.py": None,
-    "e2e/test_server.py::test_production_without_a_secret_refuses_to_start_with_a_clear_message": None,
-    "e2e/test_server.py::test_short_secret_refuses_to_start": None,
-    "e2e/test_admin.py::test_create_admin_promotes_an_existing_user": None,
-    "e2e/test_admin.py::test_create_admin_for_an_unknown_user_fails_clearly": None,
-    "e2e/test_migrations.py::test_production_refuses_to_start_until_migrate_has_run": None,
-    "e2e/test_migrations.py::test_migrate_with_an_unreachable_database_says_so": None,
-    "e2e/test_recount.py::test_the_command_prints_what_it_fixed": None,
-    "e2e/test_recount.py::test_a_database_error_exits_non_zero": None,
-    "e2e/test_purge.py::test_the_purge_command_prunes_old_security_events": None,
-    "e2e/test_purge.py::test_the_purge_command_deletes_accounts_past_the_restore_window": None,
-    "e2e/test_metrics.py::test_two_workers_add_up_in_every_answer": "servers",
-    "e2e/test_persisted_queries.py::test_python_main_refuses_to_start_with_a_bad_manifest": None,
-    "e2e/test_persisted_queries.py::test_apollo_clients_persisted_query_link_works_unchanged": None,
-    "e2e/test_persisted_queries.py::test_apollo_clients_run_a_document_the_server_will_not_store": None,
-    "e2e/test_two_factor.py::test_disable_2fa_command": None,
+    "processes/test_browser.py": "browser",
+    "processes/test_durability.py": "servers",
+    "processes/test_mail_durability.py": "servers",
+    "processes/test_instances.py": "multi",
+    "processes/test_proxy_headers.py": "servers",
+    "processes/test_bench.py": None,
+    "processes/test_client.py": None,
+    "processes/test_logs.py": None,
+    "processes/test_uvicorn_command.py": None,
+    "graphql/test_server.py::test_production_without_a_secret_refuses_to_start_with_a_clear_message": None,
+    "graphql/test_server.py::test_short_secret_refuses_to_start": None,
+    "graphql/test_admin.py::test_create_admin_promotes_an_existing_user": None,
+    "graphql/test_admin.py::test_create_admin_for_an_unknown_user_fails_clearly": None,
+    "graphql/test_migrations.py::test_production_refuses_to_start_until_migrate_has_run": None,
+    "graphql/test_migrations.py::test_migrate_with_an_unreachable_database_says_so": None,
+    "graphql/test_recount.py::test_the_command_prints_what_it_fixed": None,
+    "graphql/test_recount.py::test_a_database_error_exits_non_zero": None,
+    "graphql/test_purge.py::test_the_purge_command_prunes_old_security_events": None,
+    "graphql/test_purge.py::test_the_purge_command_deletes_accounts_past_the_restore_window": None,
+    "graphql/test_metrics.py::test_two_workers_add_up_in_every_answer": "servers",
+    "graphql/test_persisted_queries.py::test_python_main_refuses_to_start_with_a_bad_manifest": None,
+    "graphql/test_persisted_queries.py::test_apollo_clients_persisted_query_link_works_unchanged": None,
+    "graphql/test_persisted_queries.py::test_apollo_clients_run_a_document_the_server_will_not_store": None,
+    "graphql/test_two_factor.py::test_disable_2fa_command": None,
     "unit/test_docs.py::test_help_lists_the_commands_and_every_environment_variable": None,
     "unit/test_docs.py::test_help_shows_each_variable_with_its_declared_meaning_and_default": None,
 }
@@ -69,7 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def tier_markers(relative: str, function: str) -> list[str]:
-    """The markers of the test ``function`` in the module ``relative`` to tests/ (e.g. "e2e/test_x.py")."""
+    """The markers of the test ``function`` in the module ``relative`` to tests/ (e.g. "graphql/test_x.py")."""
     for key in (f"{relative}::{function}", relative):
         if key in PROCESSES:
             narrower = PROCESSES[key]
