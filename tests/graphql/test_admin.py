@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-import httpx
-
-from main import create_app
 from services.accounts import registration
-from settings import Settings
-from tests.support import DELETE_USER, PASSWORD, REGISTER, USER, Account, Api, replace
-
-ROOT = Path(__file__).resolve().parents[2]
-CLI_SECRET = "cli-test-secret-of-more-than-thirty-two-bytes"
+from tests.support import DELETE_USER, PASSWORD, REGISTER, USER, Account, Api
 
 ME_ADMIN = "query MeAdmin { me { userName isAdmin } }"
 USER_ADMIN = "query UserAdmin($userName: String!) { user(userName: $userName) { userName isAdmin } }"
@@ -72,62 +60,6 @@ async def test_nobody_is_admin_on_a_fresh_database(api: Api) -> None:
         assert await is_admin(api, account.token) is False
     login = await api.execute(LOGIN_ADMIN, {"userName": "first", "password": PASSWORD})
     assert login.data["login"]["user"] == {"userName": "first", "isAdmin": False}
-
-
-def _create_admin(data_dir: Path, user_name: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ["PATH"],
-        "DATA_DIR": str(data_dir),
-        "JWT_SECRET": CLI_SECRET,
-        "APP_ENV": "development",
-    }
-    return subprocess.run(  # noqa: S603 - our own CLI, a name chosen by the test
-        [sys.executable, "main.py", "create-admin", user_name],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-async def _on_disk(settings: Settings, tmp_path: Path, user_name: str, *, register: bool) -> bool:
-    """Start the real app on the SQLite file under ``tmp_path``; optionally register; return isAdmin."""
-    app = create_app(replace(settings, data_dir=tmp_path, database_url=""))
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        api = Api(client, backend="sqlite")
-        if register:
-            await api.register(user_name)
-        login = await api.execute(LOGIN_ADMIN, {"userName": user_name, "password": PASSWORD})
-        assert not login.errors, login.body
-        token = login.data["login"]["accessToken"]
-        assert login.data["login"]["user"]["isAdmin"] == await is_admin(api, token)
-        return await is_admin(api, token)
-
-
-async def test_create_admin_promotes_an_existing_user(tmp_path: Path, settings: Settings) -> None:
-    assert await _on_disk(settings, tmp_path, "ann", register=True) is False
-
-    result = _create_admin(tmp_path, "ann")
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "ann is now an admin."
-    assert "Traceback" not in result.stderr
-    assert await _on_disk(settings, tmp_path, "ann", register=False) is True
-
-
-async def test_create_admin_for_an_unknown_user_fails_clearly(tmp_path: Path, settings: Settings) -> None:
-    assert await _on_disk(settings, tmp_path, "ann", register=True) is False
-
-    result = _create_admin(tmp_path, "nobody")
-
-    assert result.returncode == 1
-    assert "nobody" in result.stderr and "Register the account first" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stdout == ""
-    assert await _on_disk(settings, tmp_path, "ann", register=False) is False
 
 
 # What admins may do

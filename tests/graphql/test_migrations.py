@@ -1,14 +1,10 @@
-"""Migrations: the committed files match the models, `python main.py migrate` applies them, and an
-old database is upgraded in place."""
+"""Migrations: the committed files match the models and an old database is upgraded in place (`python main.py
+migrate` through the process: tests/processes/test_database_commands.py)."""
 
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import bcrypt
 import httpx
@@ -20,10 +16,8 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 import database
 from main import create_app
 from settings import Settings
-from tests.conftest import TEST_SECRET
 from tests.support import ME, PASSWORD, REFRESH, Api
 
-ROOT = Path(__file__).resolve().parents[2]
 INITIAL = "0001_initial"
 LATER_MIGRATIONS = (
     "0002_binary_keys_on_mysql",
@@ -172,31 +166,3 @@ async def test_upgrading_keeps_signed_in_users_signed_in_and_spent_tokens_spent(
     assert not other.errors  # another old session, untouched
     assert replay.code == "UNAUTHENTICATED"  # a token spent before the upgrade is still reuse ...
     assert after_replay.code == "UNAUTHENTICATED"  # ... and revokes its session
-
-
-def _main(tmp_path: Path, *args: str, **environ: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), "JWT_SECRET": TEST_SECRET, **environ}
-    return subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "main.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
-    )
-
-
-def test_production_refuses_to_start_until_migrate_has_run(tmp_path: Path) -> None:
-    refused = _main(tmp_path, APP_ENV="production")
-    migrated = _main(tmp_path, "migrate", APP_ENV="production")
-    again = _main(tmp_path, "migrate", APP_ENV="production")
-
-    assert refused.returncode == 2
-    assert "pending migration" in refused.stderr and "`python main.py migrate`" in refused.stderr
-    assert "Traceback" not in refused.stderr
-    assert migrated.returncode == 0
-    assert migrated.stdout.splitlines() == [f"applied models.{name}" for name in (INITIAL, *LATER_MIGRATIONS)]
-    assert (again.returncode, again.stdout.strip()) == (0, "no migrations to apply")
-
-
-def test_migrate_with_an_unreachable_database_says_so(tmp_path: Path) -> None:
-    result = _main(tmp_path, "migrate", DATABASE_URL="postgres://nobody@127.0.0.1:9599/users?timeout=5")
-
-    assert result.returncode == 2
-    assert "cannot reach the database" in result.stderr
-    assert "Traceback" not in result.stderr

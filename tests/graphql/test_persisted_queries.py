@@ -3,7 +3,7 @@
 The protocol as Apollo's persisted-query link speaks it: send ``extensions.persistedQuery`` (version 1,
 ``sha256Hash`` of the document) without the document; on ``PersistedQueryNotFound`` send both once; from then
 on the hash alone is enough. gql (the Python client) always sends the document, so the real-client test
-runs Apollo Client's own link under Node (skipped, saying why, where npm is absent; CI has npm).
+(tests/processes/test_apollo_client.py) runs Apollo Client's own link under Node.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import subprocess
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -27,10 +25,7 @@ from main import create_app
 from schema.trusted import ManifestError
 from settings import Settings, SettingsError
 from tests.support import ME, USER, Api, Result, replace
-from tests.support.servers import Server, run_main, running_server, server_environ
 
-ROOT = Path(__file__).resolve().parents[2]
-CLIENTS = ROOT / "tests" / "processes" / "clients"
 ME_SHA = hashlib.sha256(ME.encode()).hexdigest()
 USER_SHA = hashlib.sha256(USER.encode()).hexdigest()
 UNLISTED = "query Unlisted { me { userName } }"
@@ -237,17 +232,6 @@ def test_only_mode_without_a_manifest_stops_the_server(tmp_path: Path) -> None:
         Settings.from_environ({"DATA_DIR": str(tmp_path), "PERSISTED_QUERIES_ONLY": "true"})
 
 
-def test_python_main_refuses_to_start_with_a_bad_manifest(tmp_path: Path) -> None:
-    deep = "query Deep { me { profile { website } } }"
-    manifest = write_manifest(tmp_path / "manifest.json", deep)
-    environ = server_environ("sqlite://:memory:", tmp_path, PERSISTED_QUERIES_FILE=str(manifest), MAX_QUERY_DEPTH="1")
-
-    started = run_main(environ)
-
-    assert started.returncode == 2, started.stdout + started.stderr
-    assert "persisted query" in started.stderr and hashlib.sha256(deep.encode()).hexdigest() in started.stderr
-
-
 # Shared through Redis -------------------------------------------------------------------------------
 
 
@@ -392,72 +376,3 @@ async def test_redis_holds_no_more_than_the_limit(db: str, redis_settings: Setti
 
     assert len(documents) == 5
     assert all(0 < ttl <= 7 * 24 * 3600 for ttl in ttls)
-
-
-# A real client: Apollo Client's persisted-query link -----------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def apollo_client() -> Path:
-    """Apollo Client and its persisted-query link, installed with npm into build/clients (once)."""
-    npm = shutil.which("npm")
-    if npm is None or shutil.which("node") is None:
-        pytest.skip("Apollo Client runs under Node: install node and npm (CI has them)")
-    target = ROOT / "build" / "clients"
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(CLIENTS / "package.json", target / "package.json")
-    shutil.copy(CLIENTS / "apollo_apq.mjs", target / "apollo_apq.mjs")
-    if not (target / "node_modules" / "@apollo" / "client").is_dir():
-        subprocess.run(  # noqa: S603 - npm installing the pinned packages of tests/processes/clients/package.json
-            [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", "--prefix", str(target)],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    return target / "apollo_apq.mjs"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    with running_server(tmp_path) as running:
-        yield running
-
-
-def _apollo(apollo_client: Path, server: Server) -> dict[str, Any]:
-    """Apollo Client runs `query Me` twice through its persisted-query link: its results and requests."""
-    register = "mutation R($i: RegisterInput!) { register(input: $i) { accessToken } }"
-    variables = {"i": {"userName": "grace", "password": "secure_password123"}}
-    registered = httpx.post(server.graphql_url, json={"query": register, "variables": variables}).json()
-    token = registered["data"]["register"]["accessToken"]
-
-    run = subprocess.run(  # noqa: S603 - node running our own script
-        [shutil.which("node") or "node", str(apollo_client), server.graphql_url, token],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-    assert run.returncode == 0, run.stderr
-    output: dict[str, Any] = json.loads(run.stdout)
-    return output
-
-
-def test_apollo_clients_persisted_query_link_works_unchanged(apollo_client: Path, server: Server) -> None:
-    output = _apollo(apollo_client, server)
-
-    assert [result["me"]["userName"] for result in output["results"]] == ["grace", "grace"]
-    # The link's own sequence: hash alone by GET, not found; the document by POST; then the hash alone by GET.
-    sequence = [(r["method"], r["hasQuery"]) for r in output["requests"]]
-    assert sequence == [("GET", False), ("POST", True), ("GET", False)]
-    # Apollo Client 4 accepts application/graphql-response+json: a hash it must resend is a request error, 400.
-    assert [r["status"] for r in output["requests"]] == [400, 200, 200]
-
-
-def test_apollo_clients_run_a_document_the_server_will_not_store(apollo_client: Path, tmp_path: Path) -> None:
-    """A refused registration runs unstored: the link resends the document on each use and never fails."""
-    with running_server(tmp_path, PERSISTED_QUERIES_MAX_BYTES="10") as server:
-        output = _apollo(apollo_client, server)
-
-    assert [result["me"]["userName"] for result in output["results"]] == ["grace", "grace"]
-    sequence = [(r["method"], r["hasQuery"], r["status"]) for r in output["requests"]]
-    assert sequence == [("GET", False, 400), ("POST", True, 200), ("GET", False, 400), ("POST", True, 200)]

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -13,31 +10,6 @@ import httpx
 from main import create_app
 from settings import Settings
 from tests.support import LOGIN, ME, Api, replace
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _run_main(tmp_path: Path, **environ: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), **environ}
-    return subprocess.run(
-        [sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
-    )
-
-
-def test_production_without_a_secret_refuses_to_start_with_a_clear_message(tmp_path: Path) -> None:
-    result = _run_main(tmp_path, APP_ENV="production")
-
-    assert result.returncode == 2
-    assert "JWT_SECRET is not set" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert not (tmp_path / "jwt-secret").exists()
-
-
-def test_short_secret_refuses_to_start(tmp_path: Path) -> None:
-    result = _run_main(tmp_path, JWT_SECRET="too-short")
-
-    assert result.returncode == 2
-    assert "shorter than 32 bytes" in result.stderr
 
 
 async def test_first_start_creates_the_tables_of_an_empty_database(tmp_path: Path, settings: Settings) -> None:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 import re
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -338,42 +335,6 @@ async def test_the_operator_path_turns_it_off_without_a_code(api: Api) -> None:
     plain = await login(api, "john_doe")
     assert not plain.errors, plain.body
     assert plain.data["login"]["user"]["twoFactorEnabled"] is False
-
-
-def _disable_2fa_cli(data_dir: Path, user_name: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ["PATH"],
-        "DATA_DIR": str(data_dir),
-        "APP_ENV": "development",
-        "JWT_SECRET": "cli-test-secret-of-more-than-thirty-two-bytes",
-    }
-    return subprocess.run(  # noqa: S603 - our own CLI, a name chosen by the test
-        [sys.executable, "main.py", "disable-2fa", user_name],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-async def test_disable_2fa_command(tmp_path: Path, settings: Settings) -> None:
-    app = create_app(replace(settings, data_dir=tmp_path, database_url=""))
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        api = Api(client, backend="sqlite")
-        await enable(api, await api.register("ann"))
-        assert reason(await login(api, "ann")) == "OTP_REQUIRED"
-
-        unknown = _disable_2fa_cli(tmp_path, "nobody")
-        result = _disable_2fa_cli(tmp_path, "ann")
-
-        assert (unknown.returncode, unknown.stdout) == (1, "")
-        assert "nobody" in unknown.stderr and "Traceback" not in unknown.stderr
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.strip() == "Two-factor sign-in is off for ann; every session of it has ended."
-        assert not (await login(api, "ann")).errors
 
 
 # Storage and visibility

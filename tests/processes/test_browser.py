@@ -17,7 +17,10 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 from tests.support.servers import ROOT, Server, running_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)"),
+]
 
 # Headless, as root, on a machine without internet: no sandbox, no GPU, no background traffic.
 FLAGS = [

@@ -15,6 +15,8 @@ import pytest
 from tests.support import PASSWORD, REGISTER, USER, Api
 from tests.support.servers import Server, postgres_database, run_main, server_environ
 
+pytestmark = pytest.mark.servers
+
 BURST = 60
 KILL_AFTER = 10  # confirmed registrations before the SIGKILL
 IN_FLIGHT = 8

@@ -19,6 +19,8 @@ from tests.support import LOGOUT, LOGOUT_ALL, ME, PASSWORD, REFRESH, REGISTER, A
 from tests.support.servers import Server, postgres_database, run_main, server_environ
 from tests.support.social import FOLLOW
 
+pytestmark = pytest.mark.multi
+
 
 @pytest.fixture(scope="module")
 def shared_database() -> Iterator[str]:

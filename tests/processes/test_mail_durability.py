@@ -15,6 +15,8 @@ from tests.support import Api
 from tests.support.mail import MailSink, token_in
 from tests.support.servers import Server, postgres_database, run_main, server_environ
 
+pytestmark = pytest.mark.servers
+
 VERIFY_EMAIL = "mutation Verify($token: String!) { verifyEmail(token: $token) { emailVerified } }"
 ANN = "ann@example.com"
 

@@ -23,6 +23,8 @@ import pytest
 from tests.support import LOGIN, PASSWORD, REGISTER
 from tests.support.servers import ROOT, Server, running_server
 
+pytestmark = pytest.mark.servers
+
 FORWARDED = "203.0.113.9"
 LOOPBACK = "127.0.0.1"
 
