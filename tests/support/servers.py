@@ -21,7 +21,19 @@ import pytest
 from tests.conftest import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTS = range(9500, 9700)  # this suite's share of the machine's loopback ports
+SUITE_PORTS = range(9500, 9700)  # this suite's share of the machine's loopback ports
+
+
+def _worker_ports() -> range:
+    """This process's slice of SUITE_PORTS: under pytest-xdist (``make test-fast``) each worker probes ports of
+    its own, so two workers never hand out the same one."""
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    share = len(SUITE_PORTS) // workers
+    return SUITE_PORTS[index * share : (index + 1) * share]
+
+
+PORTS = _worker_ports()
 START_TIMEOUT = 60  # seconds: a guard against a hung start, not a measurement
 
 
