@@ -23,13 +23,15 @@ run: $(STAMP) graphiql
 test: $(STAMP) graphiql
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The tiers (tests/tiers.py). The two fast ones run on SQLite and in-memory counters only, whatever is exported.
+# The tiers: a folder each, its marker applied by tests/tiers.py. The two fast ones run on SQLite and in-memory
+# counters only, whatever is exported; test-fast (tests/unit, tests/domain, tests/graphql) on two pytest-xdist
+# workers, each with its own databases and its own share of the loopback ports (tests/support/servers.py).
 LOCAL_ONLY := env -u TEST_POSTGRES_URL -u TEST_MYSQL_URL -u TEST_REDIS_URL
 test-domain: $(STAMP)
 	$(LOCAL_ONLY) $(BIN)/python -m pytest -m domain $(PYTEST_ARGS)
 
 test-fast: $(STAMP) graphiql
-	$(LOCAL_ONLY) $(BIN)/python -m pytest -m "not processes" $(PYTEST_ARGS)
+	$(LOCAL_ONLY) $(BIN)/python -m pytest -n 2 --dist worksteal -m "not processes" $(PYTEST_ARGS)
 
 test-processes: $(STAMP) graphiql
 	$(BIN)/python -m pytest -m processes $(PYTEST_ARGS)

@@ -367,7 +367,7 @@ class _Hydrator:
     """Rows read on the loop thread made into instances as Tortoise's executor makes them (``execute_select``:
     ``_init_from_db`` of the model and of each select_related model, linked by ``_<relation>``, annotations
     as attributes), without the executor's per-call set-up and per-row copies. Built once per statement
-    from its columns; ``tests/domain/test_fast_reads.py`` and ``tests/e2e/test_point_lookups.py`` check it
+    from its columns; ``tests/domain/test_fast_reads.py`` and ``tests/graphql/test_point_lookups.py`` check it
     against the executor."""
 
     def __init__(

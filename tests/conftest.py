@@ -26,7 +26,7 @@ from tests.support import Api
 
 TEST_SECRET = "test-only-secret-never-used-outside-the-test-suite"
 
-# The tiers (domain, http, processes): markers applied by folder and by a list, in one place.
+# The tiers (domain, http, processes): each test gets the marker of its folder, in one place.
 pytest_plugins = ["tests.tiers"]
 
 

@@ -1,13 +1,16 @@
 """The test tiers, applied here and only here (a pytest plugin loaded by tests/conftest.py).
 
-- ``domain``: rules and services called directly, no HTTP (``tests/unit/``, ``tests/domain/``); seconds.
-- ``http``: GraphQL over HTTP against the ASGI app, in this process (``tests/e2e/``).
-- ``processes``: starts real processes: ``python main.py`` (a command or a server) or a browser. Three
-  kinds also carry a marker of their own: ``servers`` (kills and stops real servers), ``multi`` (two
-  servers sharing one PostgreSQL database) and ``browser`` (headless Chromium).
+The tier is the folder a test lives in, so ``pytest -m MARKER`` and ``pytest tests/FOLDER`` select the same tests:
 
-A test is in the tier of its folder, unless it is listed in ``PROCESSES``. A test outside that list
-that starts a process fails and says to list it, so ``-m "not processes"`` stays fast and true.
+- ``domain``: rules and services called directly, no HTTP (``tests/unit/``, ``tests/domain/``); seconds.
+- ``http``: GraphQL over HTTP against the ASGI app, in this process (``tests/graphql/``).
+- ``processes``: starts real processes: ``python main.py`` (a command or a server) or a browser
+  (``tests/processes/``). Three kinds also carry a marker of their own, written in the module
+  (``pytestmark``) or on the test: ``servers`` (kills and stops real servers), ``multi`` (two servers
+  sharing one PostgreSQL database) and ``browser`` (headless Chromium).
+
+A test outside tests/processes/ that starts a process fails and says to move it there, so
+``-m "not processes"`` (``make test-fast``) stays fast and true.
 """
 
 from __future__ import annotations
@@ -20,43 +23,14 @@ from typing import Any
 import pytest
 
 TESTS = Path(__file__).resolve().parent
-FOLDERS = {"unit": "domain", "domain": "domain", "e2e": "http"}
-
-# Modules, or single tests ("module::function"), that start processes; the value is the narrower marker.
-PROCESSES: dict[str, str | None] = {
-    "e2e/test_browser.py": "browser",
-    "e2e/test_durability.py": "servers",
-    "e2e/test_mail_durability.py": "servers",
-    "e2e/test_instances.py": "multi",
-    "e2e/test_proxy_headers.py": "servers",
-    "e2e/test_bench.py": None,
-    "e2e/test_client.py": None,
-    "e2e/test_logs.py": None,
-    "e2e/test_uvicorn_command.py": None,
-    "e2e/test_server.py::test_production_without_a_secret_refuses_to_start_with_a_clear_message": None,
-    "e2e/test_server.py::test_short_secret_refuses_to_start": None,
-    "e2e/test_admin.py::test_create_admin_promotes_an_existing_user": None,
-    "e2e/test_admin.py::test_create_admin_for_an_unknown_user_fails_clearly": None,
-    "e2e/test_migrations.py::test_production_refuses_to_start_until_migrate_has_run": None,
-    "e2e/test_migrations.py::test_migrate_with_an_unreachable_database_says_so": None,
-    "e2e/test_recount.py::test_the_command_prints_what_it_fixed": None,
-    "e2e/test_recount.py::test_a_database_error_exits_non_zero": None,
-    "e2e/test_purge.py::test_the_purge_command_prunes_old_security_events": None,
-    "e2e/test_purge.py::test_the_purge_command_deletes_accounts_past_the_restore_window": None,
-    "e2e/test_metrics.py::test_two_workers_add_up_in_every_answer": "servers",
-    "e2e/test_persisted_queries.py::test_python_main_refuses_to_start_with_a_bad_manifest": None,
-    "e2e/test_persisted_queries.py::test_apollo_clients_persisted_query_link_works_unchanged": None,
-    "e2e/test_persisted_queries.py::test_apollo_clients_run_a_document_the_server_will_not_store": None,
-    "e2e/test_two_factor.py::test_disable_2fa_command": None,
-    "unit/test_docs.py::test_help_lists_the_commands_and_every_environment_variable": None,
-    "unit/test_docs.py::test_help_shows_each_variable_with_its_declared_meaning_and_default": None,
-}
+FOLDERS = {"unit": "domain", "domain": "domain", "graphql": "http", "processes": "processes"}
+PROCESSES = "processes"
 
 NARROWER = ("servers", "multi", "browser")
 MARKERS = {
     "domain": "rules and services called directly, no HTTP (tests/unit/, tests/domain/)",
-    "http": "GraphQL over HTTP against the ASGI app in this process (tests/e2e/)",
-    "processes": "starts real processes: python main.py (a command or a server) or a browser",
+    "http": "GraphQL over HTTP against the ASGI app in this process (tests/graphql/)",
+    "processes": "starts real processes: python main.py (a command or a server) or a browser (tests/processes/)",
     "servers": "starts real server processes and signals them (SIGKILL, SIGTERM)",
     "multi": "starts two real server processes sharing one PostgreSQL database (needs TEST_POSTGRES_URL)",
     "browser": "drives GraphiQL in headless Chromium (skipped, saying why, without Chromium)",
@@ -68,35 +42,33 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {meaning}")
 
 
-def tier_markers(relative: str, function: str) -> list[str]:
-    """The markers of the test ``function`` in the module ``relative`` to tests/ (e.g. "e2e/test_x.py")."""
-    for key in (f"{relative}::{function}", relative):
-        if key in PROCESSES:
-            narrower = PROCESSES[key]
-            return ["processes"] + ([narrower] if narrower else [])
+def tier_of(relative: str) -> str:
+    """The tier (marker) of the test module ``relative`` to tests/ (e.g. "graphql/test_x.py"): its folder's."""
     folder = relative.split("/", 1)[0]
-    return [FOLDERS.get(folder, "http")]
+    if folder not in FOLDERS:
+        raise pytest.UsageError(
+            f"tests/{relative}: a test lives in one of the tier folders tests/{{{','.join(FOLDERS)}}}/"
+        )
+    return FOLDERS[folder]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        relative = item.path.resolve().relative_to(TESTS).as_posix()
-        function = getattr(item, "originalname", item.name)
-        markers = tier_markers(relative, function)
-        if "processes" not in markers and any(item.get_closest_marker(kind) for kind in NARROWER):
-            markers = ["processes"]  # marked servers, multi or browser where it is written: still this tier
-        for marker in markers:
-            item.add_marker(marker)
+        tier = tier_of(item.path.resolve().relative_to(TESTS).as_posix())
+        marked = [kind for kind in (PROCESSES, *NARROWER) if item.get_closest_marker(kind)]
+        if marked and tier != PROCESSES:
+            raise pytest.UsageError(f"{item.nodeid} is marked {marked[0]}: move it to tests/processes/")
+        item.add_marker(tier)
 
 
 @pytest.fixture(autouse=True)
-def _processes_only_where_listed(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Outside the ``processes`` tier, starting a process fails the test and says where to list it."""
-    if request.node.get_closest_marker("processes") is None:
+def _processes_only_in_their_folder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Outside tests/processes/, starting a process fails the test and says where it belongs."""
+    if request.node.get_closest_marker(PROCESSES) is None:
         name = request.node.nodeid
 
         def refuse(*args: Any, **kwargs: Any) -> None:
-            raise AssertionError(f"{name} starts a process: list it in PROCESSES in tests/tiers.py")
+            raise AssertionError(f"{name} starts a process: move it to tests/processes/")
 
         monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
     yield

@@ -149,7 +149,7 @@ class Depth:
 
 def depth_query() -> ValuesQuery[Literal[False]]:
     """Per status, pending and failed: how many, and the oldest. Sent mails, the bulk of the table, are not
-    read: the (status, created_at) index answers it alone (tests/e2e/test_outbox_plan.py)."""
+    read: the (status, created_at) index answers it alone (tests/graphql/test_outbox_plan.py)."""
     return (
         OutboxMail.filter(status__in=[PENDING, FAILED])
         .group_by("status")

@@ -73,7 +73,9 @@ def test_production_needs_the_key(tmp_path: Path) -> None:
     assert not (tmp_path / TOTP_KEY_FILE_NAME).exists()
 
 
-@pytest.mark.parametrize("value", ["not-a-key", "x" * 44, Fernet.generate_key().decode()[:-4]])
+@pytest.mark.parametrize(
+    "value", ["not-a-key", "x" * 44, Fernet.generate_key().decode()[:-4]], ids=["not-a-key", "44-x", "truncated"]
+)
 def test_a_malformed_key_is_refused_naming_the_variable(tmp_path: Path, value: str) -> None:
     environ = {"DATA_DIR": str(tmp_path), "TOTP_ENCRYPTION_KEY": value}
 

@@ -1,0 +1,101 @@
+"""GraphiQL in a real browser: headless Chromium opens the page of a running server, runs a mutation
+and sees its result, and reads an operation's description in the docs pane. No file comes from
+outside this server. The screenshot lands in build/screenshots/ for a person to look at.
+
+Playwright drives the system's Chromium (Debian's ``chromium``; .ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+
+from tests.support.servers import ROOT, Server, running_server
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)"),
+]
+
+# Headless, as root, on a machine without internet: no sandbox, no GPU, no background traffic.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+REGISTER = """mutation Register {
+  register(input: {userName: "ada", password: "secure_password123"}) {
+    tokenType
+    user { userName }
+  }
+}"""
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        # Playwright gives each launch a fresh, empty profile.
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    with running_server(tmp_path) as running:
+        yield running
+
+
+def _open_graphiql(browser: Browser, server: Server, elsewhere: list[str], errors: list[str]) -> Page:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+
+    def only_this_server(route: Route) -> None:
+        if route.request.url.startswith((server.url + "/", "data:")):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_server)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server.graphql_url)
+    page.locator(".graphiql-query-editor .CodeMirror").wait_for(timeout=30_000)
+    return page
+
+
+def test_graphiql_runs_a_mutation_and_shows_the_result(browser: Browser, server: Server) -> None:
+    elsewhere: list[str] = []
+    errors: list[str] = []
+    page = _open_graphiql(browser, server, elsewhere, errors)
+
+    page.locator(".graphiql-query-editor .CodeMirror").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(REGISTER)  # as a paste: the editor's auto-closing brackets stay out of it
+    page.locator(".graphiql-execute-button").click()
+    response = page.locator(".graphiql-response")
+    response.get_by_text('"userName": "ada"').wait_for(timeout=30_000)
+
+    page.get_by_label("Show Documentation Explorer").click()
+    page.locator(".graphiql-doc-explorer").get_by_text("Mutation", exact=True).click()
+    docs = page.locator(".graphiql-doc-explorer")
+    docs.get_by_text("Errors: BAD_USER_INPUT", exact=False).first.wait_for(timeout=10_000)
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "graphiql-register.png")
+    print(f"screenshot: {SCREENSHOTS / 'graphiql-register.png'}")
+
+    assert '"tokenType": "Bearer"' in response.inner_text()
+    assert "errors" not in response.inner_text()
+    assert elsewhere == [], "GraphiQL tried to load files from outside this server"
+    assert errors == []
