@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from settings import Settings
-from tests.mail import MailSink, html_of, mail_settings, text_of  # the one import of the test SMTP server here
+from tests.support.mail import MailSink, html_of, mail_settings, text_of  # the one import of the test SMTP server here
 
 __all__ = ["MailSink", "html_of", "text_of"]
 
