@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import secrets
 import time
 from dataclasses import dataclass
@@ -75,7 +76,15 @@ async def begin_setup(*, user: User, password: str, settings: Settings, throttle
         await TwoFactorSecret.filter(user_id=user.id).delete()
         await TwoFactorSecret.create(user_id=user.id, encrypted_secret=encrypted)
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.user_name, issuer_name=settings.totp_issuer)
-    return Setup(secret=secret, otpauth_uri=uri, qr_code_svg=segno.make(uri, error="m").svg_inline(scale=4))
+    return Setup(secret=secret, otpauth_uri=uri, qr_code_svg=_qr_code_svg(uri))
+
+
+def _qr_code_svg(uri: str) -> str:
+    """The QR code as a standalone SVG document (with its xmlns, so saved as a file it opens as an image),
+    without an XML declaration, so it can also be put into a page as it is."""
+    svg = io.BytesIO()
+    segno.make(uri, error="m").save(svg, kind="svg", xmldecl=False, nl=False, scale=4)
+    return svg.getvalue().decode("utf-8")
 
 
 async def confirm(

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 import pyotp
@@ -149,6 +150,18 @@ async def test_setup_confirm_then_login_needs_the_code(api: Api) -> None:
     assert not ok.errors, ok.body
     assert ok.data["login"]["user"]["twoFactorEnabled"] is True
     assert (await api.me(ok.data["login"]["accessToken"])).data["me"]["userName"] == "john_doe"
+
+
+async def test_the_qr_code_is_an_svg_file_that_opens_on_its_own(api: Api) -> None:
+    """README: save qrCodeSvg as a .svg file and open it. An SVG document opens as an image only with the
+    SVG namespace on its root element."""
+    account = await api.register()
+
+    setup = await begin(api, account)
+
+    root = ElementTree.fromstring(setup["qrCodeSvg"])  # noqa: S314 - our own server's answer in a test
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert int(root.attrib["width"]) == int(root.attrib["height"]) > 0
 
 
 async def test_confirm_needs_a_right_code_and_a_setup(api: Api) -> None:
