@@ -95,6 +95,19 @@ def _smtp_url(value: str) -> str:
     return value
 
 
+def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Browsers send an origin as scheme://host[:port], never with a path: a trailing slash (as copied from
+    an address bar) is dropped; anything else that is no origin is refused rather than matching nothing."""
+    origins = []
+    for value in values:
+        origin = value.removesuffix("/")
+        parts = urlsplit(origin)
+        if origin != "*" and (parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query):
+            raise ValueError(f"{value!r} is no origin: write scheme://host[:port], e.g. https://app.example.com")
+        origins.append(origin)
+    return tuple(origins)
+
+
 def _lower(value: object) -> object:
     return value.strip().lower() if isinstance(value, str) else value
 
@@ -107,6 +120,7 @@ def _upper(value: object) -> object:
 Whole = Annotated[int, BeforeValidator(_whole_number)]
 Days = Annotated[float, Field(allow_inf_nan=False)]
 Words = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words)]
+Origins = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words), AfterValidator(_origins)]
 FernetKeys = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words), AfterValidator(_fernet_keys)]
 Networks = Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode, BeforeValidator(_networks)]
 Link = Annotated[str, AfterValidator(_link)]
@@ -208,7 +222,9 @@ class Settings(BaseSettings):
         repr=False,
     )
     trusted_proxies: Networks = Field((), description="IPs or CIDRs whose `X-Forwarded-For` is believed")
-    cors_origins: Words = Field((), description="origins allowed to call from a browser, space or comma separated")
+    cors_origins: Origins = Field(
+        (), description="origins allowed to call from a browser (scheme://host[:port]), space or comma separated"
+    )
     graphql_introspection: bool | None = Field(
         None,
         description="`true` or `false` overrides the default",

@@ -66,7 +66,9 @@ def create_app(settings: Settings) -> Starlette:
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                allow_headers=[
+                    "*"
+                ],  # whatever a client library adds (tracing, client names): no credentials ride on it
                 allow_credentials=False,  # tokens travel in headers, never in cookies
                 max_age=600,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,7 +15,7 @@ from strawberry.extensions.validation_cache import _get_validate_cache
 
 from main import create_app
 from schema.documents import parsed
-from settings import Settings
+from settings import Settings, SettingsError
 from tests.support import LOGIN, PASSWORD, REGISTER, USER_FIELDS, Api, replace
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -355,6 +356,36 @@ async def test_cors_allows_a_listed_origin_without_credentials(db: str, settings
     assert actual.headers["access-control-allow-origin"] == "https://app.example"
     for response in (preflight, actual):
         assert response.headers.get("access-control-allow-credentials") != "true"
+
+
+async def test_cors_allows_the_headers_client_libraries_add(db: str, settings: Settings) -> None:
+    """Apollo, Sentry and request-id headers must not make every preflight fail ("Failed to fetch")."""
+    asked = "authorization, content-type, apollographql-client-name, sentry-trace, x-request-id"
+    headers = _preflight("https://app.example") | {"Access-Control-Request-Headers": asked}
+    async with client_for(replace(settings, cors_origins=("https://app.example",))) as client:
+        preflight = await client.options("/graphql", headers=headers)
+
+    assert preflight.status_code == 200
+    allowed = {name.strip() for name in preflight.headers["access-control-allow-headers"].lower().split(",")}
+    assert {"apollographql-client-name", "sentry-trace", "x-request-id", "authorization"} <= allowed
+    assert preflight.headers.get("access-control-allow-credentials") != "true"
+
+
+async def test_an_origin_written_with_a_trailing_slash_still_matches(db: str, tmp_path: Path) -> None:
+    configured = Settings.from_environ(
+        {"DATA_DIR": str(tmp_path), "JWT_SECRET": "s" * 48, "CORS_ORIGINS": "http://localhost:5173/"}
+    )
+    async with client_for(replace(configured, bcrypt_rounds=4)) as client:
+        preflight = await client.options("/graphql", headers=_preflight("http://localhost:5173"))
+
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:5173"
+
+
+@pytest.mark.parametrize("written", ["localhost:5173", "https://app.example/graphql", "ftp://app.example"])
+def test_an_origin_that_is_no_origin_is_refused_by_name(tmp_path: Path, written: str) -> None:
+    with pytest.raises(SettingsError, match="CORS_ORIGINS"):
+        Settings.from_environ({"DATA_DIR": str(tmp_path), "JWT_SECRET": "s" * 48, "CORS_ORIGINS": written})
 
 
 async def test_cors_gives_an_unknown_origin_nothing(db: str, settings: Settings) -> None:
