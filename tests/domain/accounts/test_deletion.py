@@ -10,42 +10,13 @@ import time
 
 import pytest
 
-from models import Follow, Session, User, UserProfile
-from services.accounts import deletion, profile, registration
-from services.client import Client
+from models import Follow, Session, UserProfile
+from services.accounts import deletion, registration
 from services.errors import AccountError, Forbidden, RecentSignInRequired
-from services.identity.sign_in import SignedIn
 from services.people import follows, lookup
 from services.throttle import Throttle
 from settings import Settings
-
-PASSWORD = "secure_password123"
-CLIENT = Client("203.0.113.7")
-
-
-async def register(settings: Settings, throttle: Throttle, user_name: str = "john_doe", **fields: str) -> SignedIn:
-    return await registration.register(
-        user_name=user_name, password=PASSWORD, settings=settings, throttle=throttle, client=CLIENT, **fields
-    )
-
-
-async def update(
-    actor: User, settings: Settings, throttle: Throttle, user_name: str | None = None, **changes: object
-) -> User:
-    return await profile.update_user(
-        actor=actor,
-        changes=changes,
-        settings=settings,
-        throttle=throttle,
-        client=CLIENT,
-        user_name=user_name,
-        signed_in_at=time.time(),  # as from a session that has just signed in (the email rule allows it)
-    )
-
-
-def refused(error: pytest.ExceptionInfo[AccountError], kind: type[AccountError], field: str | None) -> None:
-    assert isinstance(error.value, kind), error.value
-    assert error.value.field == field
+from tests.domain.accounts.support import CLIENT, PASSWORD, refused, register
 
 
 async def test_delete_removes_the_user_its_profile_and_its_sessions(
