@@ -24,7 +24,7 @@ from models import RefreshToken, Session, User
 from models.session import SESSION_ID_LENGTH
 from services import audit
 from services.accounts.validation import require_str
-from services.client import Client as Client  # re-exported: sessions.Client is what sessions record
+from services.client import Client
 from services.errors import InvalidInput, Unauthenticated
 from services.people import lookup
 from services.security_events import Kind

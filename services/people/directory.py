@@ -19,7 +19,7 @@ from services.accounts.validation import clean_phone, clean_text, email_key
 from services.errors import InvalidInput
 from services.people import lookup
 from services.people.lists import Entry, Page
-from services.people.visibility import findable as listable
+from services.people.visibility import findable
 
 
 def name_keys(first_name: str, last_name: str) -> dict[str, str]:
@@ -90,7 +90,7 @@ def _matches(viewer: User, query: str) -> QuerySet[User]:
         if query.startswith("+"):
             with suppress(InvalidInput):
                 condition |= Q(phone_number=clean_phone(query))
-    return User.filter(listable(viewer.id)).filter(condition)
+    return User.filter(findable(viewer.id)).filter(condition)
 
 
 def _in_order(matches: QuerySet[User], key: str, after: str | None) -> QuerySet[User]:
@@ -115,7 +115,7 @@ def _directory_page(*, after: bool) -> Prepared[User]:
 
     def build(viewer_id: int, *given: Any) -> QuerySet[User]:
         starts, ends, key, rest = given[:3], given[3:6], given[6], given[7:]
-        matches = User.filter(listable(viewer_id)).filter(_name_ranges(starts, ends))
+        matches = User.filter(findable(viewer_id)).filter(_name_ranges(starts, ends))
         return _in_order(matches, key, rest[0] if after else None).limit(rest[-1])
 
     return Prepared(User, build, int, *[str] * 7, *([str] if after else []), int)

@@ -17,8 +17,7 @@ from tortoise.queryset import QuerySet
 
 from models import Block, Follow, User
 from models.fast_reads import Prepared, wrapped_rows
-from services.people.visibility import findable as listable
-from services.people.visibility import shown
+from services.people.visibility import findable, shown
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ FOLLOW_LISTS: dict[str, tuple[str, str, bool]] = {
 
 def _follow_rows(list_name: FollowList, *, viewer_id: int, owner_ids: Sequence[int]) -> QuerySet[Follow]:
     owner, listed, accepted = FOLLOW_LISTS[list_name]
-    return Follow.filter(listable(viewer_id, via=f"{listed}__"), **{f"{owner}__in": list(owner_ids)}, accepted=accepted)
+    return Follow.filter(findable(viewer_id, via=f"{listed}__"), **{f"{owner}__in": list(owner_ids)}, accepted=accepted)
 
 
 # For each list, as seen from the listed user: its relation to the follow rows, and the column naming the owner.
@@ -68,7 +67,7 @@ def follow_page_rows(
     conditions: dict[str, Any] = {f"{relation}__{owner}": owner_id, f"{relation}__accepted": FOLLOW_LISTS[list_name][2]}
     if after is not None:
         conditions[f"{relation}__id__lt"] = after
-    rows = User.filter(listable(viewer_id), **conditions)
+    rows = User.filter(findable(viewer_id), **conditions)
     rows = rows.annotate(position=F(f"{relation}__id"), since=F(f"{relation}__created_at"))
     return rows.order_by("-position").limit(limit).select_related("profile")
 

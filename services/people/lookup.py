@@ -9,7 +9,7 @@ from __future__ import annotations
 from models import User
 from models.fast_reads import PreparedFirst
 from services.accounts.validation import clean_user_name, email_key, user_name_key
-from services.people.visibility import findable
+from services.people.visibility import findable  # which users a viewer may find: every query of people applies it
 
 _BY_ID = PreparedFirst(User, lambda value: User.filter(id=value).select_related("profile"), int)
 
@@ -68,13 +68,9 @@ async def by_login_key(account: str) -> User | None:
     return await (_BY_EMAIL if by_email else _BY_NAME).first(account)
 
 
-# Which users a viewer may find is a visibility rule (services.people.visibility); every query of people applies it.
-listable = findable
-
-
 _VISIBLE_BY_NAME = PreparedFirst(
     User,
-    lambda value, viewer: User.filter(listable(viewer), user_name_key=value).select_related("profile"),
+    lambda value, viewer: User.filter(findable(viewer), user_name_key=value).select_related("profile"),
     str,
     int,
 )
@@ -82,7 +78,7 @@ _VISIBLE_BY_NAME = PreparedFirst(
 
 _VISIBLE_BY_NAME_TO_ADMIN = PreparedFirst(
     User,
-    lambda value, viewer: User.filter(listable(viewer, admin=True), user_name_key=value).select_related("profile"),
+    lambda value, viewer: User.filter(findable(viewer, admin=True), user_name_key=value).select_related("profile"),
     str,
     int,
 )
@@ -101,4 +97,4 @@ async def visible_by_name_key(key: str, *, viewer_id: int) -> User | None:
 
 
 async def visible_by_id(user_id: int, *, viewer_id: int) -> User | None:
-    return await User.filter(listable(viewer_id), id=user_id).select_related("profile").first()
+    return await User.filter(findable(viewer_id), id=user_id).select_related("profile").first()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from models import User
+from services.client import Client
 from services.errors import Conflict, Unauthenticated
 from services.identity import credentials, sessions
 from services.people import lookup
 from settings import Settings
 
-CLIENT = sessions.Client("192.0.2.1", "test")
+CLIENT = Client("192.0.2.1", "test")
 
 
 async def _user() -> User:

@@ -24,7 +24,7 @@ async def test_a_session_is_alive_until_revoked_or_its_users_tokens_are_outdated
     db: str, settings: Settings, throttle: Throttle
 ) -> None:
     ann = await register(settings, throttle, "ann")
-    issued = await sessions.start(ann, settings, client=sessions.Client("192.0.2.1"))
+    issued = await sessions.start(ann, settings, client=Client("192.0.2.1"))
 
     async def alive(version: int) -> bool:
         user = await sessions.user_of_live_session(user_id=ann.id, session_id=issued.session_id, token_version=version)

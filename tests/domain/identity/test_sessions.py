@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from models import RefreshToken, SecurityEvent, Session, User
+from services.client import Client
 from services.errors import AccountError, InvalidInput, Unauthenticated
 from services.identity import sessions
 from settings import Settings
 from tests.domain.identity.conftest import NewUser
 
-CLIENT = sessions.Client("192.0.2.1", "pytest")
+CLIENT = Client("192.0.2.1", "pytest")
 
 
 async def test_start_records_the_client_and_a_token_that_ends_with_the_session(
@@ -36,7 +37,7 @@ async def test_rotate_spends_the_token_for_a_successor_of_the_same_session(
     user = await new_user()
     first = await sessions.start(user, settings, client=CLIENT)
 
-    owner, second = await sessions.rotate(first.token, settings, client=sessions.Client("198.51.100.2"))
+    owner, second = await sessions.rotate(first.token, settings, client=Client("198.51.100.2"))
 
     assert owner.id == user.id
     assert second.session_id == first.session_id and second.token != first.token

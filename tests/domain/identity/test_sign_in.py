@@ -7,13 +7,14 @@ from __future__ import annotations
 import pytest
 
 from models import SecurityEvent, Session
+from services.client import Client
 from services.errors import AccountSuspended, NotFound, TooManyRequests, Unauthenticated
 from services.identity import access_tokens, sessions, sign_in
 from services.throttle import Throttle
 from settings import Settings
 from tests.domain.identity.conftest import PASSWORD, NewUser
 
-CLIENT = sessions.Client("192.0.2.1", "pytest")
+CLIENT = Client("192.0.2.1", "pytest")
 
 
 async def login(

@@ -10,13 +10,14 @@ import pyotp
 import pytest
 
 from models import OutboxMail, RecoveryCode, SecurityEvent, TwoFactorSecret, User
+from services.client import Client
 from services.errors import Conflict, InvalidInput, SecondFactorNeeded
 from services.identity import sessions, sign_in, two_factor
 from services.throttle import Throttle
 from settings import Settings
 from tests.domain.identity.conftest import PASSWORD, NewUser
 
-CLIENT = sessions.Client("192.0.2.1", "pytest")
+CLIENT = Client("192.0.2.1", "pytest")
 
 
 def code_at(secret: str, offset: int = 0) -> str:

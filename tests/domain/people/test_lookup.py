@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from models import Block
+from services.client import Client
 from services.errors import InvalidInput
 from services.identity import sessions
 from services.people import lookup
@@ -78,7 +79,7 @@ async def test_by_live_session_finds_the_user_only_while_the_session_is_not_revo
 ) -> None:
     ann = await make_user("ann")
     bob = await make_user("bob")
-    issued = await sessions.start(ann, settings, client=sessions.Client("192.0.2.1"))
+    issued = await sessions.start(ann, settings, client=Client("192.0.2.1"))
 
     found = await lookup.by_live_session(ann.id, issued.session_id)
     assert found is not None and found.id == ann.id
