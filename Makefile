@@ -1,22 +1,33 @@
-# `make run` and `make test` each build .venv on first use and reinstall when pyproject.toml changes.
+# `make run` and `make test` each build .venv on first use and reinstall when pyproject.toml changes: `make run`
+# installs what serving needs, `make test` (and the other development targets) the test and lint tools too.
+# pip's output goes to .venv/install.log and is shown only when an install fails.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
+INSTALL = $(BIN)/pip install --quiet --disable-pip-version-check
 
 .PHONY: run test test-domain test-fast test-processes lint schema migration graphiql bench profile clean
 
-$(STAMP): pyproject.toml
+$(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/pip
+	@echo "installing the server's packages into $(VENV) (log: $(VENV)/install.log)"
+	@$(INSTALL) -e . > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml | $(BIN)/pip
+	@echo "installing the server's packages and the development tools into $(VENV) (log: $(VENV)/install.log)"
+	@$(INSTALL) -e '.[dev]' > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@touch $(STAMP) $(RUN_STAMP)
 
 # GraphiQL's scripts, fetched once with npm so the page works offline (see web/graphiql.py).
-graphiql: $(STAMP)
-	$(BIN)/python tools/fetch_graphiql.py
+graphiql: $(RUN_STAMP)
+	@$(BIN)/python tools/fetch_graphiql.py
 
-run: $(STAMP) graphiql
+run: $(RUN_STAMP) graphiql
 	$(BIN)/python main.py
 
 # Every test, on every backend the TEST_*_URL variables name.

@@ -8,6 +8,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from importlib.util import find_spec
+
+if find_spec("strawberry") is None:  # a Python without the server's packages, e.g. the system's, not .venv's
+    sys.exit(
+        "error: this Python does not have the server's packages. `make run` installs them into .venv;\n"
+        "then run the commands as `.venv/bin/python main.py ...` (or `.venv/bin/user-service ...`)."
+    )
 
 from cli import admin, database, outbox, schema, serve
 from settings import help_table
@@ -46,5 +53,10 @@ def main(argv: list[str]) -> int:
     return result
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The `user-service` command that `pip install` puts beside the virtualenv's python."""
     sys.exit(main(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    run()
