@@ -7,7 +7,10 @@ Migration files live in ``migrations/``; write a new one after changing ``models
 from __future__ import annotations
 
 import logging
+import re
+import shlex
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
@@ -102,18 +105,56 @@ async def check_reachable() -> None:
     await _connection().execute_query("SELECT 1")
 
 
-def unreachable(exc: Exception) -> DatabaseNotReady:
+def unreachable(exc: Exception, db_url: str | None = None) -> DatabaseNotReady:
     """The operator's message for a database that cannot be reached: refused, unknown host, no such database or
-    role, all the operator's to fix."""
+    role, all the operator's to fix. A database that does not exist is named, with the command that creates it."""
+    missing = _missing_database(exc)
+    if missing is not None and db_url is not None:
+        return DatabaseNotReady(f"the database {missing!r} does not exist; create it: {create_command(db_url)}")
     return DatabaseNotReady(f"cannot reach the database: {type(exc).__name__}: {exc}")
 
 
-async def require_reachable() -> None:
+# The drivers' own words for "no such database": PostgreSQL's SQLSTATE 3D000, MySQL/MariaDB's error 1049.
+_MISSING_SQLSTATE = "3D000"
+_MISSING_MYSQL_ERRNO = 1049
+
+
+def _missing_database(exc: BaseException) -> str | None:
+    """The name of the database the server says does not exist, from anywhere in ``exc``'s chain; else None."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if getattr(seen, "sqlstate", None) == _MISSING_SQLSTATE:  # asyncpg
+            match = re.search(r'database "([^"]+)"', str(seen))
+            return match.group(1) if match else "?"
+        args: tuple[object, ...] = getattr(seen, "args", ())
+        if len(args) >= 2 and args[0] == _MISSING_MYSQL_ERRNO:  # asyncmy
+            match = re.search(r"'([^']+)'", str(args[1]))
+            return match.group(1) if match else "?"
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def create_command(db_url: str) -> str:
+    """The shell command that creates the database ``db_url`` names, on its server, as its user (no password:
+    the client asks for it)."""
+    url = urlsplit(db_url)
+    name = url.path.lstrip("/")
+    host, port, user = url.hostname or "127.0.0.1", url.port, unquote(url.username or "")
+    if url.scheme.startswith("mysql"):
+        parts = ["mariadb", "-h", host, "-P", str(port or 3306)] + (["-u", user] if user else [])
+        if url.password:
+            parts.append("-p")
+        return shlex.join([*parts, "-e", f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"])
+    parts = ["createdb", "-h", host, "-p", str(port or 5432)] + (["-U", user] if user else [])
+    return shlex.join([*parts, name])
+
+
+async def require_reachable(db_url: str | None = None) -> None:
     """``check_reachable``, failing with the operator's message."""
     try:
         await check_reachable()
     except Exception as exc:
-        raise unreachable(exc) from None
+        raise unreachable(exc, db_url) from None
 
 
 async def readiness() -> str | None:

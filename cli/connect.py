@@ -24,7 +24,7 @@ def with_database(settings: Settings, work: Callable[[], Awaitable[T]], *, prepa
             await database.check_reachable()
         except Exception as exc:  # refused, unknown host, no such database or role: all the operator's to fix
             await Tortoise.close_connections()
-            raise database.unreachable(exc) from None
+            raise database.unreachable(exc, settings.db_url) from None
         try:
             if prepared:
                 await database.prepare_for(settings)

@@ -25,7 +25,7 @@ async def check_startup(settings: Settings, *, app_built: bool = False) -> None:
         manifest = persisted_queries_for(settings, shared=False).manifest
         build_schema(settings, manifest)  # every manifest document parsed and validated
         tracing.check_installed(settings)
-    await database.require_reachable()
+    await database.require_reachable(settings.db_url)
     await database.prepare_for(settings)
     await two_factor.check_configured(settings=settings)
     settings.check_mail()

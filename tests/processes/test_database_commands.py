@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shlex
 import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
+import pytest
 from tortoise.context import TortoiseContext
 
 import database
@@ -24,6 +27,7 @@ from tests.support import Api, replace
 from tests.support.servers import run_main, server_environ
 
 ROOT = Path(__file__).resolve().parents[2]
+SERVER_VARIABLES = {"postgres": "TEST_POSTGRES_URL", "mysql": "TEST_MYSQL_URL"}
 
 
 def _main(tmp_path: Path, *args: str, **environ: str) -> subprocess.CompletedProcess[str]:
@@ -52,6 +56,42 @@ def test_migrate_with_an_unreachable_database_says_so(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "cannot reach the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+SERVERS = {name: os.environ[variable] for name, variable in SERVER_VARIABLES.items() if variable in os.environ}
+
+
+@pytest.mark.parametrize("server", list(SERVERS))
+def test_a_database_that_does_not_exist_is_named_with_the_command_that_creates_it(tmp_path: Path, server: str) -> None:
+    """The server answers, the database is not there: the operator reads its name and how to create it."""
+    url = urlsplit(SERVERS[server])
+    missing = url._replace(path="/no_such_database_here", query="").geturl()
+    served = _main(tmp_path, DATABASE_URL=missing)
+    migrated = _main(tmp_path, "migrate", DATABASE_URL=missing)
+
+    for result in (served, migrated):
+        assert result.returncode == 2
+        assert "the database 'no_such_database_here' does not exist; create it:" in result.stderr
+        assert "Traceback" not in result.stderr
+    command = migrated.stderr.split("create it: ")[1].strip()
+    created = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=60, check=False)  # noqa: S603
+    try:
+        assert created.returncode == 0, created.stderr
+        assert _main(tmp_path, "migrate", DATABASE_URL=missing).returncode == 0
+    finally:
+        _drop(server, command)
+
+
+def _drop(server: str, create: str) -> None:
+    """Undo what the printed command created."""
+    if server == "mysql":
+        drop = create.replace(
+            "CREATE DATABASE `no_such_database_here` CHARACTER SET utf8mb4",
+            "DROP DATABASE IF EXISTS `no_such_database_here`",
+        )
+    else:
+        drop = create.replace("createdb", "dropdb --if-exists", 1)
+    subprocess.run(shlex.split(drop), capture_output=True, timeout=60, check=False)  # noqa: S603
 
 
 async def _database_with_a_wrong_count(path: Path) -> str:
