@@ -302,14 +302,14 @@ class Settings(BaseSettings):
     )  # carries a password
     mail_from: str = Field("user-service <no-reply@localhost>", description="the From of every mail")
     verify_email_url: Link = Field(
-        "http://localhost:3000/verify-email?token={token}", description="the front end's page that calls verifyEmail"
+        "http://localhost:5173/verify-email?token={token}", description="the front end's page that calls verifyEmail"
     )
     reset_password_url: Link = Field(
-        "http://localhost:3000/reset-password?token={token}",
+        "http://localhost:5173/reset-password?token={token}",
         description="the front end's page that calls resetPassword",
     )
     undo_email_change_url: Link = Field(
-        "http://localhost:3000/undo-email-change?token={token}",
+        "http://localhost:5173/undo-email-change?token={token}",
         description="the front end's page that calls undoEmailChange (the link mailed to the old address)",
     )
     mail_templates_dir: Path | None = Field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import tempfile
@@ -18,12 +19,16 @@ from settings import Settings
 from web.logs import configure_logging, log_config
 from web.startup import check_startup
 
+log = logging.getLogger("app.start")
+
 
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_environ()  # fail fast, before uvicorn, with a readable message
     configure_logging(settings)
     # Migrate (development) or refuse pending migrations (production) once, before any worker starts.
     with_database(settings, partial(check_startup, settings))
+    for line in summary(settings):
+        log.info("%s", line)
     with metrics_directory(settings):
         # Every worker applies log_config; uvicorn's own access log is replaced by web.access_log.
         uvicorn.run(
@@ -39,6 +44,25 @@ def serve(args: argparse.Namespace) -> int:
             proxy_headers=False,
         )
     return 0
+
+
+def summary(settings: Settings) -> list[str]:
+    """What a developer needs first: where GraphiQL is, and where the links in mails lead (the front end)."""
+    if settings.is_production:
+        return []
+    base = f"http://{settings.host}:{settings.port}"
+    links = ", ".join(
+        f"{name} {url}"
+        for name, url in (
+            ("VERIFY_EMAIL_URL", settings.verify_email_url),
+            ("RESET_PASSWORD_URL", settings.reset_password_url),
+            ("UNDO_EMAIL_CHANGE_URL", settings.undo_email_change_url),
+        )
+    )
+    return [
+        f"GraphiQL: {base}/graphql (the REST routes: {base}/openapi.json)",
+        f"links in mails open the front end: {links}",
+    ]
 
 
 @contextmanager
