@@ -6,6 +6,11 @@ files from the npm registry into build/graphiql/. When all of them are there, th
 /graphiql/ instead, so GraphiQL works offline and behind a firewall; the integrity attributes stay,
 so the browser still checks every file against the hash Strawberry pinned. When they are not there,
 the page is Strawberry's own.
+
+The page opens on this service's own example (``EXAMPLE``), not Strawberry's generic welcome, and no longer
+mirrors the editors into the address bar: Strawberry's page rewrites the URL with the whole document and
+its variables on every keystroke, so a password typed into a mutation would land in the browser's history
+and in any link shared. A link with ``?q=`` still opens that document.
 """
 
 from __future__ import annotations
@@ -46,6 +51,47 @@ class Asset:
     def file(self) -> str:
         """The file's path inside the package, e.g. "dist/style.css"."""
         return self.path[len(self.package) + 1 :]
+
+
+# What GraphiQL shows on first open: a session's first three steps (README, "A session in GraphiQL").
+EXAMPLE = """# The user service. Run an operation with the play button (Ctrl-Enter); the book icon on the
+# left documents every type, field and argument, with the error codes each operation returns.
+#
+# 1. Register (signs you in), or 2. log in. Then put the accessToken in the Headers pane below:
+#    {"Authorization": "Bearer <accessToken>"}   and 3. ask who you are.
+
+mutation Register {
+  register(input: {userName: "ada", password: "choose-a-long-password", email: "ada@example.com"}) {
+    accessToken
+    user { id userName }
+  }
+}
+
+mutation Login {
+  login(userName: "ada", password: "choose-a-long-password") { accessToken expiresIn refreshToken }
+}
+
+query Me {
+  me { userName email bio followersCount followingCount profile { accountPrivacy } }
+}
+"""
+
+# Strawberry's page, as of the pinned version: its welcome text, and the two calls that write the editors
+# into the URL. A page without them (a newer Strawberry) is served as it is, with a warning.
+_WELCOME = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
+_MIRRORS = ("updateURL({ q: newQuery });", "updateURL({ variables: newVariables });")
+
+
+def for_this_service(page: str) -> str:
+    """Strawberry's GraphiQL page opening on ``EXAMPLE``, its editors kept out of the address bar."""
+    if not _WELCOME.search(page) or not all(mirror in page for mirror in _MIRRORS):
+        log.warning("GraphiQL: Strawberry's page changed; it opens on its own text and may mirror editors to the URL.")
+        return page
+    example = EXAMPLE.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
+    page = _WELCOME.sub(lambda _: f"const EXAMPLE_QUERY = `{example}`;", page, count=1)
+    for mirror in _MIRRORS:
+        page = page.replace(mirror, "")
+    return page
 
 
 def assets(page: str) -> list[Asset]:

@@ -182,7 +182,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Only called where GraphiQL is on (not in production): its files come from this server if fetched.
-        return HTMLResponse(graphiql.offline_page(self.graphql_ide_html))
+        return HTMLResponse(graphiql.offline_page(graphiql.for_this_service(self.graphql_ide_html)))
 
     def encode_json(self, data: object) -> bytes:
         # orjson: several times faster than json for a response; only responses (it refuses lone surrogates

@@ -72,3 +72,13 @@ def test_without_npm_make_graphiql_succeeds_and_says_the_page_uses_the_cdn(
 
     assert fetch_graphiql.main() == 0
     assert "npm not found" in capsys.readouterr().err
+
+
+def test_the_page_opens_on_this_services_example_and_never_writes_the_editors_to_the_url() -> None:
+    from web.graphiql import EXAMPLE, for_this_service
+
+    page = for_this_service(PAGE)
+
+    assert EXAMPLE.splitlines()[0] in page and "Welcome to GraphiQL" not in page
+    assert "updateURL({ q:" not in page and "updateURL({ variables:" not in page
+    assert "updateURL({ q:" in PAGE  # what Strawberry's own page does, and this test guards against
