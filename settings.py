@@ -263,7 +263,7 @@ class Settings(BaseSettings):
     auth_cookie_name: CookieName = Field(
         "",
         description="the refresh-token cookie's name",
-        json_schema_extra={"shown": "`__Secure-refresh_token` (`refresh_token` when `AUTH_COOKIE_SECURE=false`)"},
+        json_schema_extra={"shown": "__Secure-refresh_token (refresh_token when `AUTH_COOKIE_SECURE=false`)"},
     )
     auth_cookie_path: CookiePath = Field(
         "/auth",
