@@ -14,6 +14,7 @@ import base64
 import binascii
 import logging
 import os
+import re
 import secrets
 import tempfile
 from collections.abc import Callable, Mapping
@@ -40,6 +41,17 @@ NO_MAIL_SERVER = (
     "account notices; set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) and MAIL_FROM."
 )
 SHORT_JWT_SECRET = f"JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes; generate one with `{NEW_JWT_SECRET}`."
+COOKIES_WITH_ANY_ORIGIN = (
+    "AUTH_COOKIES=true needs CORS_ORIGINS to list the front end's origins: a browser sends no cookie to an API "
+    "that allows any origin ('*'), and it must not."
+)
+SECURE_COOKIES_PREFIX = "AUTH_COOKIE_NAME: a name starting with __Secure- needs AUTH_COOKIE_SECURE=true."
+SAMESITE_NONE_INSECURE = "AUTH_COOKIE_SAMESITE=none needs AUTH_COOKIE_SECURE=true (browsers refuse it otherwise)."
+INSECURE_COOKIES_IN_PRODUCTION = (
+    "AUTH_COOKIE_SECURE=false is for plain http in development; in production the refresh cookie must be Secure."
+)
+COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}")  # RFC 6265's token, not too long
+COOKIE_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,=:@%/-]{0,200}")  # no ';', no space, no query
 ONLY_WITHOUT_MANIFEST = "PERSISTED_QUERIES_ONLY=true needs PERSISTED_QUERIES_FILE, the manifest to serve."
 NO_JWT_SECRET = (
     f"JWT_SECRET is not set. In production the server needs a secret of at least {MIN_SECRET_BYTES} bytes, "
@@ -108,6 +120,20 @@ def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(origins)
 
 
+def _cookie_name(value: str) -> str:
+    if value and not COOKIE_NAME.fullmatch(value):
+        raise ValueError("must be a cookie name: letters, digits and !#$%&'*+-.^_`|~")
+    if value.startswith("__Host-"):
+        raise ValueError("cannot start with __Host- (such a cookie must have Path=/; this one is scoped to its routes)")
+    return value
+
+
+def _cookie_path(value: str) -> str:
+    if not COOKIE_PATH.fullmatch(value):
+        raise ValueError("must be a URL path starting with /, e.g. /auth")
+    return value.removesuffix("/") or "/"
+
+
 def _lower(value: object) -> object:
     return value.strip().lower() if isinstance(value, str) else value
 
@@ -125,6 +151,9 @@ FernetKeys = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words), After
 Networks = Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode, BeforeValidator(_networks)]
 Link = Annotated[str, AfterValidator(_link)]
 SmtpUrl = Annotated[str, AfterValidator(_smtp_url)]
+CookieName = Annotated[str, AfterValidator(_cookie_name)]
+CookiePath = Annotated[str, AfterValidator(_cookie_path)]
+SameSite = Annotated[Literal["strict", "lax", "none"], BeforeValidator(_lower)]
 Environment = Annotated[Literal["development", "test", "production"], BeforeValidator(_lower)]
 LogFormat = Annotated[Literal["text", "json"], BeforeValidator(_lower)]
 LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)]
@@ -224,6 +253,32 @@ class Settings(BaseSettings):
     trusted_proxies: Networks = Field((), description="IPs or CIDRs whose `X-Forwarded-For` is believed")
     cors_origins: Origins = Field(
         (), description="origins allowed to call from a browser (scheme://host[:port]), space or comma separated"
+    )
+    auth_cookies: bool = Field(
+        False,
+        description="`true`: browser sessions without tokens in JavaScript: every refresh token goes in an HttpOnly "
+        "cookie (the payloads' `refreshToken` reads null), and `POST /auth/refresh` and `POST /auth/logout` work "
+        "from it; see Tokens",
+    )
+    auth_cookie_name: CookieName = Field(
+        "",
+        description="the refresh-token cookie's name",
+        json_schema_extra={"shown": "__Secure-refresh_token (refresh_token when `AUTH_COOKIE_SECURE=false`)"},
+    )
+    auth_cookie_path: CookiePath = Field(
+        "/auth",
+        description="the cookie's Path: where the browser sees `/auth/refresh` and `/auth/logout` (e.g. `/api/auth` "
+        "behind a proxy that serves this service under `/api`)",
+    )
+    auth_cookie_samesite: SameSite = Field(
+        "strict",
+        description="the cookie's SameSite: `strict`, `lax` or `none` (`none` only for a front end on another site, "
+        "and it needs `AUTH_COOKIE_SECURE`)",
+    )
+    auth_cookie_secure: bool = Field(
+        True,
+        description="the cookie's Secure attribute; browsers accept it over https and from http://localhost or "
+        "127.0.0.1. `false` only for plain http on another address in development (refused in production)",
     )
     graphql_introspection: bool | None = Field(
         None,
@@ -365,6 +420,10 @@ class Settings(BaseSettings):
             (bool(self.jwt_secret) and len(self.jwt_secret.encode()) < MIN_SECRET_BYTES, SHORT_JWT_SECRET),
             (self.is_production and not self.jwt_secret, NO_JWT_SECRET),
             (self.persisted_queries_only and self.persisted_queries_file is None, ONLY_WITHOUT_MANIFEST),
+            (self.auth_cookies and "*" in self.cors_origins, COOKIES_WITH_ANY_ORIGIN),
+            (self.auth_cookie_name.startswith("__Secure-") and not self.auth_cookie_secure, SECURE_COOKIES_PREFIX),
+            (self.auth_cookie_samesite == "none" and not self.auth_cookie_secure, SAMESITE_NONE_INSECURE),
+            (self.auth_cookies and self.is_production and not self.auth_cookie_secure, INSECURE_COOKIES_IN_PRODUCTION),
         ]
         broken = [message for is_broken, message in rules if is_broken]
         if broken:
@@ -378,6 +437,14 @@ class Settings(BaseSettings):
     @property
     def metrics_enabled(self) -> bool:
         return bool(self.metrics_token) or not self.is_production
+
+    @property
+    def refresh_cookie_name(self) -> str:
+        """AUTH_COOKIE_NAME, else ``__Secure-refresh_token``: browsers keep a ``__Secure-`` cookie only if it is
+        Secure, so no plain-http page can plant one of that name."""
+        if self.auth_cookie_name:
+            return self.auth_cookie_name
+        return "__Secure-refresh_token" if self.auth_cookie_secure else "refresh_token"
 
     @property
     def is_production(self) -> bool:

@@ -100,7 +100,7 @@ class AccountMutation:
             client=info.context.client,
         )
         info.context.signed_in(session.user.id)
-        return auth_payload(session)
+        return auth_payload(session, info.context)
 
     @strawberry.mutation(
         permission_classes=Auth,

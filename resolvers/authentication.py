@@ -13,13 +13,15 @@ from schema.types import AuthPayload, User
 from services.identity import sign_in
 
 
-def auth_payload(session: sign_in.SignedIn) -> AuthPayload:
+def auth_payload(session: sign_in.SignedIn, context: Context) -> AuthPayload:
+    """The payload of every mutation that issues a refresh token; in cookie mode the token goes in a cookie."""
+    refresh = session.refresh_token
     return AuthPayload(
         access_token=session.access_token.token,
         token_type="Bearer",  # noqa: S106 - a token type, not a secret
         expires_in=session.access_token.expires_in,
-        refresh_token=session.refresh_token.token,
-        refresh_expires_in=session.refresh_token.expires_in,
+        refresh_token=context.hand_out_refresh_token(refresh.token, refresh.expires_in),
+        refresh_expires_in=refresh.expires_in,
         user=User.from_model(session.user, seen_by_owner=True),
     )
 
@@ -49,7 +51,7 @@ class AuthenticationMutation:
             client=context.client,
         )
         context.signed_in(session.user.id)
-        return auth_payload(session)
+        return auth_payload(session, context)
 
     @strawberry.mutation(
         description="Trade a refresh token for a new access token and a new refresh token (rotation); no access "
@@ -67,7 +69,7 @@ class AuthenticationMutation:
             throttle=context.throttle,
             client=context.client,
         )
-        return auth_payload(session)
+        return auth_payload(session, context)
 
     @strawberry.mutation(
         description="End the session this refresh token belongs to, its access tokens included (refused from "

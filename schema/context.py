@@ -32,6 +32,9 @@ class Context:
     relationships: dict[int, Relationship] = field(default_factory=dict)
     # The operation's name, noted by schema.pipeline.RequestPipeline; the edge copies it to the access log.
     operation_name: str | None = None
+    # Cookie mode (AUTH_COOKIES): the edge's keeper of the refresh tokens this request issues (token, seconds
+    # to live), which puts each in an HttpOnly cookie. None: they go in the payload.
+    refresh_cookie: Callable[[str, int], None] | None = None
 
     @property
     def address(self) -> str:
@@ -41,6 +44,13 @@ class Context:
     def client(self) -> Client:
         """Who is calling (address and user agent), for the services that record it."""
         return self.caller.client
+
+    def hand_out_refresh_token(self, token: str, expires_in: int) -> str | None:
+        """The refresh token for the payload: ``token`` itself, or None once the edge has put it in a cookie."""
+        if self.refresh_cookie is None:
+            return token
+        self.refresh_cookie(token, expires_in)
+        return None
 
     async def require_user(self) -> User:
         return await self.caller.require_user()

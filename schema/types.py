@@ -251,14 +251,17 @@ def connection(
 
 @strawberry.type(
     description="A signed-in session: send accessToken as 'Authorization: Bearer <accessToken>'; "
-    "when it expires, trade refreshToken for a new pair with the refreshToken mutation."
+    "when it expires, trade refreshToken for a new pair with the refreshToken mutation (in cookie mode, with "
+    "POST /auth/refresh)."
 )
 class AuthPayload:
     access_token: str = strawberry.field(description="A JWT access token.")
     token_type: str = strawberry.field(description='Always "Bearer".')
     expires_in: int = strawberry.field(description="Seconds until the access token expires.")
-    refresh_token: str = strawberry.field(
-        description="A single-use refresh token. Keep it secret; using one twice revokes the session."
+    refresh_token: str | None = strawberry.field(
+        description="A single-use refresh token. Keep it secret; using one twice revokes the session. Null on a "
+        "server in cookie mode (AUTH_COOKIES=true): the response set it in an HttpOnly cookie instead, which "
+        "POST /auth/refresh and POST /auth/logout read (README: Browser sessions)."
     )
     refresh_expires_in: int = strawberry.field(
         description="Seconds until the refresh token expires; never past the end of its session, which lasts "

@@ -19,7 +19,7 @@ from services.mail import sender
 from services.throttle import Throttle
 from services.throttle_counters import counters_for
 from settings import Settings
-from web import gauges, graphiql, metrics, tracing
+from web import gauges, graphiql, metrics, session_cookies, tracing
 from web.access_log import RequestLog
 from web.authentication import Authentication
 from web.graphql_view import BodySizeLimit, GraphQLApp
@@ -69,7 +69,9 @@ def create_app(settings: Settings) -> Starlette:
                 allow_headers=[
                     "*"
                 ],  # whatever a client library adds (tracing, client names): no credentials ride on it
-                allow_credentials=False,  # tokens travel in headers, never in cookies
+                # Tokens travel in headers; only cookie mode's refresh cookie rides on credentials (never with
+                # "*": settings refuse AUTH_COOKIES then).
+                allow_credentials=settings.auth_cookies,
                 max_age=600,
             )
         )
@@ -85,6 +87,7 @@ def create_app(settings: Settings) -> Starlette:
                     persisted,
                 ),
             ),
+            *session_cookies.routes(settings, throttle),  # AUTH_COOKIES: /auth/refresh, /auth/logout
             Route("/", home),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

@@ -27,7 +27,7 @@ from schema.response_size import CODE as RESPONSE_TOO_LARGE
 from schema.response_size import EncodedResponse, within_limit
 from services.throttle import Throttle
 from settings import Settings
-from web import graphiql
+from web import graphiql, session_cookies
 from web.access_log import note_operation_name
 from web.persisted import PersistedQueries, PersistedQueryError
 from web.request_state import RequestState, request_state
@@ -158,6 +158,7 @@ class GraphQLApp(GraphQL[Context, None]):
             settings=self.settings,
             throttle=self.throttle,
             caller=state.caller,
+            refresh_cookie=session_cookies.keeper(response, self.settings),
         )
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
