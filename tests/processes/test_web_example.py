@@ -41,7 +41,7 @@ EXPIRED_AFTER_MS = 12_000
 @pytest.fixture(scope="module")
 def example() -> Path:
     """The example's sources in build/web-example with its locked packages (`npm ci`, again only when the lock
-    file changes)."""
+    file changes), type-checked (strict)."""
     target = ROOT / "build" / "web-example"
     target.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(target / "src", ignore_errors=True)
@@ -62,6 +62,14 @@ def example() -> Path:
             timeout=300,
         )
         stamp.write_text(lock)
+    checked = subprocess.run(  # noqa: S603 - the example's own TypeScript compiler
+        [shutil.which("node") or "node", "node_modules/typescript/bin/tsc", "--noEmit"],
+        cwd=target,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert checked.returncode == 0, f"examples/web does not type-check:\n{checked.stdout}{checked.stderr}"
     return target
 
 
