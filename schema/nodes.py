@@ -33,8 +33,9 @@ class Node:
 
 
 def global_id(type_name: str, row_id: int) -> strawberry.ID:
-    """The global id of row ``row_id`` of ``type_name``."""
-    return strawberry.ID(base64.b64encode(f"{type_name}:{row_id}".encode()).decode())
+    """The global id of row ``row_id`` of ``type_name`` (well under a microsecond: every user of a
+    page gets one, selected or not)."""
+    return strawberry.ID(binascii.b2a_base64(f"{type_name}:{row_id}".encode(), newline=False).decode())
 
 
 def parse_global_id(value: str, *, field: str = "id") -> tuple[str, int]:
