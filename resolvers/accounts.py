@@ -65,9 +65,9 @@ class AccountQuery:
         permission_classes=Auth,
         description="A user by name (case-insensitive), or null if there is none, it blocks the caller, or it is "
         "deactivated or suspended (admins still see those). "
-        "Needs a token; any signed-in "
-        "user may read any profile, but email and phoneNumber are null, and isAdmin is a FORBIDDEN error, unless "
-        "it is the caller's own or the caller is an admin. "
+        "Needs a token; any signed-in user may read any profile, but the private fields (email, emailVerified, "
+        "phoneNumber, isAdmin, twoFactorEnabled, profile.pushNotifications) read null, never an error, unless it is "
+        "the caller's own or the caller is an admin. "
         "Errors: UNAUTHENTICATED (no, malformed, expired or revoked token); BAD_USER_INPUT (a name no one "
         "could hold).",
     )

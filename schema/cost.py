@@ -2,8 +2,9 @@
 
 Every field costs 1. A connection (a field taking ``first`` or ``last``: followers, following, users,
 followRequests, blockedUsers, securityEvents) costs 1 plus its page size times the cost of its selection,
-so nested lists multiply. The page size is the literal ``first`` when it is one of 1 to the maximum,
-the argument's default when it is left out, and the maximum (100) otherwise: a variable is not known
+so nested lists multiply; so does nodes(ids:), its page size being the number of ids. The page size is
+the literal ``first`` when it is one of 1 to the maximum, the argument's default when it is left out,
+and the maximum (100) otherwise (a list of ids: its length, at most the maximum): a variable is not known
 when the document is validated, so it is charged what it could ask for. That keeps the count a property
 of the document alone: one validation rule, run once per distinct document and cached with its
 validation (schema/pipeline.py), trusted documents included. Fragments and inline fragments count where
@@ -28,6 +29,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
@@ -38,6 +40,7 @@ from graphql import (
 from graphql.validation import ValidationRule
 
 PAGE_ARGUMENTS = ("first", "last")
+LIST_ARGUMENTS = ("ids",)  # nodes(ids:): as many entries as ids (a variable: as many as it could hold)
 CODE = "BAD_USER_INPUT"
 REASON = "QUERY_TOO_COMPLEX"
 MOST = 2**53 - 1  # counts saturate here (JSON numbers stay exact): far over any budget
@@ -129,6 +132,11 @@ class _Walk:
             if name not in given and value is None:
                 continue  # an optional argument left out asks for nothing
             sizes.append(value if type(value) is int and 1 <= value <= self.max_page else self.max_page)
+        for name in LIST_ARGUMENTS:
+            if name in definition.args and name in given:
+                value = given[name]
+                count = len(value.values) if isinstance(value, ListValueNode) else self.max_page
+                sizes.append(min(count, self.max_page))
         return max(sizes) if sizes else None
 
 

@@ -14,7 +14,9 @@ from schema.pagination import PageInfo
 
 @strawberry.type(description="A signed-in session of the caller: one per sign-in, until it is revoked or ends.")
 class Session:
-    id: strawberry.ID = strawberry.field(description="The session's id; revokeSession(id:) ends it.")
+    id: strawberry.ID = strawberry.field(
+        description="The session's id; revokeSession(id:) ends it. Stable: client caches key a Session by it."
+    )
     created_at: datetime = strawberry.field(description="When the session began (the sign-in), UTC.")
     last_used_at: datetime = strawberry.field(description="The session's last sign-in or token refresh, UTC.")
     user_agent: str | None = strawberry.field(

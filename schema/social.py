@@ -21,7 +21,7 @@ from models import User as UserModel
 from schema.context import Context
 from schema.pagination import PageInfo, check_first, decode_cursor
 from services.people import lists, relationships
-from services.people.visibility import check_connections
+from services.people.visibility import connections_visible
 
 if TYPE_CHECKING:
     from schema.types import User
@@ -141,8 +141,10 @@ def selects_on_nodes(info: Info[Context, Any], field: str) -> bool:
     """Whether the list field being resolved selects ``field`` on its entries (``edges { node { field } }``),
     through fragments too.
 
-    Answered once per field of a document (by its path without list indexes: the schema has no abstract
-    types, so that path always has the same selections) and kept while the parsed document lives.
+    Answered once per field of a document (by its path without list indexes: the one abstract type, Node,
+    has one implementation, User, so that path always has the same selections) and kept while the parsed
+    document lives. Only a prefetch hangs on the answer: were it ever wrong, viewerRelationship would still
+    answer rightly, through its loader.
     """
     operation = info.operation
     answers = _SELECTS.get(id(operation))
@@ -188,9 +190,10 @@ async def follow_page(
     seen_by_owner: bool,
     first: int,
     after: str | None,
-) -> tuple[lists.Page, Callable[[], Awaitable[int]]]:
-    """A page of a user's followers or following and a way to count the list, if the viewer may see them
-    (FORBIDDEN on the field if not: services.people.visibility.check_connections)."""
+) -> tuple[lists.Page, Callable[[], Awaitable[int]]] | None:
+    """A page of a user's followers or following and a way to count the list, or None if the viewer may not
+    see them (services.people.visibility.connections_visible): the field reads null, and the page around it
+    stays whole."""
     first = check_first(first)
     position = decode_cursor(after, list_name, int)
     if seen_by_owner:  # the user of a login or register payload: the caller is signing in as it
@@ -202,7 +205,8 @@ async def follow_page(
         async def follows() -> bool:  # through the request's relations loader, batched with the page's
             return (await _relationships(info, viewer, owner_id)).following
 
-        await check_connections(viewer, owner_id, list_name, private=private, follows=follows)
+        if not await connections_visible(viewer, owner_id, private=private, follows=follows):
+            return None
 
     async def load_pages(ids: list[int]) -> list[lists.Page]:
         pages = await lists.follow_lists(list_name, viewer_id=viewer_id, owner_ids=ids, first=first, after=position)

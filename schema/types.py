@@ -13,9 +13,9 @@ from models import User as UserModel
 from models import UserProfile as ProfileModel
 from schema import social
 from schema.context import Context
+from schema.nodes import Node, global_id
 from schema.pagination import FIRST_DEFAULT, After, First, PageInfo, encode_cursor
 from schema.social import Relationship, UserConnection, UserEdge
-from services.errors import Forbidden
 from services.people import lists
 
 PRIVATE = " Visible only to the user itself and to admins; null for anyone else."
@@ -84,10 +84,11 @@ class UserProfile:
 
 
 @strawberry.type(
-    description="A user account. Any signed-in user may read it; email, phoneNumber, isAdmin, twoFactorEnabled "
-    "and profile.pushNotifications only its owner and admins."
+    description="A user account. Any signed-in user may read it; email, emailVerified, phoneNumber, isAdmin, "
+    "twoFactorEnabled and profile.pushNotifications only its owner and admins (anyone else reads null, never an "
+    "error). Client caches key it by id (a global id: node(id:) fetches it again)."
 )
-class User:
+class User(Node):
     user_id: strawberry.ID = strawberry.field(name="userID", description="Server-assigned unique id.")
     user_name: str = strawberry.field(description="Unique user name (1-25 of A-Z a-z 0-9 _ .), case-insensitive.")
     first_name: str = strawberry.field(description="First name, at most 50 characters; empty if not given.")
@@ -116,9 +117,6 @@ class User:
     _two_factor_enabled: strawberry.Private[bool]
     _email_proven: strawberry.Private[bool] = False  # verifyEmail's answer: its token proved emailVerified
 
-    async def _may_see_private(self, info: Info[Context, Any]) -> bool:
-        return self._seen_by_owner or await info.context.may_see_private(self._id)
-
     def _private(self, info: Info[Context, Any], value: T) -> T | Awaitable[T | None] | None:
         return shown_to_owner(info, self._id, value, seen_by_owner=self._seen_by_owner)
 
@@ -142,14 +140,9 @@ class User:
     def phone_number(self, info: Info[Context, Any]) -> str | Awaitable[str | None] | None:
         return self._private(info, self._phone_number)
 
-    @strawberry.field(
-        description="Whether the user is an admin. Visible to the user itself and to admins; "
-        "anyone else gets a FORBIDDEN error for this field."
-    )
-    async def is_admin(self, info: Info[Context, Any]) -> bool:
-        if not await self._may_see_private(info):
-            raise Forbidden("Only the user itself and admins may see isAdmin.", field="isAdmin")
-        return self._is_admin
+    @strawberry.field(description="Whether the user is an admin." + PRIVATE, graphql_type=bool | None)
+    def is_admin(self, info: Info[Context, Any]) -> bool | Awaitable[bool | None] | None:
+        return self._private(info, self._is_admin)
 
     @strawberry.field(
         description="The signed-in viewer's relation to this user; null when the user is the viewer.",
@@ -162,13 +155,13 @@ class User:
 
     @strawberry.field(
         description="Who follows this user, newest first. A private account's list is visible only to its owner, "
-        "its approved followers and admins: anyone else gets null and a FORBIDDEN error for this field. "
-        "Errors: BAD_USER_INPUT (first out of range, or a cursor of another list)."
+        "its approved followers and admins: anyone else reads null (no error; profile.accountPrivacy and "
+        "viewerRelationship tell why). Errors: BAD_USER_INPUT (first out of range, or a cursor of another list)."
     )
     async def followers(
         self, info: Info[Context, Any], first: First = FIRST_DEFAULT, after: After = None
     ) -> UserConnection | None:
-        page, total = await social.follow_page(
+        found = await social.follow_page(
             info,
             "followers",
             owner_id=self._id,
@@ -177,17 +170,17 @@ class User:
             first=first,
             after=after,
         )
-        return connection(page, kind="followers", after=after, total=total)
+        return None if found is None else connection(found[0], kind="followers", after=after, total=found[1])
 
     @strawberry.field(
         description="Whom this user follows, newest first. Visible as followers is (private accounts: owner, "
-        "approved followers and admins; anyone else gets null and FORBIDDEN). "
+        "approved followers and admins; anyone else reads null, no error). "
         "Errors: BAD_USER_INPUT (first out of range, or a cursor of another list)."
     )
     async def following(
         self, info: Info[Context, Any], first: First = FIRST_DEFAULT, after: After = None
     ) -> UserConnection | None:
-        page, total = await social.follow_page(
+        found = await social.follow_page(
             info,
             "following",
             owner_id=self._id,
@@ -196,7 +189,7 @@ class User:
             first=first,
             after=after,
         )
-        return connection(page, kind="following", after=after, total=total)
+        return None if found is None else connection(found[0], kind="following", after=after, total=found[1])
 
     @strawberry.field(
         description="Whether the user signs in with a second factor (an authenticator app)." + PRIVATE,
@@ -210,6 +203,7 @@ class User:
         """``user.profile`` must have been loaded (select_related) with the user. ``email_proven``: the caller
         just proved it reads the user's mail (verifyEmail), so it may see emailVerified, and only that."""
         return cls(
+            id=global_id("User", user.id),
             user_id=strawberry.ID(str(user.id)),
             user_name=user.user_name,
             first_name=user.first_name,

@@ -6,6 +6,8 @@ once (models/fast_reads.py). Which users a viewer may find is a visibility rule 
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from models import User
 from models.fast_reads import PreparedFirst
 from services.accounts.validation import clean_user_name, email_key, user_name_key
@@ -94,6 +96,29 @@ async def visible_by_name(user_name: str, *, viewer_id: int, admin: bool = False
 async def visible_by_name_key(key: str, *, viewer_id: int) -> User | None:
     """The user whose userName key is ``key`` as ``viewer_id`` may see it, else None (see visible_by_name)."""
     return await _VISIBLE_BY_NAME.first(key, viewer_id)
+
+
+_VISIBLE_BY_ID = PreparedFirst(
+    User, lambda value, viewer: User.filter(findable(viewer), id=value).select_related("profile"), int, int
+)
+
+
+_VISIBLE_BY_ID_TO_ADMIN = PreparedFirst(
+    User, lambda value, viewer: User.filter(findable(viewer, admin=True), id=value).select_related("profile"), int, int
+)
+
+
+async def visible_by_ids(user_ids: Collection[int], *, viewer_id: int, admin: bool = False) -> dict[int, User]:
+    """The users of ``user_ids`` that ``viewer_id`` may see, by id, as ``visible_by_name`` finds them (an
+    ``admin`` also finds deactivated and suspended accounts): one query, SQL built once for a single id."""
+    if len(user_ids) == 1:
+        (user_id,) = user_ids
+        found = await (_VISIBLE_BY_ID_TO_ADMIN if admin else _VISIBLE_BY_ID).first(user_id, viewer_id)
+        return {} if found is None else {found.id: found}
+    if not user_ids:
+        return {}
+    query = User.filter(findable(viewer_id, admin=admin), id__in=list(user_ids)).select_related("profile")
+    return {user.id: user for user in await query}
 
 
 async def visible_by_id(user_id: int, *, viewer_id: int) -> User | None:

@@ -39,17 +39,26 @@ async def check_connections(
     follows: Callable[[], Awaitable[bool]] | None = None,
 ) -> None:
     """FORBIDDEN (naming ``list_name``, "followers" or "following") unless ``viewer`` may read ``owner_id``'s
-    list (``may_see_connections``). The one check every reader of these lists makes.
+    list (``may_see_connections``). The one check every reader of these lists makes (or, answering null
+    instead of an error, ``connections_visible``).
 
     ``follows`` tells whether the viewer follows the owner (asked only for a private account); by default
     it is read from the follow rows. A reader that batches relations (GraphQL's loaders) passes its own.
     """
-    viewer_follows = private and await (follows or _follows(viewer.id, owner_id))()
-    if not may_see_connections(viewer, owner_id, private=private, viewer_follows=viewer_follows):
+    if not await connections_visible(viewer, owner_id, private=private, follows=follows):
         raise Forbidden(
             f"This account is private: only its owner and approved followers see its {list_name}.",
             field=list_name,
         )
+
+
+async def connections_visible(
+    viewer: User, owner_id: int, *, private: bool, follows: Callable[[], Awaitable[bool]] | None = None
+) -> bool:
+    """Whether ``viewer`` may read ``owner_id``'s followers and following lists (``may_see_connections``), for a
+    reader that answers null rather than an error (GraphQL's fields); ``follows`` as for ``check_connections``."""
+    viewer_follows = private and await (follows or _follows(viewer.id, owner_id))()
+    return may_see_connections(viewer, owner_id, private=private, viewer_follows=viewer_follows)
 
 
 def _follows(viewer_id: int, owner_id: int) -> Callable[[], Awaitable[bool]]:

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 from graphql import (
-    GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
     build_schema,
-    extend_schema,
     parse,
     validate,
 )
@@ -27,15 +25,8 @@ CODE_BLOCK = re.compile(r"```(?:ts|js)\n(.*?)```", re.DOTALL)
 TEMPLATE_DOCUMENT = re.compile(r"`(\s*(?:query|mutation|subscription|fragment)\b[^`]*)`")
 
 
-def _schema(*, with_user_id: bool) -> GraphQLSchema:
-    schema = build_schema((ROOT / "schema.graphql").read_text())
-    user = schema.type_map["User"]
-    assert isinstance(user, GraphQLObjectType)
-    if with_user_id and "id" not in user.fields:
-        # TODO(lead): the guide writes for issue 22's User.id (the ids work); once schema.graphql has it, this
-        # extension is no longer made and can go.
-        schema = extend_schema(schema, parse("extend type User { id: ID! }"))
-    return schema
+def _schema() -> GraphQLSchema:
+    return build_schema((ROOT / "schema.graphql").read_text())
 
 
 def _guide_documents() -> list[str]:
@@ -74,13 +65,13 @@ def test_the_example_sends_the_operations_of_its_flow() -> None:
 
 @pytest.mark.parametrize("document", _guide_documents(), ids=lambda document: " ".join(document.split())[:60])
 def test_each_document_of_the_guide_is_valid_against_the_schema(document: str) -> None:
-    errors = validate(_schema(with_user_id=True), parse(document))
+    errors = validate(_schema(), parse(document))
 
     assert [error.message for error in errors] == []
 
 
 @pytest.mark.parametrize("document", _example_documents(), ids=lambda document: " ".join(document.split())[:60])
 def test_each_document_of_the_example_is_valid_against_todays_schema(document: str) -> None:
-    errors = validate(_schema(with_user_id=False), parse(document))
+    errors = validate(_schema(), parse(document))
 
     assert [error.message for error in errors] == []

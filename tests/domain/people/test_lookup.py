@@ -74,6 +74,28 @@ async def test_visible_by_name_hides_blockers_and_hidden_accounts_but_admins_fin
         await lookup.visible_by_name("no one; really", viewer_id=viewer.id)
 
 
+async def test_visible_by_ids_applies_the_same_rule_to_one_id_and_to_many(make_user: MakeUser) -> None:
+    viewer, blocker, gone, suspended, other = [
+        await make_user(name) for name in ("viewer", "blocker", "gone", "suspended", "other")
+    ]
+    await Block.create(blocker_id=blocker.id, blocked_id=viewer.id)
+    await hide(gone)
+    await hide(suspended, suspend=True)
+    everyone = [viewer, blocker, gone, suspended, other]
+
+    async def seen(ids: list[int], *, admin: bool = False) -> set[str]:
+        found = await lookup.visible_by_ids(ids, viewer_id=viewer.id, admin=admin)
+        assert all(user_id == user.id and user.profile is not None for user_id, user in found.items())
+        return {user.user_name for user in found.values()}
+
+    assert await seen([user.id for user in everyone] + [10**9]) == {"viewer", "other"}
+    assert await seen([user.id for user in everyone], admin=True) == {"viewer", "gone", "suspended", "other"}
+    for user in everyone:  # one id takes the prepared statement: the same answers
+        assert await seen([user.id]) == ({user.user_name} if user in (viewer, other) else set())
+        assert await seen([user.id], admin=True) == (set() if user is blocker else {user.user_name})
+    assert await seen([]) == set()
+
+
 async def test_by_live_session_finds_the_user_only_while_the_session_is_not_revoked(
     make_user: MakeUser, settings: Settings
 ) -> None:

@@ -8,7 +8,14 @@ import pytest
 from models import User, UserProfile
 from services.errors import Forbidden
 from services.people import blocks, follows
-from services.people.visibility import check_connections, findable, may_see_connections, may_see_private, shown
+from services.people.visibility import (
+    check_connections,
+    connections_visible,
+    findable,
+    may_see_connections,
+    may_see_private,
+    shown,
+)
 from tests.domain.people.support import MakeUser, hide
 
 
@@ -42,6 +49,10 @@ async def test_a_private_accounts_lists_are_seen_by_its_owner_approved_followers
         with pytest.raises(Forbidden) as refused:
             await check_connections(viewer, owner.id, "following", private=True)
         assert refused.value.field == "following"
+    # The same rule for a reader that answers null instead (GraphQL's followers and following fields).
+    assert [await connections_visible(viewer, owner.id, private=True) for viewer in (owner, fan, admin)] == [True] * 3
+    assert [await connections_visible(viewer, owner.id, private=True) for viewer in (asker, stranger)] == [False] * 2
+    assert await connections_visible(stranger, owner.id, private=False)
     await check_connections(stranger, owner.id, "followers", private=False)  # a public account: anyone
 
 
