@@ -4,7 +4,8 @@ A request that is not well-formed gets Apollo Server's codes: GRAPHQL_PARSE_FAIL
 document over the token limit), GRAPHQL_VALIDATION_FAILED for a document the schema's validation rules refuse
 (an unknown field or argument, a literal of the wrong type, a variable used where its type does not fit,
 the depth, alias, selection and cost limits, introspection when it is off), and BAD_USER_INPUT for variable
-values that do not fit their types.
+values that do not fit their types. A service's error that names several input fields (SeveralFields)
+becomes one error per field, each at the same path and locations with its own ``extensions``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from graphql import (
 )
 
 from schema.echoes import without_values
-from services.errors import AccountError
+from services.errors import AccountError, SeveralFields
 
 log = logging.getLogger("app.errors")
 
@@ -139,6 +140,24 @@ def _request_error_code(error: GraphQLError) -> str:
     return BAD_VALUE  # a variable's value, coerced when the operation starts
 
 
+def _each_field(error: GraphQLError) -> list[GraphQLError]:
+    """One error per field of a service's SeveralFields, where it was raised; any other error as it is."""
+    original = error.original_error
+    if not isinstance(original, SeveralFields):
+        return [error]
+    return [
+        GraphQLError(
+            one.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=one,
+        )
+        for one in original.errors
+    ]
+
+
 def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
     return GraphQLError(
         message,
@@ -152,7 +171,7 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> G
 
 def client_errors(errors: list[GraphQLError], *, hide: Callable[[str], str] | None = None) -> list[GraphQLError]:
     """What the client sees; ``hide`` rewrites the messages of malformed requests (see SchemaNames)."""
-    return [client_error(error, hide=hide) for error in errors]
+    return [client_error(one, hide=hide) for error in errors for one in _each_field(error)]
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:
