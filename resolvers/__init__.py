@@ -30,9 +30,9 @@ class Query(AccountQuery, SocialQuery, SecurityQuery):
 @strawberry.type(
     description="Creating, signing in to, changing and deleting accounts. Every failure is an error with a "
     "stable extensions.code and, where one input field is at fault, extensions.field (see README, Errors); "
-    "every field of an input that breaks a rule is its own error, in the input's field order. Any operation "
-    "may also fail with GRAPHQL_PARSE_FAILED (a syntax error), GRAPHQL_VALIDATION_FAILED (a document the schema "
-    "or its limits refuse), BAD_USER_INPUT (a variable's value that does not fit its type), and "
+    "every input field or argument that breaks a rule is its own error, in the order they are declared. Any "
+    "operation may also fail with GRAPHQL_PARSE_FAILED (a syntax error), GRAPHQL_VALIDATION_FAILED (a document "
+    "the schema or its limits refuse), BAD_USER_INPUT (a variable's value that does not fit its type), and "
     "INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
 class Mutation(

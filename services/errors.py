@@ -50,20 +50,25 @@ class TakenFields(SeveralFields, Conflict):
 
 
 def raise_together(errors: Sequence[AccountError], *, order: Sequence[str] = ()) -> None:
-    """Raise the errors of one input's fields, if any: one as itself, several as one SeveralFields.
+    """Raise the errors of one input's fields, if any (see :func:`together`)."""
+    if errors:
+        raise together(errors, order=order)
+
+
+def together(errors: Sequence[AccountError], *, order: Sequence[str] = ()) -> AccountError:
+    """The error to raise for one input's field errors (at least one): one as itself, several as one
+    SeveralFields (TakenFields if all are conflicts, else InvalidFields).
 
     They are sorted by ``order`` (the input's field names, in the order the API declares them); an error
     whose field is not in it keeps its place after those that are.
     """
-    if not errors:
-        return
     rank = {field: index for index, field in enumerate(order)}
     ordered = sorted(errors, key=lambda error: rank.get(error.field or "", len(rank)))
     if len(ordered) == 1:
-        raise ordered[0]
+        return ordered[0]
     if all(isinstance(error, Conflict) for error in ordered):
-        raise TakenFields(ordered)
-    raise InvalidFields(ordered)
+        return TakenFields(ordered)
+    return InvalidFields(ordered)
 
 
 class NotFound(AccountError):

@@ -2,13 +2,16 @@
 
 A form learns every field to fix from one answer: one GraphQL error per field, each with its own
 ``extensions`` (``code`` and ``field``), at the mutation's path, in the order the input declares its fields,
-and nothing is written. Taken unique values are reported together the same way (CONFLICT).
+and nothing is written. Taken unique values are reported together the same way (CONFLICT). The same for
+the arguments of login, resetPassword and the two-factor mutations that take a password and a code: each
+malformed one is reported, whatever the others.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from tests.graphql.test_two_factor import DISABLE, enable
 from tests.support import PASSWORD, REGISTER, UPDATE_PROFILE, Api, Result
 
 UPDATE_ERRORS = "mutation Update($input: UpdateUserInput!) { updateProfile(input: $input) { userName bio } }"
@@ -179,3 +182,50 @@ async def test_an_update_reports_a_taken_user_name_and_phone_number_together(api
     assert fields_and_codes(result) == [("userName", "CONFLICT"), ("phoneNumber", "CONFLICT")], result.body
     me = (await api.me(bob.token)).data["me"]
     assert (me["userName"], me["phoneNumber"], me["bio"]) == ("bob", None, None)
+
+
+# Mutations with several arguments: each argument's form is checked whatever the others' (and the account's).
+
+LOGIN_OTP = """
+mutation Login($userName: String!, $password: String!, $otp: String) {
+  login(userName: $userName, password: $password, otp: $otp) { accessToken }
+}"""
+RESET = (
+    "mutation Reset($token: String!, $newPassword: String!) { resetPassword(token: $token, newPassword: $newPassword) }"
+)
+
+
+async def test_login_reports_every_malformed_argument(api: Api) -> None:
+    await api.register("ann")
+
+    result = await api.execute(LOGIN_OTP, {"userName": "ann\x00", "password": "p" * 129, "otp": "not a code"})
+    two = await api.execute(LOGIN_OTP, {"userName": "ann", "password": "p" * 129, "otp": "12"})
+
+    assert fields_and_codes(result) == [
+        ("userName", "BAD_USER_INPUT"),
+        ("password", "BAD_USER_INPUT"),
+        ("otp", "BAD_USER_INPUT"),
+    ], result.body
+    assert fields_and_codes(two) == [("password", "BAD_USER_INPUT"), ("otp", "BAD_USER_INPUT")], two.body
+    assert all(error["path"] == ["login"] for error in result.errors)
+
+
+async def test_reset_password_reports_an_unusable_token_and_a_weak_password_together(api: Api) -> None:
+    weak = await api.execute(RESET, {"token": "no-such-token", "newPassword": "abc"})
+    strong = await api.execute(RESET, {"token": "no-such-token", "newPassword": "brand_new_secret_77"})
+
+    assert fields_and_codes(weak) == [("token", "BAD_USER_INPUT"), ("newPassword", "BAD_USER_INPUT")], weak.body
+    assert fields_and_codes(strong) == [("token", "BAD_USER_INPUT")], strong.body
+
+
+async def test_disabling_two_factor_reports_the_password_and_the_code_together(api: Api) -> None:
+    account = await api.register("ann")
+    await enable(api, account)
+
+    both = await api.execute(DISABLE, {"password": "p" * 129, "code": "nope"}, token=account.token)
+    code_only = await api.execute(DISABLE, {"password": account.password, "code": "nope"}, token=account.token)
+
+    assert fields_and_codes(both) == [("password", "BAD_USER_INPUT"), ("code", "BAD_USER_INPUT")], both.body
+    assert fields_and_codes(code_only) == [("code", "BAD_USER_INPUT")], code_only.body
+    me = await api.execute("query { me { twoFactorEnabled } }", token=account.token)
+    assert me.data == {"me": {"twoFactorEnabled": True}}
