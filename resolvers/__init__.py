@@ -19,8 +19,9 @@ from schema.fresh_reads import reads_afresh
 
 @strawberry.type(
     description="Reading users. Every failure is an error with a stable extensions.code (see README, Errors); "
-    "any operation may also fail with BAD_USER_INPUT for a malformed document or variable, and with "
-    "INTERNAL_SERVER_ERROR when something unexpected breaks."
+    "any operation may also fail with GRAPHQL_PARSE_FAILED (a syntax error), GRAPHQL_VALIDATION_FAILED (a "
+    "document the schema or its limits refuse), BAD_USER_INPUT (a variable's value that does not fit its type), "
+    "and INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
 class Query(AccountQuery, SocialQuery, SecurityQuery, NodeQuery):
     pass
@@ -30,7 +31,9 @@ class Query(AccountQuery, SocialQuery, SecurityQuery, NodeQuery):
 @strawberry.type(
     description="Creating, signing in to, changing and deleting accounts. Every failure is an error with a "
     "stable extensions.code and, where one input field is at fault, extensions.field (see README, Errors); "
-    "any operation may also fail with BAD_USER_INPUT for a malformed document or variable, and with "
+    "every input field or argument that breaks a rule is its own error, in the order they are declared. Any "
+    "operation may also fail with GRAPHQL_PARSE_FAILED (a syntax error), GRAPHQL_VALIDATION_FAILED (a document "
+    "the schema or its limits refuse), BAD_USER_INPUT (a variable's value that does not fit its type), and "
     "INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
 class Mutation(

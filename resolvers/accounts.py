@@ -30,6 +30,11 @@ EMAIL_CHANGE = (
     "address gets a notice with a link that undoes the change (undoEmailChange)."
 )
 RECENT_SIGN_IN = "FORBIDDEN (no recent sign-in and no password: see above)"
+EVERY_FIELD = (
+    " Every field at fault is its own error with its extensions.field, in UpdateUserInput's field order: all "
+    "that break a rule (the password fields' rules included), or else all that are taken; the old password is "
+    "checked only once every field passes."
+)
 
 
 def _password(value: str | None) -> str | None:
@@ -84,7 +89,8 @@ class AccountMutation:
         description="Create an account with a default profile and sign it in; no token needed. "
         "Errors: BAD_USER_INPUT (a field breaks a rule, or the password is too common or too like the user name "
         "or email; extensions.field names it), CONFLICT (userName, email or phoneNumber is taken; "
-        "extensions.field names it), TOO_MANY_REQUESTS (too many registrations from this address; "
+        "extensions.field names it). Every field at fault is its own error, in RegisterInput's field order: all "
+        "that break a rule, or else all that are taken. TOO_MANY_REQUESTS (too many registrations from this address; "
         "extensions.retryAfter says how many seconds to wait).",
     )
     async def register(self, info: Info[Context, Any], input: Register) -> AuthPayload:
@@ -114,7 +120,7 @@ class AccountMutation:
         + ", CONFLICT (userName, email or phoneNumber is taken, or a racing request "
         "renamed the user), TOO_MANY_REQUESTS "
         "(too many CONFLICT answers for this account or address, or too many wrong passwords; "
-        "extensions.retryAfter says how many seconds to wait).",
+        "extensions.retryAfter says how many seconds to wait)." + EVERY_FIELD,
     )
     async def update_user(self, info: Info[Context, Any], user_name: TargetName, input: Changes) -> User:
         return await _update(info, user_name, input)
@@ -127,7 +133,7 @@ class AccountMutation:
         + RECENT_SIGN_IN
         + ", CONFLICT (userName, email or phoneNumber is taken, or a racing request renamed the user), "
         "TOO_MANY_REQUESTS (too many CONFLICT answers for this account or address, or too many wrong passwords; "
-        "extensions.retryAfter says how many seconds to wait).",
+        "extensions.retryAfter says how many seconds to wait)." + EVERY_FIELD,
     )
     async def update_profile(self, info: Info[Context, Any], input: Changes) -> User:
         return await _update(info, None, input)

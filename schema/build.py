@@ -10,7 +10,6 @@ from graphql import DocumentNode, GraphQLError, NoSchemaIntrospectionCustomRule
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_limit
-from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.types import ExecutionContext
 
 from resolvers import Mutation, Query
@@ -19,7 +18,7 @@ from schema.errors import log_unexpected
 from schema.pagination import FIRST_MAX
 from schema.pipeline import RequestPipeline
 from schema.trusted import prepare_trusted
-from schema.validation import CountValidations
+from schema.validation import CountValidations, depth_limit
 from settings import Settings
 
 
@@ -35,7 +34,7 @@ def build_schema(
     """The schema with its guards. The rules are built once, so the validation cache can hit; the
     manifest's trusted documents are parsed and validated here, once."""
     rules: list[type[ASTValidationRule]] = [
-        depth_limit(settings.max_query_depth, None, None),
+        depth_limit(settings.max_query_depth),
         alias_limit(settings.max_aliases),
         cost_limit(budget=settings.max_query_cost, max_nested=settings.max_nested_connections, max_page=FIRST_MAX),
         CountValidations,

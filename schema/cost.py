@@ -9,7 +9,9 @@ when the document is validated, so it is charged what it could ask for. That kee
 of the document alone: one validation rule, run once per distinct document and cached with its
 validation (schema/pipeline.py), trusted documents included. Fragments and inline fragments count where
 they are spread, aliases each time, ``@skip``/``@include`` as if included. A document is refused when
-one of its operations costs more than the budget or nests connections deeper than the ceiling.
+one of its operations costs more than the budget or nests connections deeper than the ceiling: with
+GRAPHQL_VALIDATION_FAILED, as every rule that refuses a document (the depth and alias limits too), and
+``reason`` QUERY_TOO_COMPLEX. The document, not a value a person typed, has to change.
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ from graphql import (
 )
 from graphql.validation import ValidationRule
 
+from schema.errors import VALIDATION_FAILED
+
 PAGE_ARGUMENTS = ("first", "last")
 LIST_ARGUMENTS = ("ids",)  # nodes(ids:): as many entries as ids (a variable: as many as it could hold)
-CODE = "BAD_USER_INPUT"
+CODE = VALIDATION_FAILED
 REASON = "QUERY_TOO_COMPLEX"
 MOST = 2**53 - 1  # counts saturate here (JSON numbers stay exact): far over any budget
 

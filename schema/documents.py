@@ -4,7 +4,8 @@ graphql-core's check that fields can be merged is quadratic in repeated selectio
 6.6 KB and no aliases, takes ~130 ms to validate), and neither the alias nor the token limit sees repeats.
 So the parsed document is kept with its selection count in one LRU cache (the place Strawberry's
 ParserCache would keep it), and a request over ``max_selections`` is refused in the parse hook, before
-validation runs. The count costs one walk of the tree per distinct document; a cached one costs a compare.
+validation runs (GRAPHQL_VALIDATION_FAILED, as the other limits on a document). The count costs one walk
+of the tree per distinct document; a cached one costs a compare.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from functools import lru_cache
 
 from graphql import DocumentNode, ExecutableDefinitionNode, GraphQLError, SelectionSetNode, parse
 from strawberry.extensions import SchemaExtension
+
+from schema.errors import VALIDATION_FAILED
 
 CACHED_DOCUMENTS = 128  # as Strawberry's ParserCache: bounded, so unique texts cannot grow memory
 
@@ -56,7 +59,7 @@ class DocumentCache(SchemaExtension):
         if selections > self.max_selections:
             raise GraphQLError(
                 f"The document has {selections} field selections; at most {self.max_selections} are allowed.",
-                extensions={"code": "BAD_USER_INPUT"},
+                extensions={"code": VALIDATION_FAILED},  # a limit on the document, as a validation rule
             )
         context.graphql_document = document
         yield

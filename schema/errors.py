@@ -1,4 +1,12 @@
-"""The one place errors become what a client sees: a stable ``extensions.code``, and nothing internal."""
+"""The one place errors become what a client sees: a stable ``extensions.code``, and nothing internal.
+
+A request that is not well-formed gets Apollo Server's codes: GRAPHQL_PARSE_FAILED for a syntax error (or a
+document over the token limit), GRAPHQL_VALIDATION_FAILED for a document the schema's validation rules refuse
+(an unknown field or argument, a literal of the wrong type, a variable used where its type does not fit,
+the depth, alias, selection and cost limits, introspection when it is off), and BAD_USER_INPUT for variable
+values that do not fit their types. A service's error that names several input fields (SeveralFields)
+becomes one error per field, each at the same path and locations with its own ``extensions``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ from collections.abc import Callable, Collection, Iterator
 from graphql import (
     GraphQLError,
     GraphQLSchema,
+    GraphQLSyntaxError,
     is_enum_type,
     is_input_object_type,
     is_interface_type,
@@ -19,11 +28,31 @@ from graphql import (
 )
 
 from schema.echoes import without_values
-from services.errors import AccountError
+from services.errors import AccountError, SeveralFields
 
 log = logging.getLogger("app.errors")
 
 INTERNAL_MESSAGE = "Internal server error."
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+BAD_VALUE = "BAD_USER_INPUT"
+
+
+class InvalidDocument(GraphQLError):
+    """An error of the document's validation (schema/pipeline.py marks them): GRAPHQL_VALIDATION_FAILED."""
+
+
+def invalid_document(error: GraphQLError) -> InvalidDocument:
+    """``error``, from validating a document, marked as such."""
+    return InvalidDocument(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -93,7 +122,7 @@ def client_error(error: GraphQLError, *, hide: Callable[[str], str] | None = Non
     # Syntax, validation and variable-coercion errors: the request itself is malformed. Their messages
     # lose the input's values (schema/echoes.py), then, with introspection off, the schema's names.
     message, field = without_values(error)
-    extensions: dict[str, object] = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+    extensions: dict[str, object] = {**(error.extensions or {}), "code": _request_error_code(error)}
     if hide:
         message = hide(message)
         if field is not None and hide(field) != field:
@@ -101,6 +130,32 @@ def client_error(error: GraphQLError, *, hide: Callable[[str], str] | None = Non
     if field is not None:
         extensions.setdefault("field", field)
     return _with(error, message, extensions)
+
+
+def _request_error_code(error: GraphQLError) -> str:
+    if isinstance(error, GraphQLSyntaxError):
+        return PARSE_FAILED
+    if isinstance(error, InvalidDocument):
+        return VALIDATION_FAILED
+    return BAD_VALUE  # a variable's value, coerced when the operation starts
+
+
+def _each_field(error: GraphQLError) -> list[GraphQLError]:
+    """One error per field of a service's SeveralFields, where it was raised; any other error as it is."""
+    original = error.original_error
+    if not isinstance(original, SeveralFields):
+        return [error]
+    return [
+        GraphQLError(
+            one.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=one,
+        )
+        for one in original.errors
+    ]
 
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
@@ -116,7 +171,7 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> G
 
 def client_errors(errors: list[GraphQLError], *, hide: Callable[[str], str] | None = None) -> list[GraphQLError]:
     """What the client sees; ``hide`` rewrites the messages of malformed requests (see SchemaNames)."""
-    return [client_error(error, hide=hide) for error in errors]
+    return [client_error(one, hide=hide) for error in errors for one in _each_field(error)]
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:

@@ -9,7 +9,8 @@ import strawberry
 
 @strawberry.input(
     description="A new account: userName and password are required, the rest optional. A field that breaks a "
-    "rule is BAD_USER_INPUT; a taken userName, email or phoneNumber is CONFLICT. extensions.field names the field."
+    "rule is BAD_USER_INPUT; a taken userName, email or phoneNumber is CONFLICT. extensions.field names the field; "
+    "every field at fault is its own error, in this input's field order."
 )
 class RegisterInput:
     user_name: str = strawberry.field(

@@ -5,19 +5,32 @@ each), so the steps each request needs are one extension instead of four: add th
 (AddValidationRules), parse once per distinct text with the token and selection limits (DocumentCache),
 validate once per document (ValidationCache's LRU), trusted documents neither parsed nor validated again
 (schema/trusted.py), and the operation's name noted for the access log and metrics (OperationName).
+Validation's errors are marked as such (schema.errors.InvalidDocument: GRAPHQL_VALIDATION_FAILED), once per
+document, so they are told from the variable errors that execution finds later (BAD_USER_INPUT).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 
-from graphql import DocumentNode
+from graphql import DocumentNode, GraphQLError, GraphQLSchema
 from graphql.validation import ASTValidationRule
-from strawberry.extensions.validation_cache import DEFAULT_MAXSIZE, _get_validate_cache
+from strawberry.extensions.validation_cache import DEFAULT_MAXSIZE
+from strawberry.schema.schema import validate_document
 
 from schema.context import Context
 from schema.core import core_schema
+from schema.errors import invalid_document
 from schema.trusted import TrustedDocumentCache
+
+
+@lru_cache(maxsize=DEFAULT_MAXSIZE)  # as Strawberry's ValidationCache: bounded, shared by every request
+def validate(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
+    """The document's validation errors, each marked as one (GRAPHQL_VALIDATION_FAILED)."""
+    return [invalid_document(error) for error in validate_document(schema, document, rules)]
 
 
 class RequestPipeline(TrustedDocumentCache):
@@ -31,7 +44,6 @@ class RequestPipeline(TrustedDocumentCache):
     ) -> None:
         super().__init__(max_tokens=max_tokens, max_selections=max_selections, trusted=trusted)
         self.rules = tuple(rules)
-        self.validate = _get_validate_cache(DEFAULT_MAXSIZE)  # ValidationCache's own LRU
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
@@ -45,7 +57,7 @@ class RequestPipeline(TrustedDocumentCache):
         if (context.query or "") in self.trusted:
             context.pre_execution_errors = []  # validated with these rules at start-up
         else:
-            context.pre_execution_errors = self.validate(
+            context.pre_execution_errors = validate(
                 core_schema(context.schema), context.graphql_document, context.validation_rules
             )
         yield

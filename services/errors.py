@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 
@@ -28,6 +29,46 @@ class InvalidInput(AccountError):
 
 class Conflict(AccountError):
     code = "CONFLICT"
+
+
+class SeveralFields(AccountError):
+    """Several fields of one input at fault, reported together: ``errors``, each naming its field, in the
+    input's field order. A client sees one GraphQL error per field, each with its own ``extensions``
+    (schema/errors.py); raise through :func:`raise_together`, which raises a single error as itself."""
+
+    def __init__(self, errors: Sequence[AccountError]) -> None:
+        super().__init__(" ".join(error.message for error in errors))
+        self.errors = tuple(errors)
+
+
+class InvalidFields(SeveralFields, InvalidInput):
+    """Several fields break their rules (BAD_USER_INPUT each)."""
+
+
+class TakenFields(SeveralFields, Conflict):
+    """Several unique values are taken (CONFLICT each)."""
+
+
+def raise_together(errors: Sequence[AccountError], *, order: Sequence[str] = ()) -> None:
+    """Raise the errors of one input's fields, if any (see :func:`together`)."""
+    if errors:
+        raise together(errors, order=order)
+
+
+def together(errors: Sequence[AccountError], *, order: Sequence[str] = ()) -> AccountError:
+    """The error to raise for one input's field errors (at least one): one as itself, several as one
+    SeveralFields (TakenFields if all are conflicts, else InvalidFields).
+
+    They are sorted by ``order`` (the input's field names, in the order the API declares them); an error
+    whose field is not in it keeps its place after those that are.
+    """
+    rank = {field: index for index, field in enumerate(order)}
+    ordered = sorted(errors, key=lambda error: rank.get(error.field or "", len(rank)))
+    if len(ordered) == 1:
+        return ordered[0]
+    if all(isinstance(error, Conflict) for error in ordered):
+        return TakenFields(ordered)
+    return InvalidFields(ordered)
 
 
 class NotFound(AccountError):

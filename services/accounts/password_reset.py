@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 
-from models import OutboxMail, User
+from models import OneTimeToken, OutboxMail, User
 from services import audit
 from services.accounts import mail_links
 from services.accounts.validation import clean_email, clean_new_password, email_key
 from services.client import Client
-from services.errors import Conflict
+from services.errors import AccountError, Conflict, InvalidInput, together
 from services.identity import credentials, one_time_tokens, passwords
 from services.identity.one_time_tokens import RESET_PASSWORD
 from services.mail import outbox
@@ -25,6 +25,7 @@ from settings import Settings
 
 # An outbox row that is no mail yet: a reset request, which the sender resolves (resolve_reset_request).
 RESET_REQUEST = "reset_password_request"
+RESET_ORDER = ("token", "newPassword")  # resetPassword's arguments, the order their errors are reported in
 
 
 async def request_password_reset(*, email: str, settings: Settings, throttle: Throttle, client: Client) -> None:
@@ -72,14 +73,21 @@ async def resolve_reset_request(request: OutboxMail, settings: Settings) -> None
 
 async def reset_password(*, token: str, new_password: str, settings: Settings, client: Client) -> None:
     """Set a new password with a reset token: every session and access token ends, the address the
-    token was mailed to counts as verified, and a notice goes out."""
-    record = await one_time_tokens.find(token, purpose=RESET_PASSWORD, settings=settings)
-    user = await lookup.by_id(record.user_id)
+    token was mailed to counts as verified, and a notice goes out.
+
+    An unusable token and a new password that breaks the rules anyone can check (length, a common password)
+    are reported together; the rule about the account's own name and email is checked once the token is good.
+    """
+    found = await _usable(token, settings)
+    if found is None:
+        refused: list[AccountError] = [one_time_tokens.invalid()]
+        try:
+            clean_new_password(new_password, "newPassword")
+        except InvalidInput as weak:
+            refused.append(weak)
+        raise together(refused, order=RESET_ORDER)
+    record, user = found
     mailed_to = email_key(record.email)
-    # A password change since the mail (any path bumps token_version) ends the token, and so does a move
-    # of the account to another address: the token counts only while the account has the one it was sent to.
-    if user is None or user.token_version != record.token_version or user.email_key != mailed_to:
-        raise one_time_tokens.invalid()
     new_password = clean_new_password(new_password, "newPassword", user_name=user.user_name, email=user.email)
     password_hash = await passwords.hash_password(new_password, rounds=settings.bcrypt_rounds)
     async with transaction():
@@ -95,3 +103,17 @@ async def reset_password(*, token: str, new_password: str, settings: Settings, c
         if user.email:
             await outbox.enqueue(template="password_changed", to=user.email, data={"user_name": user.user_name})
     await audit.record(Kind.PASSWORD_CHANGED, event="password_reset", user_id=user.id, client=client)
+
+
+async def _usable(token: str, settings: Settings) -> tuple[OneTimeToken, User] | None:
+    """The reset token's record and account, or None when it cannot be used (one answer for every reason)."""
+    try:
+        record = await one_time_tokens.find(token, purpose=RESET_PASSWORD, settings=settings)
+    except InvalidInput:
+        return None
+    user = await lookup.by_id(record.user_id)
+    # A password change since the mail (any path bumps token_version) ends the token, and so does a move
+    # of the account to another address: the token counts only while the account has the one it was sent to.
+    if user is None or user.token_version != record.token_version or user.email_key != email_key(record.email):
+        return None
+    return record, user

@@ -11,9 +11,11 @@ from services import audit
 from services.accounts import change_notices, uniqueness
 from services.accounts.managed import managed_account
 from services.accounts.validation import (
+    UPDATE_ORDER,
     CleanFields,
+    FieldChecks,
+    check_fields,
     check_password_size,
-    clean_fields,
     clean_new_password,
 )
 from services.client import Client
@@ -43,7 +45,9 @@ async def update_user(
 ) -> User:
     """Apply the given changes (absent = untouched, None = cleared) to ``user_name`` or the actor.
 
-    Everything is checked before anything is written, and written in one transaction. A CONFLICT
+    Everything is checked before anything is written, and written in one transaction. Every field that
+    breaks its rule is reported together, the password fields' own rules included (InvalidFields, in
+    UpdateUserInput's order); the current password is verified only once every field passes. A CONFLICT
     tells whether a name, email or phone number is taken, so those answers are throttled like
     registration: counted per acting account and per address before the write, given back if it goes through.
     Changing the email address needs a recent sign-in of the actor's session (``signed_in_at``) or the
@@ -52,15 +56,20 @@ async def update_user(
     target = await managed_account(actor, user_name)
     if "verified" in changes and not actor.is_admin:
         raise Forbidden("verified is set by the service, not by the user.", field="verified")
-    fields = clean_fields(changes)
+    checks = FieldChecks()
+    fields = check_fields(changes, checks)
     email_changes = "email_key" in fields.user and fields.user["email_key"] != target.email_key
+    # An email that broke its rule may have been a change: the old password alone is then no password change.
+    maybe_email_change = email_changes or checks.refused_field("email")
+    changes_password = new_password is not None or (old_password is not None and not maybe_email_change)
+    new = _checked_new_password(target, fields, old_password, new_password, checks) if changes_password else None
+    checks.raise_refused(UPDATE_ORDER)
     password_hash = await _checked_passwords(
         actor=actor,
         target=target,
-        fields=fields,
         email_changes=email_changes,
         old_password=old_password,
-        new_password=new_password,
+        new=new,
         signed_in_at=signed_in_at,
         settings=settings,
         throttle=throttle,
@@ -102,24 +111,22 @@ async def _checked_passwords(
     *,
     actor: User,
     target: User,
-    fields: CleanFields,
     email_changes: bool,
     old_password: str | None,
-    new_password: str | None,
+    new: str | None,
     signed_in_at: float | None,
     settings: Settings,
     throttle: Throttle,
     client: Client,
 ) -> str | None:
-    """Check the passwords an update needs; the new password's hash, or None without a password change.
+    """Verify the passwords an update needs; the new password's hash, or None without a password change.
 
+    ``new`` is the new password (its rules passed), or None when the update changes no password.
     ``old_password`` (providedOldPassword) is the target's current password in a password change, and the
     actor's in an email change (services.identity.reauthentication): one password when the actor changes itself. An
     admin changing someone else's email and password at once sends that account's password, and needs a
     recent sign-in for the email. Every password check counts toward the throttle.
     """
-    changes_password = new_password is not None or (old_password is not None and not email_changes)
-    new = _checked_new_password(target, fields, old_password, new_password) if changes_password else None
     own_password = old_password if actor.id == target.id or new is None else None
     if email_changes:
         await reauthentication.require_recent_sign_in(
@@ -145,20 +152,26 @@ async def _checked_passwords(
     return await passwords.hash_password(new, rounds=settings.bcrypt_rounds)
 
 
-def _checked_new_password(user: User, fields: CleanFields, old_password: str | None, new_password: str | None) -> str:
-    """Check a password change's inputs (both fields, the new one's policy) before any password is verified."""
+def _checked_new_password(
+    user: User, fields: CleanFields, old_password: str | None, new_password: str | None, checks: FieldChecks
+) -> str | None:
+    """Check a password change's inputs (both fields, the new one's policy) before any password is verified:
+    the new password, or None with the refusals kept in ``checks``."""
     if old_password is None:
-        raise InvalidInput("A password change needs providedOldPassword too.", field="providedOldPassword")
+        checks.refuse(InvalidInput("A password change needs providedOldPassword too.", field="providedOldPassword"))
+    else:
+        checks.check(lambda: check_password_size(old_password, "providedOldPassword"))
     if new_password is None:
-        raise InvalidInput("A password change needs providedNewPassword too.", field="providedNewPassword")
-    new_password = clean_new_password(
-        new_password,
-        "providedNewPassword",
-        user_name=str(fields.user.get("user_name", user.user_name)),
-        email=fields.user.get("email", user.email),
+        checks.refuse(InvalidInput("A password change needs providedNewPassword too.", field="providedNewPassword"))
+        return None
+    return checks.check(
+        lambda: clean_new_password(
+            new_password,
+            "providedNewPassword",
+            user_name=str(fields.user.get("user_name", user.user_name)),
+            email=fields.user.get("email", user.email),
+        )
     )
-    check_password_size(old_password, "providedOldPassword")
-    return new_password
 
 
 async def _write(user: User, fields: CleanFields, password_hash: str | None) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from tortoise.exceptions import IntegrityError
 
 from models import User, UserProfile
 from services import audit
 from services.accounts import email_verification, uniqueness
-from services.accounts.validation import (
-    clean_fields,
-    clean_new_password,
-)
+from services.accounts.validation import FieldChecks, check_fields, clean_new_password
 from services.client import Client
 from services.errors import NotFound, Unauthenticated
 from services.identity import passwords
@@ -19,6 +18,9 @@ from services.people import directory, lookup
 from services.throttle import Throttle
 from services.transactions import transaction
 from settings import Settings
+
+# The order of the fields in RegisterInput, which errors are reported in.
+REGISTER_ORDER = ("userName", "password", "email", "firstName", "lastName", "phoneNumber")
 
 
 async def register(
@@ -33,12 +35,18 @@ async def register(
     last_name: str | None = None,
     phone_number: str | None = None,
 ) -> SignedIn:
-    """Create a user and its profile (default settings) in one transaction, and sign it in."""
+    """Create a user and its profile (default settings) in one transaction, and sign it in.
+
+    Every field that breaks its rule is reported together (InvalidFields, in RegisterInput's order), and so is
+    every unique value that is taken (TakenFields)."""
     await throttle.reserve("registrations", address=client.address)
     given: dict[str, object] = {"user_name": user_name, "first_name": first_name or "", "last_name": last_name or ""}
     given.update((key, value) for key, value in (("email", email), ("phone_number", phone_number)) if value is not None)
-    fields = clean_fields(given)
-    password = clean_new_password(password, user_name=user_name, email=fields.user.get("email"))
+    checks = FieldChecks()
+    fields = check_fields(given, checks)
+    checked = checks.check(lambda: clean_new_password(password, user_name=user_name, email=fields.user.get("email")))
+    checks.raise_refused(REGISTER_ORDER)
+    password = cast(str, checked)  # not None: a refused password raised just now
     password_hash = await passwords.hash_password(password, rounds=settings.bcrypt_rounds)
     try:
         async with transaction():

@@ -1,7 +1,8 @@
 """Input rules, one function per kind of value and one table naming which rule guards which field.
 
 Each rule returns the value as it will be stored (trimmed, normalised) or raises
-:class:`InvalidInput` naming the API field.
+:class:`InvalidInput` naming the API field. :class:`FieldChecks` runs the rules of one input's fields
+and reports every field that breaks one together (services.errors.raise_together).
 """
 
 from __future__ import annotations
@@ -9,18 +10,20 @@ from __future__ import annotations
 import gzip
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from models.user import BIO_MAX, EMAIL_MAX, GENDER_MAX, NAME_MAX, URL_MAX, USER_NAME_MAX
-from services.errors import InvalidInput
+from services.errors import AccountError, InvalidInput, raise_together
+
+T = TypeVar("T")
 
 # Lengths in characters (code points), as people count them: "é" repeated 64 times is 64, not 128.
 # Hashing has no byte limit (services/identity/passwords.py pre-hashes); the maximum only bounds the work.
@@ -221,6 +224,32 @@ FIELD_RULES: Mapping[str, FieldRule] = {
 }
 
 
+class FieldChecks:
+    """The rules of one input's fields, each run whatever the others found: a form learns every field to
+    fix in one answer. Run each with :meth:`check`, then :meth:`raise_refused` before using any value."""
+
+    def __init__(self) -> None:
+        self.refused: list[AccountError] = []
+
+    def check(self, rule: Callable[[], T]) -> T | None:
+        """What ``rule`` returns, or None if it refused (the refusal is kept)."""
+        try:
+            return rule()
+        except InvalidInput as refused:
+            self.refused.append(refused)
+            return None
+
+    def refuse(self, error: AccountError) -> None:
+        self.refused.append(error)
+
+    def refused_field(self, field: str) -> bool:
+        return any(error.field == field for error in self.refused)
+
+    def raise_refused(self, order: Sequence[str] = ()) -> None:
+        """Raise every refusal together (one as itself), in ``order`` of their fields; nothing if none."""
+        raise_together(self.refused, order=order)
+
+
 @dataclass
 class CleanFields:
     user: dict[str, Any]
@@ -244,17 +273,36 @@ def split_full_name(values: Mapping[str, object]) -> dict[str, object]:
     return {**rest, "first_name": first, "last_name": last}
 
 
+# The order of the fields in UpdateUserInput, which errors are reported in (FIELD_RULES follows it too).
+UPDATE_ORDER = ("name", *(rule.name for rule in FIELD_RULES.values()), "providedOldPassword", "providedNewPassword")
+
+
 def clean_fields(values: Mapping[str, object]) -> CleanFields:
-    """Check every given field (keyed by model attribute); ``None`` clears a nullable one."""
+    """Check every given field (keyed by model attribute); ``None`` clears a nullable one. Every field that
+    breaks its rule is reported, together, in UpdateUserInput's order."""
+    checks = FieldChecks()
+    result = check_fields(values, checks)
+    checks.raise_refused(UPDATE_ORDER)
+    return result
+
+
+def check_fields(values: Mapping[str, object], checks: FieldChecks) -> CleanFields:
+    """Check every given field, keeping the refusals in ``checks``: the fields that pass, cleaned."""
     result = CleanFields(user={}, profile={})
-    for attribute, value in split_full_name(values).items():
+    given = checks.check(lambda: split_full_name(values))
+    if given is None:  # name is at fault: check the others alone
+        given = {key: value for key, value in values.items() if key != "name"}
+    for attribute, value in given.items():
         rule = FIELD_RULES[attribute]
         if value is None:
             if not rule.nullable:
-                raise InvalidInput(f"{rule.name} cannot be null.", field=rule.name)
+                checks.refuse(InvalidInput(f"{rule.name} cannot be null.", field=rule.name))
+                continue
             cleaned = None
         else:
-            cleaned = rule.clean(value, rule.name)
+            cleaned = checks.check(partial(rule.clean, value, rule.name))
+            if cleaned is None:  # refused: a rule never returns None for a value
+                continue
         target = result.user if rule.table == "user" else result.profile
         target[attribute] = cleaned
         if attribute == "user_name" and isinstance(cleaned, str):

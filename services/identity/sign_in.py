@@ -9,7 +9,7 @@ from prometheus_client import Counter
 from models import User
 from services import audit
 from services.accounts import lifecycle
-from services.accounts.validation import check_lookup_text, check_password_size
+from services.accounts.validation import FieldChecks, check_lookup_text, check_password_size
 from services.client import Client
 from services.errors import AccountError, NotFound, Unauthenticated
 from services.identity import access_tokens, one_time_codes, passwords, sessions, two_factor
@@ -20,6 +20,7 @@ from settings import Settings
 
 LOGIN_FAILED = "Wrong user name or password."
 LOGIN_THROTTLED = "Too many failed logins; try again later."
+LOGIN_ORDER = ("userName", "password", "otp")  # login's arguments, the order their errors are reported in
 LOGINS = Counter("logins_total", "login attempts by outcome (ok, or the error's code)", ["outcome"])
 
 
@@ -94,9 +95,12 @@ async def _login(
     client: Client,
     otp: str | None,
 ) -> SignedIn:
-    password = check_password_size(password)
-    code = one_time_codes.parse_optional(otp, "otp")  # a malformed one is refused whatever the account
-    typed = lookup.login_key(check_lookup_text(user_name, "userName").strip())
+    checks = FieldChecks()  # each argument's form, whatever the account: every one at fault reported together
+    checks.check(lambda: check_lookup_text(user_name, "userName"))
+    checks.check(lambda: check_password_size(password))
+    code = checks.check(lambda: one_time_codes.parse_optional(otp, "otp"))  # None too for no code
+    checks.raise_refused(LOGIN_ORDER)
+    typed = lookup.login_key(user_name.strip())
     user = await lookup.by_login_key(typed)
     # Counted per account, by name or email alike; an unknown name per name typed, so counts reveal nothing.
     # Counted before the password is checked, so attempts sent together cannot pass the limit.

@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 
 from models import RecoveryCode, TwoFactorSecret, User
 from services import audit
+from services.accounts.validation import FieldChecks, check_password_size
 from services.client import OPERATOR, Client
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, SecondFactorNeeded
 from services.identity import reauthentication, sessions
@@ -323,8 +324,12 @@ async def _reauthenticate(
     client: Client,
     keep: str | None = None,
 ) -> None:
-    """The password (and a code) again, for a change to the second factor; counted like a login."""
-    parsed = None if code is None else parse(code, "code")  # a malformed code is no guess: not counted
+    """The password (and a code) again, for a change to the second factor; counted like a login. A password
+    over the size limit and a malformed code (no guess: not counted) are reported together."""
+    checks = FieldChecks()
+    checks.check(lambda: check_password_size(password))
+    parsed = None if code is None else checks.check(lambda: parse(code, "code"))
+    checks.raise_refused(("password", "code"))
 
     async def code_is_right() -> None:
         assert parsed is not None  # noqa: S101 - only passed when a code was sent

@@ -18,18 +18,18 @@ from tests.support import ME, REGISTER, Api, replace
 from web import graphiql
 
 
-async def test_syntax_error_is_bad_user_input(api: Api) -> None:
+async def test_syntax_error_is_graphql_parse_failed(api: Api) -> None:
     result = await api.execute("query { me { ")
 
     assert result.status == 200 and result.data is None
-    assert result.code == "BAD_USER_INPUT"
+    assert result.code == "GRAPHQL_PARSE_FAILED"
     assert "Syntax Error" in result.error["message"]
 
 
-async def test_unknown_field_is_bad_user_input(api: Api) -> None:
+async def test_unknown_field_is_graphql_validation_failed(api: Api) -> None:
     result = await api.execute("query { me { passwordHash } }")
 
-    assert result.code == "BAD_USER_INPUT"
+    assert result.code == "GRAPHQL_VALIDATION_FAILED"
     assert "passwordHash" in result.error["message"]
 
 

@@ -106,7 +106,7 @@ async def test_an_invalid_document_is_not_stored(api: Api) -> None:
     first = await post(api, {"query": invalid, "extensions": persisted(sha)})
     again = await post(api, {"extensions": persisted(sha)})
 
-    assert first.code == "BAD_USER_INPUT"
+    assert first.code == "GRAPHQL_VALIDATION_FAILED"
     assert again.code == "PERSISTED_QUERY_NOT_FOUND"
 
 

@@ -70,7 +70,7 @@ def statements(caplog: pytest.LogCaptureFixture) -> Iterator[list[str]]:
 def refused_for_cost(body: dict[str, object], **numbers: int) -> None:
     assert body["data"] is None, body
     (error,) = body["errors"]  # type: ignore[misc]
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": "QUERY_TOO_COMPLEX", **numbers}, body
+    assert error["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED", "reason": "QUERY_TOO_COMPLEX", **numbers}, body
     assert "path" not in error
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import pytest
+from graphql import GraphQLInputObjectType
 
 from models.user import BIO_MAX, EMAIL_MAX, NAME_MAX, URL_MAX, USER_NAME_MAX
+from schema.build import build_schema
+from schema.core import core_schema
+from services.accounts.registration import REGISTER_ORDER
 from services.accounts.validation import (
     FIELD_RULES,
+    UPDATE_ORDER,
     CleanFields,
     check_password_size,
     clean_bool,
@@ -22,7 +28,8 @@ from services.accounts.validation import (
     email_key,
     user_name_key,
 )
-from services.errors import InvalidInput
+from services.errors import Conflict, InvalidFields, InvalidInput, TakenFields, raise_together
+from settings import Settings
 
 LONE_SURROGATE = "\ud800"
 
@@ -585,8 +592,53 @@ def test_clean_fields_reports_the_api_field_name(values: dict[str, object], fiel
     rejected(lambda: clean_fields(values), field)
 
 
-def test_clean_fields_stops_at_the_first_bad_field_and_names_it() -> None:
+def test_clean_fields_names_the_one_bad_field_among_good_ones() -> None:
     rejected(lambda: clean_fields({"first_name": "Ann", "website": "nope", "bio": "fine"}), "website")
+
+
+def test_clean_fields_reports_every_bad_field_in_the_update_inputs_order() -> None:
+    with pytest.raises(InvalidFields) as caught:
+        clean_fields(
+            {"account_privacy": None, "website": "nope", "first_name": "ok", "user_name": "a b", "name": "x"},
+        )
+
+    assert caught.value.code == "BAD_USER_INPUT"
+    assert [(type(error), error.field) for error in caught.value.errors] == [
+        (InvalidInput, "name"),  # not together with firstName
+        (InvalidInput, "userName"),
+        (InvalidInput, "website"),
+        (InvalidInput, "accountPrivacy"),
+    ]
+
+
+def test_the_reporting_orders_are_the_inputs_field_orders() -> None:
+    """Errors are reported in the order the API declares the input's fields (schema.graphql)."""
+    types = core_schema(build_schema(Settings())).type_map
+    update = cast(GraphQLInputObjectType, types["UpdateUserInput"])
+    register = cast(GraphQLInputObjectType, types["RegisterInput"])
+
+    assert list(UPDATE_ORDER) == list(update.fields)
+    assert list(REGISTER_ORDER) == [*register.fields]
+
+
+def test_raise_together_raises_one_error_as_itself_and_several_in_the_given_order() -> None:
+    one = InvalidInput("bio is too long.", field="bio")
+    with pytest.raises(InvalidInput) as caught:
+        raise_together([one], order=("userName", "bio"))
+    assert caught.value is one
+
+    raise_together([])  # nothing refused: nothing raised
+
+    taken = [Conflict("email taken", field="email"), Conflict("name taken", field="userName")]
+    with pytest.raises(TakenFields) as conflicts:
+        raise_together(taken, order=("userName", "email"))
+    assert [error.field for error in conflicts.value.errors] == ["userName", "email"]
+    assert conflicts.value.code == "CONFLICT"
+
+    unordered = [InvalidInput("x", field="other"), InvalidInput("y", field="bio"), InvalidInput("z")]
+    with pytest.raises(InvalidFields) as several:
+        raise_together(unordered, order=("bio",))
+    assert [error.field for error in several.value.errors] == ["bio", "other", None]
 
 
 @pytest.mark.parametrize("attribute", sorted(FIELD_RULES))
