@@ -192,6 +192,14 @@ class Settings(BaseSettings):
     access_token_ttl: Whole = Field(900, description="access-token lifetime in seconds", ge=1)
     refresh_token_ttl: Whole = Field(30 * 24 * 3600, description="refresh-token lifetime in seconds (30 days)", ge=1)
     session_max_age: Whole = Field(90 * 24 * 3600, description="absolute session lifetime in seconds (90 days)", ge=1)
+    refresh_reuse_grace_seconds: Whole = Field(
+        10,
+        description="seconds after a refresh during which the same refresh token sent again (a second tab "
+        "refreshing at the same moment) gets the same new pair instead of revoking the session; `0` turns this "
+        "off; see Tokens",
+        ge=0,
+        le=60,
+    )
     account_restore_days: Days = Field(
         30,
         description="days a deactivated account can be restored by signing in; then the clean-up deletes it",

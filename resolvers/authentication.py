@@ -55,11 +55,15 @@ class AuthenticationMutation:
 
     @strawberry.mutation(
         description="Trade a refresh token for a new access token and a new refresh token (rotation); no access "
-        "token needed. A refresh token works once: presenting it again revokes the whole session. A session ends "
-        "SESSION_MAX_AGE after sign-in (90 days by default); then log in again. "
-        "Errors: UNAUTHENTICATED (unknown, expired, used or revoked refresh token, or an ended session or account), "
-        "BAD_USER_INPUT (not a "
-        "refresh token at all), TOO_MANY_REQUESTS (too many refreshes from this address; extensions.retryAfter).",
+        "token needed. A refresh token works once: presenting it again revokes the whole session, except within "
+        "REFRESH_REUSE_GRACE_SECONDS (10 by default) of its first use, when it answers the same new refresh token "
+        "again (two tabs refreshing at once). A session ends SESSION_MAX_AGE after sign-in (90 days by default); "
+        "then sign in again. A refused token says why in extensions.reason: TOKEN_INVALID (not a refresh token "
+        "of this service), TOKEN_REVOKED (its session was signed out or revoked, or the token was used again after "
+        "the grace), SESSION_ENDED (signed out everywhere, a password or security change, the account closed, or "
+        "the session or its token past its lifetime); each means: sign in again. "
+        "Errors: UNAUTHENTICATED (a refused refresh token, with extensions.reason), TOO_MANY_REQUESTS (too many "
+        "refreshes from this address; extensions.retryAfter).",
     )
     async def refresh_token(self, info: Info[Context, Any], refresh_token: RefreshToken) -> AuthPayload:
         context = info.context
@@ -73,8 +77,10 @@ class AuthenticationMutation:
 
     @strawberry.mutation(
         description="End the session this refresh token belongs to, its access tokens included (refused from "
-        "the next request on); no access token needed. Always true, also for an unknown token. "
-        "Errors: BAD_USER_INPUT (not a refresh token at all).",
+        "the next request on, with extensions.reason TOKEN_REVOKED); no access token needed. Always true, also "
+        "for an unknown token or an ended session; text that cannot be a refresh token (empty or too long) is "
+        "refused with extensions.reason TOKEN_INVALID. "
+        "Errors: UNAUTHENTICATED (text that is no refresh token).",
     )
     async def logout(self, info: Info[Context, Any], refresh_token: RefreshToken) -> bool:
         context = info.context

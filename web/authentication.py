@@ -1,5 +1,8 @@
 """Who is calling: the bearer token and the client address, resolved at the HTTP edge for any endpoint.
 
+A refused token is UNAUTHENTICATED with ``extensions.reason`` (services.identity.refusals); a request
+without one is UNAUTHENTICATED with no reason.
+
 The ``Authentication`` middleware puts a :class:`Caller` in every HTTP request's state. Nothing is
 decoded or loaded until an endpoint asks, so anonymous requests and GraphiQL's page stay cheap; the
 token is decoded and the user loaded at most once per request.
@@ -17,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from models import User
 from services.client import Client
 from services.errors import Unauthenticated
-from services.identity import access_tokens, sign_in
+from services.identity import access_tokens, refusals, sign_in
 from settings import Settings
 from web.request_state import request_state
 
@@ -96,7 +99,7 @@ class Caller:
         try:
             if self._scope.get("query_string") and _has_token_parameter(self._scope["query_string"]):
                 # A token in a URL ends up in logs and browser history; refuse it outright.
-                raise Unauthenticated("Send the access token in the Authorization header, never in the URL.")
+                raise refusals.invalid("Send the access token in the Authorization header, never in the URL.")
             token = bearer_token(Headers(scope=self._scope).get("authorization"))
             if token is not None:
                 claims = access_tokens.decode_access_token(token, settings=self._settings)
@@ -134,11 +137,11 @@ def bearer_token(header: str | None) -> str | None:
     if header is None:
         return None
     if len(header) > MAX_HEADER_LENGTH:
-        raise Unauthenticated("The Authorization header is too long.")
+        raise refusals.invalid("The Authorization header is too long.")
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or " " in token:
-        raise Unauthenticated("The Authorization header must be 'Bearer <access token>'.")
+        raise refusals.invalid("The Authorization header must be 'Bearer <access token>'.")
     return token
 
 

@@ -1,4 +1,5 @@
 """Access tokens: HS256 JWTs that name the user, the user's token version and the session (``sid``).
+A refused one says why (services.identity.refusals).
 
 A token also says when its session signed in with credentials (``auth_time``, OpenID Connect's claim):
 a refresh keeps it, so a session's tokens are "recently signed in" only for a while
@@ -14,7 +15,7 @@ from functools import lru_cache
 
 import jwt
 
-from services.errors import Unauthenticated
+from services.identity import refusals
 from settings import Settings
 
 ALGORITHM = "HS256"
@@ -72,24 +73,25 @@ def issue_access_token(
     return AccessToken(token=token, expires_in=expires - issued)
 
 
-EXPIRED = "The access token has expired; log in again."
-INVALID = "The access token is invalid."
+INVALID = refusals.ACCESS_INVALID
 
 
 def decode_access_token(token: str, *, settings: Settings, now: float | None = None) -> TokenClaims:
-    """Verify signature, algorithm, issuer, audience and lifetime; raise Unauthenticated otherwise.
+    """Verify signature, algorithm, issuer, audience and lifetime; raise TokenRefused otherwise: TOKEN_EXPIRED
+    for a token of ours past its ``exp`` (PyJWT checks the signature first, so only for one of ours), else
+    TOKEN_INVALID.
 
     Revocation is not checked here: the caller loads the user only through a live session ``sid``.
     """
     try:
         claims, expires = _verified(token, settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience)
     except jwt.ExpiredSignatureError:
-        raise Unauthenticated(EXPIRED) from None
+        raise refusals.expired() from None
     except jwt.InvalidTokenError:
-        raise Unauthenticated(INVALID) from None
+        raise refusals.invalid() from None
     # A verification is remembered, so the token's end is checked here on every use.
     if expires + LEEWAY_SECONDS < (time.time() if now is None else now):
-        raise Unauthenticated(EXPIRED)
+        raise refusals.expired()
     return claims
 
 

@@ -1,10 +1,17 @@
 """Sessions and their refresh tokens: started at sign-in, rotated on every refresh, revoked as a whole.
 
 A refresh token is live while it is unspent and unexpired and its session is neither revoked nor past
-its absolute end. Revocation is one conditional UPDATE of session rows; rotation runs in one
-transaction holding its session row locked. So after any interleaving of refresh, reuse, logout,
-logoutAll, a password change or a delete, a revoked session has no live token, and one token never
-yields two successors.
+its absolute end. Revocation is one conditional UPDATE of session rows, recording why (``end_reason``:
+TOKEN_REVOKED for this one session, SESSION_ENDED for all of a user's, see services.identity.refusals);
+rotation runs in one transaction holding its session row locked. So after any interleaving of refresh,
+reuse, logout, logoutAll, a password change or a delete, a revoked session has no live token, and one
+token never yields two successors.
+
+The reuse grace: for REFRESH_REUSE_GRACE_SECONDS after a token was spent, presenting it again (a second
+tab refreshing at the same moment) answers the successor it was spent for, while that successor is still
+unspent, instead of revoking the session. The successor is derived from its parent with HMAC
+(services.identity.refresh_successors explains why rather than kept encrypted), so nothing but hashes is
+stored and any worker can answer. Later, or once the successor is spent too, a replay revokes the session.
 """
 
 from __future__ import annotations
@@ -26,14 +33,14 @@ from services import audit
 from services.accounts.validation import require_str
 from services.client import Client
 from services.errors import InvalidInput, Unauthenticated
+from services.identity import refresh_successors, refusals
+from services.identity.refusals import SESSION_ENDED, TOKEN_REVOKED
 from services.people import lookup
 from services.security_events import Kind
 from settings import Settings
 
 TOKEN_BYTES = 32  # 256 bits
 MAX_TOKEN_LENGTH = 256
-INVALID = "The refresh token is invalid, expired or revoked; log in again."
-REUSED = "This refresh token was already used; the session is revoked. Log in again."
 GONE = "The account no longer exists."
 # What every session id is (uuid4().hex, see start); any other text names no session and never reaches a query.
 SESSION_ID = re.compile(rf"[0-9a-fA-F]{{{SESSION_ID_LENGTH}}}")
@@ -78,6 +85,16 @@ async def user_of_live_session(*, user_id: int, session_id: str, token_version: 
     return user if user is not None and user.token_version == token_version else None
 
 
+async def end_reason(*, user_id: int, session_id: str) -> str:
+    """Why an access token of this session speaks for no one (``user_of_live_session`` found none): the reason
+    its revocation recorded, else SESSION_ENDED (the session went with its user, or the token version moved on).
+    Asked only on that failure path, so a good token still costs one query."""
+    session = await Session.filter(id=session_id, user_id=user_id).first()
+    if session is None or session.revoked_at is None:
+        return SESSION_ENDED
+    return session.end_reason or TOKEN_REVOKED
+
+
 def clean_id(session_id: object, field: str = "id") -> str:
     """A session id as the API takes one: 32 hexadecimal digits, else BAD_USER_INPUT naming ``field``."""
     if not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id):
@@ -86,23 +103,30 @@ def clean_id(session_id: object, field: str = "id") -> str:
 
 
 def _clean(token: object) -> str:
+    """The text of a refresh token as sent; text that cannot be one (empty, over-long: an access token, say)
+    is refused like an unknown one, TOKEN_INVALID. Not a string at all is BAD_USER_INPUT."""
     text = require_str(token, "refreshToken")
     if not text or len(text) > MAX_TOKEN_LENGTH:
-        raise InvalidInput("refreshToken is not a refresh token.", field="refreshToken")
+        raise refusals.invalid(refusals.REFRESH_INVALID)
     return text
 
 
-async def _issue(session: Session, now: datetime, settings: Settings) -> IssuedRefreshToken:
-    """A new refresh token of the session; it never outlives the session."""
-    session_id, session_ends = session.id, session.expires_at
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    expires = min(now + timedelta(seconds=settings.refresh_token_ttl), session_ends)
-    await RefreshToken.create(session_id=session_id, token_hash=_digest(token), expires_at=expires)
+async def _issue(
+    session: Session, now: datetime, settings: Settings, *, token: str | None = None
+) -> IssuedRefreshToken:
+    """A new refresh token of the session (``token``, else a random one); it never outlives the session."""
+    token = token or secrets.token_urlsafe(TOKEN_BYTES)
+    expires = min(now + timedelta(seconds=settings.refresh_token_ttl), session.expires_at)
+    await RefreshToken.create(session_id=session.id, token_hash=_digest(token), expires_at=expires)
+    return _issued(session, token, expires, now)
+
+
+def _issued(session: Session, token: str, expires: datetime, now: datetime) -> IssuedRefreshToken:
     return IssuedRefreshToken(
         token=token,
         expires_in=max(0, int((expires - now).total_seconds())),
-        session_id=session_id,
-        session_ends=session_ends,
+        session_id=session.id,
+        session_ends=session.expires_at,
         signed_in_at=session.created_at,  # a session begins only by signing in; a refresh never moves it
     )
 
@@ -134,37 +158,77 @@ async def start(user: User, settings: Settings, *, client: Client) -> IssuedRefr
 async def rotate(token: object, settings: Settings, *, client: Client) -> tuple[User, IssuedRefreshToken]:
     """Spend a refresh token for a new one of the same session, and the user it belongs to.
 
-    A second use of one token revokes its session. Everything happens in one transaction that holds
-    the session row locked, so a concurrent rotation or revocation waits for it or comes first.
+    A second use of one token revokes its session, but within the reuse grace, where it answers the same
+    successor again. Everything happens in one transaction that holds the session row locked, so a
+    concurrent rotation or revocation waits for it or comes first. A refusal says why (``reason``).
     """
-    record = await RefreshToken.filter(token_hash=_digest(_clean(token))).first()
+    text = _clean(token)
+    record = await RefreshToken.filter(token_hash=_digest(text)).first()
     if record is None:
-        raise Unauthenticated(INVALID)
+        raise refusals.invalid(refusals.REFRESH_INVALID)
     session_id: str = record.session_id  # type: ignore[attr-defined]
     now = _now()
     async with in_transaction():
-        session = await Session.filter(id=session_id).select_for_update().first()
-        if session is None or not is_live(session, now):
-            raise Unauthenticated(INVALID)
-        if record.expires_at <= now:
-            raise Unauthenticated(INVALID)
+        session = _live(await Session.filter(id=session_id).select_for_update().first(), record, now)
         # Compare-and-set: of two requests presenting the same token, exactly one spends it.
         spent = await RefreshToken.filter(id=record.id, used_at=None).update(used_at=now)
         if spent:
-            user = await lookup.by_id(session.user_id)  # type: ignore[attr-defined]
-            if user is None:
-                raise Unauthenticated(GONE)
+            user = await _owner(session)
             await Session.filter(id=session_id).update(
                 last_used_at=now, ip_address=client.ip_address, user_agent=client.agent
             )
-            return user, await _issue(session, now, settings)
-        await Session.filter(id=session_id, revoked_at=None).update(revoked_at=now)
+            successor = refresh_successors.successor(text, settings.jwt_secret)
+            return user, await _issue(session, now, settings, token=successor)
+        again = await _within_grace(record.id, text, session, now, settings)
+        if again is not None:
+            return await _owner(session), again
+        await Session.filter(id=session_id, revoked_at=None).update(revoked_at=now, end_reason=TOKEN_REVOKED)
     await audit.record(
         Kind.REFRESH_TOKEN_REUSED,
         user_id=session.user_id,  # type: ignore[attr-defined]
         client=client,
     )
-    raise Unauthenticated(REUSED)
+    raise refusals.TokenRefused(refusals.REFRESH_REUSED, reason=TOKEN_REVOKED)
+
+
+def _live(session: Session | None, record: RefreshToken, now: datetime) -> Session:
+    """The token's session; a token whose session was revoked or is past its end, or that expired itself, is
+    refused, saying why."""
+    if session is None:  # deleted with its user between the two reads
+        raise refusals.ended(SESSION_ENDED, refresh=True)
+    if session.revoked_at is not None:
+        raise refusals.ended(session.end_reason, refresh=True)
+    if session.expires_at <= now:
+        raise refusals.ended(SESSION_ENDED, refresh=True)
+    if record.expires_at <= now:
+        raise refusals.TokenRefused(refusals.REFRESH_EXPIRED, reason=SESSION_ENDED)
+    return session
+
+
+async def _owner(session: Session) -> User:
+    user = await lookup.by_id(session.user_id)  # type: ignore[attr-defined]
+    if user is None:
+        raise refusals.TokenRefused(GONE, reason=SESSION_ENDED)
+    return user
+
+
+async def _within_grace(
+    record_id: int, token: str, session: Session, now: datetime, settings: Settings
+) -> IssuedRefreshToken | None:
+    """The successor a spent token was spent for, when it was spent within the grace and the successor is
+    still unspent and unexpired; else None (reuse). Locking reads: they see the rotation that spent it
+    (committed before this transaction got the session's lock), also under MySQL's repeatable read."""
+    grace = settings.refresh_reuse_grace_seconds
+    if grace <= 0:
+        return None
+    spent = await RefreshToken.filter(id=record_id).select_for_update().first()
+    if spent is None or spent.used_at is None or now - spent.used_at > timedelta(seconds=grace):
+        return None
+    successor = refresh_successors.successor(token, settings.jwt_secret)
+    child = await RefreshToken.filter(token_hash=_digest(successor), session_id=session.id).select_for_update().first()
+    if child is None or child.used_at is not None or child.expires_at <= now:
+        return None
+    return _issued(session, successor, child.expires_at, now)
 
 
 async def revoke(token: object) -> int | None:
@@ -175,7 +239,9 @@ async def revoke(token: object) -> int | None:
     record = await RefreshToken.filter(token_hash=_digest(_clean(token))).select_related("session").first()
     if record is None:
         return None
-    ended = await Session.filter(id=record.session.id, revoked_at=None).update(revoked_at=_now())
+    ended = await Session.filter(id=record.session.id, revoked_at=None).update(
+        revoked_at=_now(), end_reason=TOKEN_REVOKED
+    )
     return record.session.user_id if ended else None  # type: ignore[attr-defined]
 
 
@@ -184,7 +250,9 @@ async def revoke_one(*, user_id: int, session_id: str) -> bool:
     if len(session_id) > SESSION_ID_LENGTH:
         return False
     now = _now()
-    ended = await Session.filter(_live_rows(now), id=session_id, user_id=user_id).update(revoked_at=now)
+    ended = await Session.filter(_live_rows(now), id=session_id, user_id=user_id).update(
+        revoked_at=now, end_reason=TOKEN_REVOKED
+    )
     return ended > 0
 
 
@@ -202,7 +270,7 @@ async def revoke_all(user_id: int) -> None:
     """
     async with in_transaction():
         await User.filter(id=user_id).update(token_version=F("token_version") + 1)
-        await Session.filter(user_id=user_id, revoked_at=None).update(revoked_at=_now())
+        await Session.filter(user_id=user_id, revoked_at=None).update(revoked_at=_now(), end_reason=SESSION_ENDED)
 
 
 async def revoke_others(*, user_id: int, keep: str) -> int:
@@ -211,4 +279,8 @@ async def revoke_others(*, user_id: int, keep: str) -> int:
     One conditional UPDATE: access tokens die with their session (their ``sid``), so the token version
     stays and the kept session's tokens work on. It waits for any rotation holding one of the rows.
     """
-    return await Session.filter(user_id=user_id, revoked_at=None).exclude(id=keep).update(revoked_at=_now())
+    return (
+        await Session.filter(user_id=user_id, revoked_at=None)
+        .exclude(id=keep)
+        .update(revoked_at=_now(), end_reason=SESSION_ENDED)
+    )

@@ -12,7 +12,7 @@ from services.accounts import lifecycle
 from services.accounts.validation import FieldChecks, check_lookup_text, check_password_size
 from services.client import Client
 from services.errors import AccountError, NotFound, Unauthenticated
-from services.identity import access_tokens, one_time_codes, passwords, sessions, two_factor
+from services.identity import access_tokens, one_time_codes, passwords, refusals, sessions, two_factor
 from services.people import lookup
 from services.security_events import Kind
 from services.throttle import LOGIN, Throttle
@@ -55,12 +55,13 @@ def _access_token(
 
 async def user_for_token(claims: access_tokens.TokenClaims) -> User:
     """The user a token speaks for, while its session is live; a deleted user, an ended session or an
-    outdated version is refused."""
+    outdated version is refused, with the reason (TOKEN_REVOKED or SESSION_ENDED)."""
     user = await sessions.user_of_live_session(
         user_id=claims.user_id, session_id=claims.session_id, token_version=claims.version
     )
     if user is None:
-        raise Unauthenticated("The access token has been revoked; log in again.")
+        reason = await sessions.end_reason(user_id=claims.user_id, session_id=claims.session_id)
+        raise refusals.ended(reason, refresh=False)
     return user
 
 

@@ -591,8 +591,9 @@ ARGUMENTS: dict[str, tuple[str, Any, set[str]]] = {
         {"BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN"},
     ),
     "deleteUser.userName": (DELETE_USER, lambda v: {"userName": v}, {"BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN"}),
+    # Text that is no refresh token is refused like an unknown one; text that is no text (a lone surrogate) is input.
     "refreshToken.refreshToken": (REFRESH, lambda v: {"refreshToken": v}, {"UNAUTHENTICATED", "BAD_USER_INPUT"}),
-    "logout.refreshToken": (LOGOUT, lambda v: {"refreshToken": v}, {"BAD_USER_INPUT"}),
+    "logout.refreshToken": (LOGOUT, lambda v: {"refreshToken": v}, {"UNAUTHENTICATED", "BAD_USER_INPUT"}),
     "login.otp": (
         LOGIN_WITH_OTP,
         lambda v: {"userName": "fuzz_owner", "password": FUZZ_PASSWORD, "otp": v},

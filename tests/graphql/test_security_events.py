@@ -25,6 +25,7 @@ from tests.graphql.test_password_reset import REQUEST_RESET
 from tests.graphql.test_recent_sign_in import signed_in_long_ago
 from tests.graphql.test_two_factor import DISABLE, REGENERATE, enable, login
 from tests.support import LOGOUT, LOGOUT_ALL, PASSWORD, REFRESH, Api, replace, resolve_reset_requests
+from tests.support.refresh import after_the_reuse_grace
 
 EVENTS = """
 query Events($first: Int, $after: String) {
@@ -219,6 +220,7 @@ async def test_every_security_log_line_of_an_account_is_a_row_of_its_history(
     await api.login("john_doe", "a-wrong-password")
     session = (await api.login("john_doe")).data["login"]
     assert (await api.execute(REFRESH, {"refreshToken": session["refreshToken"]})).data
+    await after_the_reuse_grace()
     assert (await api.execute(REFRESH, {"refreshToken": session["refreshToken"]})).code == "UNAUTHENTICATED"
     await api.update_user(account, email="johnny@example.com")
     stale = await api.execute(

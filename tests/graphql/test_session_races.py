@@ -16,7 +16,8 @@ import pytest
 
 from settings import Settings
 from tests.conftest import TEST_SECRET
-from tests.support import DELETE_USER, LOGIN, LOGOUT, LOGOUT_ALL, PASSWORD, REFRESH, UPDATE_USER, Api, Result
+from tests.graphql.test_sessions import client_for
+from tests.support import DELETE_USER, LOGIN, LOGOUT, LOGOUT_ALL, PASSWORD, REFRESH, UPDATE_USER, Api, Result, replace
 
 ROUNDS = 20
 OK_OR_UNAUTHENTICATED = {None, "UNAUTHENTICATED"}
@@ -62,19 +63,22 @@ async def assert_dead(api: Api, refresh_tokens: list[str], round_: int) -> None:
         assert code(again) == "UNAUTHENTICATED", (round_, again.body)
 
 
-async def test_one_refresh_token_sent_twice_at_once_leaves_no_live_successor(api: Api) -> None:
-    await api.register()
+async def test_without_a_reuse_grace_one_refresh_token_sent_twice_at_once_leaves_no_live_successor(
+    db: str, settings: Settings
+) -> None:
+    async with client_for(replace(settings, refresh_reuse_grace_seconds=0), db) as api:
+        await api.register()
 
-    for round_ in range(ROUNDS):
-        token = (await sign_in(api, "john_doe"))["refreshToken"]
+        for round_ in range(ROUNDS):
+            token = (await sign_in(api, "john_doe"))["refreshToken"]
 
-        results = await at_once(refresh(api, token), refresh(api, token))
+            results = await at_once(refresh(api, token), refresh(api, token))
 
-        codes = sorted(code(result) or "" for result in results)
-        assert codes == ["", "UNAUTHENTICATED"], (round_, [r.body for r in results])
-        # The loser presented a spent token: reuse revokes the session, the winner's new token included.
-        successors = [r.data["refreshToken"]["refreshToken"] for r in results if not r.errors]
-        await assert_dead(api, successors, round_)
+            codes = sorted(code(result) or "" for result in results)
+            assert codes == ["", "UNAUTHENTICATED"], (round_, [r.body for r in results])
+            # The loser presented a spent token: reuse revokes the session, the winner's new token included.
+            successors = [r.data["refreshToken"]["refreshToken"] for r in results if not r.errors]
+            await assert_dead(api, successors, round_)
 
 
 async def test_logout_all_racing_a_refresh_leaves_no_live_token(api: Api) -> None:

@@ -10,6 +10,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import asyncpg
 import httpx
@@ -194,3 +195,27 @@ async def test_a_logout_on_a_refuses_the_access_token_on_b_at_the_next_request(a
     assert (await a.execute(LOGOUT, {"refreshToken": account.refresh_token})).body == {"data": {"logout": True}}
 
     assert (await b.me(account.token)).code == "UNAUTHENTICATED"
+
+
+async def test_two_tabs_refreshing_at_once_on_both_instances_get_one_new_pair(apis: tuple[Api, Api]) -> None:
+    """The reuse grace needs nothing of one process: the tab on b gets the refresh token a's tab got."""
+    a, b = apis
+    account = await a.register("grace")
+
+    async def tab(api: Api, token: str, barrier: asyncio.Barrier) -> dict[str, Any]:
+        await barrier.wait()
+        result = await api.execute(REFRESH, {"refreshToken": token})
+        return result.body
+
+    for round_ in range(10):
+        token = (await a.login("grace")).data["login"]["refreshToken"]
+        barrier = asyncio.Barrier(2)
+
+        on_a, on_b = await asyncio.gather(tab(a, token, barrier), tab(b, token, barrier))
+
+        assert "errors" not in on_a and "errors" not in on_b, (round_, on_a, on_b)
+        pair_a, pair_b = on_a["data"]["refreshToken"], on_b["data"]["refreshToken"]
+        assert pair_a["refreshToken"] == pair_b["refreshToken"], round_
+        assert (await b.me(pair_a["accessToken"])).data["me"]["userName"] == "grace", round_
+        assert (await a.me(pair_b["accessToken"])).data["me"]["userName"] == "grace", round_
+    assert not (await a.me(account.token)).errors  # the first session was never touched
