@@ -72,9 +72,7 @@ function problemsOf(error: { graphQLErrors: ReadonlyArray<{ message: string; ext
 /** Whether the access token has expired, so that a refresh and one retry may help. */
 function expired(problem: Problem): boolean {
   // TOKEN_EXPIRED: refresh. TOKEN_REVOKED, TOKEN_INVALID, SESSION_ENDED: sign in again.
-  // TODO(lead): servers before the token reasons (issue 22) send UNAUTHENTICATED with no reason for every
-  // token error; a refresh then tells the cases apart. Drop `=== undefined` once reasons have landed.
-  return problem.code === "UNAUTHENTICATED" && (problem.reason === "TOKEN_EXPIRED" || problem.reason === undefined);
+  return problem.code === "UNAUTHENTICATED" && problem.reason === "TOKEN_EXPIRED";
 }
 
 /** One refresh at a time in this tab: requests that fail together wait for the same new pair. */
