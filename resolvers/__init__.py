@@ -11,6 +11,7 @@ from resolvers.email_undo import EmailUndoMutation
 from resolvers.lifecycle import LifecycleMutation
 from resolvers.recovery import RecoveryMutation
 from resolvers.security import SecurityMutation, SecurityQuery
+from resolvers.sign_in_codes import SignInCodeMutation
 from resolvers.social import SocialMutation, SocialQuery
 from resolvers.two_factor import TwoFactorMutation
 from schema.fresh_reads import reads_afresh
@@ -41,6 +42,7 @@ class Mutation(
     RecoveryMutation,
     EmailUndoMutation,
     TwoFactorMutation,
+    SignInCodeMutation,
 ):
     pass
 
