@@ -339,6 +339,7 @@ async def _finish(
         await _failed(user, client, reason, via="code" if via_code else "link")
         raise CodeRefused(reason, field="code" if via_code else "token")
     if verified:
+        user.email_verified = True  # what the payload shows
         await audit.record(Kind.EMAIL_VERIFIED, user_id=user.id, client=client)
     await attempt.succeeded()
     user = await lifecycle.admit(user, settings=settings, client=client)  # suspended: FORBIDDEN; restores

@@ -149,6 +149,7 @@ async def test_a_code_signs_in_once_and_verifies_the_address(
     signed_in = await with_code(settings, throttle, f" {mail['code'][:3]}-{mail['code'][3:]} ")
 
     assert signed_in.user.id == ann.id and signed_in.refresh_token.token
+    assert signed_in.user.email_verified is True  # as the payload shows it
     assert (await User.get(id=ann.id)).email_verified is True
     assert await refused_with(with_code(settings, throttle, mail["code"])) == (USED, "code")
     assert await refused_with(with_link(settings, throttle, mail["token"])) == (USED, "token")
