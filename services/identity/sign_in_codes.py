@@ -53,6 +53,7 @@ TEMPLATE = "sign_in_code"
 
 DIGITS = 6
 MAX_ATTEMPTS = 5  # tries of one code; then it is spent (ask for a new one)
+KEEP_EXPIRED = timedelta(days=1)  # an expired code answers EXPIRED this long, then the clean-up deletes it
 
 # extensions.reason of a refused code or link (extensions.code UNAUTHENTICATED).
 WRONG = "SIGN_IN_CODE_WRONG"
@@ -346,3 +347,13 @@ async def _finish(
     signed_in = await sign_in.start_session(user, settings, client=client)  # lead: method="email_code"
     await audit.record(Kind.SIGN_IN_WITH_CODE if via_code else Kind.SIGN_IN_WITH_LINK, user_id=user.id, client=client)
     return signed_in
+
+
+# Upkeep
+
+
+async def prune(*, now: datetime | None = None) -> int:
+    """Delete the codes that expired more than KEEP_EXPIRED ago (decoys of unknown addresses included); how many
+    went. One conditional DELETE: instances running it at once do the work once between them."""
+    cutoff = (now or _now()) - KEEP_EXPIRED
+    return await SignInCode.filter(expires_at__lt=cutoff).delete()

@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -237,3 +238,32 @@ async def test_tries_sent_together_cannot_pass_the_limit(db: str, settings: Sett
             reasons = sorted(refusal(r)[1] or "" for r in results)
             assert reasons == sorted([WRONG] * MAX_ATTEMPTS + [TOO_MANY_ATTEMPTS] * 3), (round_, reasons)
             assert refusal(after)[1] == TOO_MANY_ATTEMPTS
+
+
+def readme_steps() -> list[str]:
+    """The operations of README's "Email sign-in codes" block, as printed."""
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = text.split("### Email sign-in codes", 1)[1]
+    block = re.search(r"```graphql\n(.*?)```", section, flags=re.S)
+    assert block is not None, "README's Email sign-in codes section has no GraphiQL block"
+    return [line for line in block.group(1).splitlines() if line.startswith(("query", "mutation"))]
+
+
+async def test_the_readme_flow_runs_as_written(mail: Mailer) -> None:
+    ask_, by_code, by_link, events = readme_steps()
+    await mail.api.register("john_doe", email="john@example.com")
+
+    assert (await mail.api.execute(ask_)).data == {"requestSignInCode": True}
+    message = (await mail.sink.wait_for("john@example.com", "sign-in code"))[-1]
+    signed_in = await mail.api.execute(by_code.replace("483 920", code_in(message)))
+    assert (await mail.api.execute(ask_)).data == {"requestSignInCode": True}
+    message = (await mail.sink.wait_for("john@example.com", "sign-in code", count=2))[-1]
+    linked = await mail.api.execute(by_link.replace("pZx3...", token_in(message)))
+    history = await mail.api.execute(events, token=linked.data["signInWithLink"]["accessToken"])
+
+    assert signed_in.data["signInWithCode"]["user"] == {"userName": "john_doe"}, signed_in.body
+    assert [edge["node"]["kind"] for edge in history.data["securityEvents"]["edges"]] == [
+        "SIGN_IN_WITH_LINK",
+        "SIGN_IN_CODE_REQUESTED",
+        "SIGN_IN_WITH_CODE",
+    ]

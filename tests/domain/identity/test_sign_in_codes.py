@@ -14,6 +14,7 @@ import pytest
 
 from main import create_app
 from models import OutboxMail, SecurityEvent, SignInCode, User
+from services import maintenance
 from services.accounts import lifecycle
 from services.client import Client
 from services.errors import AccountError, AccountSuspended, InvalidInput, SecondFactorNeeded, TooManyRequests
@@ -381,3 +382,17 @@ async def test_a_refusal_is_an_account_error_with_its_reason() -> None:
 
     assert isinstance(refused, AccountError)
     assert refused.extensions() == {"code": "UNAUTHENTICATED", "field": "token", "reason": USED}
+
+
+async def test_the_clean_up_deletes_codes_a_day_after_they_expired(
+    new_user: NewUser, settings: Settings, throttle: Throttle
+) -> None:
+    await new_user(email=ANN)
+    await asked(settings, throttle)
+    await asked(settings, throttle, NOBODY)
+    await SignInCode.filter(email_key=NOBODY).update(expires_at=datetime.now(UTC) - timedelta(days=1, seconds=1))
+
+    purged = await maintenance.run_once(settings)
+
+    assert purged.sign_in_codes == 1
+    assert await SignInCode.all().values_list("email_key", flat=True) == [ANN]
