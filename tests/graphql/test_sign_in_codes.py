@@ -16,6 +16,7 @@ import pytest
 from models import SignInCode
 from services.identity.sign_in_codes import EXPIRED, MAX_ATTEMPTS, TOO_MANY_ATTEMPTS, USED, WRONG
 from settings import Settings
+from tests.graphql.test_metrics import parse, value
 from tests.support import PASSWORD, Api, Result
 from tests.support.mail import Mailer, html_of, mailer_for, outbox_drained, text_of, token_in
 
@@ -267,3 +268,17 @@ async def test_the_readme_flow_runs_as_written(mail: Mailer) -> None:
         "SIGN_IN_CODE_REQUESTED",
         "SIGN_IN_WITH_CODE",
     ]
+
+
+async def test_metrics_count_code_sign_ins_by_outcome(mail: Mailer) -> None:
+    await mail.api.register("ann", email=ANN)
+    code = code_in(await ask(mail))
+    before = parse((await mail.api.client.get("/metrics")).text)
+
+    await with_code(mail.api, other_than(code))
+    await with_code(mail.api, code)
+
+    after = parse((await mail.api.client.get("/metrics")).text)
+    for outcome in (WRONG, "ok"):
+        name = "sign_in_code_logins_total"
+        assert value(after, name, outcome=outcome) == value(before, name, outcome=outcome) + 1, outcome
