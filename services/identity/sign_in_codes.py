@@ -247,8 +247,9 @@ async def _with_code(
     owner = user if _belongs(row, user) else None
     if owner is None or not hmac.compare_digest(row.code_hash, _code_digest(key, typed, settings)):
         await _failed(user, client, WRONG, via="code")
-        left = MAX_ATTEMPTS - row.attempts - 1
-        message = MESSAGES[WRONG] + (f" {left} tries left." if left else " No tries left: ask for a new code.")
+        left = MAX_ATTEMPTS - row.attempts - 1  # as read before this try: others sent at once may have gone first
+        tries = "No tries left: ask for a new code." if left <= 0 else f"{left} {'try' if left == 1 else 'tries'} left."
+        message = f"{MESSAGES[WRONG]} {tries}"
         raise CodeRefused(WRONG, field="code", message=message)
     try:
         await two_factor.check_login(user=owner, otp=second, settings=settings, attempt=attempt, client=client)
