@@ -251,6 +251,13 @@ class Settings(BaseSettings):
         5, description="password-reset and verification mails asked for per email address in a reset window", ge=1
     )
     password_reset_window: Whole = Field(3600, description="the reset window, in seconds", ge=1)
+    sign_in_code_max_per_address: Whole = Field(
+        20, description="sign-in codes (requestSignInCode) asked for per address in a code window", ge=1
+    )
+    sign_in_code_max_per_email: Whole = Field(
+        5, description="sign-in codes asked for per email address in a code window", ge=1
+    )
+    sign_in_code_window: Whole = Field(3600, description="the code window, in seconds", ge=1)
     totp_issuer: str = Field("user-service", description="the issuer authenticator apps show for two-factor sign-in")
     totp_encryption_key: FernetKeys = Field(
         (),
@@ -371,6 +378,10 @@ class Settings(BaseSettings):
         "http://localhost:5173/reset-password?token={token}",
         description="the front end's page that calls resetPassword",
     )
+    sign_in_url: Link = Field(
+        "http://localhost:5173/sign-in?token={token}",
+        description="the front end's page that calls signInWithLink (the link of a sign-in code mail)",
+    )
     undo_email_change_url: Link = Field(
         "http://localhost:5173/undo-email-change?token={token}",
         description="the front end's page that calls undoEmailChange (the link mailed to the old address)",
@@ -386,6 +397,9 @@ class Settings(BaseSettings):
         7 * 24 * 3600,
         description="lifetime of the undo link mailed to the old address on an email change, in seconds (7 days)",
         ge=1,
+    )
+    sign_in_code_ttl: Whole = Field(
+        600, description="lifetime of a mailed sign-in code and its link, in seconds (10 minutes)", ge=1
     )
     mail_max_attempts: Whole = Field(10, description="tries to send a mail before giving up on it (logged)", ge=1)
     mail_retry_seconds: Whole = Field(

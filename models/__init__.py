@@ -3,6 +3,7 @@
 from models.mail import OneTimeToken, OutboxMail
 from models.security_event import SecurityEvent
 from models.session import RefreshToken, Session
+from models.sign_in_code import SignInCode
 from models.social import Block, Follow
 from models.two_factor import RecoveryCode, TwoFactorSecret
 from models.user import User, UserProfile
@@ -16,6 +17,7 @@ __all__ = [
     "RefreshToken",
     "SecurityEvent",
     "Session",
+    "SignInCode",
     "TwoFactorSecret",
     "User",
     "UserProfile",

@@ -17,7 +17,8 @@ class OutboxMail(Model):
 
     id = fields.BigIntField(primary_key=True)
     # verify_email, reset_password, email_changed, password_changed...; or reset_password_request: no mail yet,
-    # a reset request the sender turns into a mail or into nothing (services/accounts/password_reset.py)
+    # a reset request the sender turns into a mail or into nothing (services/accounts/password_reset.py); or
+    # sign_in_code_request, likewise (services/identity/sign_in_codes.py)
     template = fields.CharField(max_length=40)
     recipient = fields.CharField(max_length=EMAIL_MAX)
     data = fields.TextField()  # JSON

@@ -12,6 +12,7 @@ from resolvers.lifecycle import LifecycleMutation
 from resolvers.nodes import NodeQuery
 from resolvers.recovery import RecoveryMutation
 from resolvers.security import SecurityMutation, SecurityQuery
+from resolvers.sign_in_codes import SignInCodeMutation
 from resolvers.social import SocialMutation, SocialQuery
 from resolvers.two_factor import TwoFactorMutation
 from schema.fresh_reads import reads_afresh
@@ -45,6 +46,7 @@ class Mutation(
     RecoveryMutation,
     EmailUndoMutation,
     TwoFactorMutation,
+    SignInCodeMutation,
 ):
     pass
 

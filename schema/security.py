@@ -91,6 +91,19 @@ class SecurityEventKind(Enum):
     ACCOUNT_UNSUSPENDED = strawberry.enum_value(
         "ACCOUNT_UNSUSPENDED", description="An admin lifted the account's suspension."
     )
+    SIGN_IN_CODE_REQUESTED = strawberry.enum_value(
+        "SIGN_IN_CODE_REQUESTED", description="A sign-in code and link were mailed to the account's address."
+    )
+    SIGN_IN_WITH_CODE = strawberry.enum_value(
+        "SIGN_IN_WITH_CODE", description="A sign-in with a mailed code (signInWithCode)."
+    )
+    SIGN_IN_WITH_LINK = strawberry.enum_value(
+        "SIGN_IN_WITH_LINK", description="A sign-in with the link of a sign-in code mail (signInWithLink)."
+    )
+    SIGN_IN_CODE_FAILED = strawberry.enum_value(
+        "SIGN_IN_CODE_FAILED",
+        description="A mailed sign-in code or link was refused: wrong, expired, already used, or out of tries.",
+    )
 
 
 @strawberry.type(description="One entry of the caller's security history.")

@@ -37,6 +37,8 @@ RULES = {
     "conflicts_by_address": Rule("conflict_max_per_address", "conflict_window", ("address",)),
     "password_resets_by_address": Rule("password_reset_max_per_address", "password_reset_window", ("address",)),
     "password_resets_by_email": Rule("password_reset_max_per_email", "password_reset_window", ("email",)),
+    "sign_in_codes_by_address": Rule("sign_in_code_max_per_address", "sign_in_code_window", ("address",)),
+    "sign_in_codes_by_email": Rule("sign_in_code_max_per_email", "sign_in_code_window", ("email",)),
     "persisted_queries_by_address": Rule("persisted_queries_max_per_address", "persisted_queries_window", ("address",)),
 }
 
@@ -45,6 +47,9 @@ LOGIN = ("login_failures", "login_failures_by_address", "login_failures_by_accou
 CONFLICTS = ("conflicts_by_account", "conflicts_by_address")
 # Reset and verification mails, counted per client and per email address whether or not an account has it.
 MAIL_REQUESTS = ("password_resets_by_address", "password_resets_by_email")
+# Sign-in codes (services.identity.sign_in_codes), counted per client and per email address whether or not
+# an account has it.
+SIGN_IN_CODE_REQUESTS = ("sign_in_codes_by_address", "sign_in_codes_by_email")
 # New documents stored as automatic persisted queries, counted per client address.
 PERSISTING = ("persisted_queries_by_address",)
 

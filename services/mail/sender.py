@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -19,6 +19,7 @@ from prometheus_client import Counter
 
 from models import OutboxMail
 from services.accounts import password_reset
+from services.identity import sign_in_codes
 from services.mail import outbox
 from services.mail.templates import render
 from services.mail.transport import Transport, transport_for
@@ -38,6 +39,12 @@ FAILURES = Counter(
 )
 for _outcome in (outbox.RETRY, outbox.GAVE_UP):
     FAILURES.labels(_outcome)  # both series exist from the start, at 0, so rate() and alerts see them
+
+# Outbox rows that are no mail yet but a request, which the sender turns into a mail or into nothing.
+RESOLVERS: dict[str, Callable[[OutboxMail, Settings], Awaitable[None]]] = {
+    password_reset.RESET_REQUEST: password_reset.resolve_reset_request,
+    sign_in_codes.SIGN_IN_CODE_REQUEST: sign_in_codes.resolve_request,
+}
 
 
 def build_message(mail: OutboxMail, settings: Settings) -> EmailMessage:
@@ -71,8 +78,9 @@ class Sender:
 
     async def _send(self, mail: OutboxMail) -> None:
         try:
-            if mail.template == password_reset.RESET_REQUEST:  # no mail yet: a request to turn into one, or not
-                await password_reset.resolve_reset_request(mail, self.settings)
+            resolve = RESOLVERS.get(mail.template)
+            if resolve is not None:  # no mail yet: a request to turn into one, or not
+                await resolve(mail, self.settings)
                 return
             await self.transport.send(build_message(mail, self.settings))
         except Exception as exc:  # refused, timed out, rejected, a broken template: all retried, then given up

@@ -20,6 +20,7 @@ TEMPLATES = (
     "two_factor_enabled",
     "two_factor_disabled",
     "recovery_code_used",
+    "sign_in_code",
 )
 
 

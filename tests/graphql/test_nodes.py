@@ -240,7 +240,10 @@ async def test_nodes_is_charged_by_its_ids_in_the_query_budget(api: Api) -> None
     two = await api.execute(f'{{ nodes(ids: ["a", "b"]) {{ ... on User {{ {fans} }} }} }}', token=ann.token)
 
     # A variable may hold 100 ids: 100 pages of 60 is over the budget of 10,000, refused before it runs.
-    assert (by_variable.code, by_variable.error["extensions"]["reason"]) == ("GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX")
+    assert (by_variable.code, by_variable.error["extensions"]["reason"]) == (
+        "GRAPHQL_VALIDATION_FAILED",
+        "QUERY_TOO_COMPLEX",
+    )
     # Two literal ids are two pages: within the budget, so the ids themselves are what is refused.
     assert (two.code, two.field) == ("BAD_USER_INPUT", "ids")
 

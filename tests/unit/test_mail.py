@@ -11,7 +11,13 @@ from services.mail.transport import LogTransport, SmtpTransport, transport_for
 from settings import Settings, SettingsError
 from tests.support import replace
 
-DATA = {"user_name": "<b>ann</b>", "link": "https://app.example/v?token=abc&x=1", "token": "abc", "valid_for": "1 hour"}
+DATA = {
+    "user_name": "<b>ann</b>",
+    "link": "https://app.example/v?token=abc&x=1",
+    "token": "abc",
+    "valid_for": "1 hour",
+    "code": "012345",
+}
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
@@ -23,13 +29,21 @@ def test_every_template_renders_a_subject_text_and_html(template: str) -> None:
     assert "&lt;b&gt;ann&lt;/b&gt;" in rendered.html and "<b>ann</b>" not in rendered.html
 
 
-@pytest.mark.parametrize("template", ["verify_email", "reset_password"])
+@pytest.mark.parametrize("template", ["verify_email", "reset_password", "sign_in_code"])
 def test_link_mails_carry_the_link_and_the_token_as_text(template: str) -> None:
     rendered = render(template, DATA)
 
     assert DATA["link"] in rendered.text and "\nabc\n" in rendered.text
     assert 'href="https://app.example/v?token=abc&amp;x=1"' in rendered.html
     assert "1 hour" in rendered.text
+
+
+def test_the_sign_in_mail_shows_the_code_in_both_bodies_and_not_in_the_subject() -> None:
+    rendered = render("sign_in_code", DATA)
+
+    assert "\n012345\n" in rendered.text
+    assert "<strong>012345</strong>" in rendered.html
+    assert "012345" not in rendered.subject  # a subject shows on a locked screen
 
 
 def test_an_operator_file_replaces_only_its_own_part(tmp_path: Path) -> None:
