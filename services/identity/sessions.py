@@ -107,8 +107,8 @@ async def _issue(session: Session, now: datetime, settings: Settings) -> IssuedR
     )
 
 
-async def start(user: User, settings: Settings, *, client: Client) -> IssuedRefreshToken:
-    """A new session of ``user`` and its first refresh token.
+async def start(user: User, settings: Settings, *, client: Client, method: str = "password") -> IssuedRefreshToken:
+    """A new session of ``user`` and its first refresh token; ``method`` is how it signed in (Session.method).
 
     A user deleted meanwhile (its row gone before the insert) is UNAUTHENTICATED, not a foreign-key error.
     """
@@ -123,6 +123,7 @@ async def start(user: User, settings: Settings, *, client: Client) -> IssuedRefr
             expires_at=ends,
             ip_address=client.ip_address,
             user_agent=client.agent,
+            method=method,
         )
         return await _issue(session, now, settings)
     except IntegrityError:

@@ -29,6 +29,7 @@ LATER_MIGRATIONS = (
     "0008_mail_outbox_and_tokens",
     "0009_two_factor",
     "0010_outbox_depth_index",
+    "0011_passkeys",
 )
 
 
