@@ -40,6 +40,14 @@ NO_MAIL_SERVER = (
     "account notices; set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) and MAIL_FROM."
 )
 SHORT_JWT_SECRET = f"JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes; generate one with `{NEW_JWT_SECRET}`."
+NO_WEBAUTHN_RP_ID = (
+    "WEBAUTHN_RP_ID is not set. In production passkeys need the site's domain as their relying party ID "
+    "(e.g. WEBAUTHN_RP_ID=example.com); or set PASSKEYS_ENABLED=false."
+)
+NO_WEBAUTHN_ORIGINS = (
+    "WEBAUTHN_ORIGINS is not set. In production passkeys need the origins of the pages that use them "
+    "(e.g. WEBAUTHN_ORIGINS=https://app.example.com); or set PASSKEYS_ENABLED=false."
+)
 ONLY_WITHOUT_MANIFEST = "PERSISTED_QUERIES_ONLY=true needs PERSISTED_QUERIES_FILE, the manifest to serve."
 NO_JWT_SECRET = (
     f"JWT_SECRET is not set. In production the server needs a secret of at least {MIN_SECRET_BYTES} bytes, "
@@ -221,6 +229,24 @@ class Settings(BaseSettings):
         "required in production once anyone uses two-factor sign-in",
         repr=False,
     )
+    passkeys_enabled: bool | None = Field(
+        None,
+        description="`true` or `false` turns passkey sign-in (WebAuthn) on or off; production needs "
+        "`WEBAUTHN_RP_ID` and `WEBAUTHN_ORIGINS` with it on",
+        json_schema_extra={"shown": "on; in production, on when `WEBAUTHN_RP_ID` is set"},
+    )
+    webauthn_rp_id: str = Field(
+        "",
+        description="the relying party ID of passkeys: the site's domain (e.g. `example.com`), which every origin "
+        "in `WEBAUTHN_ORIGINS` must be or end in",
+        json_schema_extra={"shown": "`localhost` outside production"},
+    )
+    webauthn_rp_name: str = Field("user-service", description="the site's name a passkey prompt shows")
+    webauthn_origins: Origins = Field(
+        (),
+        description="the pages' origins passkeys are used from (scheme://host[:port]), space or comma separated",
+        json_schema_extra={"shown": "`http://localhost:5173` and this server's own, outside production"},
+    )
     trusted_proxies: Networks = Field((), description="IPs or CIDRs whose `X-Forwarded-For` is believed")
     cors_origins: Origins = Field(
         (), description="origins allowed to call from a browser (scheme://host[:port]), space or comma separated"
@@ -365,6 +391,8 @@ class Settings(BaseSettings):
             (bool(self.jwt_secret) and len(self.jwt_secret.encode()) < MIN_SECRET_BYTES, SHORT_JWT_SECRET),
             (self.is_production and not self.jwt_secret, NO_JWT_SECRET),
             (self.persisted_queries_only and self.persisted_queries_file is None, ONLY_WITHOUT_MANIFEST),
+            (self.is_production and self.passkeys_on and not self.webauthn_rp_id, NO_WEBAUTHN_RP_ID),
+            (self.is_production and self.passkeys_on and not self.webauthn_origins, NO_WEBAUTHN_ORIGINS),
         ]
         broken = [message for is_broken, message in rules if is_broken]
         if broken:
@@ -374,6 +402,25 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return not self.is_production if self.graphql_introspection is None else self.graphql_introspection
+
+    @property
+    def passkeys_on(self) -> bool:
+        """PASSKEYS_ENABLED when set; else on, in production only once WEBAUTHN_RP_ID names the site."""
+        if self.passkeys_enabled is not None:
+            return self.passkeys_enabled
+        return bool(self.webauthn_rp_id) or not self.is_production
+
+    @property
+    def relying_party_id(self) -> str:
+        """WEBAUTHN_RP_ID; outside production ``localhost`` when unset."""
+        return self.webauthn_rp_id or ("" if self.is_production else "localhost")
+
+    @property
+    def relying_party_origins(self) -> tuple[str, ...]:
+        """WEBAUTHN_ORIGINS; outside production, when unset, Vite's development server and this server's own."""
+        if self.webauthn_origins or self.is_production:
+            return self.webauthn_origins
+        return ("http://localhost:5173", f"http://localhost:{self.port}")
 
     @property
     def metrics_enabled(self) -> bool:

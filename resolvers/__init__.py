@@ -9,6 +9,7 @@ from resolvers.accounts import AccountMutation, AccountQuery
 from resolvers.authentication import AuthenticationMutation
 from resolvers.email_undo import EmailUndoMutation
 from resolvers.lifecycle import LifecycleMutation
+from resolvers.passkeys import PasskeyMutation, PasskeyQuery
 from resolvers.recovery import RecoveryMutation
 from resolvers.security import SecurityMutation, SecurityQuery
 from resolvers.social import SocialMutation, SocialQuery
@@ -21,7 +22,7 @@ from schema.fresh_reads import reads_afresh
     "any operation may also fail with BAD_USER_INPUT for a malformed document or variable, and with "
     "INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
-class Query(AccountQuery, SocialQuery, SecurityQuery):
+class Query(AccountQuery, SocialQuery, SecurityQuery, PasskeyQuery):
     pass
 
 
@@ -41,6 +42,7 @@ class Mutation(
     RecoveryMutation,
     EmailUndoMutation,
     TwoFactorMutation,
+    PasskeyMutation,
 ):
     pass
 

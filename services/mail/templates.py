@@ -20,6 +20,8 @@ TEMPLATES = (
     "two_factor_enabled",
     "two_factor_disabled",
     "recovery_code_used",
+    "passkey_added",
+    "passkey_removed",
 )
 
 

@@ -1,0 +1,138 @@
+"""Passkeys: register one, sign in with one, list, rename and delete them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers.arguments import Auth
+from resolvers.authentication import auth_payload
+from schema.context import Context
+from schema.passkeys import Passkey
+from schema.types import AuthPayload
+from services.identity import passkeys
+
+Credential = Annotated[
+    str,
+    strawberry.argument(
+        description="The credential the browser made, as JSON: JSON.stringify(credential.toJSON()) of the "
+        "PublicKeyCredential navigator.credentials returned."
+    ),
+]
+PasskeyName = Annotated[
+    str | None,
+    strawberry.argument(description='A name to tell it apart, at most 64 characters; "Passkey" when left out.'),
+]
+NewName = Annotated[str, strawberry.argument(description="The new name, at most 64 characters.")]
+PasskeyId = Annotated[strawberry.ID, strawberry.argument(description="The id of one of the caller's passkeys.")]
+SignInName = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Optional: the user name or email of the account to sign in to; a passkey of another account "
+        "is then refused. Passkeys are discoverable, so the browser finds the account's passkey without it."
+    ),
+]
+CEREMONY_REASONS = (
+    "extensions.reason says which check failed: PASSKEY_ORIGIN_MISMATCH (the page's origin is not in "
+    "WEBAUTHN_ORIGINS), PASSKEY_RP_ID_MISMATCH (made for another relying party ID), PASSKEY_SIGNATURE_INVALID, "
+    "PASSKEY_USER_VERIFICATION_MISSING (no PIN or biometrics), PASSKEY_USER_PRESENCE_MISSING, "
+    "PASSKEY_CHALLENGE_EXPIRED (begin again), PASSKEY_CHALLENGE_USED (unknown or replayed), PASSKEY_INVALID "
+    "(malformed)"
+)
+OFF = "FORBIDDEN (reason PASSKEYS_OFF: PASSKEYS_ENABLED is false)"
+
+
+@strawberry.type
+class PasskeyQuery:
+    @strawberry.field(
+        permission_classes=Auth,
+        description="The caller's passkeys, oldest first. Needs a token. "
+        "Errors: UNAUTHENTICATED (no, malformed, expired or revoked token).",
+    )
+    async def passkeys(self, info: Info[Context, Any]) -> list[Passkey]:
+        user = await info.context.require_user()
+        return [Passkey.from_model(passkey) for passkey in await passkeys.list_of(user=user)]
+
+
+@strawberry.type
+class PasskeyMutation:
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Start adding a passkey to the caller's account: the creation options, as the JSON string "
+        "PublicKeyCredential.parseCreationOptionsFromJSON takes; pass the result to navigator.credentials.create "
+        "and its toJSON() to finishPasskeyRegistration within 5 minutes. Needs a token. Errors: UNAUTHENTICATED "
+        f"(no, malformed, expired or revoked token), {OFF}.",
+    )
+    async def begin_passkey_registration(self, info: Info[Context, Any]) -> str:
+        context = info.context
+        return await passkeys.begin_registration(user=await context.require_user(), settings=context.settings)
+
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Add the passkey the browser created to the caller's account; the owner is mailed a notice. "
+        "Needs a token. Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), BAD_USER_INPUT (the "
+        f"credential is refused, extensions.field credential; {CEREMONY_REASONS}; or a name that is too long, "
+        "extensions.field name), CONFLICT (reason PASSKEY_ALREADY_REGISTERED), " + OFF + ".",
+    )
+    async def finish_passkey_registration(
+        self, info: Info[Context, Any], credential: Credential, name: PasskeyName = None
+    ) -> Passkey:
+        context = info.context
+        passkey = await passkeys.finish_registration(
+            user=await context.require_user(),
+            credential=credential,
+            name=name,
+            settings=context.settings,
+            client=context.client,
+        )
+        return Passkey.from_model(passkey)
+
+    @strawberry.mutation(
+        description="Start signing in with a passkey; no token needed. The request options, as the JSON string "
+        "PublicKeyCredential.parseRequestOptionsFromJSON takes; pass the result to navigator.credentials.get and "
+        "its toJSON() to finishPasskeyLogin within 5 minutes. Errors: BAD_USER_INPUT (userName holds control "
+        f"characters), {OFF}.",
+    )
+    async def begin_passkey_login(self, info: Info[Context, Any], user_name: SignInName = None) -> str:
+        return await passkeys.begin_login(user_name=user_name, settings=info.context.settings)
+
+    @strawberry.mutation(
+        description="Sign in with the passkey the browser chose: the same payload as login. A passkey sign-in "
+        "needs no two-factor code (the passkey is something held, unlocked by PIN or biometrics); it counts in "
+        "the login throttle. Errors: UNAUTHENTICATED (the passkey is refused; " + CEREMONY_REASONS + ", "
+        "PASSKEY_UNKNOWN (not registered, or not the userName's), PASSKEY_SIGN_COUNT_REGRESSED (its counter went "
+        "backwards, as a copied authenticator's: recorded as a security event)), BAD_USER_INPUT (not a "
+        "credential's JSON, extensions.field credential, reason PASSKEY_INVALID), FORBIDDEN (the account is "
+        "suspended), TOO_MANY_REQUESTS (too many failed sign-ins; extensions.retryAfter), " + OFF + ".",
+    )
+    async def finish_passkey_login(self, info: Info[Context, Any], credential: Credential) -> AuthPayload:
+        context = info.context
+        session = await passkeys.finish_login(
+            credential=credential, settings=context.settings, throttle=context.throttle, client=context.client
+        )
+        context.signed_in(session.user.id)
+        return auth_payload(session)
+
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Rename one of the caller's passkeys. Needs a token. Errors: UNAUTHENTICATED (no, malformed, "
+        "expired or revoked token), BAD_USER_INPUT (not a passkey id, or a name that is too long; "
+        "extensions.field names it), NOT_FOUND (no passkey of the caller has this id; extensions.field id).",
+    )
+    async def rename_passkey(self, info: Info[Context, Any], id: PasskeyId, name: NewName) -> Passkey:
+        user = await info.context.require_user()
+        return Passkey.from_model(await passkeys.rename(user=user, passkey_id=str(id), name=name))
+
+    @strawberry.mutation(
+        permission_classes=Auth,
+        description="Delete one of the caller's passkeys; it no longer signs in, and the owner is mailed a notice. "
+        "Needs a token. Always true. Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), "
+        "BAD_USER_INPUT (not a passkey id; extensions.field id), NOT_FOUND (no passkey of the caller has this id), "
+        "CONFLICT (reason LAST_SIGN_IN_METHOD: it is the only way to sign in to an account without a password).",
+    )
+    async def delete_passkey(self, info: Info[Context, Any], id: PasskeyId) -> bool:
+        context = info.context
+        await passkeys.delete(user=await context.require_user(), passkey_id=str(id), client=context.client)
+        return True
