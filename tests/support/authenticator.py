@@ -15,10 +15,9 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-import cbor2
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, encode_cbor
 
 UP, UV, BE, BS, AT = 0x01, 0x04, 0x08, 0x10, 0x40
 ORIGIN = "http://localhost:5173"  # one of the development defaults of WEBAUTHN_ORIGINS
@@ -27,7 +26,7 @@ ORIGIN = "http://localhost:5173"  # one of the development defaults of WEBAUTHN_
 def _cose_es256(key: ec.EllipticCurvePrivateKey) -> bytes:
     numbers = key.public_key().public_numbers()
     return bytes(
-        cbor2.dumps({1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")})
+        encode_cbor({1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")})
     )
 
 
@@ -84,7 +83,7 @@ class SoftAuthenticator:
             + _cose_es256(passkey.key)
         )
         auth_data = self._auth_data(rp_id or passkey.rp_id, user_verified, passkey.sign_count, AT) + attested
-        attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
+        attestation = encode_cbor({"fmt": "none", "attStmt": {}, "authData": auth_data})
         if again is None:
             self.passkeys.append(passkey)
         return json.dumps(
