@@ -35,13 +35,14 @@ SignInName = Annotated[
     ),
 ]
 CEREMONY_REASONS = (
-    "extensions.reason says which check failed: PASSKEY_ORIGIN_MISMATCH (the page's origin is not in "
-    "WEBAUTHN_ORIGINS), PASSKEY_RP_ID_MISMATCH (made for another relying party ID), PASSKEY_SIGNATURE_INVALID, "
-    "PASSKEY_USER_VERIFICATION_MISSING (no PIN or biometrics), PASSKEY_USER_PRESENCE_MISSING, "
-    "PASSKEY_CHALLENGE_EXPIRED (begin again), PASSKEY_CHALLENGE_USED (unknown or replayed), PASSKEY_INVALID "
-    "(malformed)"
+    "A refused ceremony's extensions.reason says which check failed: PASSKEY_ORIGIN_MISMATCH (the page's origin "
+    "is not in WEBAUTHN_ORIGINS), PASSKEY_RP_ID_MISMATCH (made for another relying party ID), "
+    "PASSKEY_SIGNATURE_INVALID, PASSKEY_USER_VERIFICATION_MISSING (no PIN or biometrics), "
+    "PASSKEY_USER_PRESENCE_MISSING, PASSKEY_CHALLENGE_EXPIRED (begin again), PASSKEY_CHALLENGE_USED (unknown or "
+    "replayed), PASSKEY_INVALID (malformed)"
 )
-OFF = "FORBIDDEN (reason PASSKEYS_OFF: PASSKEYS_ENABLED is false)"
+OFF_REASON = "With passkeys off on the server the answer is FORBIDDEN with extensions.reason PASSKEYS_OFF."
+OFF = "FORBIDDEN (passkeys are off on this server)"
 
 
 @strawberry.type
@@ -62,8 +63,8 @@ class PasskeyMutation:
         permission_classes=Auth,
         description="Start adding a passkey to the caller's account: the creation options, as the JSON string "
         "PublicKeyCredential.parseCreationOptionsFromJSON takes; pass the result to navigator.credentials.create "
-        "and its toJSON() to finishPasskeyRegistration within 5 minutes. Needs a token. Errors: UNAUTHENTICATED "
-        f"(no, malformed, expired or revoked token), {OFF}.",
+        "and its toJSON() to finishPasskeyRegistration within 5 minutes. Needs a token. " + OFF_REASON + " Errors: "
+        f"UNAUTHENTICATED (no, malformed, expired or revoked token), {OFF}.",
     )
     async def begin_passkey_registration(self, info: Info[Context, Any]) -> str:
         context = info.context
@@ -72,9 +73,10 @@ class PasskeyMutation:
     @strawberry.mutation(
         permission_classes=Auth,
         description="Add the passkey the browser created to the caller's account; the owner is mailed a notice. "
-        "Needs a token. Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), BAD_USER_INPUT (the "
-        f"credential is refused, extensions.field credential; {CEREMONY_REASONS}; or a name that is too long, "
-        "extensions.field name), CONFLICT (reason PASSKEY_ALREADY_REGISTERED), " + OFF + ".",
+        "Needs a token. " + CEREMONY_REASONS + "; a passkey registered already answers CONFLICT with reason "
+        "PASSKEY_ALREADY_REGISTERED. " + OFF_REASON + " Errors: UNAUTHENTICATED (no, malformed, expired or revoked "
+        "token), BAD_USER_INPUT (the credential is refused, extensions.field credential; or a name that is too "
+        "long, extensions.field name), CONFLICT (the passkey is registered already), " + OFF + ".",
     )
     async def finish_passkey_registration(
         self, info: Info[Context, Any], credential: Credential, name: PasskeyName = None
@@ -92,8 +94,8 @@ class PasskeyMutation:
     @strawberry.mutation(
         description="Start signing in with a passkey; no token needed. The request options, as the JSON string "
         "PublicKeyCredential.parseRequestOptionsFromJSON takes; pass the result to navigator.credentials.get and "
-        "its toJSON() to finishPasskeyLogin within 5 minutes. Errors: BAD_USER_INPUT (userName holds control "
-        f"characters), {OFF}.",
+        "its toJSON() to finishPasskeyLogin within 5 minutes. " + OFF_REASON + " Errors: BAD_USER_INPUT (userName "
+        f"holds control characters), {OFF}.",
     )
     async def begin_passkey_login(self, info: Info[Context, Any], user_name: SignInName = None) -> str:
         return await passkeys.begin_login(user_name=user_name, settings=info.context.settings)
@@ -101,11 +103,11 @@ class PasskeyMutation:
     @strawberry.mutation(
         description="Sign in with the passkey the browser chose: the same payload as login. A passkey sign-in "
         "needs no two-factor code (the passkey is something held, unlocked by PIN or biometrics); it counts in "
-        "the login throttle. Errors: UNAUTHENTICATED (the passkey is refused; " + CEREMONY_REASONS + ", "
-        "PASSKEY_UNKNOWN (not registered, or not the userName's), PASSKEY_SIGN_COUNT_REGRESSED (its counter went "
-        "backwards, as a copied authenticator's: recorded as a security event)), BAD_USER_INPUT (not a "
-        "credential's JSON, extensions.field credential, reason PASSKEY_INVALID), FORBIDDEN (the account is "
-        "suspended), TOO_MANY_REQUESTS (too many failed sign-ins; extensions.retryAfter), " + OFF + ".",
+        "the login throttle. " + CEREMONY_REASONS + ", PASSKEY_UNKNOWN (not registered, or not the userName's), "
+        "PASSKEY_SIGN_COUNT_REGRESSED (its counter did not go up, as a copied authenticator's: recorded as a "
+        "security event). " + OFF_REASON + " Errors: UNAUTHENTICATED (the passkey is refused), BAD_USER_INPUT (not "
+        "a credential's JSON, extensions.field credential), FORBIDDEN (the account is suspended, or passkeys are "
+        "off), TOO_MANY_REQUESTS (too many failed sign-ins; extensions.retryAfter).",
     )
     async def finish_passkey_login(self, info: Info[Context, Any], credential: Credential) -> AuthPayload:
         context = info.context
@@ -128,9 +130,10 @@ class PasskeyMutation:
     @strawberry.mutation(
         permission_classes=Auth,
         description="Delete one of the caller's passkeys; it no longer signs in, and the owner is mailed a notice. "
-        "Needs a token. Always true. Errors: UNAUTHENTICATED (no, malformed, expired or revoked token), "
-        "BAD_USER_INPUT (not a passkey id; extensions.field id), NOT_FOUND (no passkey of the caller has this id), "
-        "CONFLICT (reason LAST_SIGN_IN_METHOD: it is the only way to sign in to an account without a password).",
+        "Needs a token. Always true. The only way to sign in to an account without a password (one made by a "
+        "provider or a passkey) cannot be deleted: CONFLICT with reason LAST_SIGN_IN_METHOD. Errors: "
+        "UNAUTHENTICATED (no, malformed, expired or revoked token), BAD_USER_INPUT (not a passkey id; "
+        "extensions.field id), NOT_FOUND (no passkey of the caller has this id), CONFLICT (the last way to sign in).",
     )
     async def delete_passkey(self, info: Info[Context, Any], id: PasskeyId) -> bool:
         context = info.context

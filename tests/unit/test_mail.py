@@ -11,7 +11,13 @@ from services.mail.transport import LogTransport, SmtpTransport, transport_for
 from settings import Settings, SettingsError
 from tests.support import replace
 
-DATA = {"user_name": "<b>ann</b>", "link": "https://app.example/v?token=abc&x=1", "token": "abc", "valid_for": "1 hour"}
+DATA = {
+    "user_name": "<b>ann</b>",
+    "link": "https://app.example/v?token=abc&x=1",
+    "token": "abc",
+    "valid_for": "1 hour",
+    "passkey_name": "Laptop",
+}
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
