@@ -63,12 +63,20 @@ class PasskeyMutation:
         permission_classes=Auth,
         description="Start adding a passkey to the caller's account: the creation options, as the JSON string "
         "PublicKeyCredential.parseCreationOptionsFromJSON takes; pass the result to navigator.credentials.create "
-        "and its toJSON() to finishPasskeyRegistration within 5 minutes. Needs a token. " + OFF_REASON + " Errors: "
-        f"UNAUTHENTICATED (no, malformed, expired or revoked token), {OFF}.",
+        "and its toJSON() to finishPasskeyRegistration within 5 minutes. Needs a token of a session that signed in "
+        "within RECENT_SIGN_IN_SECONDS (a passkey is a way in for good: a stolen token must not add one), else "
+        "FORBIDDEN with extensions.reason RECENT_SIGN_IN_REQUIRED: sign in again. " + OFF_REASON + " Errors: "
+        "UNAUTHENTICATED (no, malformed, expired or revoked token), FORBIDDEN (no recent sign-in, or passkeys are "
+        "off on this server).",
     )
     async def begin_passkey_registration(self, info: Info[Context, Any]) -> str:
         context = info.context
-        return await passkeys.begin_registration(user=await context.require_user(), settings=context.settings)
+        return await passkeys.begin_registration(
+            user=await context.require_user(),
+            settings=context.settings,
+            signed_in_at=await context.caller.signed_in_at(),
+            client=context.client,
+        )
 
     @strawberry.mutation(
         permission_classes=Auth,

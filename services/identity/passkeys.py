@@ -46,8 +46,16 @@ from services import audit
 from services.accounts import lifecycle
 from services.accounts.validation import check_lookup_text, clean_text, require_str
 from services.client import Client
-from services.errors import AccountError, Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from services.identity import passkey_challenges
+from services.errors import (
+    AccountError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RecentSignInRequired,
+    Unauthenticated,
+)
+from services.identity import passkey_challenges, reauthentication
 from services.identity.passkey_challenges import AUTHENTICATION, REGISTRATION
 from services.identity.sign_in import SignedIn, start_session
 from services.mail import outbox
@@ -159,10 +167,18 @@ def _library_reason(error: Exception) -> str:
 # Registering
 
 
-async def begin_registration(*, user: User, settings: Settings) -> str:
+async def begin_registration(*, user: User, settings: Settings, signed_in_at: float | None, client: Client) -> str:
     """The creation options for a new passkey of ``user``, as the JSON that
-    ``PublicKeyCredential.parseCreationOptionsFromJSON`` takes."""
+    ``PublicKeyCredential.parseCreationOptionsFromJSON`` takes.
+
+    A passkey is a way in for good, so a stolen access token must not add one: the caller's session must
+    have signed in within RECENT_SIGN_IN_SECONDS (``signed_in_at``, its tokens' auth_time), else FORBIDDEN
+    with reason RECENT_SIGN_IN_REQUIRED.
+    """
     relying = _relying_party(settings)
+    if not reauthentication.is_recent(signed_in_at, settings):
+        await audit.record(Kind.RECENT_SIGN_IN_REQUIRED, user_id=user.id, client=client)
+        raise RecentSignInRequired("Adding a passkey needs a recent sign-in: sign in again, then add it.")
     existing = await Passkey.filter(user_id=user.id).order_by("id")
     # One user handle per account, kept on its passkeys: an authenticator replaces its passkey for the same
     # handle rather than adding a second one.

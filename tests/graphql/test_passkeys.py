@@ -12,6 +12,7 @@ import httpx
 from main import create_app
 from models import User
 from settings import Settings
+from tests.graphql.test_recent_sign_in import signed_in_long_ago
 from tests.support import Api, replace
 from tests.support.authenticator import SoftAuthenticator
 
@@ -168,3 +169,12 @@ async def test_the_development_page_is_served_outside_production_only(api: Api, 
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "navigator.credentials.create" in page.text and "finishPasskeyLogin" in page.text
     assert in_production.status_code == 404
+
+
+async def test_adding_a_passkey_from_a_session_that_signed_in_long_ago_is_refused(api: Api, settings: Settings) -> None:
+    account = await api.register("ann")
+    old_token = signed_in_long_ago(account.token, settings)
+
+    result = await api.execute(BEGIN_REGISTRATION, token=old_token)
+
+    assert result.error["extensions"] == {"code": "FORBIDDEN", "reason": "RECENT_SIGN_IN_REQUIRED"}

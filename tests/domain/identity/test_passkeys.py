@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from models import OutboxMail, Passkey, PasskeyChallenge, SecurityEvent, Session, User
 from services.client import Client
-from services.errors import NotFound, SecondFactorNeeded, TooManyRequests
+from services.errors import NotFound, RecentSignInRequired, SecondFactorNeeded, TooManyRequests
 from services.identity import passkey_challenges, passkeys, sign_in
 from services.identity.passkeys import BadCredential, PasskeyConflict, PasskeysOff, SignInRefused
 from services.throttle import Throttle
@@ -48,7 +49,7 @@ async def store_settings(request: pytest.FixtureRequest, db: str, settings: Sett
 async def register(
     user: User, settings: Settings, authenticator: SoftAuthenticator, name: str | None = None
 ) -> Passkey:
-    options = await passkeys.begin_registration(user=user, settings=settings)
+    options = await passkeys.begin_registration(user=user, settings=settings, signed_in_at=time.time(), client=CLIENT)
     return await passkeys.finish_registration(
         user=user, credential=authenticator.create(options), name=name, settings=settings, client=CLIENT
     )
@@ -243,7 +244,7 @@ async def test_a_registration_failing_a_check_is_refused_with_its_reason(
     new_user: NewUser, settings: Settings, knobs: dict[str, object], reason: str
 ) -> None:
     user = await new_user()
-    options = await passkeys.begin_registration(user=user, settings=settings)
+    options = await passkeys.begin_registration(user=user, settings=settings, signed_in_at=time.time(), client=CLIENT)
 
     with pytest.raises(BadCredential) as refused:
         credential = SoftAuthenticator().create(options, **knobs)  # type: ignore[arg-type]
@@ -257,7 +258,7 @@ async def test_a_registration_failing_a_check_is_refused_with_its_reason(
 
 async def test_a_registration_challenge_of_another_account_is_refused(new_user: NewUser, settings: Settings) -> None:
     ann, bob = await new_user("ann"), await new_user("bob")
-    options = await passkeys.begin_registration(user=ann, settings=settings)
+    options = await passkeys.begin_registration(user=ann, settings=settings, signed_in_at=time.time(), client=CLIENT)
 
     with pytest.raises(BadCredential) as refused:
         await passkeys.finish_registration(
@@ -281,11 +282,11 @@ async def test_what_is_no_credential_is_bad_input(new_user: NewUser, settings: S
 
 async def test_the_same_passkey_cannot_be_registered_twice(new_user: NewUser, settings: Settings) -> None:
     user = await new_user()
-    options = await passkeys.begin_registration(user=user, settings=settings)
+    options = await passkeys.begin_registration(user=user, settings=settings, signed_in_at=time.time(), client=CLIENT)
     authenticator = SoftAuthenticator()
     first = authenticator.create(options)
     await passkeys.finish_registration(user=user, credential=first, name=None, settings=settings, client=CLIENT)
-    again = await passkeys.begin_registration(user=user, settings=settings)
+    again = await passkeys.begin_registration(user=user, settings=settings, signed_in_at=time.time(), client=CLIENT)
     credential = authenticator.create(again, again=authenticator.passkeys[0])
 
     with pytest.raises(PasskeyConflict) as refused:
@@ -360,7 +361,7 @@ async def test_challenges_long_past_are_swept(new_user: NewUser, settings: Setti
     await passkeys.begin_login(user_name=None, settings=settings)
     await PasskeyChallenge.all().update(expires_at=datetime.now(UTC) - timedelta(days=1))
 
-    await passkeys.begin_registration(user=user, settings=settings)
+    await passkeys.begin_registration(user=user, settings=settings, signed_in_at=time.time(), client=CLIENT)
 
     assert [row.purpose for row in await PasskeyChallenge.all()] == ["registration"]
 
@@ -429,8 +430,20 @@ async def test_passkeys_off_refuse_every_ceremony(new_user: NewUser, settings: S
     off = replace(settings, passkeys_enabled=False)
 
     with pytest.raises(PasskeysOff) as refused:
-        await passkeys.begin_registration(user=user, settings=off)
+        await passkeys.begin_registration(user=user, settings=off, signed_in_at=time.time(), client=CLIENT)
     with pytest.raises(PasskeysOff):
         await passkeys.begin_login(user_name=None, settings=off)
 
     assert refused.value.extensions() == {"code": "FORBIDDEN", "reason": "PASSKEYS_OFF"}
+
+
+async def test_adding_a_passkey_needs_a_recent_sign_in(new_user: NewUser, settings: Settings) -> None:
+    user = await new_user()
+    long_ago = time.time() - settings.recent_sign_in_seconds - 1
+
+    with pytest.raises(RecentSignInRequired) as refused:
+        await passkeys.begin_registration(user=user, settings=settings, signed_in_at=long_ago, client=CLIENT)
+
+    assert refused.value.extensions() == {"code": "FORBIDDEN", "reason": "RECENT_SIGN_IN_REQUIRED"}
+    assert await kinds(user) == ["RECENT_SIGN_IN_REQUIRED"]
+    assert not await PasskeyChallenge.exists()
