@@ -239,13 +239,15 @@ class Settings(BaseSettings):
         "",
         description="the relying party ID of passkeys: the site's domain (e.g. `example.com`), which every origin "
         "in `WEBAUTHN_ORIGINS` must be or end in",
-        json_schema_extra={"shown": "`localhost` outside production"},
+        json_schema_extra={"shown": "outside production `localhost`; none in production"},
     )
     webauthn_rp_name: str = Field("user-service", description="the site's name a passkey prompt shows")
     webauthn_origins: Origins = Field(
         (),
         description="the pages' origins passkeys are used from (scheme://host[:port]), space or comma separated",
-        json_schema_extra={"shown": "`http://localhost:5173` and this server's own, outside production"},
+        json_schema_extra={
+            "shown": "outside production `http://localhost:5173` and this server's own; none in production"
+        },
     )
     trusted_proxies: Networks = Field((), description="IPs or CIDRs whose `X-Forwarded-For` is believed")
     cors_origins: Origins = Field(
