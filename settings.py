@@ -395,11 +395,23 @@ class Settings(BaseSettings):
             (self.persisted_queries_only and self.persisted_queries_file is None, ONLY_WITHOUT_MANIFEST),
             (self.is_production and self.passkeys_on and not self.webauthn_rp_id, NO_WEBAUTHN_RP_ID),
             (self.is_production and self.passkeys_on and not self.webauthn_origins, NO_WEBAUTHN_ORIGINS),
+            (self.passkeys_on and bool(self._origins_off_the_relying_party()), self._origins_off_message()),
         ]
         broken = [message for is_broken, message in rules if is_broken]
         if broken:
             raise ValueError(" ".join(broken))
         return self
+
+    def _origins_off_the_relying_party(self) -> list[str]:
+        """The WEBAUTHN_ORIGINS whose host is neither the relying party ID nor under it: a browser refuses
+        passkeys there, so a typo is caught at start-up rather than at someone's first passkey."""
+        rp_id = self.relying_party_id
+        hosts = {origin: urlsplit(origin).hostname or "" for origin in self.relying_party_origins}
+        return [origin for origin, host in hosts.items() if rp_id and host != rp_id and not host.endswith("." + rp_id)]
+
+    def _origins_off_message(self) -> str:
+        off = ", ".join(self._origins_off_the_relying_party())
+        return f"WEBAUTHN_ORIGINS: {off} is not on WEBAUTHN_RP_ID {self.relying_party_id!r} or a subdomain of it."
 
     @property
     def introspection_enabled(self) -> bool:

@@ -63,3 +63,19 @@ def test_production_with_passkeys_off_needs_no_relying_party(tmp_path: Path) -> 
     settings = Settings.from_environ(production(tmp_path, PASSKEYS_ENABLED="false", WEBAUTHN_RP_ID="example.com"))
 
     assert not settings.passkeys_on
+
+
+@pytest.mark.parametrize("origin", ["https://example.org", "https://notexample.com", "http://localhost:5173"])
+def test_an_origin_off_the_relying_party_is_refused_at_start_up(tmp_path: Path, origin: str) -> None:
+    with pytest.raises(SettingsError, match="WEBAUTHN_ORIGINS"):
+        Settings.from_environ({"DATA_DIR": str(tmp_path), "WEBAUTHN_RP_ID": "example.com", "WEBAUTHN_ORIGINS": origin})
+
+
+def test_origins_on_the_relying_party_or_under_it_are_taken(tmp_path: Path) -> None:
+    origins = "https://example.com https://app.example.com:8443"
+
+    settings = Settings.from_environ(
+        {"DATA_DIR": str(tmp_path), "WEBAUTHN_RP_ID": "example.com", "WEBAUTHN_ORIGINS": origins}
+    )
+
+    assert settings.relying_party_origins == ("https://example.com", "https://app.example.com:8443")
