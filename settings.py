@@ -52,6 +52,14 @@ INSECURE_COOKIES_IN_PRODUCTION = (
 )
 COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}")  # RFC 6265's token, not too long
 COOKIE_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,=:@%/-]{0,200}")  # no ';', no space, no query
+NO_WEBAUTHN_RP_ID = (
+    "WEBAUTHN_RP_ID is not set. In production passkeys need the site's domain as their relying party ID "
+    "(e.g. WEBAUTHN_RP_ID=example.com); or set PASSKEYS_ENABLED=false."
+)
+NO_WEBAUTHN_ORIGINS = (
+    "WEBAUTHN_ORIGINS is not set. In production passkeys need the origins of the pages that use them "
+    "(e.g. WEBAUTHN_ORIGINS=https://app.example.com); or set PASSKEYS_ENABLED=false."
+)
 ONLY_WITHOUT_MANIFEST = "PERSISTED_QUERIES_ONLY=true needs PERSISTED_QUERIES_FILE, the manifest to serve."
 NO_JWT_SECRET = (
     f"JWT_SECRET is not set. In production the server needs a secret of at least {MIN_SECRET_BYTES} bytes, "
@@ -265,6 +273,26 @@ class Settings(BaseSettings):
         "required in production once anyone uses two-factor sign-in",
         repr=False,
     )
+    passkeys_enabled: bool | None = Field(
+        None,
+        description="`true` or `false` turns passkey sign-in (WebAuthn) on or off; production needs "
+        "`WEBAUTHN_RP_ID` and `WEBAUTHN_ORIGINS` with it on",
+        json_schema_extra={"shown": "on; in production, on when `WEBAUTHN_RP_ID` is set"},
+    )
+    webauthn_rp_id: str = Field(
+        "",
+        description="the relying party ID of passkeys: the site's domain (e.g. `example.com`), which every origin "
+        "in `WEBAUTHN_ORIGINS` must be or end in",
+        json_schema_extra={"shown": "outside production `localhost`; none in production"},
+    )
+    webauthn_rp_name: str = Field("user-service", description="the site's name a passkey prompt shows")
+    webauthn_origins: Origins = Field(
+        (),
+        description="the pages' origins passkeys are used from (scheme://host[:port]), space or comma separated",
+        json_schema_extra={
+            "shown": "outside production `http://localhost:5173` and this server's own; none in production"
+        },
+    )
     trusted_proxies: Networks = Field((), description="IPs or CIDRs whose `X-Forwarded-For` is believed")
     cors_origins: Origins = Field(
         (), description="origins allowed to call from a browser (scheme://host[:port]), space or comma separated"
@@ -446,15 +474,48 @@ class Settings(BaseSettings):
             (self.auth_cookie_name.startswith("__Secure-") and not self.auth_cookie_secure, SECURE_COOKIES_PREFIX),
             (self.auth_cookie_samesite == "none" and not self.auth_cookie_secure, SAMESITE_NONE_INSECURE),
             (self.auth_cookies and self.is_production and not self.auth_cookie_secure, INSECURE_COOKIES_IN_PRODUCTION),
+            (self.is_production and self.passkeys_on and not self.webauthn_rp_id, NO_WEBAUTHN_RP_ID),
+            (self.is_production and self.passkeys_on and not self.webauthn_origins, NO_WEBAUTHN_ORIGINS),
+            (self.passkeys_on and bool(self._origins_off_the_relying_party()), self._origins_off_message()),
         ]
         broken = [message for is_broken, message in rules if is_broken]
         if broken:
             raise ValueError(" ".join(broken))
         return self
 
+    def _origins_off_the_relying_party(self) -> list[str]:
+        """The WEBAUTHN_ORIGINS whose host is neither the relying party ID nor under it: a browser refuses
+        passkeys there, so a typo is caught at start-up rather than at someone's first passkey."""
+        rp_id = self.relying_party_id
+        hosts = {origin: urlsplit(origin).hostname or "" for origin in self.relying_party_origins}
+        return [origin for origin, host in hosts.items() if rp_id and host != rp_id and not host.endswith("." + rp_id)]
+
+    def _origins_off_message(self) -> str:
+        off = ", ".join(self._origins_off_the_relying_party())
+        return f"WEBAUTHN_ORIGINS: {off} is not on WEBAUTHN_RP_ID {self.relying_party_id!r} or a subdomain of it."
+
     @property
     def introspection_enabled(self) -> bool:
         return not self.is_production if self.graphql_introspection is None else self.graphql_introspection
+
+    @property
+    def passkeys_on(self) -> bool:
+        """PASSKEYS_ENABLED when set; else on, in production only once WEBAUTHN_RP_ID names the site."""
+        if self.passkeys_enabled is not None:
+            return self.passkeys_enabled
+        return bool(self.webauthn_rp_id) or not self.is_production
+
+    @property
+    def relying_party_id(self) -> str:
+        """WEBAUTHN_RP_ID; outside production ``localhost`` when unset."""
+        return self.webauthn_rp_id or ("" if self.is_production else "localhost")
+
+    @property
+    def relying_party_origins(self) -> tuple[str, ...]:
+        """WEBAUTHN_ORIGINS; outside production, when unset, Vite's development server and this server's own."""
+        if self.webauthn_origins or self.is_production:
+            return self.webauthn_origins
+        return ("http://localhost:5173", f"http://localhost:{self.port}")
 
     @property
     def metrics_enabled(self) -> bool:

@@ -11,6 +11,7 @@ SESSION_ID_LENGTH = 32  # uuid4 hex: random, so an id names a session without re
 END_REASON_LENGTH = 16  # the longest of services.identity.refusals' reasons a revocation records
 USER_AGENT_MAX = 256
 ADDRESS_MAX = 45  # the longest text form of an IPv6 address
+METHOD_MAX = 64  # "provider:<name>" with a provider's name
 
 
 # One sign-in. It ends when revoked (logout, logoutAll, a password change, a reused refresh token),
@@ -34,6 +35,8 @@ class Session(Model):
     # The client at sign-in, then at its last refresh.
     user_agent = fields.CharField(max_length=USER_AGENT_MAX, null=True)
     ip_address = fields.CharField(max_length=ADDRESS_MAX, null=True)
+    # How the session signed in: "password", "passkey" (more to come: "email_code", "provider:<name>").
+    method = fields.CharField(max_length=METHOD_MAX, default="password", db_default="password")
 
     refresh_tokens: fields.ReverseRelation[RefreshToken]
 

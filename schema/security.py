@@ -26,6 +26,9 @@ class Session:
         description="The client's address at the session's last use (X-Forwarded-For only from TRUSTED_PROXIES)."
     )
     current: bool = strawberry.field(description="Whether this is the session of the access token of this request.")
+    sign_in_method: str = strawberry.field(
+        description='How the session signed in: "password" or "passkey" (more methods add their own names).'
+    )
 
     @classmethod
     def from_model(cls, session: SessionModel, *, current_id: str | None) -> Session:
@@ -36,6 +39,7 @@ class Session:
             user_agent=session.user_agent,
             ip_address=session.ip_address,
             current=session.id == current_id,
+            sign_in_method=session.method,
         )
 
 
@@ -44,7 +48,8 @@ class SecurityEventKind(Enum):
     LOGIN = strawberry.enum_value("LOGIN", description="A sign-in with the right password.")
     LOGIN_FAILED = strawberry.enum_value(
         "LOGIN_FAILED",
-        description="A wrong password or two-factor code: at sign-in, or confirming a sensitive change.",
+        description="A wrong password or two-factor code, or a refused passkey: at sign-in, or confirming a "
+        "sensitive change.",
     )
     LOGOUT = strawberry.enum_value("LOGOUT", description="A logout, or a logoutAll (every session).")
     PASSWORD_CHANGED = strawberry.enum_value("PASSWORD_CHANGED", description="The password was changed.")
@@ -103,6 +108,16 @@ class SecurityEventKind(Enum):
     SIGN_IN_CODE_FAILED = strawberry.enum_value(
         "SIGN_IN_CODE_FAILED",
         description="A mailed sign-in code or link was refused: wrong, expired, already used, or out of tries.",
+    )
+    PASSKEY_SIGN_IN = strawberry.enum_value("PASSKEY_SIGN_IN", description="A sign-in with a passkey.")
+    PASSKEY_ADDED = strawberry.enum_value(
+        "PASSKEY_ADDED", description="A passkey was added to the account (finishPasskeyRegistration)."
+    )
+    PASSKEY_REMOVED = strawberry.enum_value("PASSKEY_REMOVED", description="A passkey was deleted (deletePasskey).")
+    PASSKEY_CLONE_SUSPECTED = strawberry.enum_value(
+        "PASSKEY_CLONE_SUSPECTED",
+        description="A passkey's signature counter went backwards, as a copied authenticator's would: the "
+        "sign-in was refused.",
     )
 
 

@@ -19,7 +19,7 @@ from services.mail import sender
 from services.throttle import Throttle
 from services.throttle_counters import counters_for
 from settings import Settings
-from web import gauges, graphiql, metrics, session_cookies, tracing
+from web import gauges, graphiql, metrics, passkey_page, session_cookies, tracing
 from web.access_log import RequestLog
 from web.authentication import Authentication
 from web.graphql_view import BodySizeLimit, GraphQLApp
@@ -100,6 +100,8 @@ def create_app(settings: Settings) -> Starlette:
                 ),
             ),
             Mount(graphiql.MOUNT, graphiql.Assets(directory=graphiql.ASSETS_DIR, check_dir=False)),
+            # Trying passkeys by hand (GraphiQL cannot call navigator.credentials): development only.
+            *([] if settings.is_production else [Route(passkey_page.PATH, passkey_page.passkey_page)]),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -131,8 +131,8 @@ def _issued(session: Session, token: str, expires: datetime, now: datetime) -> I
     )
 
 
-async def start(user: User, settings: Settings, *, client: Client) -> IssuedRefreshToken:
-    """A new session of ``user`` and its first refresh token.
+async def start(user: User, settings: Settings, *, client: Client, method: str = "password") -> IssuedRefreshToken:
+    """A new session of ``user`` and its first refresh token; ``method`` is how it signed in (Session.method).
 
     A user deleted meanwhile (its row gone before the insert) is UNAUTHENTICATED, not a foreign-key error.
     """
@@ -147,6 +147,7 @@ async def start(user: User, settings: Settings, *, client: Client) -> IssuedRefr
             expires_at=ends,
             ip_address=client.ip_address,
             user_agent=client.agent,
+            method=method,
         )
         return await _issue(session, now, settings)
     except IntegrityError:

@@ -33,10 +33,11 @@ class SignedIn:
     refresh_token: sessions.IssuedRefreshToken
 
 
-async def start_session(user: User, settings: Settings, *, client: Client) -> SignedIn:
+async def start_session(user: User, settings: Settings, *, client: Client, method: str = "password") -> SignedIn:
     """The one way a session begins (register, login, any sign-in to come): a session row, its first
-    refresh token and an access token. A user deleted meanwhile is UNAUTHENTICATED."""
-    refresh_token = await sessions.start(user, settings, client=client)
+    refresh token and an access token. ``method`` is how it signed in ("password", "passkey", ...), shown by
+    ``sessions``. A user deleted meanwhile is UNAUTHENTICATED."""
+    refresh_token = await sessions.start(user, settings, client=client, method=method)
     return SignedIn(user=user, access_token=_access_token(user, refresh_token, settings), refresh_token=refresh_token)
 
 

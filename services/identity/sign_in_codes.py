@@ -51,6 +51,7 @@ from settings import Settings
 SIGN_IN_CODE_REQUEST = "sign_in_code_request"
 TEMPLATE = "sign_in_code"
 
+METHOD = "email_code"  # how its sessions signed in (Session.signInMethod)
 DIGITS = 6
 MAX_ATTEMPTS = 5  # tries of one code; then it is spent (ask for a new one)
 KEEP_EXPIRED = timedelta(days=1)  # an expired code answers EXPIRED this long, then the clean-up deletes it
@@ -345,7 +346,7 @@ async def _finish(
         await audit.record(Kind.EMAIL_VERIFIED, user_id=user.id, client=client)
     await attempt.succeeded()
     user = await lifecycle.admit(user, settings=settings, client=client)  # suspended: FORBIDDEN; restores
-    signed_in = await sign_in.start_session(user, settings, client=client)  # lead: method="email_code"
+    signed_in = await sign_in.start_session(user, settings, client=client, method=METHOD)
     await audit.record(Kind.SIGN_IN_WITH_CODE if via_code else Kind.SIGN_IN_WITH_LINK, user_id=user.id, client=client)
     return signed_in
 

@@ -21,6 +21,8 @@ TEMPLATES = (
     "two_factor_disabled",
     "recovery_code_used",
     "sign_in_code",
+    "passkey_added",
+    "passkey_removed",
 )
 
 

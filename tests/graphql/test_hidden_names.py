@@ -25,6 +25,7 @@ from graphql import (
     is_input_object_type,
     is_leaf_type,
     is_object_type,
+    is_required_argument,
 )
 
 from main import create_app
@@ -103,8 +104,9 @@ def malformed_requests() -> Iterator[Request]:
             for argument in field.args:
                 for typo in typos(argument):
                     yield f'{operation} {{ {field_name}({typo}: "x") {{ __typename }} }}', None
-            if field.args or not is_leaf_type(get_named_type(field.type)):
-                yield f"{operation} {{ {field_name} }}", None  # no arguments, no selection
+            required = any(is_required_argument(argument) for argument in field.args.values())
+            if required or not is_leaf_type(get_named_type(field.type)):
+                yield f"{operation} {{ {field_name} }}", None  # no required arguments, no selection
     for input_name, template in (("RegisterInput", REGISTER_WITH), ("UpdateUserInput", UPDATE_WITH)):
         for field_name in _input(input_name).fields:
             for typo in typos(field_name):

@@ -301,3 +301,14 @@ async def test_in_cookie_mode_a_code_sign_in_puts_the_refresh_token_in_the_cooki
     assert payload["accessToken"] and payload["refreshToken"] is None
     assert len(cookies) == 1 and cookies[0].startswith("__Secure-refresh_token=")
     assert "HttpOnly" in cookies[0] and "Path=/auth" in cookies[0]
+
+
+async def test_the_session_says_it_signed_in_with_an_email_code(mail: Mailer) -> None:
+    await mail.api.register("ann", email=ANN)
+    payload = (await with_code(mail.api, code_in(await ask(mail)))).data["signInWithCode"]
+
+    sessions = await mail.api.execute("{ sessions { current signInMethod } }", token=payload["accessToken"])
+
+    methods = {session["signInMethod"] for session in sessions.data["sessions"] if session["current"]}
+    assert methods == {"email_code"}
+    assert sorted(session["signInMethod"] for session in sessions.data["sessions"]) == ["email_code", "password"]

@@ -17,6 +17,7 @@ DATA = {
     "token": "abc",
     "valid_for": "1 hour",
     "code": "012345",
+    "passkey_name": "Laptop",
 }
 
 
