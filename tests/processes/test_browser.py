@@ -7,47 +7,26 @@ Playwright drives the system's Chromium (Debian's ``chromium``; .ci/run installs
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
-from tests.support.servers import ROOT, Server, running_server
+from tests.support.browser import NEEDS_CHROMIUM, SCREENSHOTS
+from tests.support.servers import Server, running_server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)"),
+    NEEDS_CHROMIUM,
 ]
 
-# Headless, as root, on a machine without internet: no sandbox, no GPU, no background traffic.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = ROOT / "build" / "screenshots"
 REGISTER = """mutation Register {
   register(input: {userName: "ada", password: "secure_password123"}) {
     tokenType
     user { userName }
   }
 }"""
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        # Playwright gives each launch a fresh, empty profile.
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -20,14 +20,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.processes.test_browser import CHROMIUM, browser
+from tests.support.browser import NEEDS_CHROMIUM
 from tests.support.servers import Server, free_port, running_server
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)"),
+    NEEDS_CHROMIUM,
 ]
-__all__ = ["browser"]  # the fixture, shared with test_browser
 
 COOKIE = "__Secure-refresh_token"
 PAGE_PATH = "/auth/app.html"

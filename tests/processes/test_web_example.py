@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route, expect
 
-from tests.processes.test_browser import CHROMIUM, FLAGS, SCREENSHOTS
+from tests.support.browser import NEEDS_CHROMIUM, SCREENSHOTS
 from tests.support.servers import ROOT, Server, free_port, running_server
 
 EXAMPLE = ROOT / "examples" / "web"
@@ -29,7 +29,7 @@ SOURCES = ["package.json", "package-lock.json", "tsconfig.json", "index.html", "
 NPM = shutil.which("npm")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)"),
+    NEEDS_CHROMIUM,
     pytest.mark.skipif(NPM is None or shutil.which("node") is None, reason="the example builds with Node and npm"),
 ]
 PASSWORD = "secure_password123"
@@ -107,14 +107,6 @@ def app(example: Path, tmp_path: Path) -> Iterator[App]:
     finally:
         static.shutdown()
         static.server_close()
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def _sign_up(page: Page, user_name: str, password: str = PASSWORD, email: str = "") -> None:
