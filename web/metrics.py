@@ -35,7 +35,7 @@ from starlette.responses import PlainTextResponse, Response
 log = logging.getLogger("app.metrics")
 
 PATH = "/metrics"
-GRAPHQL_PATH = "/graphql"  # the path web.access_log.RequestLog counts here
+GRAPHQL_PATH = "/graphql"  # the path web.access_log.RequestLog counts here (and the REST door's, web/rest)
 MAX_OPERATIONS = 200  # distinct operation names per process; clients choose them, so past this they count as "other"
 SAMPLE_EVERY = 5.0  # seconds between readings of sampled gauges
 
