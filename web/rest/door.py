@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from schema.core import core_schema
+from web import metrics
 from web.graphql_view import GraphQLApp, graphql_too_large
 from web.request_state import request_state
 from web.rest import documents, openapi
@@ -48,6 +49,7 @@ class RestDoor:
         self.graphql = graphql
         schema = core_schema(graphql.schema)
         self.endpoints = endpoints(schema)
+        metrics.reserve_operations(endpoint.operation_name for endpoint in self.endpoints)
         self.openapi = encode(openapi.document(self.endpoints, schema))
 
     def routes(self) -> list[BaseRoute]:
