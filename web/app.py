@@ -25,7 +25,7 @@ from web.authentication import Authentication
 from web.graphql_view import BodySizeLimit, GraphQLApp
 from web.health import healthz, home, readyz
 from web.persisted import persisted_queries_for
-from web.rest.door import RestDoor, is_rest_path, method_not_allowed, not_found, too_large, trusted_documents
+from web.rest.door import RestDoor, is_rest_path, method_not_allowed, not_found, own_documents, too_large
 from web.startup import check_startup
 
 
@@ -33,8 +33,8 @@ def create_app(settings: Settings) -> Starlette:
     throttle = Throttle(counters_for(settings.redis_url, settings.redis_prefix), settings)
     persisted = persisted_queries_for(settings, throttle)
     tracer_provider = tracing.tracer_provider(settings)
-    # The REST door's documents are trusted as the manifest's are: parsed and validated once, here.
-    schema = build_schema(settings, {**persisted.manifest, **trusted_documents()}, tracing.extensions(tracer_provider))
+    # The REST door's documents are the server's own: parsed and validated once, here (schema/build.py).
+    schema = build_schema(settings, persisted.manifest, tracing.extensions(tracer_provider), own=own_documents())
     graphql = GraphQLApp(schema, settings, throttle, persisted)
 
     @asynccontextmanager

@@ -159,3 +159,20 @@ async def test_cors_lets_a_browser_put_and_delete(db: str, settings: Settings) -
     assert put.status_code == delete.status_code == 200
     assert "PUT" in put.headers["access-control-allow-methods"]
     assert "DELETE" in delete.headers["access-control-allow-methods"]
+
+
+async def test_the_doors_own_documents_run_under_limits_set_for_clients_documents(db: str, settings: Settings) -> None:
+    """Token, selection, depth, alias and cost limits bound what clients write; the door's documents are the
+    server's, fixed and validated at start-up, so an operator's low limits do not close the door (or stop the
+    server)."""
+    low = replace(settings, max_query_depth=1, max_query_cost=5, max_selections=4, max_tokens=20)
+    async with door(low) as (rest, api):
+        registered = await rest.call("POST", "/register", {"username": "ann_lee", "password": PASSWORD})
+        me = await rest.call("GET", "/api/me", token=registered.json()["accessToken"])
+        clients = await api.execute(
+            "query Me { me { userName profile { website } } }", token=registered.json()["accessToken"]
+        )
+
+    assert registered.status_code == 201
+    assert me.status_code == 200 and me.json()["profile"]["verified"] is False
+    assert clients.data is None and clients.errors  # the same depth from a client is refused

@@ -33,3 +33,8 @@ ME = f"""query RestMe {{
 }}"""
 
 ALL = (REGISTER, LOGIN, UPDATE_PROFILE, UPDATE_USER, DELETE_USER, USER_BY_NAME, ME)
+
+
+def name_of(document: str) -> str:
+    """The document's operation name: ``mutation RestLogin(...)`` -> RestLogin."""
+    return document.split("(")[0].split("{")[0].split()[1]

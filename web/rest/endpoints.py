@@ -71,7 +71,7 @@ class Endpoint:
 
     @property
     def operation_name(self) -> str:
-        return self.document.split("(")[0].split("{")[0].split()[1]
+        return documents.name_of(self.document)
 
     def graphql_names(self) -> dict[str, str]:
         """GraphQL input field or argument name -> body field name: errors name the field the client sent."""
