@@ -169,8 +169,9 @@ class GraphQLApp(GraphQL[Context, None]):
         self, request: Request, document: str, variables: dict[str, Any], operation: OperationType
     ) -> EncodedResponse:
         """Run one of the server's own documents (the REST door's, web/rest) as a /graphql request runs: the
-        same schema and guards, context and caller, throttles, error codes, access-log name, metrics outcome and
-        response ceiling. The answer is the GraphQL response body (``data``, ``errors``), not yet sent."""
+        same schema, resolvers and services, context and caller, throttles, error codes, access-log name, metrics
+        outcome and response ceiling (the limits on clients' documents aside: schema/build.py checked these at
+        start-up). The answer is the GraphQL response body (``data``, ``errors``), not yet sent."""
         context = self.context_for(request)
         try:
             result = await self.schema.execute(
