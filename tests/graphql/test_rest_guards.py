@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,8 +15,9 @@ import pytest
 from main import create_app
 from settings import Settings
 from tests.graphql.test_metrics import scrape, value
+from tests.graphql.test_persisted_queries import write_manifest
 from tests.graphql.test_recent_sign_in import signed_in_long_ago
-from tests.support import Api, replace
+from tests.support import ME, Api, replace
 from tests.support.rest import PASSWORD, Rest, errors_of
 
 WRONG = "not-the-password"
@@ -177,3 +179,16 @@ async def test_the_doors_own_documents_run_under_limits_set_for_clients_document
     assert registered.status_code == 201
     assert me.status_code == 200 and me.json()["profile"]["verified"] is False
     assert clients.data is None and clients.errors  # the same depth from a client is refused
+
+
+async def test_an_allow_list_of_client_documents_leaves_the_door_open(
+    db: str, settings: Settings, tmp_path: Path
+) -> None:
+    """PERSISTED_QUERIES_ONLY allows clients the manifest's documents only; the door's are the server's own."""
+    manifest = write_manifest(tmp_path / "manifest.json", ME)
+    async with door(replace(settings, persisted_queries_file=manifest, persisted_queries_only=True)) as (rest, api):
+        registered = await rest.call("POST", "/api/register", {"userName": "ann_lee", "passwordHash": PASSWORD})
+        freeform = await api.execute('mutation { register(input: {userName: "bob", password: "p"}) { accessToken } }')
+
+    assert registered.status_code == 201
+    assert freeform.code == "FORBIDDEN"
