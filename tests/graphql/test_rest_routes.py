@@ -222,3 +222,16 @@ async def test_an_unknown_path_is_a_json_404_that_points_to_graphql_and_openapi(
     message = answer.json()["error"]["message"]
     assert "/graphql" in message and "/openapi.json" in message
     assert answer.json()["errors"] == [answer.json()["error"]]
+
+
+async def test_many_made_up_fields_get_a_bounded_answer(rest: Rest) -> None:
+    body = {f"{'k' * 200}{index}": 1 for index in range(400)}
+
+    answer = await rest.call("POST", "/register", body)
+
+    assert answer.status_code == 422
+    errors = answer.json()["errors"]
+    assert len(errors) == 21
+    assert errors[-1]["message"].startswith("And 380 more unknown fields.")
+    assert all(len(item.get("field", "")) <= 100 for item in errors)
+    assert len(answer.content) < 20_000

@@ -13,6 +13,8 @@ from web.rest.answers import error, failure
 from web.rest.endpoints import Endpoint
 
 NOT_JSON = "Send a JSON object with 'Content-Type: application/json'."
+MAX_UNKNOWN = 20  # unknown fields named one by one in an answer; the rest are counted
+MAX_NAME = 100  # characters of an unknown field's name repeated in the answer
 
 
 class _NotANumber(ValueError):
@@ -46,7 +48,11 @@ async def read_body(request: Request, endpoint: Endpoint) -> dict[str, Any] | Re
     known = [body_field.name for body_field in endpoint.body_fields]
     unknown = [name for name in value if name not in known]
     if unknown:
-        return failure([error("BAD_USER_INPUT", _unknown(name, known), name) for name in unknown])
+        errors = [error("BAD_USER_INPUT", _unknown(name[:MAX_NAME], known), name[:MAX_NAME]) for name in unknown]
+        if len(errors) > MAX_UNKNOWN:  # a body of many made-up keys must not make a far larger answer
+            more = f"And {len(errors) - MAX_UNKNOWN} more unknown fields. Fields: {', '.join(known)}."
+            errors = [*errors[:MAX_UNKNOWN], error("BAD_USER_INPUT", more)]
+        return failure(errors)
     return value
 
 
@@ -56,5 +62,5 @@ def _unknown(name: str, known: list[str]) -> str:
     same_but_case = [candidate for candidate in known if candidate.lower() == name.lower()]
     close = same_but_case or difflib.get_close_matches(name, known, n=1)
     if close:
-        message += f" Did you mean '{close[0]}'?"
+        return message + f" Did you mean '{close[0]}'?"
     return message + " Fields: " + ", ".join(known) + "."
