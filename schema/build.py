@@ -21,6 +21,8 @@ from schema.trusted import prepare_trusted
 from schema.validation import CountValidations, depth_limit
 from settings import Settings
 
+UNLIMITED = 1_000_000  # the token and selection limits of the server's own documents: none to speak of
+
 
 class AppSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
@@ -29,10 +31,16 @@ class AppSchema(strawberry.Schema):
 
 
 def build_schema(
-    settings: Settings, manifest: Mapping[str, str] | None = None, extra: Sequence[Callable[[], SchemaExtension]] = ()
+    settings: Settings,
+    manifest: Mapping[str, str] | None = None,
+    extra: Sequence[Callable[[], SchemaExtension]] = (),
+    own: Mapping[str, str] | None = None,
 ) -> AppSchema:
     """The schema with its guards. The rules are built once, so the validation cache can hit; the
-    manifest's trusted documents are parsed and validated here, once."""
+    manifest's trusted documents are parsed and validated here, once. ``own`` (name -> document): the server's
+    own documents (the REST door's), trusted as well, and checked against the schema only: the token, selection,
+    depth, alias and cost limits bound what clients write, and a fixed document of the server's must not stop a
+    server whose operator set them low."""
     rules: list[type[ASTValidationRule]] = [
         depth_limit(settings.max_query_depth),
         alias_limit(settings.max_aliases),
@@ -65,6 +73,15 @@ def build_schema(
         max_tokens=settings.max_tokens,
         max_selections=settings.max_selections,
         into=trusted,
+    )
+    prepare_trusted(
+        built,
+        own or {},
+        (),
+        max_tokens=UNLIMITED,
+        max_selections=UNLIMITED,
+        into=trusted,
+        kind="the server's own document",
     )
     return built
 

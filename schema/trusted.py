@@ -47,17 +47,19 @@ def prepare_trusted(
     max_tokens: int,
     max_selections: int,
     into: dict[str, DocumentNode],
+    kind: str = "persisted query",
 ) -> None:
-    """Parse and validate every manifest document as a request would be; a bad one is a ManifestError."""
+    """Parse and validate every manifest document as a request would be; a bad one is a ManifestError that
+    names it as ``kind`` and its key."""
     all_rules = (*specified_rules, *rules)
     for sha, body in manifest.items():
         try:
             document, selections = parsed(body, max_tokens)
         except GraphQLError as exc:
-            raise ManifestError(f"persisted query {sha}: {exc.message}") from None
+            raise ManifestError(f"{kind} {sha}: {exc.message}") from None
         if selections > max_selections:
-            raise ManifestError(f"persisted query {sha}: {selections} field selections, over {max_selections}")
+            raise ManifestError(f"{kind} {sha}: {selections} field selections, over {max_selections}")
         errors = validate_document(core_schema(schema), document, all_rules)
         if errors:
-            raise ManifestError(f"persisted query {sha}: {errors[0].message}")
+            raise ManifestError(f"{kind} {sha}: {errors[0].message}")
         into[body] = document

@@ -1,4 +1,5 @@
-"""One record per HTTP request: its access-log line, and for /graphql its request metrics.
+"""One record per HTTP request: its access-log line, and for /graphql and the REST door (web/rest, whose
+routes run GraphQL operations named Rest*) its request metrics.
 
 The line has method, path, GraphQL operation, status, duration and user id. Only these fields are logged,
 never a body, a query string or a header, so passwords and tokens cannot reach the log. The edge names the
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,15 +39,16 @@ class RequestLog:
     """Pure ASGI middleware: no per-request objects beyond a closure, and nothing at all for a request
     that is neither logged (INFO off) nor counted (not /graphql)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, counts: Callable[[str], bool] = lambda path: False) -> None:
         self.app = app
+        self.counts = counts  # besides /graphql, the paths whose requests run GraphQL operations (the REST door)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         logged = log.isEnabledFor(logging.INFO)
-        counted = scope["path"] == metrics.GRAPHQL_PATH
+        counted = scope["path"] == metrics.GRAPHQL_PATH or self.counts(scope["path"])
         if not (logged or counted):
             await self.app(scope, receive, send)
             return

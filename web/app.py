@@ -25,6 +25,7 @@ from web.authentication import Authentication
 from web.graphql_view import BodySizeLimit, GraphQLApp
 from web.health import healthz, home, readyz
 from web.persisted import persisted_queries_for
+from web.rest.door import RestDoor, is_rest_path, method_not_allowed, not_found, own_documents, too_large
 from web.startup import check_startup
 
 
@@ -32,6 +33,9 @@ def create_app(settings: Settings) -> Starlette:
     throttle = Throttle(counters_for(settings.redis_url, settings.redis_prefix), settings)
     persisted = persisted_queries_for(settings, throttle)
     tracer_provider = tracing.tracer_provider(settings)
+    # The REST door's documents are the server's own: parsed and validated once, here (schema/build.py).
+    schema = build_schema(settings, persisted.manifest, tracing.extensions(tracer_provider), own=own_documents())
+    graphql = GraphQLApp(schema, settings, throttle, persisted)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -56,8 +60,8 @@ def create_app(settings: Settings) -> Starlette:
 
     # RequestLog first: it times, logs and counts every request, the ones the other middleware refuse included.
     middleware = [
-        Middleware(RequestLog),
-        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+        Middleware(RequestLog, counts=is_rest_path),  # the REST door's requests run GraphQL operations: counted
+        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, refusal=too_large),
         Middleware(Authentication, settings=settings),
     ]
     if settings.cors_origins:
@@ -65,7 +69,7 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST"],
+                allow_methods=["GET", "POST", "PUT", "DELETE"],  # PUT and DELETE: the REST door's
                 allow_headers=[
                     "*"
                 ],  # whatever a client library adds (tracing, client names): no credentials ride on it
@@ -78,15 +82,8 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         # /graphql first: Starlette tries the routes in order, and nearly every request is for it.
         routes=[
-            Route(
-                "/graphql",
-                GraphQLApp(
-                    build_schema(settings, persisted.manifest, tracing.extensions(tracer_provider)),
-                    settings,
-                    throttle,
-                    persisted,
-                ),
-            ),
+            Route("/graphql", graphql),
+            *RestDoor(graphql).routes(),
             *session_cookies.routes(settings, throttle),  # AUTH_COOKIES: /auth/refresh, /auth/logout
             Route("/", home),
             Route("/healthz", healthz),
@@ -104,6 +101,8 @@ def create_app(settings: Settings) -> Starlette:
             *([] if settings.is_production else [Route(passkey_page.PATH, passkey_page.passkey_page)]),
         ],
         middleware=middleware,
+        # Any other path, or a wrong method: JSON that says where the API is (web/rest/door.py).
+        exception_handlers={404: not_found, 405: method_not_allowed},
         lifespan=lifespan,
     )
     app.state.settings = settings

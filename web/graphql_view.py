@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from functools import partial
 from typing import Any, cast
 
@@ -19,6 +19,7 @@ from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.context import Context
 from schema.core import core_schema
@@ -149,10 +150,15 @@ class GraphQLApp(GraphQL[Context, None]):
         if media_type is None and not (request.method == "GET" and "text/html" in (accept or "")):
             raise HTTPException(406, f"Accept {GRAPHQL_RESPONSE} or {JSON}.")
         response.media_type = media_type or JSON
+        request_state(request.scope).graphql_response = response
+        return self.context_for(request, response)
+
+    def context_for(self, request: Request, response: Response) -> Context:
+        """The context an operation of this request runs with: the settings, the throttle, the caller, and (cookie
+        mode) what puts a refresh token in the cookie of ``response``."""
         state = request_state(request.scope)
         if state.caller is None:
             raise TypeError("GraphQLApp needs web.authentication.Authentication in front of it.")
-        state.graphql_response = response
         return Context(
             request=request,
             settings=self.settings,
@@ -161,25 +167,61 @@ class GraphQLApp(GraphQL[Context, None]):
             refresh_cookie=session_cookies.keeper(response, self.settings),
         )
 
+    async def execute_stored(
+        self,
+        request: Request,
+        document: str,
+        variables: dict[str, Any],
+        operation: OperationType,
+        response: Response,
+    ) -> EncodedResponse:
+        """Run one of the server's own documents (the REST door's, web/rest) as a /graphql request runs: the
+        same schema, resolvers and services, context and caller, throttles, error codes, access-log name, metrics
+        outcome and response ceiling (the limits on clients' documents aside: schema/build.py checked these at
+        start-up). The answer is the GraphQL response body (``data``, ``errors``), not yet sent; ``response`` gets
+        what the operation sets besides (cookie mode's refresh cookie), for the caller to carry over."""
+        context = self.context_for(request, response)
+        try:
+            result = await self.schema.execute(
+                document, variable_values=variables, context_value=context, allowed_operation_types={operation}
+            )
+        finally:
+            note_operation_name(request_state(request.scope), context.operation_name)
+
+        async def sent() -> Iterator[str]:  # the client sent the variables; the document is the server's
+            return _strings({"query": document, "variables": variables})
+
+        body = await self._answer(request, result, sent)
+        if result.errors:
+            self._handle_errors(result.errors, cast(GraphQLHTTPResponse, body))
+        return body
+
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        # Every response passes here, parse errors included: the one place errors get their code.
+        # Every response passes here, parse errors included.
+        return cast(GraphQLHTTPResponse, await self._answer(request, result, partial(_sent, request)))
+
+    async def _answer(
+        self, request: Request, result: ExecutionResult, sent: Callable[[], Awaitable[Iterator[str]]]
+    ) -> EncodedResponse:
+        """The one place errors get their code, the outcome is noted and the response ceiling applies: for
+        /graphql's requests and the REST door's alike. ``sent``: the strings the client sent."""
         if result.errors:
             hide = None
             if self.schema_names is not None:
-                hide = partial(self.schema_names.hide, sent=names_sent(await _sent(request)))
+                hide = partial(self.schema_names.hide, sent=names_sent(await sent()))
             result.errors = client_errors(result.errors, hide=hide)
         state = request_state(request.scope)
         _note_outcome(state, result)
         body = await super().process_result(request, result)
-        response = cast(Response, state.graphql_response)  # set by get_context, which ran first
-        if response.media_type == GRAPHQL_RESPONSE and _is_request_error(result):
+        response = state.graphql_response  # /graphql's, set by get_context, which ran first; None for REST
+        if response is not None and response.media_type == GRAPHQL_RESPONSE and _is_request_error(result):
             # GraphQL over HTTP: a request error has no "data" entry and a 4xx status.
             response.status_code = 400
             body.pop("data", None)
         encoded = within_limit(dict(body), self.encode_json, self.settings.max_response_bytes)
         if encoded.refused:
             state.outcome = RESPONSE_TOO_LARGE
-        return cast(GraphQLHTTPResponse, encoded)  # a GraphQLHTTPResponse, with its encoding
+        return encoded  # a GraphQLHTTPResponse, with its encoding
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Only called where GraphiQL is on (not in production): its files come from this server if fetched.
@@ -220,12 +262,20 @@ class _BodyTooLarge(Exception):
     pass
 
 
-class BodySizeLimit:
-    """Refuse request bodies over ``max_bytes`` with 413, whether or not Content-Length is sent."""
+def graphql_too_large(path: str, max_bytes: int) -> bytes:
+    """The 413's body as a GraphQL client reads it."""
+    error = {"message": f"The request body is larger than {max_bytes} bytes.", "extensions": {"code": "BAD_USER_INPUT"}}
+    return json.dumps({"errors": [error]}).encode()
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+
+class BodySizeLimit:
+    """Refuse request bodies over ``max_bytes`` with 413, whether or not Content-Length is sent; ``refusal``
+    writes the answer's JSON body for a path (the REST door's routes answer in their own shape)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, refusal: Callable[[str, int], bytes] = graphql_too_large) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.refusal = refusal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -233,7 +283,7 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         received = 0
         started = False
@@ -255,19 +305,10 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(scope, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "errors": [
-                    {
-                        "message": f"The request body is larger than {self.max_bytes} bytes.",
-                        "extensions": {"code": "BAD_USER_INPUT"},
-                    }
-                ]
-            }
-        ).encode()
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        body = self.refusal(scope["path"], self.max_bytes)
         await send(
             {
                 "type": "http.response.start",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager, suppress
 from typing import Any, Literal
 
@@ -35,7 +35,7 @@ from starlette.responses import PlainTextResponse, Response
 log = logging.getLogger("app.metrics")
 
 PATH = "/metrics"
-GRAPHQL_PATH = "/graphql"  # the path web.access_log.RequestLog counts here
+GRAPHQL_PATH = "/graphql"  # the path web.access_log.RequestLog counts here (and the REST door's, web/rest)
 MAX_OPERATIONS = 200  # distinct operation names per process; clients choose them, so past this they count as "other"
 SAMPLE_EVERY = 5.0  # seconds between readings of sampled gauges
 
@@ -124,15 +124,17 @@ async def sampling() -> AsyncIterator[None]:
 
 
 class _Operations:
-    """Operation names as label values, at most MAX_OPERATIONS of them."""
+    """Operation names as label values, at most MAX_OPERATIONS of them chosen by clients; the server's own
+    (reserved: the REST door's) always count by name."""
 
     def __init__(self) -> None:
         self.seen: set[str] = set()
+        self.reserved: set[str] = set()
 
     def label(self, name: Any) -> str:
         if not isinstance(name, str) or not name:
             return "-"
-        if name in self.seen:
+        if name in self.seen or name in self.reserved:
             return name
         if len(self.seen) >= MAX_OPERATIONS:
             return "other"
@@ -141,6 +143,11 @@ class _Operations:
 
 
 _operations = _Operations()
+
+
+def reserve_operations(names: Iterable[str]) -> None:
+    """Operation names of the server's own documents: labelled by name however many clients invented."""
+    _operations.reserved.update(names)
 
 
 _requests: dict[tuple[str, str], Any] = {}

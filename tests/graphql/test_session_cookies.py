@@ -264,3 +264,21 @@ async def test_without_auth_cookies_nothing_changes(db: str, settings: Settings)
     assert refresh.status_code == 404
     assert logout.status_code == 404
     assert preflight.headers.get("access-control-allow-credentials") is None
+
+
+async def test_the_rest_doors_login_and_register_put_the_refresh_token_in_the_cookie_too(
+    db: str, settings: Settings
+) -> None:
+    async with client_for(cookie_mode(settings), db) as api:
+        registered = await api.client.post("/register", json={"username": "ada", "password": PASSWORD})
+        api.client.cookies.clear()
+        logged_in = await api.client.post("/login", json={"username": "ada", "password": PASSWORD})
+        api.client.cookies.clear()
+        refreshed = await post(api, "/auth/refresh", refresh_cookie(logged_in))
+
+    for response in (registered, logged_in):
+        assert response.status_code in (200, 201), response.text
+        assert response.json()["accessToken"] and response.json()["refreshToken"] is None
+        morsel = set_cookies(response)[COOKIE]
+        assert morsel["httponly"] and morsel["path"] == "/auth"
+    assert refreshed.status_code == 200 and refreshed.json()["accessToken"]
