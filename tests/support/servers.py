@@ -21,7 +21,7 @@ import pytest
 from tests.conftest import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
-SUITE_PORTS = range(9500, 9700)  # this suite's share of the machine's loopback ports
+SUITE_PORTS = range(20000, 24000)  # this suite's share of loopback ports, below Linux's ephemeral 32768-60999
 
 
 def _worker_ports() -> range:
