@@ -1,6 +1,7 @@
 """Tortoise models. The app label is ``models``; Tortoise discovers them from this module."""
 
 from models.mail import OneTimeToken, OutboxMail
+from models.provider_link import ProviderLink, ProviderSignIn
 from models.security_event import SecurityEvent
 from models.session import RefreshToken, Session
 from models.sign_in_code import SignInCode
@@ -13,6 +14,8 @@ __all__ = [
     "Follow",
     "OneTimeToken",
     "OutboxMail",
+    "ProviderLink",
+    "ProviderSignIn",
     "RecoveryCode",
     "RefreshToken",
     "SecurityEvent",

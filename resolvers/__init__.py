@@ -10,6 +10,7 @@ from resolvers.authentication import AuthenticationMutation
 from resolvers.email_undo import EmailUndoMutation
 from resolvers.lifecycle import LifecycleMutation
 from resolvers.nodes import NodeQuery
+from resolvers.providers import ProviderMutation, ProviderQuery
 from resolvers.recovery import RecoveryMutation
 from resolvers.security import SecurityMutation, SecurityQuery
 from resolvers.sign_in_codes import SignInCodeMutation
@@ -24,7 +25,7 @@ from schema.fresh_reads import reads_afresh
     "document the schema or its limits refuse), BAD_USER_INPUT (a variable's value that does not fit its type), "
     "and INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
-class Query(AccountQuery, SocialQuery, SecurityQuery, NodeQuery):
+class Query(AccountQuery, SocialQuery, SecurityQuery, NodeQuery, ProviderQuery):
     pass
 
 
@@ -47,6 +48,7 @@ class Mutation(
     EmailUndoMutation,
     TwoFactorMutation,
     SignInCodeMutation,
+    ProviderMutation,
 ):
     pass
 

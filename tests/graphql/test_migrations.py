@@ -31,6 +31,7 @@ LATER_MIGRATIONS = (
     "0010_outbox_depth_index",
     "0011_session_end_reason",
     "0012_sign_in_codes",
+    "0013_provider_sign_in",
 )
 
 
