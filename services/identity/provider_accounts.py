@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -63,14 +64,15 @@ def has_password(user: User) -> bool:
 
 
 def name_base(identity: Identity) -> str:
-    """A user name from the provider's claims, in our alphabet: the preferred name, else the email's local
-    part, else the name, else ``user``."""
+    """A user name from the provider's claims, in our alphabet (accents dropped, anything else an underscore):
+    the preferred name, else the email's local part, else the name, else ``user``."""
     for candidate in (
         identity.preferred_username,
         identity.email.split("@", 1)[0] if identity.email else None,
         identity.name,
     ):
-        cleaned = _NOT_NAME.sub("_", candidate or "").strip("_.")[:USER_NAME_MAX]
+        ascii_only = unicodedata.normalize("NFKD", candidate or "").encode("ascii", "ignore").decode()  # Zoë: Zoe
+        cleaned = _NOT_NAME.sub("_", ascii_only).strip("_.")[:USER_NAME_MAX]
         if any(ch.isalnum() for ch in cleaned):
             return cleaned
     return "user"
