@@ -7,7 +7,9 @@ finishProviderSignIn as the page would."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -136,6 +138,25 @@ def test_a_code_signs_in_once(world: World) -> None:
     assert replayed["reason"] == "PROVIDER_CODE_INVALID"
 
 
+def test_of_two_finishes_sent_together_exactly_one_signs_in(world: World) -> None:
+    world.fake.claims = {}
+    for round_ in range(30):
+        code = fake_sign_in(world, None, subject=f"fake-race-{round_}")["code"]
+        barrier = threading.Barrier(2)
+
+        def finish(code: str = code, barrier: threading.Barrier = barrier) -> dict[str, Any]:
+            barrier.wait()
+            return world.finish(code)
+
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda _: finish(), range(2)))
+
+        won = [answer for answer in answers if "errors" not in answer]
+        lost = [error_of(answer) for answer in answers if "errors" in answer]
+        assert len(won) == 1, answers
+        assert [refusal["reason"] for refusal in lost] == ["PROVIDER_CODE_INVALID"]
+
+
 def test_a_tampered_or_replayed_state_signs_no_one_in(world: World) -> None:
     world.mock.set_user("sub-state", email="state@example.com", email_verified=True)
     with httpx.Client(timeout=30) as client:
@@ -224,9 +245,9 @@ def test_a_redirect_that_is_not_allowed_is_refused(world: World) -> None:
     assert (unknown["code"], unknown["field"]) == ("BAD_USER_INPUT", "provider")
 
 
-def fake_sign_in(world: World, flaw: str | None) -> dict[str, str]:
+def fake_sign_in(world: World, flaw: str | None, subject: str | None = None) -> dict[str, str]:
     world.fake.flaw = flaw
-    world.fake.subject = f"fake-{flaw or 'good'}"
+    world.fake.subject = subject or f"fake-{flaw or 'good'}"
     with httpx.Client(timeout=30) as client:
         return to_front_end(client.get(world.start("fake")), client)
 
