@@ -116,7 +116,7 @@ async def identity(provider: OidcProvider, *, code: str, code_verifier: str, non
     and its userinfo for what the ID token leaves out; GitHub: its API)."""
     async with httpx.AsyncClient(timeout=TIMEOUT) as client:
         if provider.type == "github":
-            return await _github_identity(
+            return await github_identity(
                 client, provider, code=code, code_verifier=code_verifier, redirect_uri=redirect_uri
             )
         metadata = await discover(provider)
@@ -232,7 +232,7 @@ def _from_claims(claims: dict[str, Any]) -> Identity:
     )
 
 
-async def _github_identity(
+async def github_identity(
     client: httpx.AsyncClient, provider: OidcProvider, *, code: str, code_verifier: str, redirect_uri: str
 ) -> Identity:
     tokens = await _exchange(
