@@ -27,6 +27,12 @@ RedirectTo = Annotated[
     ),
 ]
 ProviderCode = Annotated[str, strawberry.argument(description="The code query parameter the callback added.")]
+CurrentPassword = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The account's password, when the session did not sign in within RECENT_SIGN_IN_SECONDS."
+    ),
+]
 NewPassword = Annotated[str, strawberry.argument(description="The new password (8 to 128 characters, not common).")]
 
 CALLBACK_ERRORS = (
@@ -113,11 +119,22 @@ class ProviderMutation:
         permission_classes=Auth,
         description="Link a provider to the caller's account: answers the provider's authorization URL, as "
         "providerSignInUrl does; the callback links the identity and redirects to redirectTo with ?linked="
-        f"<provider> (or ?error=). Needs a token. {CALLBACK_ERRORS} Errors: UNAUTHENTICATED, {START_ERRORS}.",
+        "<provider> (or ?error=). Needs a token, and a session that signed in within RECENT_SIGN_IN_SECONDS or the "
+        "password: else FORBIDDEN with extensions.reason RECENT_SIGN_IN_REQUIRED. "
+        f"{CALLBACK_ERRORS} Errors: UNAUTHENTICATED, FORBIDDEN (no recent sign-in), {START_ERRORS}, BAD_USER_INPUT "
+        "(a wrong password, extensions.field password).",
     )
-    async def link_provider(self, info: Info[Context, Any], provider: ProviderName, redirect_to: RedirectTo) -> str:
+    async def link_provider(
+        self,
+        info: Info[Context, Any],
+        provider: ProviderName,
+        redirect_to: RedirectTo,
+        password: CurrentPassword = None,
+    ) -> str:
         context = info.context
         return await providers.start(
+            signed_in_at=await context.caller.signed_in_at(),
+            password=password,
             provider=provider,
             redirect_to=redirect_to,
             callback_url=_callback_url(context, provider),
@@ -142,13 +159,18 @@ class ProviderMutation:
     @strawberry.mutation(
         permission_classes=Auth,
         description="Give the caller's account a first password (one made by a provider has none), under the usual "
-        "rules; sessions stay signed in. Needs a token. Errors: UNAUTHENTICATED, BAD_USER_INPUT (the password "
-        "breaks a rule, extensions.field newPassword), CONFLICT (the account has a password: change it with "
-        "updateUser).",
+        "rules; sessions stay signed in. Needs a token of a session that signed in within RECENT_SIGN_IN_SECONDS: "
+        "else FORBIDDEN with extensions.reason RECENT_SIGN_IN_REQUIRED (sign in again first). "
+        "Errors: UNAUTHENTICATED, BAD_USER_INPUT (the password breaks a rule, extensions.field newPassword), "
+        "CONFLICT (the account has a password: change it with updateUser), FORBIDDEN (no recent sign-in).",
     )
     async def set_password(self, info: Info[Context, Any], new_password: NewPassword) -> bool:
         context = info.context
         await provider_accounts.set_first_password(
-            await context.require_user(), new_password, settings=context.settings, client=context.client
+            await context.require_user(),
+            new_password,
+            settings=context.settings,
+            client=context.client,
+            signed_in_at=await context.caller.signed_in_at(),
         )
         return True

@@ -21,8 +21,8 @@ from models.user import NAME_MAX, USER_NAME_MAX
 from services import audit
 from services.accounts.validation import clean_email, clean_new_password, email_key, user_name_key
 from services.client import Client
-from services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.identity import passwords
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound, RecentSignInRequired
+from services.identity import passwords, reauthentication
 from services.identity.provider_client import Identity
 from services.people import directory, lookup
 from services.security_events import Kind
@@ -206,11 +206,19 @@ async def unlink(user: User, provider: str, *, client: Client) -> None:
     await audit.record(Kind.PROVIDER_UNLINKED, user_id=user.id, client=client, provider=provider)
 
 
-async def set_first_password(user: User, new_password: str, *, settings: Settings, client: Client) -> None:
+async def set_first_password(
+    user: User, new_password: str, *, settings: Settings, client: Client, signed_in_at: float | None
+) -> None:
     """Give an account without a password (made by a provider) one, under the usual rules. An account that
-    has one is CONFLICT: changing it asks for the old one (updateUser)."""
+    has one is CONFLICT: changing it asks for the old one (updateUser). A new way into the account: a stolen
+    token alone must not add one, so the session must have signed in recently (RECENT_SIGN_IN_SECONDS)."""
     if has_password(user):
         raise Conflict(PASSWORD_EXISTS, field="newPassword")
+    if not reauthentication.is_recent(signed_in_at, settings):
+        await audit.record(Kind.RECENT_SIGN_IN_REQUIRED, user_id=user.id, client=client)
+        raise RecentSignInRequired(
+            "Setting a first password needs a recent sign-in: sign in again (with your provider), then set it."
+        )
     password = clean_new_password(new_password, "newPassword", user_name=user.user_name, email=user.email)
     hashed = await passwords.hash_password(password, rounds=settings.bcrypt_rounds)
     if not await User.filter(id=user.id, password_hash=NO_PASSWORD).update(password_hash=hashed):

@@ -30,7 +30,14 @@ from services.accounts import lifecycle
 from services.accounts.validation import require_str
 from services.client import Client
 from services.errors import AccountError, InvalidInput, Unauthenticated, Unavailable
-from services.identity import one_time_codes, provider_accounts, provider_client, sign_in, two_factor
+from services.identity import (
+    one_time_codes,
+    provider_accounts,
+    provider_client,
+    reauthentication,
+    sign_in,
+    two_factor,
+)
 from services.identity.provider_accounts import ProviderRefused
 from services.identity.provider_client import ProviderFailed
 from services.people import lookup
@@ -121,10 +128,23 @@ async def start(
     throttle: Throttle,
     client: Client,
     link_user: User | None = None,
+    signed_in_at: float | None = None,
+    password: str | None = None,
 ) -> str:
-    """The provider's authorization URL for a new sign-in (or, with ``link_user``, a link to that account)."""
+    """The provider's authorization URL for a new sign-in (or, with ``link_user``, a link to that account: a new
+    way into it, so a stolen token alone must not add one: it needs a recent sign-in or the password)."""
     chosen = provider_named(provider, settings)
     target = allowed_redirect(redirect_to, settings)
+    if link_user is not None:
+        await reauthentication.require_recent_sign_in(
+            link_user,
+            signed_in_at=signed_in_at,
+            password=password,
+            field="password",
+            settings=settings,
+            throttle=throttle,
+            client=client,
+        )
     await throttle.reserve(*PROVIDER_SIGN_IN_STARTS, address=client.address)
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
     try:

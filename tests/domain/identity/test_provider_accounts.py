@@ -3,18 +3,24 @@ claims give, never linking by email, keeping a way to sign in, and a first passw
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import pytest
 
-from models import ProviderLink, User
+from models import ProviderLink, ProviderSignIn, User
 from services.client import Client
-from services.errors import Conflict, InvalidInput, NotFound
-from services.identity import passwords, provider_accounts
+from services.errors import Conflict, InvalidInput, NotFound, RecentSignInRequired
+from services.identity import passwords, provider_accounts, providers
 from services.identity.provider_accounts import EMAIL_IN_USE, LastSignInMethod, ProviderRefused
 from services.identity.provider_client import Identity
-from settings import Settings
+from services.throttle import Throttle
+from settings import OidcProvider, Settings
 from tests.domain.identity.conftest import PASSWORD, NewUser
+from tests.support import replace
 
 CLIENT = Client("127.0.0.1")
+NOW = time.time()  # a session that signed in just now
 
 
 @pytest.mark.parametrize(
@@ -99,14 +105,58 @@ async def test_a_first_password_follows_the_rules_and_is_set_once(db: str, setti
     user = await provider_accounts.account_for("one", Identity("s9", preferred_username="sam"), client=CLIENT)
 
     with pytest.raises(InvalidInput) as weak:
-        await provider_accounts.set_first_password(user, "sam", settings=settings, client=CLIENT)
+        await provider_accounts.set_first_password(user, "sam", settings=settings, client=CLIENT, signed_in_at=NOW)
     assert weak.value.field == "newPassword"
-    await provider_accounts.set_first_password(user, PASSWORD, settings=settings, client=CLIENT)
+    await provider_accounts.set_first_password(user, PASSWORD, settings=settings, client=CLIENT, signed_in_at=NOW)
     with pytest.raises(Conflict):
-        await provider_accounts.set_first_password(user, PASSWORD + "!", settings=settings, client=CLIENT)
+        await provider_accounts.set_first_password(
+            user, PASSWORD + "!", settings=settings, client=CLIENT, signed_in_at=NOW
+        )
 
     stored = await User.get(id=user.id)
     assert await passwords.verify_password(PASSWORD, stored.password_hash, rounds=settings.bcrypt_rounds)
+
+
+async def test_a_first_password_needs_a_recent_sign_in(db: str, settings: Settings) -> None:
+    user = await provider_accounts.account_for("one", Identity("s10"), client=CLIENT)
+    stale = time.time() - settings.recent_sign_in_seconds - 60
+
+    with pytest.raises(RecentSignInRequired):
+        await provider_accounts.set_first_password(user, PASSWORD, settings=settings, client=CLIENT, signed_in_at=stale)
+
+    assert (await User.get(id=user.id)).password_hash == ""
+
+
+async def test_linking_needs_a_recent_sign_in_or_the_password(
+    new_user: NewUser, settings: Settings, throttle: Throttle
+) -> None:
+    user = await new_user("kim")
+    linking = replace(
+        settings,
+        oidc_providers=(OidcProvider(name="github", type="github", client_id="c", client_secret="test-only"),),
+        sign_in_redirect_urls=("https://app.example/settings",),
+    )
+    stale = time.time() - settings.recent_sign_in_seconds - 60
+
+    async def link(**proof: Any) -> str:
+        return await providers.start(
+            provider="github",
+            redirect_to="https://app.example/settings",
+            callback_url="https://api.example/auth/callback/github",
+            settings=linking,
+            throttle=throttle,
+            client=CLIENT,
+            link_user=user,
+            **proof,
+        )
+
+    with pytest.raises(RecentSignInRequired):
+        await link(signed_in_at=stale)
+    with pytest.raises(InvalidInput):
+        await link(signed_in_at=stale, password="wrong password")
+    assert (await link(signed_in_at=stale, password=PASSWORD)).startswith("https://github.com/login/oauth/authorize?")
+    assert (await link(signed_in_at=time.time())).startswith("https://github.com/")
+    assert await ProviderSignIn.filter(link_user_id=user.id).count() == 2
 
 
 async def test_no_password_matches_an_account_without_one(settings: Settings) -> None:
