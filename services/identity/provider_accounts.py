@@ -19,6 +19,7 @@ from models import ProviderLink, User, UserProfile
 from models.provider_link import SUBJECT_MAX
 from models.user import NAME_MAX, USER_NAME_MAX
 from services import audit
+from services.accounts import email_verification
 from services.accounts.validation import clean_email, clean_new_password, email_key, user_name_key
 from services.client import Client
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, RecentSignInRequired
@@ -103,9 +104,10 @@ def _checked_email(identity: Identity) -> str | None:
         return None  # an address we could not store: the account starts without one
 
 
-async def account_for(provider: str, identity: Identity, *, client: Client) -> User:
-    """The account this identity signs in to: the one linked to it, else a new one. An address another
-    account has is refused (EMAIL_IN_USE), never linked."""
+async def account_for(provider: str, identity: Identity, *, settings: Settings, client: Client) -> User:
+    """The account this identity signs in to: the one linked to it, else a new one (an address the provider
+    did not verify gets our verification mail, as at registration). An address another account has is refused
+    (EMAIL_IN_USE), never linked."""
     user = await linked_user(provider, identity.subject)
     if user is not None:
         return user
@@ -137,6 +139,8 @@ async def account_for(provider: str, identity: Identity, *, client: Client) -> U
                 await ProviderLink.create(
                     user=created, provider=provider, subject=identity.subject[:SUBJECT_MAX], email=email
                 )
+                if email is not None and not created.email_verified:
+                    await email_verification.mail_verification(user=created, email=email, settings=settings)
         except IntegrityError:
             if email is not None and await User.filter(email_key=email_key(email)).exists():
                 raise ProviderRefused(EMAIL_IN_USE, "An account already has this email address.") from None

@@ -188,7 +188,9 @@ async def callback(
         await audit.record("provider_state_spent", user_id=row.link_user_id, client=client, provider=chosen.name)
         return Redirect(None, STATE_INVALID)
     try:
-        reason_or_user = await _resolve(row, chosen, params, callback_url=callback_url, client=client)
+        reason_or_user = await _resolve(
+            row, chosen, params, callback_url=callback_url, settings=settings, client=client
+        )
     except ProviderRefused as refused:
         reason_or_user = refused.reason
     except AccountError:  # the account that asked to link is gone
@@ -215,7 +217,13 @@ async def callback(
 
 
 async def _resolve(
-    row: ProviderSignIn, chosen: OidcProvider, params: dict[str, str], *, callback_url: str, client: Client
+    row: ProviderSignIn,
+    chosen: OidcProvider,
+    params: dict[str, str],
+    *,
+    callback_url: str,
+    settings: Settings,
+    client: Client,
 ) -> User | str:
     """The account the provider's answer signs in to (or was linked to), or the ?error= reason."""
     if "error" in params:
@@ -234,7 +242,7 @@ async def _resolve(
         return failed.reason
     if row.link_user_id is not None:
         return await provider_accounts.link(row.link_user_id, chosen.name, identity, client=client)
-    return await provider_accounts.account_for(chosen.name, identity, client=client)
+    return await provider_accounts.account_for(chosen.name, identity, settings=settings, client=client)
 
 
 async def finish(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from models import ProviderLink, ProviderSignIn, User
+from models import OutboxMail, ProviderLink, ProviderSignIn, User
 from services.client import Client
 from services.errors import Conflict, InvalidInput, NotFound, RecentSignInRequired
 from services.identity import passwords, provider_accounts, providers
@@ -37,22 +37,24 @@ def test_a_user_name_comes_from_the_claims_in_our_alphabet(identity: Identity, n
     assert provider_accounts.name_base(identity) == name
 
 
-async def test_a_taken_user_name_gets_a_number(new_user: NewUser) -> None:
+async def test_a_taken_user_name_gets_a_number(new_user: NewUser, settings: Settings) -> None:
     await new_user("ada")
     await new_user("ada2")
 
-    made = await provider_accounts.account_for("mock", Identity("s1", preferred_username="ADA"), client=CLIENT)
+    made = await provider_accounts.account_for(
+        "mock", Identity("s1", preferred_username="ADA"), client=CLIENT, settings=settings
+    )
 
     assert made.user_name == "ADA3"
     assert made.password_hash == ""
 
 
-async def test_an_address_an_account_has_is_refused_not_linked(new_user: NewUser) -> None:
+async def test_an_address_an_account_has_is_refused_not_linked(new_user: NewUser, settings: Settings) -> None:
     owner = await new_user("grace", email="Grace@Example.com")
 
     with pytest.raises(ProviderRefused) as refused:
         await provider_accounts.account_for(
-            "mock", Identity("s2", email="grace@example.com", email_verified=True), client=CLIENT
+            "mock", Identity("s2", email="grace@example.com", email_verified=True), client=CLIENT, settings=settings
         )
 
     assert refused.value.reason == EMAIL_IN_USE
@@ -60,27 +62,37 @@ async def test_an_address_an_account_has_is_refused_not_linked(new_user: NewUser
     assert await User.all().count() == 1
 
 
-async def test_a_linked_identity_signs_in_to_its_account_whatever_its_email_now(new_user: NewUser) -> None:
+async def test_a_linked_identity_signs_in_to_its_account_whatever_its_email_now(
+    new_user: NewUser, settings: Settings
+) -> None:
     owner = await new_user("lin", email="lin@example.com")
     await provider_accounts.link(owner.id, "mock", Identity("s3", email="old@example.com"), client=CLIENT)
 
-    found = await provider_accounts.account_for("mock", Identity("s3", email="new@example.com"), client=CLIENT)
+    found = await provider_accounts.account_for(
+        "mock", Identity("s3", email="new@example.com"), client=CLIENT, settings=settings
+    )
 
     assert found.id == owner.id
 
 
-async def test_only_a_verified_email_counts_as_verified(db: str) -> None:
-    unverified = await provider_accounts.account_for("mock", Identity("s4", email="a@example.com"), client=CLIENT)
+async def test_only_a_verified_email_counts_as_verified_and_another_is_mailed_to_verify(
+    db: str, settings: Settings
+) -> None:
+    unverified = await provider_accounts.account_for(
+        "mock", Identity("s4", email="a@example.com"), client=CLIENT, settings=settings
+    )
     verified = await provider_accounts.account_for(
-        "mock", Identity("s5", email="b@example.com", email_verified=True), client=CLIENT
+        "mock", Identity("s5", email="b@example.com", email_verified=True), client=CLIENT, settings=settings
     )
 
     assert (unverified.email, unverified.email_verified) == ("a@example.com", False)
     assert (verified.email, verified.email_verified) == ("b@example.com", True)
+    mails = await OutboxMail.filter(template="verify_email").values_list("recipient", flat=True)
+    assert mails == ["a@example.com"]  # our own verification mail, for the address the provider did not verify
 
 
-async def test_the_last_way_to_sign_in_cannot_be_unlinked(db: str) -> None:
-    user = await provider_accounts.account_for("one", Identity("s6"), client=CLIENT)
+async def test_the_last_way_to_sign_in_cannot_be_unlinked(db: str, settings: Settings) -> None:
+    user = await provider_accounts.account_for("one", Identity("s6"), client=CLIENT, settings=settings)
     await provider_accounts.link(user.id, "two", Identity("s7"), client=CLIENT)
 
     await provider_accounts.unlink(user, "two", client=CLIENT)
@@ -102,7 +114,9 @@ async def test_an_account_with_a_password_may_unlink_its_only_provider(new_user:
 
 
 async def test_a_first_password_follows_the_rules_and_is_set_once(db: str, settings: Settings) -> None:
-    user = await provider_accounts.account_for("one", Identity("s9", preferred_username="sam"), client=CLIENT)
+    user = await provider_accounts.account_for(
+        "one", Identity("s9", preferred_username="sam"), client=CLIENT, settings=settings
+    )
 
     with pytest.raises(InvalidInput) as weak:
         await provider_accounts.set_first_password(user, "sam", settings=settings, client=CLIENT, signed_in_at=NOW)
@@ -118,7 +132,7 @@ async def test_a_first_password_follows_the_rules_and_is_set_once(db: str, setti
 
 
 async def test_a_first_password_needs_a_recent_sign_in(db: str, settings: Settings) -> None:
-    user = await provider_accounts.account_for("one", Identity("s10"), client=CLIENT)
+    user = await provider_accounts.account_for("one", Identity("s10"), client=CLIENT, settings=settings)
     stale = time.time() - settings.recent_sign_in_seconds - 60
 
     with pytest.raises(RecentSignInRequired):
