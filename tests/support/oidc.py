@@ -6,8 +6,8 @@
 - ``FakeProvider``: a tiny provider of our own (joserfc keys, ``http.server``) for what the mock cannot mint:
   an ID token with a wrong nonce, a wrong audience, an expiry in the past, or a signature by a key outside its
   JWKS; and a Cancel that comes back with its state, as RFC 6749 (4.1.2.1) has it (the mock's Deny drops the
-  state, so no server can tell which sign-in it ends). It checks the PKCE verifier against the challenge, as a
-  strict provider does.
+  state before its 0.4.7, and 0.3.4 is its last release for Python 3.11). It checks the PKCE verifier against
+  the challenge, as a strict provider does (the mock takes any).
 """
 
 from __future__ import annotations
