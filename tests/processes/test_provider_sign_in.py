@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pyotp
 import pytest
 
 from tests.support import PASSWORD
@@ -26,6 +27,11 @@ DONE = f"{FRONT}/signed-in"
 START = "mutation Start($p: String!, $r: String!) { providerSignInUrl(provider: $p, redirectTo: $r) }"
 PAYLOAD = "accessToken refreshToken user { userName email emailVerified }"
 FINISH = f"mutation Finish($code: String!) {{ finishProviderSignIn(code: $code) {{ {PAYLOAD} }} }}"
+FINISH_OTP = f"""mutation Finish($code: String!, $otp: String) {{
+  finishProviderSignIn(code: $code, otp: $otp) {{ {PAYLOAD} }}
+}}"""
+BEGIN_2FA = "mutation Begin($pw: String!) { beginTwoFactorSetup(password: $pw) { secret } }"
+CONFIRM_2FA = "mutation Confirm($code: String!) { confirmTwoFactor(code: $code) }"
 LINK = "mutation Link($p: String!, $r: String!) { linkProvider(provider: $p, redirectTo: $r) }"
 UNLINK = "mutation Unlink($p: String!) { unlinkProvider(provider: $p) }"
 SET_PASSWORD = "mutation Set($pw: String!) { setPassword(newPassword: $pw) }"
@@ -243,6 +249,23 @@ def test_an_account_made_by_a_provider_keeps_a_way_to_sign_in(world: World) -> N
     assert world.graphql(UNLINK, token, p="mock")["data"]["unlinkProvider"] is True
     assert world.graphql(LOGIN, u="lin", p=PASSWORD)["data"]["login"]["user"]["userName"] == "lin"
     assert {"PASSWORD_SET", "PROVIDER_UNLINKED"} <= set(kinds(world, token))
+
+
+def test_a_provider_account_can_add_a_password_and_two_factor_which_its_sign_in_then_asks_for(world: World) -> None:
+    world.mock.set_user("sub-tf", email="tf@example.com", email_verified=True, preferred_username="tf")
+    token = world.finish(authorize(world, world.start(), "sub-tf")["code"])["data"]["finishProviderSignIn"][
+        "accessToken"
+    ]
+    assert world.graphql(SET_PASSWORD, token, pw=PASSWORD)["data"]["setPassword"] is True
+    secret = world.graphql(BEGIN_2FA, token, pw=PASSWORD)["data"]["beginTwoFactorSetup"]["secret"]
+    recovery = world.graphql(CONFIRM_2FA, token, code=pyotp.TOTP(secret).now())["data"]["confirmTwoFactor"]
+
+    code = authorize(world, world.start(), "sub-tf")["code"]
+    asked = error_of(world.finish(code))
+    signed_in = world.graphql(FINISH_OTP, code=code, otp=recovery[0])
+
+    assert (asked["code"], asked["reason"]) == ("UNAUTHENTICATED", "OTP_REQUIRED")
+    assert signed_in["data"]["finishProviderSignIn"]["user"]["userName"] == "tf"  # the code waited for the otp
 
 
 def test_a_redirect_that_is_not_allowed_is_refused(world: World) -> None:
