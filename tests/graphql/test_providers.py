@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from settings import OidcProvider, Settings
+from tests.graphql.test_metrics import parse, value
 from tests.support import PASSWORD, Api, replace
 
 DONE = "https://app.example/signed-in"
@@ -87,11 +88,19 @@ async def test_an_unreachable_provider_is_unavailable_not_an_internal_error(api:
     assert "Down Inc." in result.error["message"]
 
 
-async def test_an_unknown_code_signs_no_one_in(api: Api) -> None:
+async def test_an_unknown_code_signs_no_one_in_and_is_counted(api: Api) -> None:
+    before = parse((await api.client.get("/metrics")).text)
+
     result = await api.execute(FINISH, {"code": "made-up"})
 
     assert result.code == "UNAUTHENTICATED"
     assert result.error["extensions"]["reason"] == "PROVIDER_CODE_INVALID"
+    after = parse((await api.client.get("/metrics")).text)
+    counted = "provider_sign_ins_total"
+    assert (
+        value(after, counted, outcome="PROVIDER_CODE_INVALID")
+        == value(before, counted, outcome="PROVIDER_CODE_INVALID") + 1
+    )
 
 
 async def test_the_callback_without_a_live_state_shows_a_page_and_redirects_nowhere(api: Api) -> None:
