@@ -173,6 +173,16 @@ async def test_linking_needs_a_recent_sign_in_or_the_password(
     assert await ProviderSignIn.filter(link_user_id=user.id).count() == 2
 
 
+async def test_an_accounts_links_go_with_it(db: str, settings: Settings) -> None:
+    user = await provider_accounts.account_for("one", Identity("s11"), client=CLIENT, settings=settings)
+
+    await User.filter(id=user.id).delete()
+
+    assert await ProviderLink.all().count() == 0
+    again = await provider_accounts.account_for("one", Identity("s11"), client=CLIENT, settings=settings)
+    assert again.id != user.id  # the identity is free again: a new account
+
+
 async def test_no_password_matches_an_account_without_one(settings: Settings) -> None:
     assert not await passwords.verify_password("", "", rounds=settings.bcrypt_rounds)
     assert not await passwords.verify_password(PASSWORD, "", rounds=settings.bcrypt_rounds)
