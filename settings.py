@@ -161,6 +161,13 @@ def _sign_in_redirects(values: tuple[str, ...]) -> tuple[str, ...]:
     return values
 
 
+def _public_url(value: str) -> str:
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment):
+        raise ValueError(f"{value!r} is no address: write scheme://host[:port][/path], e.g. https://api.example.com")
+    return value.removesuffix("/")
+
+
 def _json_list(value: object) -> object:
     if not isinstance(value, str):
         return value
@@ -460,7 +467,7 @@ class Settings(BaseSettings):
         description="the front end's pages a provider sign-in may return to (`redirectTo`), space or comma "
         "separated; any other is refused",
     )
-    public_url: str = Field(
+    public_url: Annotated[str, AfterValidator(_public_url)] = Field(
         "",
         description="this server's address as browsers reach it (e.g. https://api.example.com), for the provider "
         "callback URL `{PUBLIC_URL}/auth/callback/{name}` to register at each provider",

@@ -24,6 +24,7 @@ def test_providers_are_read_from_json_with_their_defaults() -> None:
         SMTP_URL="smtp://127.0.0.1:25",
         OIDC_PROVIDERS=json.dumps([GOOGLE, github]),
         SIGN_IN_REDIRECT_URLS="https://app.example/signed-in, http://localhost:5173/signed-in",
+        PUBLIC_URL="https://api.example.com/",
     )
 
     google, gh = found.oidc_providers
@@ -31,6 +32,7 @@ def test_providers_are_read_from_json_with_their_defaults() -> None:
     assert (gh.scope, gh.title) == ("read:user user:email", "GitHub")
     assert found.sign_in_redirect_urls == ("https://app.example/signed-in", "http://localhost:5173/signed-in")
     assert "s3cr3t-value" not in repr(found)
+    assert found.public_url == "https://api.example.com"  # the callback URL adds /auth/callback/{name}
 
 
 @pytest.mark.parametrize(
@@ -44,6 +46,7 @@ def test_providers_are_read_from_json_with_their_defaults() -> None:
         ({"OIDC_PROVIDERS": json.dumps([GOOGLE, GOOGLE])}, "two providers have the same name"),
         ({"SIGN_IN_REDIRECT_URLS": "app.example/signed-in"}, "SIGN_IN_REDIRECT_URLS"),
         ({"SIGN_IN_REDIRECT_URLS": "https://app.example/signed-in?x=1"}, "without ? or #"),
+        ({"PUBLIC_URL": "api.example.com"}, "PUBLIC_URL: 'api.example.com' is no address"),
     ],
 )
 def test_a_bad_provider_setting_is_refused_with_what_to_fix(variables: dict[str, str], message: str) -> None:
