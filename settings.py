@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import logging
 import os
 import re
@@ -24,7 +25,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic.alias_generators import to_camel
 from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
 
@@ -65,6 +67,15 @@ NO_JWT_SECRET = (
     f"JWT_SECRET is not set. In production the server needs a secret of at least {MIN_SECRET_BYTES} bytes, "
     f"shared by every instance; generate one with `{NEW_JWT_SECRET}`."
 )
+
+HTTP_ISSUER_IN_PRODUCTION = (
+    "OIDC_PROVIDERS: a provider's issuer must be an https:// URL in production (plain http:// is for a local "
+    "provider in development)."
+)
+DUPLICATE_PROVIDERS = "OIDC_PROVIDERS: two providers have the same name."
+PROVIDER_NAMES = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+GITHUB_SCOPES = "read:user user:email"
+OIDC_SCOPES = "openid email profile"
 
 
 class SettingsError(RuntimeError):
@@ -150,6 +161,63 @@ def _upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def _sign_in_redirects(values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(f"{value!r} is no page address: write scheme://host[:port]/path, without ? or #")
+    return values
+
+
+def _public_url(value: str) -> str:
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment):
+        raise ValueError(f"{value!r} is no address: write scheme://host[:port][/path], e.g. https://api.example.com")
+    return value.removesuffix("/")
+
+
+def _json_list(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        raise ValueError('must be a JSON list of objects, e.g. [{"name": "google", "issuer": …}]') from None
+
+
+class OidcProvider(BaseModel):
+    """One entry of OIDC_PROVIDERS (JSON, camelCase keys as in the README): an OpenID Connect provider found
+    through its issuer's discovery document, or GitHub (``"type": "github"``), plain OAuth 2.0."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+    name: str = Field(description="the provider's name in the API and in /auth/callback/{name}")
+    type: Literal["oidc", "github"] = "oidc"
+    issuer: str = ""
+    client_id: str = Field(min_length=1)
+    client_secret: str = Field(min_length=1, repr=False)
+    scopes: str = ""
+    display_name: str = ""
+
+    @model_validator(mode="after")
+    def _checked(self) -> OidcProvider:
+        if not PROVIDER_NAMES.fullmatch(self.name):
+            raise ValueError(f"{self.name!r} is no provider name: 1 to 32 of a-z, 0-9, '_' and '-'")
+        if self.type == "oidc":
+            parts = urlsplit(self.issuer)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+                raise ValueError(f"provider {self.name!r} needs an issuer URL, e.g. https://accounts.google.com")
+        return self
+
+    @property
+    def scope(self) -> str:
+        return self.scopes.strip() or (GITHUB_SCOPES if self.type == "github" else OIDC_SCOPES)
+
+    @property
+    def title(self) -> str:
+        return self.display_name or ("GitHub" if self.type == "github" else self.name)
+
+
 # NoDecode: a list is written as words separated by spaces or commas, not as JSON.
 Whole = Annotated[int, BeforeValidator(_whole_number)]
 Days = Annotated[float, Field(allow_inf_nan=False)]
@@ -158,6 +226,7 @@ Origins = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words), AfterVal
 FernetKeys = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words), AfterValidator(_fernet_keys)]
 Networks = Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode, BeforeValidator(_networks)]
 Link = Annotated[str, AfterValidator(_link)]
+RedirectUrls = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words), AfterValidator(_sign_in_redirects)]
 SmtpUrl = Annotated[str, AfterValidator(_smtp_url)]
 CookieName = Annotated[str, AfterValidator(_cookie_name)]
 CookiePath = Annotated[str, AfterValidator(_cookie_path)]
@@ -414,6 +483,31 @@ class Settings(BaseSettings):
         "http://localhost:5173/undo-email-change?token={token}",
         description="the front end's page that calls undoEmailChange (the link mailed to the old address)",
     )
+    oidc_providers: Annotated[tuple[OidcProvider, ...], NoDecode, BeforeValidator(_json_list)] = Field(
+        (),
+        description="sign-in providers, a JSON list of objects: `name`, `issuer`, `clientId`, `clientSecret`, "
+        'optional `scopes` (`openid email profile`) and `displayName`; GitHub as `{"name": "github", '
+        '"type": "github", "clientId": …, "clientSecret": …}`; see Sign in with a provider',
+        repr=False,
+    )
+    sign_in_redirect_urls: RedirectUrls = Field(
+        (),
+        description="the front end's pages a provider sign-in may return to (`redirectTo`), space or comma "
+        "separated; any other is refused",
+    )
+    public_url: Annotated[str, AfterValidator(_public_url)] = Field(
+        "",
+        description="this server's address as browsers reach it (e.g. https://api.example.com), for the provider "
+        "callback URL `{PUBLIC_URL}/auth/callback/{name}` to register at each provider",
+        json_schema_extra={"shown": "the request's own"},
+    )
+    provider_sign_in_ttl: Whole = Field(
+        600, description="how long a provider sign-in may take, and its one-time code lives, in seconds", ge=1
+    )
+    provider_sign_in_max_per_address: Whole = Field(
+        60, description="provider sign-ins and links begun per client address per window", ge=1
+    )
+    provider_sign_in_window: Whole = Field(3600, description="the provider sign-in window, in seconds", ge=1)
     mail_templates_dir: Path | None = Field(
         None,
         description="a folder whose templates replace the built-in ones of the same name",
@@ -477,6 +571,11 @@ class Settings(BaseSettings):
             (self.is_production and self.passkeys_on and not self.webauthn_rp_id, NO_WEBAUTHN_RP_ID),
             (self.is_production and self.passkeys_on and not self.webauthn_origins, NO_WEBAUTHN_ORIGINS),
             (self.passkeys_on and bool(self._origins_off_the_relying_party()), self._origins_off_message()),
+            (
+                self.is_production and any(p.issuer.startswith("http:") for p in self.oidc_providers),
+                HTTP_ISSUER_IN_PRODUCTION,
+            ),
+            (len({p.name for p in self.oidc_providers}) < len(self.oidc_providers), DUPLICATE_PROVIDERS),
         ]
         broken = [message for is_broken, message in rules if is_broken]
         if broken:

@@ -2,6 +2,7 @@
 
 from models.mail import OneTimeToken, OutboxMail
 from models.passkey import Passkey, PasskeyChallenge
+from models.provider_link import ProviderLink, ProviderSignIn
 from models.security_event import SecurityEvent
 from models.session import RefreshToken, Session
 from models.sign_in_code import SignInCode
@@ -16,6 +17,8 @@ __all__ = [
     "OutboxMail",
     "Passkey",
     "PasskeyChallenge",
+    "ProviderLink",
+    "ProviderSignIn",
     "RecoveryCode",
     "RefreshToken",
     "SecurityEvent",

@@ -11,6 +11,7 @@ from resolvers.email_undo import EmailUndoMutation
 from resolvers.lifecycle import LifecycleMutation
 from resolvers.nodes import NodeQuery
 from resolvers.passkeys import PasskeyMutation, PasskeyQuery
+from resolvers.providers import ProviderMutation, ProviderQuery
 from resolvers.recovery import RecoveryMutation
 from resolvers.security import SecurityMutation, SecurityQuery
 from resolvers.sign_in_codes import SignInCodeMutation
@@ -25,7 +26,7 @@ from schema.fresh_reads import reads_afresh
     "document the schema or its limits refuse), BAD_USER_INPUT (a variable's value that does not fit its type), "
     "and INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
-class Query(AccountQuery, SocialQuery, SecurityQuery, NodeQuery, PasskeyQuery):
+class Query(AccountQuery, SocialQuery, SecurityQuery, NodeQuery, PasskeyQuery, ProviderQuery):
     pass
 
 
@@ -49,6 +50,7 @@ class Mutation(
     TwoFactorMutation,
     SignInCodeMutation,
     PasskeyMutation,
+    ProviderMutation,
 ):
     pass
 

@@ -119,6 +119,23 @@ class SecurityEventKind(Enum):
         description="A passkey's signature counter went backwards, as a copied authenticator's would: the "
         "sign-in was refused.",
     )
+    SIGN_IN_WITH_PROVIDER = strawberry.enum_value(
+        "SIGN_IN_WITH_PROVIDER", description="A sign-in through a provider (finishProviderSignIn)."
+    )
+    PROVIDER_SIGN_IN_FAILED = strawberry.enum_value(
+        "PROVIDER_SIGN_IN_FAILED",
+        description="Linking a provider was refused or cancelled (its identity is another account's, or the "
+        "provider's answer did not hold).",
+    )
+    PROVIDER_LINKED = strawberry.enum_value(
+        "PROVIDER_LINKED", description="A sign-in provider was linked to the account (linkProvider)."
+    )
+    PROVIDER_UNLINKED = strawberry.enum_value(
+        "PROVIDER_UNLINKED", description="A sign-in provider was unlinked from the account (unlinkProvider)."
+    )
+    PASSWORD_SET = strawberry.enum_value(
+        "PASSWORD_SET", description="A first password was set for an account that had none (setPassword)."
+    )
 
 
 @strawberry.type(description="One entry of the caller's security history.")

@@ -75,6 +75,12 @@ class NotFound(AccountError):
     code = "NOT_FOUND"
 
 
+class Unavailable(AccountError):
+    """A service this server depends on (a sign-in provider) cannot be reached; try again later."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+
 class Forbidden(AccountError):
     code = "FORBIDDEN"
 

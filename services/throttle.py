@@ -39,6 +39,7 @@ RULES = {
     "password_resets_by_email": Rule("password_reset_max_per_email", "password_reset_window", ("email",)),
     "sign_in_codes_by_address": Rule("sign_in_code_max_per_address", "sign_in_code_window", ("address",)),
     "sign_in_codes_by_email": Rule("sign_in_code_max_per_email", "sign_in_code_window", ("email",)),
+    "provider_sign_ins_by_address": Rule("provider_sign_in_max_per_address", "provider_sign_in_window", ("address",)),
     "persisted_queries_by_address": Rule("persisted_queries_max_per_address", "persisted_queries_window", ("address",)),
 }
 
@@ -50,6 +51,8 @@ MAIL_REQUESTS = ("password_resets_by_address", "password_resets_by_email")
 # Sign-in codes (services.identity.sign_in_codes), counted per client and per email address whether or not
 # an account has it.
 SIGN_IN_CODE_REQUESTS = ("sign_in_codes_by_address", "sign_in_codes_by_email")
+# Provider sign-ins and links begun (services.identity.providers), counted per client address.
+PROVIDER_SIGN_IN_STARTS = ("provider_sign_ins_by_address",)
 # New documents stored as automatic persisted queries, counted per client address.
 PERSISTING = ("persisted_queries_by_address",)
 

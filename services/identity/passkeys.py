@@ -55,7 +55,7 @@ from services.errors import (
     RecentSignInRequired,
     Unauthenticated,
 )
-from services.identity import passkey_challenges, reauthentication
+from services.identity import passkey_challenges, reauthentication, sign_in_methods
 from services.identity.passkey_challenges import AUTHENTICATION, REGISTRATION
 from services.identity.sign_in import SignedIn, start_session
 from services.mail import outbox
@@ -84,7 +84,6 @@ CHALLENGE_EXPIRED = "PASSKEY_CHALLENGE_EXPIRED"
 CHALLENGE_USED = "PASSKEY_CHALLENGE_USED"
 UNKNOWN = "PASSKEY_UNKNOWN"
 ALREADY_REGISTERED = "PASSKEY_ALREADY_REGISTERED"
-LAST_SIGN_IN_METHOD = "LAST_SIGN_IN_METHOD"
 
 # py_webauthn raises one exception type per ceremony; its message says which check failed.
 _LIBRARY_REASONS = (
@@ -354,6 +353,10 @@ async def list_of(*, user: User) -> list[Passkey]:
     return await Passkey.filter(user_id=user.id).order_by("created_at", "id")
 
 
+async def count(user: User) -> int:
+    return await Passkey.filter(user_id=user.id).count()
+
+
 async def rename(*, user: User, passkey_id: object, name: object) -> Passkey:
     label = _clean_name(name)
     key = _clean_id(passkey_id)
@@ -367,25 +370,18 @@ async def delete(*, user: User, passkey_id: object, client: Client) -> None:
     to sign in). The account row is locked meanwhile, so two deletes at once cannot both pass that rule."""
     key = _clean_id(passkey_id)
     async with transaction():
-        owner = await User.filter(id=user.id).select_for_update().first()
+        ways = await sign_in_methods.locked(user.id)
         passkey = await Passkey.filter(id=key, user_id=user.id).first()
-        if owner is None or passkey is None:
+        if passkey is None:
             raise NotFound("You have no passkey with this id.", field="id")
-        if not has_password(owner) and await Passkey.filter(user_id=user.id).count() <= 1:
-            raise PasskeyConflict(
-                "This is the account's only way to sign in: set a password or add another passkey first.",
-                reason=LAST_SIGN_IN_METHOD,
-                field="id",
-            )
+        sign_in_methods.keep_one(
+            ways,
+            "This is the account's only way to sign in: set a password, add another passkey or link a provider first.",
+            field="id",
+        )
         await Passkey.filter(id=key).delete()
-        await _notify(owner, "passkey_removed", passkey.name)
+        await _notify(user, "passkey_removed", passkey.name)
     await audit.record(Kind.PASSKEY_REMOVED, user_id=user.id, client=client, passkey=key)
-
-
-def has_password(user: User) -> bool:
-    """Whether the account can sign in with a password: an account made by a provider or a passkey has none
-    (an empty ``password_hash``) until its owner sets one."""
-    return bool(user.password_hash)
 
 
 # Parts

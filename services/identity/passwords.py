@@ -93,12 +93,13 @@ async def hash_password(password: str, *, rounds: int) -> str:
 
 
 async def verify_password(password: str, hashed: str | None, *, rounds: int) -> bool:
-    """Check ``password``; with no hash (unknown user) spend the same time on a dummy one.
+    """Check ``password``; with no hash (unknown user, or an account that has no password) spend the same time
+    on a dummy one.
 
     Answering an unknown user as fast as a wrong password would tell an attacker which
     user names exist.
     """
-    if hashed is None:
+    if not hashed:  # no user, or an account without a password (made by a provider): nothing can match
         await _hashing(_verify_sync, password, await _hashing(_dummy_hash, rounds))
         return False
     return await _hashing(_verify_sync, password, hashed)

@@ -32,6 +32,7 @@ LATER_MIGRATIONS = (
     "0011_session_end_reason",
     "0012_sign_in_codes",
     "0013_passkeys",
+    "0014_provider_sign_in",
 )
 
 

@@ -46,3 +46,14 @@ def test_python_main_refuses_to_start_with_a_bad_manifest(tmp_path: Path) -> Non
 
     assert started.returncode == 2, started.stdout + started.stderr
     assert "persisted query" in started.stderr and hashlib.sha256(deep.encode()).hexdigest() in started.stderr
+
+
+def test_a_plain_http_sign_in_provider_refuses_to_start_in_production(tmp_path: Path) -> None:
+    providers = '[{"name": "corp", "issuer": "http://sso.corp.example", "clientId": "c", "clientSecret": "hush-1234"}]'
+    environ = server_environ("sqlite://:memory:", tmp_path, OIDC_PROVIDERS=providers)
+
+    started = run_main(environ)
+
+    assert started.returncode == 2, started.stdout + started.stderr
+    assert "OIDC_PROVIDERS: a provider's issuer must be an https:// URL in production" in started.stderr
+    assert "hush-1234" not in started.stderr and "Traceback" not in started.stderr
