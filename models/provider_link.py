@@ -37,7 +37,8 @@ class ProviderSignIn(Model):
     """One provider sign-in (or link) under way.
 
     Its state, nonce and PKCE verifier are kept here rather than in the browser; once the provider answered,
-    the one-time code the front end trades for tokens.
+    the one-time code the front end trades for tokens (or for the link), together with the state: the code is
+    honoured only from the browser that started the flow (the front end kept the state).
 
     The state and the code are stored as keyed hashes and each is consumed by one conditional UPDATE.
     """
@@ -64,6 +65,10 @@ class ProviderSignIn(Model):
     code_hash = fields.CharField(max_length=64, null=True, unique=True)
     code_expires_at = fields.DatetimeField(null=True)
     code_used_at = fields.DatetimeField(null=True)
+    # A link, after the callback: the provider's identity, linked only when finishProviderLink comes with the
+    # state and the token of link_user.
+    link_subject = fields.CharField(max_length=SUBJECT_MAX, null=True)
+    link_email = fields.CharField(max_length=EMAIL_MAX, null=True)
 
     class Meta:
         table = "provider_sign_ins"

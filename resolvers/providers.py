@@ -28,6 +28,13 @@ RedirectTo = Annotated[
     ),
 ]
 ProviderCode = Annotated[str, strawberry.argument(description="The code query parameter the callback added.")]
+ProviderState = Annotated[
+    str,
+    strawberry.argument(
+        description="The state parameter of the authorization URL that began this flow, as the front end kept it "
+        "(sessionStorage) before sending the browser to the provider; never read it from the callback's page."
+    ),
+]
 CurrentPassword = Annotated[
     str | None,
     strawberry.argument(
@@ -39,8 +46,7 @@ NewPassword = Annotated[str, strawberry.argument(description="The new password (
 CALLBACK_ERRORS = (
     f"The callback's ?error= values: {CANCELLED} (the person cancelled at the provider), {PROVIDER_ERROR}, "
     f"{PROVIDER_UNAVAILABLE}, {ID_TOKEN_INVALID} (the provider's answer did not hold), {EMAIL_IN_USE} (an account "
-    f"already has the provider's email address: sign in to it, then linkProvider), {ALREADY_LINKED} (linking an "
-    "identity that is another account's)."
+    "already has the provider's email address, on a sign-in: sign in to it, then linkProvider)."
 )
 START_ERRORS = (
     "BAD_USER_INPUT (an unknown provider, extensions.field provider; a redirectTo that is not an allowed page, "
@@ -82,9 +88,10 @@ class ProviderQuery:
 class ProviderMutation:
     @strawberry.mutation(
         description="Begin signing in with a provider; no token needed. Answers the provider's authorization URL: "
-        "send the browser there. The provider sends it back to /auth/callback/{provider}, which redirects it to "
-        "redirectTo with a one-time code (give it to finishProviderSignIn) or an error. Good for "
-        f"PROVIDER_SIGN_IN_TTL (10 minutes), once. {CALLBACK_ERRORS} Errors: {START_ERRORS}.",
+        "keep its state parameter in this tab (sessionStorage: new URL(url).searchParams.get('state')), then send "
+        "the browser there. The provider sends it back to /auth/callback/{provider}, which redirects it to "
+        "redirectTo with a one-time code (give it, with the kept state, to finishProviderSignIn) or an error. "
+        f"Good for PROVIDER_SIGN_IN_TTL (10 minutes), once. {CALLBACK_ERRORS} Errors: {START_ERRORS}.",
     )
     async def provider_sign_in_url(
         self, info: Info[Context, Any], provider: ProviderName, redirect_to: RedirectTo
@@ -100,28 +107,36 @@ class ProviderMutation:
         )
 
     @strawberry.mutation(
-        description="Trade the one-time code the provider callback put on redirectTo for the same payload as login; "
-        "once, within PROVIDER_SIGN_IN_TTL. With two-factor sign-in on, it first answers UNAUTHENTICATED with "
-        "extensions.reason OTP_REQUIRED: send the same code again with otp. An unknown, used or expired code "
-        f"answers UNAUTHENTICATED with extensions.reason {CODE_INVALID}. Errors: UNAUTHENTICATED (a refused code; "
+        description="Trade the one-time code the provider callback put on redirectTo, with the state this browser "
+        "kept from providerSignInUrl, for the same payload as login; once, within PROVIDER_SIGN_IN_TTL. With "
+        "two-factor sign-in on, it first answers UNAUTHENTICATED with extensions.reason OTP_REQUIRED: send the same "
+        "code and state again with otp. An unknown, used or expired code, or one sent without the state of the "
+        "flow that made it (a code from another browser: it is spent then), answers UNAUTHENTICATED with "
+        f"extensions.reason {CODE_INVALID}. Errors: UNAUTHENTICATED (a refused code; "
         "a missing or wrong otp), FORBIDDEN (a suspended account), BAD_USER_INPUT (an otp that is no code), "
         "TOO_MANY_REQUESTS (extensions.retryAfter).",
     )
     async def finish_provider_sign_in(
-        self, info: Info[Context, Any], code: ProviderCode, otp: Otp = None
+        self, info: Info[Context, Any], code: ProviderCode, state: ProviderState, otp: Otp = None
     ) -> AuthPayload:
         context = info.context
         session = await providers.finish(
-            code=code, otp=otp, settings=context.settings, throttle=context.throttle, client=context.client
+            code=code,
+            state=state,
+            otp=otp,
+            settings=context.settings,
+            throttle=context.throttle,
+            client=context.client,
         )
         context.signed_in(session.user.id)
         return auth_payload(session, context)
 
     @strawberry.mutation(
         permission_classes=Auth,
-        description="Link a provider to the caller's account: answers the provider's authorization URL, as "
-        "providerSignInUrl does; the callback links the identity and redirects to redirectTo with ?linked="
-        "<provider> (or ?error=). Needs a token, and a session that signed in within RECENT_SIGN_IN_SECONDS or the "
+        description="Begin linking a provider to the caller's account: answers the provider's authorization URL, "
+        "as providerSignInUrl does (keep its state parameter in sessionStorage); the callback redirects to "
+        "redirectTo with a one-time ?code= (or ?error=), and finishProviderLink, with the same token and the kept "
+        "state, links it. Needs a token, and a session that signed in within RECENT_SIGN_IN_SECONDS or the "
         "password: else FORBIDDEN with extensions.reason RECENT_SIGN_IN_REQUIRED. "
         f"{CALLBACK_ERRORS} Errors: UNAUTHENTICATED, FORBIDDEN (no recent sign-in), {START_ERRORS}, BAD_USER_INPUT "
         "(a wrong password, extensions.field password).",
@@ -148,10 +163,34 @@ class ProviderMutation:
 
     @strawberry.mutation(
         permission_classes=Auth,
+        description="Finish a link that the caller began with linkProvider: the one-time code the callback put on "
+        "redirectTo and the state this browser kept; answers the account's linked providers (as signInMethods). "
+        "Once, within PROVIDER_SIGN_IN_TTL. A code that is unknown, used or expired, not from a link this account "
+        "began, or sent without its state (it is spent then) answers UNAUTHENTICATED with extensions.reason "
+        f"{CODE_INVALID}. An identity that is another account's, or a second one at this provider, answers "
+        f"FORBIDDEN with extensions.reason {ALREADY_LINKED}. Needs a token. Errors: UNAUTHENTICATED (no token; a "
+        "refused code), FORBIDDEN (already linked), TOO_MANY_REQUESTS (extensions.retryAfter).",
+    )
+    async def finish_provider_link(
+        self, info: Info[Context, Any], code: ProviderCode, state: ProviderState
+    ) -> list[LinkedProvider]:
+        context = info.context
+        user = await providers.finish_link(
+            await context.require_user(),
+            code=code,
+            state=state,
+            settings=context.settings,
+            throttle=context.throttle,
+            client=context.client,
+        )
+        return [LinkedProvider.from_model(link) for link in await provider_accounts.links(user)]
+
+    @strawberry.mutation(
+        permission_classes=Auth,
         description="Unlink a provider from the caller's account; refused with extensions.reason "
         f"{LAST_SIGN_IN_METHOD} when it is the account's only way to sign in (setPassword, add a passkey or link "
         "another first). Needs a token. Errors: UNAUTHENTICATED, NOT_FOUND (not linked to it, extensions.field "
-        f"provider), CONFLICT (the last way to sign in, reason {LAST_SIGN_IN_METHOD}).",
+        "provider), CONFLICT (the last way to sign in).",
     )
     async def unlink_provider(self, info: Info[Context, Any], provider: ProviderName) -> bool:
         context = info.context

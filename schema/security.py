@@ -128,7 +128,8 @@ class SecurityEventKind(Enum):
         "provider's answer did not hold).",
     )
     PROVIDER_LINKED = strawberry.enum_value(
-        "PROVIDER_LINKED", description="A sign-in provider was linked to the account (linkProvider)."
+        "PROVIDER_LINKED",
+        description="A sign-in provider was linked to the account (linkProvider, finishProviderLink).",
     )
     PROVIDER_UNLINKED = strawberry.enum_value(
         "PROVIDER_UNLINKED", description="A sign-in provider was unlinked from the account (unlinkProvider)."

@@ -1,9 +1,9 @@
 """``GET /auth/callback/{provider}``: where a sign-in provider sends the browser back (services.identity.providers).
 
-It answers with a redirect to the front end's ``redirectTo`` carrying a one-time ``code`` (or ``linked``, or
-``error``), never a token; when the state is unknown, used or expired there is no page known to go back to,
-so a short page says so (400). ``Referrer-Policy: no-referrer`` keeps the provider's code out of the next
-page's Referer.
+It answers with a redirect to the front end's ``redirectTo`` carrying a one-time ``code`` (for
+finishProviderSignIn or finishProviderLink, with the state the front end kept) or ``error``, never a token;
+when the state is unknown, used or expired there is no page known to go back to, so a short page says so
+(400). ``Referrer-Policy: no-referrer`` keeps the provider's code out of the next page's Referer.
 """
 
 from __future__ import annotations

@@ -1,12 +1,16 @@
 """Sign in with an OpenID Connect provider (or GitHub), for single-page apps.
 
 1. ``start`` (providerSignInUrl, or linkProvider while signed in): a row holds a fresh state, nonce and PKCE
-   verifier server-side for PROVIDER_SIGN_IN_TTL; the answer is the provider's authorization URL.
+   verifier server-side for PROVIDER_SIGN_IN_TTL; the answer is the provider's authorization URL, whose
+   ``state`` parameter the front end keeps (sessionStorage): it is what ties the flow to that browser.
 2. ``callback`` (GET /auth/callback/{provider}): the state is consumed (one conditional UPDATE: once), the
-   code traded and the ID token checked (services.identity.provider_client), the account found or made
-   (services.identity.provider_accounts); the browser goes back to ``redirectTo`` with a one-time ``code``
-   (or ``error``), never a token.
-3. ``finish`` (finishProviderSignIn): the code, consumed by one conditional UPDATE, signs in as login does;
+   code traded and the ID token checked (services.identity.provider_client); for a sign-in the account is
+   found or made (services.identity.provider_accounts), for a link the identity is only kept; the browser
+   goes back to ``redirectTo`` with a one-time ``code`` (or ``error``), never a token.
+3. ``finish`` (finishProviderSignIn) or ``finish_link`` (finishProviderLink, with the token of the account
+   that began the link): the code counts only with the state of the flow that made it, so a code sent to
+   someone else's browser signs no one in (login CSRF) and links nothing to another account (link CSRF).
+   It is consumed by one conditional UPDATE; a wrong state spends it too. A sign-in then goes as login does;
    with two-factor sign-in on it asks for the TOTP code too (the code stays unused until it comes).
 
 ``redirectTo`` must be one of SIGN_IN_REDIRECT_URLS (scheme, host, port and path; a query of its own is kept):
@@ -25,6 +29,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from prometheus_client import Counter
 
 from models import ProviderSignIn, User
+from models.provider_link import SUBJECT_MAX
+from models.user import EMAIL_MAX
 from services import audit
 from services.accounts import lifecycle
 from services.accounts.validation import require_str
@@ -39,7 +45,7 @@ from services.identity import (
     two_factor,
 )
 from services.identity.provider_accounts import ProviderRefused
-from services.identity.provider_client import ProviderFailed
+from services.identity.provider_client import Identity, ProviderFailed
 from services.people import lookup
 from services.security_events import Kind
 from services.throttle import LOGIN, PROVIDER_SIGN_IN_STARTS, Throttle
@@ -172,7 +178,7 @@ async def callback(
     *, provider: str, params: dict[str, str], callback_url: str, settings: Settings, client: Client
 ) -> Redirect:
     """The provider's redirect back: consume the state, then send the browser to its ``redirectTo`` with a
-    one-time ``code``, or ``linked`` after a link, or ``error``."""
+    one-time ``code`` (for finishProviderSignIn, or finishProviderLink after linkProvider), or ``error``."""
     state = params.get("state", "")
     chosen = next((p for p in settings.oidc_providers if p.name == provider), None)
     row = None
@@ -193,7 +199,7 @@ async def callback(
         )
     except ProviderRefused as refused:
         reason_or_user = refused.reason
-    except AccountError:  # the account that asked to link is gone
+    except AccountError:  # no free user name for a new account (CONFLICT)
         reason_or_user = PROVIDER_ERROR
     if isinstance(reason_or_user, str):
         SIGN_INS.labels(reason_or_user).inc()
@@ -205,15 +211,22 @@ async def callback(
             reason=reason_or_user,
         )
         return Redirect(with_query(row.redirect_to, error=reason_or_user))
-    if row.link_user_id is not None:
-        return Redirect(with_query(row.redirect_to, linked=chosen.name))
     code = secrets.token_urlsafe(32)
+    found: dict[str, object] = (
+        {"user_id": reason_or_user.id}
+        if isinstance(reason_or_user, User)
+        else {"link_subject": reason_or_user.subject[:SUBJECT_MAX], "link_email": _fitting(reason_or_user.email)}
+    )
     await ProviderSignIn.filter(id=row.id).update(
-        user_id=reason_or_user.id,
+        **found,
         code_hash=_digest("code", code, settings),
         code_expires_at=_now() + timedelta(seconds=settings.provider_sign_in_ttl),
     )
     return Redirect(with_query(row.redirect_to, code=code))
+
+
+def _fitting(email: str | None) -> str | None:
+    return email if email is not None and len(email) <= EMAIL_MAX else None  # else linked without one
 
 
 async def _resolve(
@@ -224,8 +237,9 @@ async def _resolve(
     callback_url: str,
     settings: Settings,
     client: Client,
-) -> User | str:
-    """The account the provider's answer signs in to (or was linked to), or the ?error= reason."""
+) -> User | Identity | str:
+    """The account the provider's answer signs in to (or, for a link, the identity to link once the front end
+    finishes it), or the ?error= reason."""
     if "error" in params:
         return CANCELLED if params["error"] == "access_denied" else PROVIDER_ERROR
     code = params.get("code", "")
@@ -241,16 +255,52 @@ async def _resolve(
         )
         return failed.reason
     if row.link_user_id is not None:
-        return await provider_accounts.link(row.link_user_id, chosen.name, identity, client=client)
+        return identity
     return await provider_accounts.account_for(chosen.name, identity, settings=settings, client=client)
 
 
+async def _coded(
+    code: object, state: object, *, link_user: User | None, settings: Settings, throttle: Throttle, client: Client
+) -> ProviderSignIn:
+    """The live flow whose one-time code this is, if ``state`` is that flow's and the flow is of the right kind
+    (a sign-in, or a link begun by ``link_user``); else the code is spent (if it was one) and refused."""
+    text = require_str(code, "code").strip()
+    kept = require_str(state, "state").strip()
+    row = None
+    if text and len(text) <= MAX_CODE_LENGTH:
+        row = await ProviderSignIn.filter(
+            code_hash=_digest("code", text, settings), code_used_at=None, code_expires_at__gt=_now()
+        ).first()
+    if row is not None:
+        same_browser = len(kept) <= MAX_CODE_LENGTH and hmac.compare_digest(
+            _digest("state", kept, settings), row.state_hash
+        )
+        same_kind = row.link_user_id == (link_user.id if link_user is not None else None)
+        if same_browser and same_kind:
+            return row
+        # Another browser's code (login CSRF) or another account's link (link CSRF): spent, so never retried.
+        await ProviderSignIn.filter(id=row.id, code_used_at=None).update(code_used_at=_now())
+        await audit.record(
+            "provider_code_misdirected",
+            user_id=None,
+            client=client,
+            provider=row.provider,
+            state_matched=same_browser,
+            kind_matched=same_kind,
+        )
+    await throttle.reserve(
+        "login_failures_by_address", message=THROTTLED, event="login_throttled", address=client.address
+    )
+    await audit.record("provider_code_refused", user_id=None, client=client)
+    raise CodeRefused(CODE_REFUSED, field="code")
+
+
 async def finish(
-    *, code: str, otp: str | None, settings: Settings, throttle: Throttle, client: Client
+    *, code: str, state: str, otp: str | None, settings: Settings, throttle: Throttle, client: Client
 ) -> sign_in.SignedIn:
-    """Trade the callback's one-time code for a session, once."""
+    """Trade the callback's one-time code, with the state of the flow that made it, for a session, once."""
     try:
-        signed_in = await _finish(code=code, otp=otp, settings=settings, throttle=throttle, client=client)
+        signed_in = await _finish(code=code, state=state, otp=otp, settings=settings, throttle=throttle, client=client)
     except AccountError as refused:
         SIGN_INS.labels(CODE_INVALID if isinstance(refused, CodeRefused) else refused.code).inc()
         raise
@@ -259,17 +309,12 @@ async def finish(
 
 
 async def _finish(
-    *, code: str, otp: str | None, settings: Settings, throttle: Throttle, client: Client
+    *, code: str, state: str, otp: str | None, settings: Settings, throttle: Throttle, client: Client
 ) -> sign_in.SignedIn:
-    text = require_str(code, "code").strip()
     second = one_time_codes.parse_optional(otp, "otp")
-    row = None
-    if text and len(text) <= MAX_CODE_LENGTH:
-        row = await ProviderSignIn.filter(
-            code_hash=_digest("code", text, settings), code_used_at=None, code_expires_at__gt=_now()
-        ).first()
-    user = await lookup.by_id(row.user_id) if row is not None and row.user_id is not None else None
-    if row is None or user is None:
+    row = await _coded(code, state, link_user=None, settings=settings, throttle=throttle, client=client)
+    user = await lookup.by_id(row.user_id) if row.user_id is not None else None
+    if user is None:
         await throttle.reserve(
             "login_failures_by_address", message=THROTTLED, event="login_throttled", address=client.address
         )
@@ -294,6 +339,36 @@ async def _finish(
     signed_in = await sign_in.start_session(user, settings, client=client, method=f"provider:{row.provider}")
     await audit.record(Kind.SIGN_IN_WITH_PROVIDER, user_id=user.id, client=client, provider=row.provider)
     return signed_in
+
+
+async def finish_link(
+    user: User, *, code: str, state: str, settings: Settings, throttle: Throttle, client: Client
+) -> User:
+    """Link the identity the callback kept to ``user``, once: only with the code and state of a link that
+    ``user`` began (linkProvider), so a link flow sent to someone else's browser links nothing. Refused
+    with ALREADY_LINKED (FORBIDDEN) as provider_accounts.link says."""
+    try:
+        row = await _coded(code, state, link_user=user, settings=settings, throttle=throttle, client=client)
+        consumed = await ProviderSignIn.filter(id=row.id, code_used_at=None, code_expires_at__gt=_now()).update(
+            code_used_at=_now()
+        )
+        if not consumed or row.link_subject is None:
+            await audit.record("provider_code_refused", user_id=user.id, client=client)
+            raise CodeRefused(CODE_REFUSED, field="code")
+    except AccountError as refused:
+        SIGN_INS.labels(CODE_INVALID if isinstance(refused, CodeRefused) else refused.code).inc()
+        raise
+    identity = Identity(subject=row.link_subject, email=row.link_email)
+    try:
+        linked = await provider_accounts.link(user.id, row.provider, identity, client=client)
+    except ProviderRefused as refused:
+        SIGN_INS.labels(refused.reason).inc()
+        await audit.record(
+            Kind.PROVIDER_SIGN_IN_FAILED, user_id=user.id, client=client, provider=row.provider, reason=refused.reason
+        )
+        raise
+    SIGN_INS.labels("linked").inc()
+    return linked
 
 
 async def prune(*, now: datetime | None = None) -> int:

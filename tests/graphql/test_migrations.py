@@ -33,6 +33,7 @@ LATER_MIGRATIONS = (
     "0012_sign_in_codes",
     "0013_passkeys",
     "0014_provider_sign_in",
+    "0015_provider_link_identity",
 )
 
 

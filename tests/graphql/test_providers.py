@@ -15,7 +15,12 @@ from tests.support import PASSWORD, Api, replace
 
 DONE = "https://app.example/signed-in"
 START = "mutation Start($p: String!, $r: String!) { providerSignInUrl(provider: $p, redirectTo: $r) }"
-FINISH = "mutation Finish($code: String!) { finishProviderSignIn(code: $code) { accessToken } }"
+FINISH = """mutation Finish($code: String!, $state: String!) {
+  finishProviderSignIn(code: $code, state: $state) { accessToken }
+}"""
+FINISH_LINK = """mutation FinishLink($code: String!, $state: String!) {
+  finishProviderLink(code: $code, state: $state) { provider }
+}"""
 PROVIDERS = "{ signInProviders { name displayName } }"
 SET_PASSWORD = "mutation Set($pw: String!) { setPassword(newPassword: $pw) }"
 METHODS = "{ signInMethods { password providers { provider } } }"
@@ -91,7 +96,7 @@ async def test_an_unreachable_provider_is_unavailable_not_an_internal_error(api:
 async def test_an_unknown_code_signs_no_one_in_and_is_counted(api: Api) -> None:
     before = parse((await api.client.get("/metrics")).text)
 
-    result = await api.execute(FINISH, {"code": "made-up"})
+    result = await api.execute(FINISH, {"code": "made-up", "state": "made-up"})
 
     assert result.code == "UNAUTHENTICATED"
     assert result.error["extensions"]["reason"] == "PROVIDER_CODE_INVALID"
@@ -101,6 +106,17 @@ async def test_an_unknown_code_signs_no_one_in_and_is_counted(api: Api) -> None:
         value(after, counted, outcome="PROVIDER_CODE_INVALID")
         == value(before, counted, outcome="PROVIDER_CODE_INVALID") + 1
     )
+
+
+async def test_finishing_a_link_needs_a_token_and_a_known_code(api: Api) -> None:
+    account = await api.register("lee")
+
+    anonymous = await api.execute(FINISH_LINK, {"code": "made-up", "state": "made-up"})
+    unknown = await api.execute(FINISH_LINK, {"code": "made-up", "state": "made-up"}, token=account.token)
+
+    assert anonymous.code == "UNAUTHENTICATED"
+    assert (unknown.code, unknown.error["extensions"]["reason"]) == ("UNAUTHENTICATED", "PROVIDER_CODE_INVALID")
+    assert unknown.field == "code"
 
 
 async def test_the_callback_without_a_live_state_shows_a_page_and_redirects_nowhere(api: Api) -> None:

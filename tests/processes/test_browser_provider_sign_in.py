@@ -1,26 +1,25 @@
 """Provider sign-in in a real browser: Chromium goes from a front-end page (another loopback origin, listed in
 SIGN_IN_REDIRECT_URLS and CORS_ORIGINS) to the real oidc-provider-mock's form, through our callback, back to the
-page, which trades the one-time code with finishProviderSignIn and shows who is signed in."""
+page, which trades the one-time code, with the state it kept in sessionStorage, with finishProviderSignIn and shows
+who is signed in. A code made in another browser (an attacker's link) signs the page in as no one."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.processes.test_browser import CHROMIUM, browser
 from tests.processes.test_browser_sessions import static_site
+from tests.support.browser import NEEDS_CHROMIUM
 from tests.support.oidc import MockProvider, mock_provider
 from tests.support.servers import Server, running_server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium)"),
-]
-__all__ = ["browser"]  # the fixture, shared with test_browser
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 # The front end's part, as a single-page app would write it.
 APP = """<!doctype html>
@@ -40,13 +39,16 @@ document.getElementById("sign-in").onclick = async () => {
   const back = location.origin + "/signed-in?api=" + encodeURIComponent(API);
   const answer = await graphql(
     "mutation ($p: String!, $r: String!) { providerSignInUrl(provider: $p, redirectTo: $r) }", {p: "mock", r: back});
-  location.assign(answer.data.providerSignInUrl);
+  const url = answer.data.providerSignInUrl;
+  sessionStorage.setItem("providerState", new URL(url).searchParams.get("state"));  // this tab's proof
+  location.assign(url);
 };
 const status = document.getElementById("status");
 if (params.get("error")) status.textContent = "error " + params.get("error");
 if (params.get("code")) {
-  graphql("mutation ($c: String!) { finishProviderSignIn(code: $c) { accessToken user { userName } } }",
-          {c: params.get("code")}).then((answer) => {
+  const state = sessionStorage.getItem("providerState") || "";  // none: a link someone else sent
+  graphql("mutation ($c: String!, $s: String!) { finishProviderSignIn(code: $c, state: $s) "
+          + "{ accessToken user { userName } } }", {c: params.get("code"), s: state}).then((answer) => {
     const done = answer.data && answer.data.finishProviderSignIn;
     status.textContent = done && done.accessToken ? "signed in as " + done.user.userName
                                                   : "refused " + JSON.stringify(answer.errors);
@@ -90,3 +92,33 @@ def test_chromium_signs_in_through_the_provider_and_back(
 
     page.reload()  # the code worked once: the page's second try is refused
     expect(page.locator("#status")).to_contain_text("PROVIDER_CODE_INVALID")
+
+
+def test_a_code_from_another_browser_signs_chromium_in_as_no_one(
+    browser: Browser, sites: tuple[Server, str, MockProvider]
+) -> None:
+    """Login CSRF: the attacker signs in at the provider with a plain client, stops at the front end's address
+    with his ?code= and sends it to the victim, whose Chromium opens it."""
+    server, front_end, mock = sites
+    mock.set_user("sub-attacker", email="attacker@example.com", preferred_username="attacker")
+    back = f"{front_end}/signed-in?api={quote(server.url, safe='')}"
+    started = httpx.post(
+        server.graphql_url,
+        json={
+            "query": 'mutation ($r: String!) { providerSignInUrl(provider: "mock", redirectTo: $r) }',
+            "variables": {"r": back},
+        },
+        timeout=30,
+    ).json()["data"]["providerSignInUrl"]
+    with httpx.Client(timeout=30) as client:
+        response = client.post(started, data={"sub": "sub-attacker"})
+        while not response.headers["location"].startswith(front_end):
+            response = client.get(response.headers["location"])
+    sent = response.headers["location"]
+    assert "code=" in sent
+
+    page = browser.new_page()
+    page.goto(sent)
+
+    expect(page.locator("#status")).to_contain_text("PROVIDER_CODE_INVALID")
+    assert page.evaluate("sessionStorage.length") == 0
