@@ -5,6 +5,7 @@ virtualenv, `python main.py` says how to run it instead of failing with a traceb
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -77,7 +78,9 @@ def test_make_run_installs_only_what_serving_needs_quietly_and_serves_graphiql(t
     assert "mutation Register" in page  # GraphiQL, opening on this service's example
     assert tools.stdout.strip() == "[]"  # no test, type-checking or browser tooling in a serving virtualenv
     assert "WARNING" not in before_serving.replace("WARNING settings: JWT_SECRET", "")
-    assert len(before_serving.splitlines()) <= 25, before_serving
+    # What make and pip print, not the server's own log lines (one per migration applied, and so on).
+    installing = [line for line in before_serving.splitlines() if not re.match(r"\d{4}-\d\d-\d\d ", line)]
+    assert len(installing) <= 5, before_serving
     assert "links in mails open the front end: VERIFY_EMAIL_URL http://localhost:5173/" in output
     assert command.returncode == 0 and "export-schema" in command.stdout
 
