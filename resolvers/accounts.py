@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.arguments import Auth, Changes, Register, TargetName
-from resolvers.authentication import auth_payload
+from resolvers.authentication import signed_in_payload
 from schema.context import Context
 from schema.inputs import UpdateUserInput
 from schema.types import AuthPayload, DeleteUserPayload, User
@@ -105,8 +105,7 @@ class AccountMutation:
             throttle=info.context.throttle,
             client=info.context.client,
         )
-        info.context.signed_in(session.user.id)
-        return auth_payload(session, info.context)
+        return signed_in_payload(session, info.context)
 
     @strawberry.mutation(
         permission_classes=Auth,

@@ -13,6 +13,13 @@ from schema.types import AuthPayload, User
 from services.identity import sign_in
 
 
+def signed_in_payload(session: sign_in.SignedIn, context: Context) -> AuthPayload:
+    """The payload of every sign-in (register, login, a code, a passkey, a provider): the request's access-log
+    line names the user it signed in, then the same payload as a refresh."""
+    context.signed_in(session.user.id)
+    return auth_payload(session, context)
+
+
 def auth_payload(session: sign_in.SignedIn, context: Context) -> AuthPayload:
     """The payload of every mutation that issues a refresh token; in cookie mode the token goes in a cookie."""
     refresh = session.refresh_token
@@ -50,8 +57,7 @@ class AuthenticationMutation:
             throttle=context.throttle,
             client=context.client,
         )
-        context.signed_in(session.user.id)
-        return auth_payload(session, context)
+        return signed_in_payload(session, context)
 
     @strawberry.mutation(
         description="Trade a refresh token for a new access token and a new refresh token (rotation); no access "

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.arguments import Auth
-from resolvers.authentication import auth_payload
+from resolvers.authentication import signed_in_payload
 from schema.context import Context
 from schema.passkeys import Passkey
 from schema.types import AuthPayload
@@ -122,8 +122,7 @@ class PasskeyMutation:
         session = await passkeys.finish_login(
             credential=credential, settings=context.settings, throttle=context.throttle, client=context.client
         )
-        context.signed_in(session.user.id)
-        return auth_payload(session, context)
+        return signed_in_payload(session, context)
 
     @strawberry.mutation(
         permission_classes=Auth,

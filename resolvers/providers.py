@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.arguments import Auth, Otp
-from resolvers.authentication import auth_payload
+from resolvers.authentication import signed_in_payload
 from schema.context import Context
 from schema.providers import LinkedProvider, SignInMethods, SignInProvider
 from schema.types import AuthPayload
@@ -128,8 +128,7 @@ class ProviderMutation:
             throttle=context.throttle,
             client=context.client,
         )
-        context.signed_in(session.user.id)
-        return auth_payload(session, context)
+        return signed_in_payload(session, context)
 
     @strawberry.mutation(
         permission_classes=Auth,

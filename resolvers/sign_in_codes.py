@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.arguments import Otp
-from resolvers.authentication import auth_payload
+from resolvers.authentication import signed_in_payload
 from schema.context import Context
 from schema.types import AuthPayload
 from services.identity import sign_in_codes
@@ -71,8 +71,7 @@ class SignInCodeMutation:
             throttle=context.throttle,
             client=context.client,
         )
-        context.signed_in(session.user.id)
-        return auth_payload(session, context)
+        return signed_in_payload(session, context)
 
     @strawberry.mutation(
         description="Sign in with the token of the link in the mail requestSignInCode sent; no token needed. The "
@@ -86,5 +85,4 @@ class SignInCodeMutation:
         session = await sign_in_codes.sign_in_with_link(
             token=token, otp=otp, settings=context.settings, throttle=context.throttle, client=context.client
         )
-        context.signed_in(session.user.id)
-        return auth_payload(session, context)
+        return signed_in_payload(session, context)
