@@ -9,6 +9,7 @@ from models.sign_in_code import SignInCode
 from models.social import Block, Follow
 from models.two_factor import RecoveryCode, TwoFactorSecret
 from models.user import User, UserProfile
+from models.webhook import WebhookEvent
 
 __all__ = [
     "Block",
@@ -27,4 +28,5 @@ __all__ = [
     "TwoFactorSecret",
     "User",
     "UserProfile",
+    "WebhookEvent",
 ]

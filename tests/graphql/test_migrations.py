@@ -34,6 +34,7 @@ LATER_MIGRATIONS = (
     "0013_passkeys",
     "0014_provider_sign_in",
     "0015_provider_link_identity",
+    "0016_webhook_events",
 )
 
 
