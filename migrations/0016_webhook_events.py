@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ("type", fields.CharField(max_length=40)),
-                ("data", fields.TextField()),
+                ("data", fields.TextField(unique=False)),
                 ("created_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ("dispatched_at", fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
@@ -23,7 +23,10 @@ class Migration(migrations.Migration):
                 "app": "models",
                 "indexes": [Index(fields=["dispatched_at", "id"])],
                 "pk_attr": "id",
-                "table_description": "An account event for webhooks, written with its change.",
+                "table_description": (
+                    "One account event (``user.created``, ``follow.deleted``...), "
+                    "written in the transaction of its change."
+                ),
             },
             bases=["Model"],
         ),
