@@ -32,7 +32,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python main.py",
         description="The GraphQL user-management server. Without a command it serves the API.",
-        epilog="environment variables (settings.py reads them; see README, Configuration):\n" + help_table(),
+        epilog="environment variables (settings/ reads them; see README, Configuration):\n" + help_table(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = root.add_subparsers(dest="command", metavar="COMMAND")

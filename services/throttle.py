@@ -26,7 +26,7 @@ class Rule:
     cleared_by_success: bool = False  # a success wipes the count instead of giving its own attempt back
 
 
-# Adding a limit: one line here and its setting in settings.py. README's table is rendered from this.
+# Adding a limit: one line here and its setting in settings/throttle.py. README's table is rendered from this.
 RULES = {
     "login_failures": Rule("login_max_failures", "login_window", ("account", "address"), cleared_by_success=True),
     "login_failures_by_address": Rule("login_max_failures_per_address", "login_window", ("address",)),

@@ -16,8 +16,8 @@ from pathlib import Path
 import strawberry
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = ("main.py", "settings.py", "database.py")
-FOLDERS = ("schema", "resolvers", "services", "models", "web", "cli", "tools")
+FILES = ("main.py", "database.py")
+FOLDERS = ("schema", "resolvers", "services", "models", "web", "cli", "tools", "settings")
 
 # Cycles known when this test was written, each as its sorted modules (none: the last one, schema.social and
 # schema.types, went with issue 21). The list only shrinks: an entry no longer found fails the test too.
