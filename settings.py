@@ -73,6 +73,9 @@ HTTP_ISSUER_IN_PRODUCTION = (
     "provider in development)."
 )
 DUPLICATE_PROVIDERS = "OIDC_PROVIDERS: two providers have the same name."
+POOLER_NOT_POSTGRES = (
+    "DATABASE_POOLER=pgbouncer is for PostgreSQL: DATABASE_URL must be a postgres:// URL (the pooler's address)."
+)
 PROVIDER_NAMES = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 GITHUB_SCOPES = "read:user user:email"
 OIDC_SCOPES = "openid email profile"
@@ -530,6 +533,13 @@ class Settings(BaseSettings):
     mail_poll_seconds: Whole = Field(
         5, description="how often the sender looks for mail written by other instances", ge=1
     )
+    # --- connection pooler ---
+    database_pooler: Literal["none", "pgbouncer"] = Field(
+        "none",
+        description="`pgbouncer` when DATABASE_URL names a pooler in transaction-pooling mode (PgBouncer) in front "
+        "of PostgreSQL: no server-side prepared statement is kept between queries (asyncpg's statement cache off), "
+        "so consecutive queries may run on different server connections; see Deploying",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -576,6 +586,10 @@ class Settings(BaseSettings):
                 HTTP_ISSUER_IN_PRODUCTION,
             ),
             (len({p.name for p in self.oidc_providers}) < len(self.oidc_providers), DUPLICATE_PROVIDERS),
+            (
+                self.database_pooler != "none" and not self.db_url.startswith(("postgres", "asyncpg")),
+                POOLER_NOT_POSTGRES,
+            ),
         ]
         broken = [message for is_broken, message in rules if is_broken]
         if broken:
