@@ -25,6 +25,8 @@ from types import FrameType
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from pgbouncer import pgbouncer, through  # bench/pgbouncer.py
+
 KINDS = ("sqlite", "postgres", "mysql")
 ADMIN_URLS = {
     "postgres": ("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"),
@@ -33,9 +35,13 @@ ADMIN_URLS = {
 SERVER_CPU = {
     "sqlite": "",
     "postgres": "the PostgreSQL backends serving the bench's database",
+    "postgres+pgbouncer": "the PostgreSQL backends serving the bench's database and of PgBouncer",
     "mysql": "the whole mariadbd process (other clients' work included)",
 }
 MYSQL_BATCH = 1000  # rows per multi-row INSERT
+# PgBouncer's server connections per database with --pooler: as many as the app's own pool holds (Tortoise's
+# default maxsize), so the figures show the cost of the pooler and of unnamed statements, not of a smaller pool.
+POOLER_POOL_SIZE = 5
 T = TypeVar("T")
 
 # A snapshot of the server's CPU: seconds per process (or thread) id.
@@ -66,11 +72,18 @@ def admin_url(kind: str) -> str:
 class Databases:
     """The run's databases of one kind; ``close`` (or leaving ``with``) drops every one it created."""
 
-    def __init__(self, kind: str, work: Path) -> None:
+    def __init__(self, kind: str, work: Path, *, pooler_port: int | None = None) -> None:
+        """``pooler_port``: the app reaches PostgreSQL through a PgBouncer this run starts on that port, in
+        transaction-pooling mode (bench/pgbouncer.py), with ``DATABASE_POOLER=pgbouncer``."""
         if kind not in KINDS:
             raise ValueError(f"unknown database kind {kind!r}")
+        if pooler_port is not None and kind != "postgres":
+            raise ValueError("a pooler stands in front of PostgreSQL only")
         self.kind = kind
         self.work = work
+        self.pooler_port = pooler_port
+        self._pooler = contextlib.ExitStack()
+        self._pooler_pid: int | None = None
         self.run = secrets.token_hex(4)
         self.created: list[str] = []
         self._loop = asyncio.new_event_loop()
@@ -81,10 +94,18 @@ class Databases:
         """From here until ``close``, SIGTERM ends the run as Ctrl-C does: through the ``finally`` blocks that
         stop the servers and drop the databases."""
         self._previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_signal)
+        if self.pooler_port is not None:
+            log = self.work / "pgbouncer.log"
+            process = self._pooler.enter_context(
+                pgbouncer(admin_url("postgres"), self.pooler_port, pool_size=POOLER_POOL_SIZE, log=log)
+            )
+            self._pooler_pid = process.pid
 
     def close(self) -> None:
-        """Drop every database this run created (each one it can: a failure is reported, the others dropped)."""
+        """Stop the pooler, drop every database this run created (each one it can: a failure is reported, the
+        others dropped)."""
         try:
+            self._pooler.close()
             self.drop_all()
         finally:
             if self._previous_sigterm is not None:
@@ -133,6 +154,12 @@ class Databases:
                 self.created.remove(name)
                 print(f"    dropped the database {name}", file=sys.stderr, flush=True)
 
+    def app_environment(self, url: str) -> dict[str, str]:
+        """The app's DATABASE_URL (and DATABASE_POOLER) for the database ``url``."""
+        if self.pooler_port is None:
+            return {"DATABASE_URL": url}
+        return {"DATABASE_URL": through(url, self.pooler_port), "DATABASE_POOLER": "pgbouncer"}
+
     def cpu_probe(self, url: str) -> CpuProbe | None:
         """How to read the CPU the database server spends on ``url``'s database; None for SQLite (the app
         process reads the file itself: that CPU is in the app's figure)."""
@@ -147,7 +174,10 @@ class Databases:
         if self._monitor is None:
             self._monitor = self._run(_asyncpg_connect(admin_url("postgres")))
         rows = self._run(self._monitor.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", name))
-        return {row["pid"]: cpu_seconds(row["pid"]) for row in rows}
+        found = {row["pid"]: cpu_seconds(row["pid"]) for row in rows}
+        if self._pooler_pid is not None:  # PgBouncer's own work is the database side's too
+            found[self._pooler_pid] = cpu_seconds(self._pooler_pid)
+        return found
 
 
 def mariadb_snapshot() -> CpuSnapshot:

@@ -82,6 +82,7 @@ class Options:
     port: int
     out: Path
     database: str = "sqlite"
+    pooler: str = "none"
 
 
 # --- seeding -------------------------------------------------------------------------------------------
@@ -506,11 +507,14 @@ def run(options: Options) -> dict[str, object]:
         rows = [(token_for(0), DIRECTORY, {"query": f"user{total // 10 + n * 9 // 10}"}) for n in pick(total)]
         return write_requests(work / f"{name}.txt", rows)
 
-    dbs = databases.Databases(options.database, work)
+    pooler_port = options.port + 4 if options.pooler == "pgbouncer" else None
+    if pooler_port is not None:
+        _refuse_a_busy_port(pooler_port)
+    dbs = databases.Databases(options.database, work, pooler_port=pooler_port)
     urls: dict[int, str] = {}  # each size's database
 
     def app_server(name: str, port: int, size: int) -> contextlib.AbstractContextManager[Server]:
-        app_env = {**env, "DATABASE_URL": urls[size]}
+        app_env = env | dbs.app_environment(urls[size])
         return server(name, app_argv, port, app_env, work, dbs.cpu_probe(urls[size]))
 
     def drain() -> None:
@@ -702,6 +706,7 @@ def report(
         "load_average_1_5_15min_at_end": os.getloadavg(),
         "loader": options.loader,
         "database": options.database,
+        "pooler": options.pooler,
         "settings": {
             "users": options.users,
             "small": options.small,
@@ -727,7 +732,7 @@ def report(
 def print_table(summary: dict[str, object]) -> None:
     results: dict[str, dict[str, float]] = summary["results"]  # type: ignore[assignment]
     print("\nx floor: the bare Strawberry app; x cached: the same with ParserCache and ValidationCache")
-    database = str(summary["database"])
+    database = str(summary["database"]) + ("" if summary["pooler"] == "none" else f"+{summary['pooler']}")
     if databases.SERVER_CPU[database]:
         print(f"DB ms/req: CPU of {databases.SERVER_CPU[database]} per request, beside the app's CPU ms/req")
     header = ("figure", "req/s", "x floor", "x cached", "p50 ms", "p99 ms", "CPU ms/req", "DB ms/req", "CPU/floor")
@@ -785,12 +790,22 @@ def main() -> int:
         "--port",
         type=int,
         default=9410,
-        help="the first of four ports in a row: the app, the floor, a second app, the cached floor (9410)",
+        help="the first of four ports in a row: the app, the floor, a second app, the cached floor; a fifth for "
+        "--pooler (9410)",
+    )
+    parser.add_argument(
+        "--pooler",
+        choices=["none", "pgbouncer"],
+        default="none",
+        help="with --database postgres: the app reaches it through a PgBouncer in transaction-pooling mode that the "
+        "run starts on the fifth port (--port + 4), with DATABASE_POOLER=pgbouncer (none)",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
     if not args.small < args.users < args.large:
         parser.error("need --small < --users < --large")
+    if args.pooler != "none" and args.database != "postgres":
+        parser.error("--pooler pgbouncer needs --database postgres")
     loader = args.loader if args.loader != "auto" else ("wrk" if shutil.which("wrk") else "python")
     options = Options(
         users=args.users,
@@ -806,9 +821,11 @@ def main() -> int:
         port=args.port,
         out=args.out,
         database=args.database,
+        pooler=args.pooler,
     )
     print(
-        f"bench: {options.database}, {loader}, {options.duration:g} s a figure, bcrypt cost {options.bcrypt_rounds}",
+        f"bench: {options.database}{'' if options.pooler == 'none' else ' through ' + options.pooler}, {loader}, "
+        f"{options.duration:g} s a figure, bcrypt cost {options.bcrypt_rounds}",
         file=sys.stderr,
     )
     try:

@@ -1,6 +1,6 @@
 """`make bench` on PostgreSQL and MySQL (``--database``): the databases of the run's own are created, used,
 and dropped afterwards, also when the run is interrupted; each app figure shows the database server's CPU
-per request beside the app's."""
+per request beside the app's; ``--pooler pgbouncer`` serves the same figures through a PgBouncer it starts."""
 
 from __future__ import annotations
 
@@ -31,10 +31,10 @@ def server_url(variable: str) -> str:
     return url
 
 
-def bench(tmp_path: Path, database: str) -> list[str]:
+def bench(tmp_path: Path, database: str, *more: str) -> list[str]:
     return [
-        sys.executable, "bench/run.py", *TINY, "--port", str(free_port(4)),
-        "--out", str(tmp_path / "bench.json"), "--database", database,
+        sys.executable, "bench/run.py", *TINY, "--port", str(free_port(5)),
+        "--out", str(tmp_path / "bench.json"), "--database", database, *more,
     ]  # fmt: skip
 
 
@@ -59,14 +59,16 @@ def mysql_databases(url: str) -> set[str]:
     return set(shown.stdout.split())
 
 
+@pytest.mark.parametrize("pooler", ["none", "pgbouncer"])
 def test_on_postgresql_each_app_figure_shows_the_database_servers_cpu_and_the_databases_are_dropped(
-    tmp_path: Path,
+    tmp_path: Path, pooler: str
 ) -> None:
     url = server_url("TEST_POSTGRES_URL")
     env = {**os.environ, "BENCH_POSTGRES_URL": url}
+    command = bench(tmp_path, "postgres", "--pooler", pooler)
 
     result = subprocess.run(  # noqa: S603 - our own interpreter and script
-        bench(tmp_path, "postgres"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
     )
 
     assert result.returncode == 0, result.stderr[-3000:]
@@ -82,6 +84,8 @@ def test_on_postgresql_each_app_figure_shows_the_database_servers_cpu_and_the_da
             assert figure["db_cpu_ms_per_request"] >= 0, name
     assert sum(figure.get("db_cpu_ms_per_request", 0) for figure in figures.values()) > 0
     assert "DB ms/req: CPU of the PostgreSQL backends serving the bench's database" in result.stdout
+    assert ("and of PgBouncer" in result.stdout) == (pooler == "pgbouncer")
+    assert ("through pgbouncer" in result.stderr) == (pooler == "pgbouncer")
     me = next(line for line in result.stdout.splitlines() if line.startswith("me "))
     assert f"{figures['me']['db_cpu_ms_per_request']:9.3f}" in me
 
