@@ -135,7 +135,7 @@ class Databases:
             self._run(_mysql(admin_url("mysql"), f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
         server = urlsplit(admin_url(self.kind))
         print(f"    created the database {name} on {server.hostname}:{server.port}", file=sys.stderr, flush=True)
-        return urlunsplit(server._replace(path=f"/{name}"))
+        return urlunsplit((server.scheme, server.netloc, f"/{name}", server.query, ""))
 
     def drop_all(self) -> None:
         if self._monitor is not None:
@@ -198,7 +198,8 @@ def _exit_on_signal(number: int, _: FrameType | None) -> None:
 async def _asyncpg_connect(url: str) -> Any:
     import asyncpg
 
-    return await asyncpg.connect(urlunsplit(urlsplit(url)._replace(scheme="postgresql")))
+    server = urlsplit(url)
+    return await asyncpg.connect(urlunsplit(("postgresql", server.netloc, server.path, server.query, "")))
 
 
 async def _postgres(url: str, statement: str) -> None:

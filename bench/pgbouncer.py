@@ -68,7 +68,7 @@ def through(database_url: str, port: int) -> str:
     """``database_url`` (a database on the server behind the pooler) as reached through the pooler."""
     url = urlsplit(database_url)
     netloc = url.netloc.rsplit("@", 1)[0] + "@" if "@" in url.netloc else ""
-    return urlunsplit(url._replace(scheme="postgres", netloc=f"{netloc}127.0.0.1:{port}"))
+    return urlunsplit(("postgres", f"{netloc}127.0.0.1:{port}", url.path, url.query, ""))
 
 
 @contextlib.contextmanager
