@@ -96,9 +96,12 @@ class Databases:
         self._previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_signal)
         if self.pooler_port is not None:
             log = self.work / "pgbouncer.log"
-            process = self._pooler.enter_context(
-                pgbouncer(admin_url("postgres"), self.pooler_port, pool_size=POOLER_POOL_SIZE, log=log)
-            )
+            try:
+                process = self._pooler.enter_context(
+                    pgbouncer(admin_url("postgres"), self.pooler_port, pool_size=POOLER_POOL_SIZE, log=log)
+                )
+            except RuntimeError as exc:  # not installed, or it did not start: its reason
+                raise SystemExit(f"bench: --pooler pgbouncer: {exc}") from None
             self._pooler_pid = process.pid
 
     def close(self) -> None:
@@ -129,11 +132,19 @@ class Databases:
             return f"sqlite://{self.work / f'users-{label}.sqlite3'}"
         name = f"bench_{self.run}_{label}"
         self.created.append(name)  # before creating: a failed or interrupted CREATE is dropped too
-        if self.kind == "postgres":
-            self._run(_postgres(admin_url("postgres"), f'CREATE DATABASE "{name}"'))
-        else:
-            self._run(_mysql(admin_url("mysql"), f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
         server = urlsplit(admin_url(self.kind))
+        try:
+            if self.kind == "postgres":
+                self._run(_postgres(admin_url("postgres"), f'CREATE DATABASE "{name}"'))
+            else:
+                self._run(_mysql(admin_url("mysql"), f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+        except Exception as exc:  # unreachable, refused, no right to create: the operator's to fix
+            self.created.remove(name)
+            variable = ADMIN_URLS[self.kind][0]
+            raise SystemExit(
+                f"bench: cannot create a database on {server.hostname}:{server.port} (set {variable} to an admin "
+                f"connection): {type(exc).__name__}: {exc}"
+            ) from None
         print(f"    created the database {name} on {server.hostname}:{server.port}", file=sys.stderr, flush=True)
         return urlunsplit((server.scheme, server.netloc, f"/{name}", server.query, ""))
 
