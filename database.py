@@ -33,9 +33,27 @@ def app_config(connection: str = "default") -> dict[str, Any]:
     return {"models": ["models"], "migrations": MIGRATIONS, "default_connection": connection}
 
 
-def tortoise_config(db_url: str, *, connection: str = "default", testing: bool = False) -> dict[str, Any]:
-    """Tortoise's config for one database; pool size and timeouts ride in the URL's query string."""
-    return {"connections": {connection: expand_db_url(db_url, testing)}, "apps": {APP: app_config(connection)}}
+def tortoise_config(
+    db_url: str, *, connection: str = "default", testing: bool = False, pooler: str = "none"
+) -> dict[str, Any]:
+    """Tortoise's config for one database; pool size and timeouts ride in the URL's query string.
+
+    ``pooler="pgbouncer"``: the URL names PgBouncer in transaction-pooling mode, which hands each transaction
+    (each query outside one) to whichever server connection is free. asyncpg's statement cache keeps named
+    prepared statements on the server connection that prepared them, so a later query finds it missing (or a
+    second client connection finds its name taken) there: the cache goes off (``statement_cache_size=0``), and
+    asyncpg prepares each query unnamed, in the same round of messages that runs it. Nothing else the server
+    does relies on a server connection outliving a transaction (see README, Deployment).
+    """
+    credentials = expand_db_url(db_url, testing)
+    if pooler == "pgbouncer":
+        credentials["credentials"]["statement_cache_size"] = 0
+    return {"connections": {connection: credentials}, "apps": {APP: app_config(connection)}}
+
+
+def config_for(settings: Settings) -> dict[str, Any]:
+    """Tortoise's config for the configured database (DATABASE_URL, DATABASE_POOLER)."""
+    return tortoise_config(settings.db_url, pooler=settings.database_pooler)
 
 
 # For the `tortoise` CLI (`make migration`): writing a migration compares the models with the

@@ -34,11 +34,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import bcrypt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import databases  # noqa: E402 - bench/databases.py
+from databases import CpuProbe, cpu_seconds, cpu_spent  # noqa: E402
 
 from services.identity.access_tokens import issue_access_token  # noqa: E402
 from services.identity.passwords import hash_password  # noqa: E402 - needs ROOT on the path
@@ -77,6 +81,8 @@ class Options:
     loader: str
     port: int
     out: Path
+    database: str = "sqlite"
+    pooler: str = "none"
 
 
 # --- seeding -------------------------------------------------------------------------------------------
@@ -88,7 +94,6 @@ async def _seed(db_url: str, start: int, stop: int, password_hash: str) -> None:
 
     import database
     from models import Follow, Session, User, UserProfile
-    from services.people.directory import name_keys
 
     follows = fans(stop)
     followers = {star: len(followed_by) for star, followed_by in follows.items()}
@@ -99,41 +104,53 @@ async def _seed(db_url: str, start: int, stop: int, password_hash: str) -> None:
     await Tortoise.init(config=database.tortoise_config(db_url), _enable_global_fallback=True)
     try:
         await database.migrate()  # as `python main.py migrate` would: production refuses pending migrations
-        for low in range(start, stop, 10_000):
-            ids = range(low, min(stop, low + 10_000))
-            await User.bulk_create(
-                [
-                    User(
-                        id=n + 1,
-                        user_name=f"user{n}",
-                        user_name_key=f"user{n}",
-                        email=f"user{n}@example.com",
-                        email_key=f"user{n}@example.com",
-                        first_name=f"First{n}",
-                        **name_keys(f"First{n}", ""),
-                        followers_count=followers.get(n, 0),
-                        following_count=following.get(n, 0),
-                        password_hash=password_hash,
-                    )
-                    for n in ids
-                ]
-            )
-            await UserProfile.bulk_create([UserProfile(id=n + 1, user_id=n + 1) for n in ids])
-            # A signed-in session each: an access token is honoured only while its session is live.
-            now = datetime.now(UTC)
-            ends = now + timedelta(days=1)
-            await Session.bulk_create(
-                [Session(id=session_of(n), user_id=n + 1, last_used_at=now, expires_at=ends) for n in ids]
-            )
+        with databases.progress(f"seeding {urlsplit(db_url).path.rsplit('/', 1)[-1]}", stop - start) as done:
+            for low in range(start, stop, 10_000):
+                ids = range(low, min(stop, low + 10_000))
+                await _seed_users(ids, followers, following, password_hash)
+                done(ids.stop - start)
         rows = [
             Follow(follower_id=fan + 1, followee_id=star + 1, accepted=True)
             for star, followed_by in follows.items()
             for fan in followed_by
             if start <= fan < stop and start <= star < stop
         ]
-        await Follow.bulk_create(rows, batch_size=1000)
+        await databases.write(Follow, rows)
+        await databases.finish([User, UserProfile, Session, Follow])
     finally:
         await Tortoise.close_connections()
+
+
+async def _seed_users(ids: range, followers: dict[int, int], following: dict[int, int], password_hash: str) -> None:
+    """Users ``ids`` with their profiles and a live session each, written in bulk."""
+    from models import Session, User, UserProfile
+    from services.people.directory import name_keys
+
+    await databases.write(
+        User,
+        [
+            User(
+                id=n + 1,
+                user_name=f"user{n}",
+                user_name_key=f"user{n}",
+                email=f"user{n}@example.com",
+                email_key=f"user{n}@example.com",
+                first_name=f"First{n}",
+                **name_keys(f"First{n}", ""),
+                followers_count=followers.get(n, 0),
+                following_count=following.get(n, 0),
+                password_hash=password_hash,
+            )
+            for n in ids
+        ],
+    )
+    await databases.write(UserProfile, [UserProfile(id=n + 1, user_id=n + 1) for n in ids])
+    # A signed-in session each: an access token is honoured only while its session is live.
+    now = datetime.now(UTC)
+    ends = now + timedelta(days=1)
+    await databases.write(
+        Session, [Session(id=session_of(n), user_id=n + 1, last_used_at=now, expires_at=ends) for n in ids]
+    )
 
 
 def fans(total: int) -> dict[int, list[int]]:
@@ -162,13 +179,16 @@ def seed(db_url: str, start: int, stop: int, password_hash: str) -> float:
 class Server:
     url: str
     pid: int
+    db_cpu: CpuProbe | None = None  # the database server's CPU on this server's database
 
     def target(self, name: str, requests: Path) -> Target:
-        return Target(name=name, url=self.url, pid=self.pid, requests=requests)
+        return Target(name=name, url=self.url, pid=self.pid, requests=requests, db_cpu=self.db_cpu)
 
 
 @contextlib.contextmanager
-def server(name: str, argv: list[str], port: int, env: dict[str, str], logs: Path) -> Iterator[Server]:
+def server(
+    name: str, argv: list[str], port: int, env: dict[str, str], logs: Path, db_cpu: CpuProbe | None = None
+) -> Iterator[Server]:
     """Start a server process (one uvicorn worker), wait until it listens, yield it, stop it."""
     _refuse_a_busy_port(port)
     log_path = logs / f"{name}.log"
@@ -178,7 +198,7 @@ def server(name: str, argv: list[str], port: int, env: dict[str, str], logs: Pat
         )
         try:
             _wait_for_port(port, process, log_path)
-            yield Server(url=f"http://127.0.0.1:{port}/graphql", pid=process.pid)
+            yield Server(url=f"http://127.0.0.1:{port}/graphql", pid=process.pid, db_cpu=db_cpu)
         finally:
             process.terminate()
             try:
@@ -301,15 +321,6 @@ def load_command(target: Target, connections: int, duration: float, loader: str)
     ]  # fmt: skip
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, all its threads (Linux; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 @dataclass(frozen=True)
 class Target:
     """A running server and the requests to send it."""
@@ -318,6 +329,7 @@ class Target:
     url: str
     pid: int
     requests: Path
+    db_cpu: CpuProbe | None = None
 
 
 class Load:
@@ -327,12 +339,14 @@ class Load:
         self.target = target
         self.duration = duration
         self.cpu_before = cpu_seconds(target.pid)
+        self.db_before = target.db_cpu() if target.db_cpu else None
         command = load_command(target, connections, duration, loader)
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
 
     def finish(self) -> dict[str, float]:
         stdout, stderr = self.process.communicate(timeout=self.duration + 60)
         cpu = cpu_seconds(self.target.pid) - self.cpu_before
+        db_cpu = None if self.target.db_cpu is None or self.db_before is None else self.target.db_cpu()
         lines = [line for line in stdout.splitlines() if line.startswith("{")]
         if self.process.returncode != 0 or not lines:
             raise SystemExit(f"bench: the load generator failed ({self.process.returncode}):\n{stdout}\n{stderr}")
@@ -342,6 +356,8 @@ class Load:
                 f"bench: {self.target.name}: {result['bad']} bad answers, {result['socket_errors']} socket errors"
             )
         result["cpu_s"] = cpu
+        if db_cpu is not None and self.db_before is not None:
+            result["db_cpu_s"] = cpu_spent(self.db_before, db_cpu)
         return result
 
 
@@ -350,6 +366,11 @@ def merge(slices: list[dict[str, float]]) -> dict[str, float]:
     requests = sum(part["requests"] for part in slices)
     duration = sum(part["duration_s"] for part in slices)
     cpu = sum(part["cpu_s"] for part in slices)
+    database_server = (
+        {"db_cpu_ms_per_request": sum(part["db_cpu_s"] for part in slices) / requests * 1e3}
+        if all("db_cpu_s" in part for part in slices)
+        else {}
+    )
     return {
         "requests": requests,
         "duration_s": duration,
@@ -358,6 +379,7 @@ def merge(slices: list[dict[str, float]]) -> dict[str, float]:
         "p99_ms": statistics.median(part["p99_ms"] for part in slices),
         "max_ms": max(part["max_ms"] for part in slices),
         "server_cpu_ms_per_request": cpu / requests * 1e3,
+        **database_server,
         # Load.finish stops the bench on any; kept so the results say so figure by figure.
         "bad_answers": sum(part["bad"] for part in slices),
         "socket_errors": sum(part["socket_errors"] for part in slices),
@@ -485,8 +507,15 @@ def run(options: Options) -> dict[str, object]:
         rows = [(token_for(0), DIRECTORY, {"query": f"user{total // 10 + n * 9 // 10}"}) for n in pick(total)]
         return write_requests(work / f"{name}.txt", rows)
 
-    def app_env(size: int) -> dict[str, str]:
-        return {**env, "DATABASE_URL": f"sqlite://{work / f'users-{size}.sqlite3'}"}
+    pooler_port = options.port + 4 if options.pooler == "pgbouncer" else None
+    if pooler_port is not None:
+        _refuse_a_busy_port(pooler_port)
+    dbs = databases.Databases(options.database, work, pooler_port=pooler_port)
+    urls: dict[int, str] = {}  # each size's database
+
+    def app_server(name: str, port: int, size: int) -> contextlib.AbstractContextManager[Server]:
+        app_env = env | dbs.app_environment(urls[size])
+        return server(name, app_argv, port, app_env, work, dbs.cpu_probe(urls[size]))
 
     def drain() -> None:
         # wrk stops mid-request; the server still hashes what was sent. Let that finish first.
@@ -494,10 +523,10 @@ def run(options: Options) -> dict[str, object]:
 
     try:
         step(f"seeding {options.small:,}, {options.users:,} and {options.large:,} users")
-        seeded = {
-            str(size): seed(f"sqlite://{work / f'users-{size}.sqlite3'}", 0, size, seeded_hash)
-            for size in (options.small, options.users, options.large)
-        }
+        dbs.open()
+        for size in (options.small, options.users, options.large):
+            urls[size] = dbs.create(str(size))
+        seeded = {str(size): seed(urls[size], 0, size, seeded_hash) for size in urls}
         hello = write_requests(work / "hello.txt", [(None, HELLO, None)])
         me_users = pick(options.users)
         me = write_requests(work / "me.txt", [(token_for(n), ME, None) for n in me_users])
@@ -514,7 +543,7 @@ def run(options: Options) -> dict[str, object]:
         with contextlib.ExitStack() as stack:
             floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
             cached = stack.enter_context(server("floor_cached", cached_argv, options.port + 3, env, work))
-            app = stack.enter_context(server("app", app_argv, options.port, app_env(options.users), work))
+            app = stack.enter_context(app_server("app", options.port, options.users))
             register_persisted(app.url, token_for(0), ME, PERSISTED_ME)
             step(
                 f"both floors, me, me by hash, user(userName:), users(query:) and followers at {options.users:,} "
@@ -545,12 +574,13 @@ def run(options: Options) -> dict[str, object]:
             results["me_during_login_flood"] = interleaved(options, [app.target("me", me)])["me"]
             results["login_during_flood"] = merge([flood.finish()])
             del results["login_during_flood"]["server_cpu_ms_per_request"]  # the server also answered `me`
+            results["login_during_flood"].pop("db_cpu_ms_per_request", None)
             drain()
         with contextlib.ExitStack() as stack:
             floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
             cached = stack.enter_context(server("floor_cached", cached_argv, options.port + 3, env, work))
-            small = stack.enter_context(server("small", app_argv, options.port, app_env(options.small), work))
-            large = stack.enter_context(server("large", app_argv, options.port + 2, app_env(options.large), work))
+            small = stack.enter_context(app_server("small", options.port, options.small))
+            large = stack.enter_context(app_server("large", options.port + 2, options.large))
             step(
                 f"both floors, user(userName:) and users(query:) at {options.small:,} and {options.large:,} users, "
                 "in turns"
@@ -562,7 +592,10 @@ def run(options: Options) -> dict[str, object]:
             reads.append(large.target("users_query_large", directory_requests("users_query_large", options.large)))
             results.update(interleaved(options, reads))
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        try:
+            dbs.close()  # drops the run's databases, also after a failure, Ctrl-C or SIGTERM
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     return report(options, results, check_seconds, parallel, seeded, time.perf_counter() - began)
 
 
@@ -672,6 +705,8 @@ def report(
         "machine": machine(),
         "load_average_1_5_15min_at_end": os.getloadavg(),
         "loader": options.loader,
+        "database": options.database,
+        "pooler": options.pooler,
         "settings": {
             "users": options.users,
             "small": options.small,
@@ -697,12 +732,16 @@ def report(
 def print_table(summary: dict[str, object]) -> None:
     results: dict[str, dict[str, float]] = summary["results"]  # type: ignore[assignment]
     print("\nx floor: the bare Strawberry app; x cached: the same with ParserCache and ValidationCache")
-    header = ("figure", "req/s", "x floor", "x cached", "p50 ms", "p99 ms", "CPU ms/req", "CPU/floor", "CPU/cached")
-    print("{:22} {:>9} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>10}".format(*header))
+    database = str(summary["database"]) + ("" if summary["pooler"] == "none" else f"+{summary['pooler']}")
+    if databases.SERVER_CPU[database]:
+        print(f"DB ms/req: CPU of {databases.SERVER_CPU[database]} per request, beside the app's CPU ms/req")
+    header = ("figure", "req/s", "x floor", "x cached", "p50 ms", "p99 ms", "CPU ms/req", "DB ms/req", "CPU/floor")
+    print("{:24} {:>9} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>9} {:>10}".format(*header, "CPU/cached"))
     for name, r in results.items():
         print(
-            f"{name:22} {r['rps']:9.1f} {r['rps_vs_floor']:8.2f} {r['rps_vs_floor_cached']:8.2f} "
+            f"{name:24} {r['rps']:9.1f} {r['rps_vs_floor']:8.2f} {r['rps_vs_floor_cached']:8.2f} "
             f"{r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r.get('server_cpu_ms_per_request', math.nan):10.3f} "
+            f"{r.get('db_cpu_ms_per_request', math.nan):9.3f} "
             f"{r.get('cpu_vs_floor', math.nan):9.2f} {r.get('cpu_vs_floor_cached', math.nan):10.2f}"
         )
     print(
@@ -741,15 +780,32 @@ def main() -> int:
     )
     parser.add_argument("--loader", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument(
+        "--database",
+        choices=databases.KINDS,
+        default="sqlite",
+        help="where the app's data lives (sqlite): postgres and mysql create databases of the run's own on the "
+        "local server (BENCH_POSTGRES_URL, BENCH_MYSQL_URL) and drop them afterwards",
+    )
+    parser.add_argument(
         "--port",
         type=int,
         default=9410,
-        help="the first of four ports in a row: the app, the floor, a second app, the cached floor (9410)",
+        help="the first of four ports in a row: the app, the floor, a second app, the cached floor; a fifth for "
+        "--pooler (9410)",
+    )
+    parser.add_argument(
+        "--pooler",
+        choices=["none", "pgbouncer"],
+        default="none",
+        help="with --database postgres: the app reaches it through a PgBouncer in transaction-pooling mode that the "
+        "run starts on the fifth port (--port + 4), with DATABASE_POOLER=pgbouncer (none)",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
     if not args.small < args.users < args.large:
         parser.error("need --small < --users < --large")
+    if args.pooler != "none" and args.database != "postgres":
+        parser.error("--pooler pgbouncer needs --database postgres")
     loader = args.loader if args.loader != "auto" else ("wrk" if shutil.which("wrk") else "python")
     options = Options(
         users=args.users,
@@ -764,9 +820,19 @@ def main() -> int:
         loader=loader,
         port=args.port,
         out=args.out,
+        database=args.database,
+        pooler=args.pooler,
     )
-    print(f"bench: {loader}, {options.duration:g} s a figure, bcrypt cost {options.bcrypt_rounds}", file=sys.stderr)
-    summary = run(options)
+    print(
+        f"bench: {options.database}{'' if options.pooler == 'none' else ' through ' + options.pooler}, {loader}, "
+        f"{options.duration:g} s a figure, bcrypt cost {options.bcrypt_rounds}",
+        file=sys.stderr,
+    )
+    try:
+        summary = run(options)
+    except KeyboardInterrupt:
+        print("bench: interrupted (its servers stopped, its databases dropped)", file=sys.stderr)
+        return 130
     print_table(summary)
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps(summary, indent=2) + "\n")

@@ -20,7 +20,7 @@ def with_database(settings: Settings, work: Callable[[], Awaitable[T]], *, prepa
 
     async def run() -> T:
         try:
-            await Tortoise.init(config=database.tortoise_config(settings.db_url))
+            await Tortoise.init(config=database.config_for(settings))
             await database.check_reachable()
         except Exception as exc:  # refused, unknown host, no such database or role: all the operator's to fix
             await Tortoise.close_connections()

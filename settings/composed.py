@@ -30,7 +30,7 @@ from settings.local_secrets import TOTP_KEY_FILE_NAME, local_secret, new_fernet_
 from settings.mail import NO_MAIL_SERVER, MailSettings
 from settings.observability import ObservabilitySettings
 from settings.providers import DUPLICATE_PROVIDERS, HTTP_ISSUER_IN_PRODUCTION, ProviderSettings
-from settings.server import ServerSettings
+from settings.server import POOLER_NOT_POSTGRES, ServerSettings
 from settings.sign_in import NO_WEBAUTHN_ORIGINS, NO_WEBAUTHN_RP_ID, SignInSettings
 from settings.throttle import ThrottleSettings
 from settings.tokens import NO_JWT_SECRET, SHORT_JWT_SECRET, TokenSettings
@@ -101,6 +101,10 @@ class Settings(
                 HTTP_ISSUER_IN_PRODUCTION,
             ),
             (len({p.name for p in self.oidc_providers}) < len(self.oidc_providers), DUPLICATE_PROVIDERS),
+            (
+                self.database_pooler != "none" and not self.db_url.startswith(("postgres", "asyncpg")),
+                POOLER_NOT_POSTGRES,
+            ),
         ]
         broken = [message for is_broken, message in rules if is_broken]
         if broken:

@@ -4,10 +4,15 @@ reaches it (proxies, browsers' origins, its public address)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from settings.fields import Environment, Networks, Origins, PublicUrl, Whole
+
+POOLER_NOT_POSTGRES = (
+    "DATABASE_POOLER=pgbouncer is for PostgreSQL: DATABASE_URL must be a postgres:// URL (the pooler's address)."
+)
 
 
 class ServerSettings(BaseModel):
@@ -29,6 +34,12 @@ class ServerSettings(BaseModel):
         json_schema_extra={"shown": "SQLite file `users.sqlite3` in `DATA_DIR`"},
         repr=False,
     )  # may carry a password
+    database_pooler: Literal["none", "pgbouncer"] = Field(
+        "none",
+        description="`pgbouncer` when DATABASE_URL names a pooler in transaction-pooling mode (PgBouncer) in front "
+        "of PostgreSQL: no server-side prepared statement is kept between queries (asyncpg's statement cache off), "
+        "so consecutive queries may run on different server connections; see Deploying",
+    )
     data_dir: Path = Field(Path("data"), description="folder for the default SQLite file and the development secret")
     trusted_proxies: Networks = Field((), description="IPs or CIDRs whose `X-Forwarded-For` is believed")
     cors_origins: Origins = Field(

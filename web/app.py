@@ -43,7 +43,7 @@ def create_app(settings: Settings) -> Starlette:
         # `uvicorn main:app` refuses what `python main.py` refuses.
         if settings.database_url == "":
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        async with RegisterTortoise(app, config=database.tortoise_config(settings.db_url)):
+        async with RegisterTortoise(app, config=database.config_for(settings)):
             await check_startup(settings, app_built=True)
             cleaning = asyncio.create_task(maintenance.run_periodically(settings))
             try:
