@@ -47,7 +47,7 @@ class Builder:
     def __init__(self, settings: Settings, storage: Storage | None = None) -> None:
         self.settings = settings
         self.storage = storage if storage is not None else export_storage(settings)
-        self._wake = queue.waker()
+        self._wake = asyncio.Event()
         self._stopping = False
 
     async def build_due(self) -> int:
@@ -118,6 +118,7 @@ class Builder:
         return bool(done)
 
     async def run(self) -> None:
+        queue.listen(self._wake)
         try:
             while not self._stopping:
                 self._wake.clear()

@@ -47,10 +47,9 @@ def wake() -> None:
         event.set()
 
 
-def waker() -> asyncio.Event:
-    event = asyncio.Event()
+def listen(event: asyncio.Event) -> None:
+    """Set ``event`` whenever this process takes a request (until ``forget``)."""
     _wakers.add(event)
-    return event
 
 
 def forget(event: asyncio.Event) -> None:
