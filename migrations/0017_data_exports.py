@@ -19,10 +19,11 @@ class Migration(migrations.Migration):
                     fields.ForeignKeyField(
                         "models.User",
                         source_field="user_id",
+                        null=True,
                         db_constraint=True,
                         to_field="id",
                         related_name="data_exports",
-                        on_delete=OnDelete.CASCADE,
+                        on_delete=OnDelete.SET_NULL,
                     ),
                 ),
                 ("status", fields.CharField(default="pending", max_length=10)),

@@ -19,10 +19,12 @@ ERROR_MAX = 500
 # (Comments, not docstrings: Tortoise would copy a model's docstring into the table's description.)
 class DataExport(Model):
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="data_exports", on_delete=fields.OnDelete.CASCADE
+    # Null once the account is deleted: the row outlives it only until the maintenance loop deletes its file
+    # and then the row (a cascade would take the row and leave the file, whose key only the row knows).
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="data_exports", null=True, on_delete=fields.OnDelete.SET_NULL
     )
-    user_id: int
+    user_id: int | None
     status = fields.CharField(max_length=STATUS_MAX, default="pending")  # pending, building, ready, failed, expired
     requested_at = fields.DatetimeField()
     # Where the mailed link points: PUBLIC_URL, or the address the request came to when it is not set.

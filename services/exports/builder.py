@@ -79,8 +79,8 @@ class Builder:
         return True
 
     async def _write(self, export: DataExport) -> tuple[str, int, User | None]:
-        user = await User.filter(id=export.user_id).first()
-        if user is None:  # deleted meanwhile: its exports went with it
+        user = await User.filter(id=export.user_id).first() if export.user_id is not None else None
+        if user is None:  # deleted meanwhile: the clean-up deletes the export
             return "", 0, None
         moment = queue.now()
         files = await contents.gather(user, self.settings, source=export.link_base, exported_at=moment)

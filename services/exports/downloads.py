@@ -103,6 +103,8 @@ async def with_token(export_id: str, token: str, *, settings: Settings) -> Downl
     if not hmac.compare_digest(presented, (export.token_hash if export else None) or STAND_IN) or not text:
         raise LinkInvalid(INVALID)
     assert export is not None  # noqa: S101 - the hash matched a row's
+    if export.user_id is None:  # the account was deleted: its file goes with the next clean-up
+        raise Expired(EXPIRED)
     _check_fresh(export)
     if export.token_used_at is not None:
         raise LinkUsed(USED)

@@ -93,8 +93,8 @@ async def _claim(limit: int, settings: Settings) -> list[DataExport]:
 
 
 def still_mine(export: DataExport) -> Q:
-    """The row as this builder's claim left it: no other builder has taken it since."""
-    return Q(id=export.id, status=BUILDING, attempts=export.attempts)
+    """The row as this builder's claim left it: no other builder has taken it since, its account still exists."""
+    return Q(id=export.id, status=BUILDING, attempts=export.attempts, user_id__isnull=False)
 
 
 async def failed(export: DataExport, error: str) -> None:

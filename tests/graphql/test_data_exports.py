@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from models import DataExport, Passkey, RecoveryCode, RefreshToken, TwoFactorSecret, User
+from models import DataExport, Passkey, ProviderLink, RecoveryCode, RefreshToken, TwoFactorSecret, User
 from services import maintenance
 from services.exports import builder
 from settings import Settings
 from tests.graphql.test_passkeys import add_passkey
 from tests.graphql.test_two_factor import enable
-from tests.support import Account, Api
+from tests.support import DELETE_USER, Account, Api
 from tests.support.authenticator import SoftAuthenticator
 from tests.support.exports import exports_of, request_export, unzipped
 from tests.support.mail import Mailer, mailer_for, text_of, token_in
@@ -96,6 +96,9 @@ async def test_a_scripted_account_gets_everything_in_its_archive_and_nothing_sec
     assert not blocked.errors, blocked.body
     passkey = await add_passkey(api, ann.token, SoftAuthenticator(), "Laptop")
     two_factor = await enable(api, ann)
+    # A linked provider, as finishProviderLink leaves it (the OIDC flow itself is tested in test_providers.py).
+    user = await User.get(user_name="ann")
+    await ProviderLink.create(user_id=user.id, provider="github", subject="gh-subject-8675309", email="a@gh.test")
 
     requested = await request_export(api, ann)
     assert not requested.errors, requested.body
@@ -131,7 +134,7 @@ async def test_a_scripted_account_gets_everything_in_its_archive_and_nothing_sec
         "createdAt",
         "lastUsedAt",
     }
-    assert methods["linkedProviders"] == []
+    assert [(p["provider"], set(p)) for p in methods["linkedProviders"]] == [("github", {"provider", "linkedAt"})]
     sessions = json.loads(files["sessions.json"])
     assert len(sessions) == 3 and {s["signInMethod"] for s in sessions} == {"password"}
     kinds = [event["kind"] for event in json.loads(files["security_events.json"])]
@@ -152,8 +155,8 @@ async def test_a_scripted_account_gets_everything_in_its_archive_and_nothing_sec
     assert all(name in readme for name in FILES - {"README.txt"})
 
     # Nothing secret, in any file: hashes, tokens, the TOTP secret, recovery codes, passkey keys.
-    user = await User.get(user_name="ann")
     stored = await Passkey.get(user_id=user.id)
+    link = await ProviderLink.get(user_id=user.id)
     secrets = [
         "$2b$",
         user.password_hash,
@@ -170,6 +173,7 @@ async def test_a_scripted_account_gets_everything_in_its_archive_and_nothing_sec
         stored.public_key,
         stored.credential_key,
         stored.user_handle,
+        link.subject,
         token_in(ready_mail),
     ]
     assert passkey["name"] == "Laptop"
@@ -317,3 +321,23 @@ async def test_expiry_deletes_the_file_and_ends_both_ways_to_download(mail: Mail
         assert response.json()["errors"][0]["extensions"] == {"code": "GONE", "reason": "EXPORT_EXPIRED"}
     [listed] = await exports_of(api, ann)
     assert listed["status"] == "EXPIRED" and listed["downloadUrl"] is None
+
+
+async def test_deleting_the_account_deletes_its_archives_at_the_next_clean_up(mail: Mailer) -> None:
+    api = mail.api
+    ann = await api.register("ann", email=ANN)
+    export = await ready_export(api, ann, mail.settings)
+    [ready_mail] = await mail.sink.wait_for(ANN, "Your data export is ready")
+    folder = mail.settings.data_dir / "exports"
+    assert len([path for path in folder.rglob("*") if path.is_file()]) == 1
+
+    deleted = await api.execute(DELETE_USER, {"userName": "ann"}, token=ann.token)
+    assert not deleted.errors, deleted.body
+    meanwhile = await api.client.get(f"/exports/{export['id']}", params={"token": token_in(ready_mail)})
+    purged = await maintenance.run_once(mail.settings)
+
+    assert meanwhile.status_code == 410
+    assert meanwhile.json()["errors"][0]["extensions"]["reason"] == "EXPORT_EXPIRED"
+    assert purged.data_exports == 1
+    assert [path for path in folder.rglob("*") if path.is_file()] == []
+    assert await DataExport.all().count() == 0
