@@ -34,6 +34,9 @@ def routes(settings: Settings) -> list[Route]:
     async def download(request: Request) -> Response:
         export_id = request.path_params["id"]
         token = request.query_params.get("token")
+        if request.method == "HEAD" and token is not None:
+            # A link checker's HEAD must not spend the one-time link (Starlette answers HEAD with the GET route).
+            return Response(status_code=405, headers={**NO_STORE, "Allow": "GET"})
         try:
             if token is not None:
                 found = await downloads.with_token(export_id, token, settings=settings)

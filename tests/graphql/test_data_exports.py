@@ -241,12 +241,14 @@ async def test_the_mailed_link_works_once_and_the_owner_downloads_with_a_token(m
     ready_at, expires_at = datetime.fromisoformat(export["readyAt"]), datetime.fromisoformat(export["expiresAt"])
     assert expires_at - ready_at == timedelta(days=7)
 
+    checked = await api.client.head(path, params={"token": token})  # a link checker's look spends nothing
     first = await api.client.get(path, params={"token": token})
     again = await api.client.get(path, params={"token": token})
     owner = await api.client.get(path, headers=bearer(ann))
     stranger = await api.client.get(path, headers=bearer(bob))
     anonymous = await api.client.get(path)
 
+    assert checked.status_code == 405
     assert first.status_code == 200 and first.content[:2] == b"PK"
     assert again.status_code == 410 and again.json()["errors"][0]["extensions"] == {
         "code": "GONE",
