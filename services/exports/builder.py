@@ -21,6 +21,7 @@ from datetime import timedelta
 from models import DataExport, User
 from services.deadlocks import again_on_deadlock
 from services.exports import contents, queue
+from services.exports.picture import original_picture
 from services.exports.storage import CONTENT_TYPE, export_storage
 from services.mail import outbox
 from services.media.storage import Storage
@@ -83,7 +84,8 @@ class Builder:
         if user is None:  # deleted meanwhile: the clean-up deletes the export
             return "", 0, None
         moment = queue.now()
-        files = await contents.gather(user, self.settings, source=export.link_base, exported_at=moment)
+        picture = await original_picture(user.id, self.settings)
+        files = await contents.gather(user, source=export.link_base, exported_at=moment, picture=picture)
         data = await asyncio.to_thread(contents.archive, files, made_at=moment)
         # A new key per try: a slow builder's late write can never replace or half-replace another's.
         key = f"{export.user_id}/{export.id}-{secrets.token_hex(16)}.zip"

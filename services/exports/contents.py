@@ -17,8 +17,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from models import Block, Follow, Passkey, ProviderLink, SecurityEvent, Session, User, UserProfile
-from services.exports.picture import original_picture
-from settings import Settings
 
 FORMAT = 1
 PICTURE_NAMES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
@@ -167,12 +165,14 @@ def _csv(rows: Sequence[Mapping[str, object]], columns: Sequence[str]) -> bytes:
     return text.getvalue().encode("utf-8")
 
 
-async def gather(user: User, settings: Settings, *, source: str, exported_at: datetime) -> dict[str, bytes]:
-    """Every file of ``user``'s archive, by name; ``source`` names this server (its address) in README.txt."""
+async def gather(
+    user: User, *, source: str, exported_at: datetime, picture: tuple[bytes, str] | None
+) -> dict[str, bytes]:
+    """Every file of ``user``'s archive, by name; ``source`` names this server (its address) in README.txt,
+    ``picture`` is the uploaded profile picture (bytes, content type), if any (services/exports/picture.py)."""
     profile = await UserProfile.filter(user_id=user.id).first()
     following = await _following(user.id, accepted=True)
     followers = await _followers(user.id, accepted=True)
-    picture = await original_picture(user.id, settings)
     files = {
         "account.json": _json(await _account(user, profile)),
         "sessions.json": _json(await _sessions(user.id)),
