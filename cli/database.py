@@ -46,6 +46,7 @@ def purge(args: argparse.Namespace) -> int:
     purged = with_database(settings, partial(maintenance.run_once, settings), prepared=True)
     print(f"purged {purged.accounts} accounts deactivated over {settings.account_restore_days:g} days ago")
     print(f"purged {purged.security_events} security events older than {settings.security_event_days} days")
+    print(f"expired {purged.data_exports} data exports older than {settings.data_export_days} days (files deleted)")
     return 0
 
 

@@ -1,5 +1,6 @@
 """Tortoise models. The app label is ``models``; Tortoise discovers them from this module."""
 
+from models.data_export import DataExport
 from models.mail import OneTimeToken, OutboxMail
 from models.passkey import Passkey, PasskeyChallenge
 from models.provider_link import ProviderLink, ProviderSignIn
@@ -13,6 +14,7 @@ from models.webhook import WebhookEvent
 
 __all__ = [
     "Block",
+    "DataExport",
     "Follow",
     "OneTimeToken",
     "OutboxMail",

@@ -7,6 +7,7 @@ import strawberry
 
 from resolvers.accounts import AccountMutation, AccountQuery
 from resolvers.authentication import AuthenticationMutation
+from resolvers.data_exports import DataExportMutation, DataExportQuery
 from resolvers.email_undo import EmailUndoMutation
 from resolvers.lifecycle import LifecycleMutation
 from resolvers.nodes import NodeQuery
@@ -26,7 +27,7 @@ from schema.fresh_reads import reads_afresh
     "document the schema or its limits refuse), BAD_USER_INPUT (a variable's value that does not fit its type), "
     "and INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
-class Query(AccountQuery, SocialQuery, SecurityQuery, NodeQuery, PasskeyQuery, ProviderQuery):
+class Query(AccountQuery, SocialQuery, SecurityQuery, NodeQuery, PasskeyQuery, ProviderQuery, DataExportQuery):
     pass
 
 
@@ -51,6 +52,7 @@ class Mutation(
     SignInCodeMutation,
     PasskeyMutation,
     ProviderMutation,
+    DataExportMutation,
 ):
     pass
 

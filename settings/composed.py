@@ -24,6 +24,7 @@ from settings.cookies import (
 )
 from settings.environment import explain, read
 from settings.errors import SettingsError
+from settings.exports import DataExportSettings
 from settings.fields import MIN_SECRET_BYTES, NEW_FERNET_KEY
 from settings.graphql import ONLY_WITHOUT_MANIFEST, GraphQLSettings
 from settings.local_secrets import TOTP_KEY_FILE_NAME, local_secret, new_fernet_key
@@ -37,6 +38,7 @@ from settings.tokens import NO_JWT_SECRET, SHORT_JWT_SECRET, TokenSettings
 
 
 class Settings(
+    DataExportSettings,
     MailSettings,
     ObservabilitySettings,
     GraphQLSettings,

@@ -15,11 +15,12 @@ from tortoise.contrib.starlette import RegisterTortoise
 import database
 from schema.build import build_schema
 from services import maintenance
+from services.exports import builder
 from services.mail import sender
 from services.throttle import Throttle
 from services.throttle_counters import counters_for
 from settings import Settings
-from web import gauges, graphiql, metrics, passkey_page, provider_callback, session_cookies, tracing
+from web import exports, gauges, graphiql, metrics, passkey_page, provider_callback, session_cookies, tracing
 from web.access_log import RequestLog
 from web.authentication import Authentication
 from web.graphql_view import BodySizeLimit, GraphQLApp
@@ -47,7 +48,8 @@ def create_app(settings: Settings) -> Starlette:
             await check_startup(settings, app_built=True)
             cleaning = asyncio.create_task(maintenance.run_periodically(settings))
             try:
-                async with metrics.sampling(), sender.running(settings):  # sender: the outbox's mail
+                # sender: the outbox's mail; builder: the data exports asked for
+                async with metrics.sampling(), sender.running(settings), builder.running(settings):
                     yield
             finally:
                 cleaning.cancel()
@@ -86,6 +88,7 @@ def create_app(settings: Settings) -> Starlette:
             *RestDoor(graphql).routes(),
             *session_cookies.routes(settings, throttle),  # AUTH_COOKIES: /auth/refresh, /auth/logout
             *provider_callback.routes(settings),  # /auth/callback/{provider}
+            *exports.routes(settings),  # /exports/{id}: data-export archives
             Route("/", home),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

@@ -23,6 +23,7 @@ TEMPLATES = (
     "sign_in_code",
     "passkey_added",
     "passkey_removed",
+    "data_export_ready",
 )
 
 
