@@ -530,6 +530,46 @@ class Settings(BaseSettings):
     mail_poll_seconds: Whole = Field(
         5, description="how often the sender looks for mail written by other instances", ge=1
     )
+    # --- profile pictures ---
+    media_max_bytes: Whole = Field(
+        8_000_000,
+        description="largest profile picture upload in bytes (GraphQL multipart or REST; else refused while "
+        "reading: HTTP 413, IMAGE_TOO_LARGE)",
+        ge=1_000,
+        le=100_000_000,
+    )
+    media_max_pixels: Whole = Field(
+        40_000_000,
+        description="largest profile picture in pixels (width x height), against decompression bombs "
+        "(IMAGE_TOO_MANY_PIXELS)",
+        ge=10_000,
+        le=400_000_000,
+    )
+    media_webp: bool = Field(True, description="store profile pictures as WebP; `false`: JPEG")
+    media_root: Path | None = Field(
+        None,
+        description="folder of the stored profile pictures (served at `/media/...`) when MEDIA_S3_BUCKET is not set",
+        json_schema_extra={"shown": "`DATA_DIR/media`"},
+    )
+    media_base_url: Annotated[str, AfterValidator(_public_url)] = Field(
+        "",
+        description="the public address the pictures are read from (a CDN in front of `/media` or of the bucket)",
+        json_schema_extra={"shown": "`PUBLIC_URL/media`"},
+    )
+    media_s3_bucket: str = Field("", description="store pictures in this S3-compatible bucket instead of on disk")
+    media_s3_endpoint_url: Annotated[str, AfterValidator(_public_url)] = Field(
+        "", description="the S3-compatible store's address (MinIO, Cloudflare R2, ...)", json_schema_extra={"shown": "AWS S3"}
+    )
+    media_s3_region: str = Field("", description="the bucket's region", json_schema_extra={"shown": "boto3's default"})
+    media_s3_access_key_id: str = Field(
+        "", description="the store's access key id", json_schema_extra={"shown": "boto3's default credentials"}
+    )
+    media_s3_secret_access_key: str = Field(
+        "", description="the store's secret access key", json_schema_extra={"shown": "boto3's default credentials"}, repr=False
+    )
+    media_s3_prefix: str = Field(
+        "", description="a folder in the bucket for the pictures' keys, e.g. `users/`", pattern=r"^([A-Za-z0-9_-][A-Za-z0-9._-]{0,63}/){0,4}$"
+    )
 
     @classmethod
     def settings_customise_sources(

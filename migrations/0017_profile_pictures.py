@@ -1,0 +1,17 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+
+
+class Migration(migrations.Migration):
+    dependencies = [("models", "0016_webhook_events")]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name="User",
+            name="profile_image_key",
+            field=fields.CharField(null=True, max_length=200),
+        ),
+    ]
