@@ -558,17 +558,24 @@ class Settings(BaseSettings):
     )
     media_s3_bucket: str = Field("", description="store pictures in this S3-compatible bucket instead of on disk")
     media_s3_endpoint_url: Annotated[str, AfterValidator(_public_url)] = Field(
-        "", description="the S3-compatible store's address (MinIO, Cloudflare R2, ...)", json_schema_extra={"shown": "AWS S3"}
+        "",
+        description="the S3-compatible store's address (MinIO, Cloudflare R2, ...)",
+        json_schema_extra={"shown": "AWS S3"},
     )
     media_s3_region: str = Field("", description="the bucket's region", json_schema_extra={"shown": "boto3's default"})
     media_s3_access_key_id: str = Field(
         "", description="the store's access key id", json_schema_extra={"shown": "boto3's default credentials"}
     )
     media_s3_secret_access_key: str = Field(
-        "", description="the store's secret access key", json_schema_extra={"shown": "boto3's default credentials"}, repr=False
+        "",
+        description="the store's secret access key",
+        json_schema_extra={"shown": "boto3's default credentials"},
+        repr=False,
     )
     media_s3_prefix: str = Field(
-        "", description="a folder in the bucket for the pictures' keys, e.g. `users/`", pattern=r"^([A-Za-z0-9_-][A-Za-z0-9._-]{0,63}/){0,4}$"
+        "",
+        description="a folder in the bucket for the pictures' keys, e.g. `users/`",
+        pattern=r"^([A-Za-z0-9_-][A-Za-z0-9._-]{0,63}/){0,4}$",
     )
 
     @classmethod

@@ -11,6 +11,7 @@ from resolvers.email_undo import EmailUndoMutation
 from resolvers.lifecycle import LifecycleMutation
 from resolvers.nodes import NodeQuery
 from resolvers.passkeys import PasskeyMutation, PasskeyQuery
+from resolvers.pictures import PictureMutation
 from resolvers.providers import ProviderMutation, ProviderQuery
 from resolvers.recovery import RecoveryMutation
 from resolvers.security import SecurityMutation, SecurityQuery
@@ -51,6 +52,7 @@ class Mutation(
     SignInCodeMutation,
     PasskeyMutation,
     ProviderMutation,
+    PictureMutation,
 ):
     pass
 

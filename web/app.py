@@ -19,7 +19,7 @@ from services.mail import sender
 from services.throttle import Throttle
 from services.throttle_counters import counters_for
 from settings import Settings
-from web import gauges, graphiql, metrics, passkey_page, provider_callback, session_cookies, tracing
+from web import gauges, graphiql, media, metrics, passkey_page, provider_callback, session_cookies, tracing, uploads
 from web.access_log import RequestLog
 from web.authentication import Authentication
 from web.graphql_view import BodySizeLimit, GraphQLApp
@@ -61,7 +61,12 @@ def create_app(settings: Settings) -> Starlette:
     # RequestLog first: it times, logs and counts every request, the ones the other middleware refuse included.
     middleware = [
         Middleware(RequestLog, counts=is_rest_path),  # the REST door's requests run GraphQL operations: counted
-        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, refusal=too_large),
+        Middleware(
+            BodySizeLimit,
+            max_bytes=settings.max_body_bytes,
+            refusal=too_large,
+            allowance=uploads.upload_allowance("/graphql", settings.media_max_bytes),  # pictures: MEDIA_MAX_BYTES
+        ),
         Middleware(Authentication, settings=settings),
     ]
     if settings.cors_origins:
@@ -86,6 +91,7 @@ def create_app(settings: Settings) -> Starlette:
             *RestDoor(graphql).routes(),
             *session_cookies.routes(settings, throttle),  # AUTH_COOKIES: /auth/refresh, /auth/logout
             *provider_callback.routes(settings),  # /auth/callback/{provider}
+            *media.routes(settings),  # /media/...: profile pictures
             Route("/", home),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

@@ -149,7 +149,7 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
             raise _too_many_pixels(max_pixels)
         try:
             probe.verify()  # PNG: every chunk's CRC to IEND; others: what verify checks
-        except Exception:  # noqa: BLE001 - Pillow raises many kinds for a damaged file
+        except Exception:
             raise ImageUnreadable("The picture cannot be read: it is damaged or truncated.") from None
     try:
         image = Image.open(io.BytesIO(data), formats=sorted(FORMATS))
@@ -159,7 +159,7 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
         frame = ImageOps.exif_transpose(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning, ImageRefused):
         raise
-    except Exception:  # noqa: BLE001 - truncated data, bad Huffman tables, ...
+    except Exception:
         raise ImageUnreadable("The picture cannot be read: it is damaged or truncated.") from None
     if end < len(data):
         raise ImageUnreadable(
@@ -180,7 +180,8 @@ def _end_of_image(image: Image.Image, data: bytes) -> int:
     if fmt == "JPEG":
         return _jpeg_first_eoi(data)
     if fmt == "WEBP":
-        return 8 + struct.unpack("<I", data[4:8])[0] + (data[4] & 1)  # RIFF size (even-padded)
+        size: int = struct.unpack("<I", data[4:8])[0]
+        return 8 + size + (size & 1)  # the RIFF chunk's size, padded to even
     if fmt == "GIF":
         return _gif_end(data)
     return len(data)
@@ -189,6 +190,7 @@ def _end_of_image(image: Image.Image, data: bytes) -> int:
 def _png_end(data: bytes) -> int:
     position = 8
     while position + 8 <= len(data):
+        length: int
         length, kind = struct.unpack(">I4s", data[position : position + 8])
         position += 12 + length
         if kind == b"IEND":
@@ -211,7 +213,7 @@ def _jpeg_first_eoi(data: bytes) -> int:
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:
             position += 2
             continue
-        length = struct.unpack(">H", data[position + 2 : position + 4])[0]
+        length: int = struct.unpack(">H", data[position + 2 : position + 4])[0]
         position += 2 + length
         if marker == 0xDA:  # start of scan: entropy-coded data to the next marker that is not RSTn or stuffed
             while position + 1 < len(data):

@@ -116,6 +116,12 @@ async def _user(user_id: int) -> User:
     return user
 
 
+async def stored_stem(user_id: int) -> str | None:
+    """The stem of ``user_id``'s uploaded picture's files, or None."""
+    user = await User.filter(id=user_id).only("id", "profile_image_key").first()
+    return None if user is None else user.profile_image_key
+
+
 async def delete_stem(stem: str | None, settings: Settings) -> None:
     """Delete a picture's files once no row names them (after the commit that made it so)."""
     if stem:
@@ -136,8 +142,8 @@ async def _delete_files(stem: str, settings: Settings, *, keep: str | None) -> N
 async def original_image(user_id: int, settings: Settings) -> tuple[bytes, str] | None:
     """The account's uploaded picture at its original size (re-encoded, no metadata) and its content type, or
     None when it has none (an external URL is not ours to fetch). For the data export."""
-    stem = await User.filter(id=user_id).values_list("profile_image_key", flat=True).first()
-    if not isinstance(stem, str):
+    stem = await stored_stem(user_id)
+    if stem is None:
         return None
     key = file_key(stem, images.ORIGINAL)
     data = await storage_for(settings).get(key)
@@ -151,7 +157,7 @@ async def purge_images(user_id: int, settings: Settings) -> None:
     """Delete the account's picture files and forget them (the account purge calls this before the row goes,
     or passes the stem it read to ``delete_stem`` after)."""
     async with transaction():
-        stem = await User.filter(id=user_id).values_list("profile_image_key", flat=True).first()
+        stem = await stored_stem(user_id)
         await User.filter(id=user_id).update(profile_image_key=None)
-    if isinstance(stem, str):
+    if stem is not None:
         await _delete_files(stem, settings, keep=None)
