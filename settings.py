@@ -535,14 +535,14 @@ class Settings(BaseSettings):
         8_000_000,
         description="largest profile picture upload in bytes (GraphQL multipart or REST; else refused while "
         "reading: HTTP 413, IMAGE_TOO_LARGE)",
-        ge=1_000,
+        ge=1,
         le=100_000_000,
     )
     media_max_pixels: Whole = Field(
         40_000_000,
         description="largest profile picture in pixels (width x height), against decompression bombs "
         "(IMAGE_TOO_MANY_PIXELS)",
-        ge=10_000,
+        ge=1,
         le=400_000_000,
     )
     media_webp: bool = Field(True, description="store profile pictures as WebP; `false`: JPEG")

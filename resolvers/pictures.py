@@ -45,11 +45,12 @@ async def _picture_bytes(file: Any, info: Info[Context, Any]) -> bytes:
 class PictureMutation:
     @strawberry.mutation(
         permission_classes=Auth,
-        description="Upload a profile picture (PUT /api/users/{userName}/profile-image takes the raw bytes). "
-        "Checked before anything is stored, then stored re-encoded (no EXIF or location; orientation applied; a "
-        "square center crop at 400, 128 and 48 px) under a new unguessable name; the picture or URL it replaces "
-        "goes. Read it with profileImage(size:). " + REFUSALS + ", IMAGE_TOO_LARGE (over MEDIA_MAX_BYTES), "
-        "IMAGE_TOO_MANY_PIXELS (over MEDIA_MAX_PIXELS), IMAGE_UNSUPPORTED (not a JPEG, PNG, WebP or GIF by its "
+        description="Upload a profile picture (PUT /api/users/{userName}/profile-image takes the raw bytes): a "
+        "JPEG, PNG, WebP or GIF of at most MEDIA_MAX_BYTES (8 MB by default) and MEDIA_MAX_PIXELS pixels (40 "
+        "million). Checked before anything is stored, then stored re-encoded (no EXIF or location; orientation "
+        "applied; a square center crop at 400, 128 and 48 px) under a new unguessable name; the picture or URL it "
+        "replaces goes. Read it with profileImage(size:). " + REFUSALS + ", IMAGE_TOO_LARGE (too many bytes), "
+        "IMAGE_TOO_MANY_PIXELS (too many pixels), IMAGE_UNSUPPORTED (not a JPEG, PNG, WebP or GIF by its "
         "content: an SVG, a document, ...), IMAGE_UNREADABLE (damaged, truncated, or with data after the picture's "
         "end); extensions.field is file.",
     )

@@ -16,7 +16,7 @@ import io
 import struct
 import warnings
 from dataclasses import dataclass
-from typing import IO, ClassVar
+from typing import IO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -29,34 +29,40 @@ FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
 FIELD = "file"
 
 
-class ImageRefused(AccountError):
-    """A picture refused before anything was stored; ``code`` says why (stable, in extensions.code)."""
-
-    code: ClassVar[str] = "IMAGE_UNREADABLE"
+class _OnTheFile:
+    """A picture's refusal names the file argument (extensions.field) unless told otherwise."""
 
     def __init__(self, message: str, *, field: str | None = FIELD) -> None:
-        super().__init__(message, field=field)
+        super().__init__(message, field=field)  # type: ignore[call-arg]  # AccountError's, next in the MRO
 
 
-class ImageTooLarge(ImageRefused):
+class ImageTooLarge(_OnTheFile, AccountError):
+    """Over MEDIA_MAX_BYTES."""
+
     code = "IMAGE_TOO_LARGE"
 
 
-class ImageTooManyPixels(ImageRefused):
+class ImageTooManyPixels(_OnTheFile, AccountError):
+    """Over MEDIA_MAX_PIXELS (width x height, read from the header before anything is decoded)."""
+
     code = "IMAGE_TOO_MANY_PIXELS"
 
 
-class ImageUnsupported(ImageRefused):
+class ImageUnsupported(_OnTheFile, AccountError):
     """Not a JPEG, PNG, WebP or GIF by its content (an SVG, a PDF, text, ...)."""
 
     code = "IMAGE_UNSUPPORTED"
 
 
-class ImageUnreadable(ImageRefused):
+class ImageUnreadable(_OnTheFile, AccountError):
     """A JPEG, PNG, WebP or GIF by its first bytes that does not decode whole: truncated, corrupt, or with data
     after the image's end (a polyglot)."""
 
     code = "IMAGE_UNREADABLE"
+
+
+# A picture refused before anything was stored; its code says why (stable).
+ImageRefused = (ImageTooLarge, ImageTooManyPixels, ImageUnsupported, ImageUnreadable)
 
 
 def too_large(max_bytes: int) -> ImageTooLarge:
@@ -136,6 +142,8 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     try:
         probe = Image.open(io.BytesIO(data), formats=sorted(FORMATS))
     except UnidentifiedImageError:
+        if _looks_like_ours(data):  # the right first bytes, then nothing Pillow can read
+            raise ImageUnreadable("The picture cannot be read: it is damaged or truncated.") from None
         raise ImageUnsupported("The file is not a JPEG, PNG, WebP or GIF picture.") from None
     except (OSError, SyntaxError, ValueError, struct.error, EOFError):
         raise ImageUnreadable("The picture cannot be read: it is damaged or truncated.") from None
@@ -157,7 +165,7 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
         image.load()
         end = _end_of_image(image, data)
         frame = ImageOps.exif_transpose(image)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning, ImageRefused):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, *ImageRefused):
         raise
     except Exception:
         raise ImageUnreadable("The picture cannot be read: it is damaged or truncated.") from None
@@ -166,6 +174,14 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
             "The file has data after the picture's end (another file joined to it); send the picture alone."
         )
     return frame.convert("RGBA" if _has_alpha(frame) else "RGB")
+
+
+def _looks_like_ours(data: bytes) -> bool:
+    """The signature of a JPEG, PNG, GIF or WebP file."""
+    return (
+        data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a"))
+        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+    )
 
 
 def _has_alpha(image: Image.Image) -> bool:
