@@ -12,7 +12,7 @@ from cross_web import AsyncHTTPRequestAdapter
 from cross_web import HTTPException as RequestError  # strawberry's view answers it with its status
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry import Schema
@@ -141,11 +141,21 @@ class GraphQLApp(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # A multipart request (a file upload) needs a preflight header, as Apollo Server asks (web/uploads.py):
         # refused before its body is read.
-        refusal = uploads.csrf_refusal(scope) if scope["type"] == "http" else None
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        refusal = uploads.csrf_refusal(scope)
         if refusal is not None:
             await refusal(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
+        except RequestError as exc:  # as Strawberry's own __call__ answers it
+            response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+        finally:
+            await request.close()  # an upload's temporary files, whether or not a resolver read them
+        await response(scope, receive, send)
 
     def parse_json(self, data: str | bytes) -> Any:
         """Request JSON, or a 400: never a 500 for a body that is not a GraphQL request."""
