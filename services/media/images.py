@@ -178,9 +178,8 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
 
 def _looks_like_ours(data: bytes) -> bool:
     """The signature of a JPEG, PNG, GIF or WebP file."""
-    return (
-        data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a"))
-        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+    return data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")) or (
+        data[:4] == b"RIFF" and data[8:12] == b"WEBP"
     )
 
 

@@ -35,7 +35,7 @@ class S3Server:
             aws_secret_access_key=SECRET_KEY,
         )
 
-    def keys(self) -> list[str]:
+    def stored_keys(self) -> list[str]:
         listed = self.client().list_objects_v2(Bucket=self.bucket)  # type: ignore[attr-defined]
         return sorted(item["Key"] for item in listed.get("Contents", []))
 
