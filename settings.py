@@ -549,12 +549,12 @@ class Settings(BaseSettings):
     media_root: Path | None = Field(
         None,
         description="folder of the stored profile pictures (served at `/media/...`) when MEDIA_S3_BUCKET is not set",
-        json_schema_extra={"shown": "`DATA_DIR/media`"},
+        json_schema_extra={"shown": "folder `media` in `DATA_DIR`"},
     )
     media_base_url: Annotated[str, AfterValidator(_public_url)] = Field(
         "",
         description="the public address the pictures are read from (a CDN in front of `/media` or of the bucket)",
-        json_schema_extra={"shown": "`PUBLIC_URL/media`"},
+        json_schema_extra={"shown": "PUBLIC_URL + `/media`"},
     )
     media_s3_bucket: str = Field("", description="store pictures in this S3-compatible bucket instead of on disk")
     media_s3_endpoint_url: Annotated[str, AfterValidator(_public_url)] = Field(
@@ -623,6 +623,11 @@ class Settings(BaseSettings):
                 HTTP_ISSUER_IN_PRODUCTION,
             ),
             (len({p.name for p in self.oidc_providers}) < len(self.oidc_providers), DUPLICATE_PROVIDERS),
+            (
+                bool(self.media_s3_access_key_id) != bool(self.media_s3_secret_access_key),
+                "MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together: set both, or neither (boto3's "
+                "own credentials).",
+            ),
         ]
         broken = [message for is_broken, message in rules if is_broken]
         if broken:

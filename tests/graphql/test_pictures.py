@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from main import create_app
+from models import User
 from services import maintenance
 from settings import Settings
 from tests.support import Account, Api, replace
@@ -164,14 +165,44 @@ async def test_deleting_or_purging_an_account_deletes_its_files(api: Api, settin
 async def test_another_users_picture_is_refused_but_an_admin_may_set_it(api: Api, settings: Settings) -> None:
     ann = await api.register("ann")
     bob = await api.register("bob")
-    document = 'mutation($f: Upload!) { setProfileImage(file: $f, userName: "ann") { userName } }'
-    parts = multipart(document, {}, {"f": ("x.png", png(), "image/png")})
+    root = await api.register("root")
+    await User.filter(user_name_key="root").update(is_admin=True)  # as `python main.py create-admin` does
+    document = 'mutation($f: Upload!) { setProfileImage(file: $f, userName: "ann") { userName profileImage } }'
 
-    response = await api.client.post("/graphql", headers={"Authorization": f"Bearer {bob.token}", **PREFLIGHT}, **parts)
+    async def as_(account: Account) -> httpx.Response:
+        parts = multipart(document, {}, {"f": ("x.png", png(), "image/png")})
+        return await api.client.post(
+            "/graphql", headers={"Authorization": f"Bearer {account.token}", **PREFLIGHT}, **parts
+        )
 
-    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    refused = await as_(bob)
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert stored(settings) == []
-    assert ann.name == "ann"
+
+    allowed = (await as_(root)).json()["data"]["setProfileImage"]
+    assert allowed["userName"] == "ann" and allowed["profileImage"].startswith("http://testserver/media/")
+    assert (await api.me(ann.token)).data["me"]["profileImage"] == allowed["profileImage"]
+
+
+async def test_errors_of_an_upload_with_introspection_off_hide_nothing_and_break_nothing(
+    db: str, settings: Settings
+) -> None:
+    async with client_for(replace(settings, graphql_introspection=False), db) as api:
+        ann = await api.register("ann")
+        bad = await upload(api.client, SVG, token=ann.token)
+        typo = await api.client.post(
+            "/graphql",
+            headers={"Authorization": f"Bearer {ann.token}", **PREFLIGHT},
+            **multipart(
+                "mutation($file: Upload!) { setProfileImag(file: $file) { userName } }",
+                {},
+                {"file": ("a.png", png(), "image/png")},
+            ),
+        )
+
+    assert bad.json()["errors"][0]["extensions"]["code"] == "IMAGE_UNSUPPORTED"
+    assert typo.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "setProfileImage" not in typo.text  # no suggestion of the schema's names with introspection off
 
 
 @pytest.mark.parametrize(
