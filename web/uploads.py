@@ -48,7 +48,7 @@ def upload_allowance(graphql_path: str, media_max_bytes: int) -> Callable[[Scope
 
     def allowance(scope: Scope) -> int | None:
         method, path = scope.get("method"), scope.get("path", "")
-        if method == "PUT" and path.endswith(PICTURE_PATH_SUFFIX):
+        if method == "PUT" and path.startswith("/api/users/") and path.endswith(PICTURE_PATH_SUFFIX):
             return larger
         if method == "POST" and path == graphql_path:
             content_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")

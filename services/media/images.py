@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import io
 import struct
-import warnings
+import threading
 from dataclasses import dataclass
 from typing import IO
 
@@ -27,6 +27,9 @@ ORIGINAL = "original"
 ORIGINAL_MAX = 2048  # the original's longest side, after re-encoding
 FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
 FIELD = "file"
+# At most this many pictures decoded at once per process: a picture at MEDIA_MAX_PIXELS takes 4 bytes a pixel
+# (160 MB at 40 million) and a second or so of a core; more uploads at once wait their turn (in their thread).
+_DECODING = threading.BoundedSemaphore(2)
 
 
 class _OnTheFile:
@@ -108,6 +111,11 @@ async def processed(data: bytes, *, max_bytes: int, max_pixels: int, webp: bool)
 
 
 def _process(data: bytes, max_pixels: int, webp: bool) -> Processed:
+    with _DECODING:
+        return _decode_and_encode(data, max_pixels, webp)
+
+
+def _decode_and_encode(data: bytes, max_pixels: int, webp: bool) -> Processed:
     frame = _decoded(data, max_pixels)
     extension, content_type = ("webp", "image/webp") if webp else ("jpg", "image/jpeg")
     renditions = [_encode(ORIGINAL, _fit(frame, ORIGINAL_MAX), webp)]
@@ -119,19 +127,15 @@ def _process(data: bytes, max_pixels: int, webp: bool) -> Processed:
 
 
 def _decoded(data: bytes, max_pixels: int) -> Image.Image:
-    """The first frame, oriented and in RGB(A), or the refusal. Pillow's own bomb guard is set to our cap."""
+    """The first frame, oriented and in RGB(A), or the refusal. Our pixel cap is checked from the header before
+    anything is decoded; Pillow's own bomb guard (DecompressionBombError) stays on behind it, untouched (it is
+    process-wide, and pictures are decoded in threads)."""
     if not data:
         raise ImageUnsupported("The file is empty; send a JPEG, PNG, WebP or GIF picture.")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        saved = Image.MAX_IMAGE_PIXELS
-        try:
-            Image.MAX_IMAGE_PIXELS = max_pixels  # never None: the check below is ours, this one is Pillow's
-            return _open(data, max_pixels)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _too_many_pixels(max_pixels) from None
-        finally:
-            Image.MAX_IMAGE_PIXELS = saved
+    try:
+        return _open(data, max_pixels)
+    except Image.DecompressionBombError:
+        raise _too_many_pixels(max_pixels) from None
 
 
 def _too_many_pixels(max_pixels: int) -> ImageTooManyPixels:
@@ -165,7 +169,7 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
         image.load()
         end = _end_of_image(image, data)
         frame = ImageOps.exif_transpose(image)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning, *ImageRefused):
+    except (Image.DecompressionBombError, *ImageRefused):
         raise
     except Exception:
         raise ImageUnreadable("The picture cannot be read: it is damaged or truncated.") from None

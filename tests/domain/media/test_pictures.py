@@ -215,3 +215,16 @@ async def test_an_upload_is_refused_while_reading_once_past_the_cap(settings: Se
 
     assert refused.value.code == "IMAGE_TOO_LARGE"
     assert 200_000 < endless.given < 400_000  # stopped a chunk or so past the cap, not at the stream's end
+
+
+async def test_pillows_own_bomb_guard_is_a_refusal_too_when_the_cap_is_set_above_it(
+    db: str, settings: Settings, throttle: Throttle
+) -> None:
+    generous = replace(settings, media_max_pixels=400_000_000)
+    ann = (await register(generous, throttle, "ann")).user
+
+    with pytest.raises(AccountError) as refused:  # 200 million pixels: under the setting, over Pillow's guard
+        await profile_images.set_picture(user_id=ann.id, data=huge_png(20_000, 10_000), settings=generous)
+
+    assert refused.value.code == "IMAGE_TOO_MANY_PIXELS"
+    assert _files(generous.data_dir / "media") == []
