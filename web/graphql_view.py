@@ -99,7 +99,7 @@ async def _sent(request: Request) -> Iterator[str]:
 
 class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, schema: Schema, settings: Settings, throttle: Throttle, persisted: PersistedQueries) -> None:
-        # Multipart (file uploads) on, behind the CSRF guard in parse_http_body.
+        # Multipart (file uploads) on, behind the CSRF guard in __call__ (web/uploads.py).
         super().__init__(
             schema, graphql_ide=None if settings.is_production else "graphiql", multipart_uploads_enabled=True
         )
