@@ -16,6 +16,7 @@ GENDER_MAX = 20
 NAME_KEY_MAX = 3 * NAME_MAX  # casefold() may lengthen a name (ß -> ss)
 FULL_NAME_KEY_MAX = 2 * NAME_KEY_MAX + 1
 SUSPENSION_REASON_MAX = 500
+PICTURE_KEY_MAX = 200
 
 
 class User(Model):
@@ -38,7 +39,10 @@ class User(Model):
     email_verified = fields.BooleanField(default=False, db_default=False)  # db_default: existing rows get false
     phone_number = fields.CharField(max_length=PHONE_MAX, null=True, unique=True)
     bio = fields.CharField(max_length=BIO_MAX, null=True)
-    profile_image = fields.CharField(max_length=URL_MAX, null=True)
+    profile_image = fields.CharField(max_length=URL_MAX, null=True)  # an external picture's URL, as sent
+    # An uploaded picture (services/media/profile_images.py): the stem of its stored files' keys, e.g.
+    # "avatars/<32 hex>.webp"; null when there is none. profile_image is null while it is set.
+    profile_image_key = fields.CharField(max_length=PICTURE_KEY_MAX, null=True)
     followers_count = fields.IntField(default=0)
     following_count = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -12,6 +12,7 @@ from resolvers.email_undo import EmailUndoMutation
 from resolvers.lifecycle import LifecycleMutation
 from resolvers.nodes import NodeQuery
 from resolvers.passkeys import PasskeyMutation, PasskeyQuery
+from resolvers.pictures import PictureMutation
 from resolvers.providers import ProviderMutation, ProviderQuery
 from resolvers.recovery import RecoveryMutation
 from resolvers.security import SecurityMutation, SecurityQuery
@@ -53,6 +54,7 @@ class Mutation(
     PasskeyMutation,
     ProviderMutation,
     DataExportMutation,
+    PictureMutation,
 ):
     pass
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -16,8 +16,11 @@ from schema.context import Context
 from schema.nodes import Node, global_id
 from schema.pagination import FIRST_DEFAULT, After, First, PageInfo, encode_cursor
 from schema.social import Relationship, UserConnection, UserEdge
+from services.errors import InvalidInput
+from services.media import profile_images
 from services.people import lists
 
+MAX_PICTURE_SIZE = 4096
 PRIVATE = " Visible only to the user itself and to admins; null for anyone else."
 T = TypeVar("T")
 
@@ -94,7 +97,6 @@ class User(Node):
     first_name: str = strawberry.field(description="First name, at most 50 characters; empty if not given.")
     last_name: str = strawberry.field(description="Last name, at most 50 characters; empty if not given.")
     bio: str | None = strawberry.field(description="Short biography, at most 200 characters.")
-    profile_image: str | None = strawberry.field(description="URL of the profile image (http or https).")
     followers_count: int = strawberry.field(
         description="Number of followers: always the number of entries the user sees in its own followers list "
         "(deactivated and suspended accounts left out), the same for every viewer. A viewer's followers list, and "
@@ -108,6 +110,8 @@ class User(Node):
     account_deleted: bool = strawberry.field(description="Soft-delete flag (deleteUser removes accounts outright).")
     profile: UserProfile = strawberry.field(description="The user's profile settings.")
     _id: strawberry.Private[int]
+    _profile_image: strawberry.Private[str | None]
+    _profile_image_key: strawberry.Private[str | None]
     _email: strawberry.Private[str | None]
     _email_verified: strawberry.Private[bool]
     _phone_number: strawberry.Private[str | None]
@@ -119,6 +123,28 @@ class User(Node):
 
     def _private(self, info: Info[Context, Any], value: T) -> T | Awaitable[T | None] | None:
         return shown_to_owner(info, self._id, value, seen_by_owner=self._seen_by_owner)
+
+    @strawberry.field(
+        description="Absolute URL of the profile picture: one uploaded with setProfileImage (a square WebP, or "
+        "JPEG, at the nearest stored size >= size: 48, 128 or 400 px; the largest without size) or an external "
+        "http(s) URL set with updateProfile (as sent; size does not apply). Null when there is none."
+    )
+    def profile_image(
+        self,
+        info: Info[Context, Any],
+        size: Annotated[
+            int | None,
+            strawberry.argument(description="Wanted width and height in px (1-4096); the nearest stored size >= it."),
+        ] = None,
+    ) -> str | None:
+        if self._profile_image_key is None:
+            return self._profile_image
+        if size is not None and not 1 <= size <= MAX_PICTURE_SIZE:
+            raise InvalidInput(f"size must be between 1 and {MAX_PICTURE_SIZE}.", field="size")
+        context = info.context
+        return profile_images.picture_url(
+            self._profile_image_key, size, context.settings, str(context.request.base_url)
+        )
 
     @strawberry.field(
         description="Email address, normalised (domain in lower case)." + PRIVATE, graphql_type=str | None
@@ -209,13 +235,14 @@ class User(Node):
             first_name=user.first_name,
             last_name=user.last_name,
             bio=user.bio,
-            profile_image=user.profile_image,
             followers_count=user.followers_count,
             following_count=user.following_count,
             created_at=user.created_at,
             account_deleted=user.account_deleted,
             profile=UserProfile.from_model(user.profile, owner_id=user.id, seen_by_owner=seen_by_owner),
             _id=user.id,
+            _profile_image=user.profile_image,
+            _profile_image_key=user.profile_image_key,
             _email=user.email,
             _email_verified=user.email_verified,
             _phone_number=user.phone_number,

@@ -33,7 +33,7 @@ async def run_once(settings: Settings) -> Purged:
     """Everything past its keeping time goes now: accounts deactivated longer than ACCOUNT_RESTORE_DAYS
     (with everything of theirs), security events older than SECURITY_EVENT_DAYS, sign-in codes expired over a
     day ago, provider sign-ins expired over a day ago, data exports past DATA_EXPORT_DAYS (their files deleted)."""
-    accounts = await lifecycle.purge_deactivated(restore_days=settings.account_restore_days)
+    accounts = await lifecycle.purge_deactivated(restore_days=settings.account_restore_days, settings=settings)
     events = await security_events.prune(keep_days=settings.security_event_days)
     codes = await sign_in_codes.prune()
     begun = await providers.prune()

@@ -29,6 +29,7 @@ from settings.fields import MIN_SECRET_BYTES, NEW_FERNET_KEY
 from settings.graphql import ONLY_WITHOUT_MANIFEST, GraphQLSettings
 from settings.local_secrets import TOTP_KEY_FILE_NAME, local_secret, new_fernet_key
 from settings.mail import NO_MAIL_SERVER, MailSettings
+from settings.media import S3_KEYS_APART, MediaSettings
 from settings.observability import ObservabilitySettings
 from settings.providers import DUPLICATE_PROVIDERS, HTTP_ISSUER_IN_PRODUCTION, ProviderSettings
 from settings.server import POOLER_NOT_POSTGRES, ServerSettings
@@ -39,6 +40,7 @@ from settings.tokens import NO_JWT_SECRET, SHORT_JWT_SECRET, TokenSettings
 
 class Settings(
     DataExportSettings,
+    MediaSettings,
     MailSettings,
     ObservabilitySettings,
     GraphQLSettings,
@@ -107,6 +109,7 @@ class Settings(
                 self.database_pooler != "none" and not self.db_url.startswith(("postgres", "asyncpg")),
                 POOLER_NOT_POSTGRES,
             ),
+            (bool(self.media_s3_access_key_id) != bool(self.media_s3_secret_access_key), S3_KEYS_APART),
         ]
         broken = [message for is_broken, message in rules if is_broken]
         if broken:

@@ -16,7 +16,7 @@ class DataExportSettings(BaseModel):
         None,
         description="folder where data-export archives are kept; never served as static files (only "
         "`/exports/{id}` hands one out, to its owner)",
-        json_schema_extra={"shown": "`DATA_DIR/exports`"},
+        json_schema_extra={"shown": "folder `exports` in `DATA_DIR`"},
     )
     data_export_days: Whole = Field(
         7, description="days a data export (and its mailed link) can be downloaded; then its file is deleted", ge=1

@@ -20,7 +20,18 @@ from services.mail import sender
 from services.throttle import Throttle
 from services.throttle_counters import counters_for
 from settings import Settings
-from web import exports, gauges, graphiql, metrics, passkey_page, provider_callback, session_cookies, tracing
+from web import (
+    exports,
+    gauges,
+    graphiql,
+    media,
+    metrics,
+    passkey_page,
+    provider_callback,
+    session_cookies,
+    tracing,
+    uploads,
+)
 from web.access_log import RequestLog
 from web.authentication import Authentication
 from web.graphql_view import BodySizeLimit, GraphQLApp
@@ -63,7 +74,12 @@ def create_app(settings: Settings) -> Starlette:
     # RequestLog first: it times, logs and counts every request, the ones the other middleware refuse included.
     middleware = [
         Middleware(RequestLog, counts=is_rest_path),  # the REST door's requests run GraphQL operations: counted
-        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, refusal=too_large),
+        Middleware(
+            BodySizeLimit,
+            max_bytes=settings.max_body_bytes,
+            refusal=too_large,
+            allowance=uploads.upload_allowance("/graphql", settings.media_max_bytes),  # pictures: MEDIA_MAX_BYTES
+        ),
         Middleware(Authentication, settings=settings),
     ]
     if settings.cors_origins:
@@ -89,6 +105,7 @@ def create_app(settings: Settings) -> Starlette:
             *session_cookies.routes(settings, throttle),  # AUTH_COOKIES: /auth/refresh, /auth/logout
             *provider_callback.routes(settings),  # /auth/callback/{provider}
             *exports.routes(settings),  # /exports/{id}: data-export archives
+            *media.routes(settings),  # /media/...: profile pictures
             Route("/", home),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

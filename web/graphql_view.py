@@ -12,7 +12,7 @@ from cross_web import AsyncHTTPRequestAdapter
 from cross_web import HTTPException as RequestError  # strawberry's view answers it with its status
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry import Schema
@@ -28,7 +28,7 @@ from schema.response_size import CODE as RESPONSE_TOO_LARGE
 from schema.response_size import EncodedResponse, within_limit
 from services.throttle import Throttle
 from settings import Settings
-from web import graphiql, session_cookies
+from web import graphiql, session_cookies, uploads
 from web.access_log import note_operation_name
 from web.persisted import PersistedQueries, PersistedQueryError
 from web.request_state import RequestState, request_state
@@ -91,12 +91,18 @@ async def _sent(request: Request) -> Iterator[str]:
     if request.method == "GET":
         params = dict(request.query_params)
         return _strings({**params, "variables": _json_or_text(params.get("variables", ""))})
+    if uploads.is_multipart(request.headers.get("content-type")):  # the body was streamed into the form
+        operations = (await request.form()).get("operations")
+        return _strings(_json_or_text(operations if isinstance(operations, str) else ""))
     return _strings(_json_or_text(await request.body()))  # Starlette keeps the body once read
 
 
 class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, schema: Schema, settings: Settings, throttle: Throttle, persisted: PersistedQueries) -> None:
-        super().__init__(schema, graphql_ide=None if settings.is_production else "graphiql")
+        # Multipart (file uploads) on, behind the CSRF guard in __call__ (web/uploads.py).
+        super().__init__(
+            schema, graphql_ide=None if settings.is_production else "graphiql", multipart_uploads_enabled=True
+        )
         self.settings = settings
         self.throttle = throttle
         self.persisted = persisted
@@ -131,6 +137,25 @@ class GraphQLApp(GraphQL[Context, None]):
         if resolved.register is not None and resolved.query is not None and not _is_request_error(result):
             await self.persisted.keep(resolved.register, resolved.query, address=context.address)  # valid only
         return result
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # A multipart request (a file upload) needs a preflight header, as Apollo Server asks (web/uploads.py):
+        # refused before its body is read.
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        refusal = uploads.csrf_refusal(scope)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
+        except RequestError as exc:  # as Strawberry's own __call__ answers it
+            response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+        finally:
+            await request.close()  # an upload's temporary files, whether or not a resolver read them
+        await response(scope, receive, send)
 
     def parse_json(self, data: str | bytes) -> Any:
         """Request JSON, or a 400: never a 500 for a body that is not a GraphQL request."""
@@ -272,18 +297,26 @@ class BodySizeLimit:
     """Refuse request bodies over ``max_bytes`` with 413, whether or not Content-Length is sent; ``refusal``
     writes the answer's JSON body for a path (the REST door's routes answer in their own shape)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, refusal: Callable[[str, int], bytes] = graphql_too_large) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        refusal: Callable[[str, int], bytes] = graphql_too_large,
+        allowance: Callable[[Scope], int | None] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.refusal = refusal
+        self.allowance = allowance  # a larger cap for some requests (uploads: web/uploads.py), else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = (self.allowance(scope) if self.allowance else None) or self.max_bytes
         declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if not declared.isdigit() or int(declared) > self.max_bytes:
-            await self._refuse(scope, send)
+        if not declared.isdigit() or int(declared) > max_bytes:
+            await self._refuse(scope, send, max_bytes)
             return
         received = 0
         started = False
@@ -292,7 +325,7 @@ class BodySizeLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
+            if received > max_bytes:
                 raise _BodyTooLarge
             return message
 
@@ -305,10 +338,10 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await self._refuse(scope, send)
+                await self._refuse(scope, send, max_bytes)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = self.refusal(scope["path"], self.max_bytes)
+    async def _refuse(self, scope: Scope, send: Send, max_bytes: int) -> None:
+        body = self.refusal(scope["path"], max_bytes)
         await send(
             {
                 "type": "http.response.start",

@@ -11,6 +11,7 @@ from services.client import Client
 from services.deadlocks import again_on_deadlock
 from services.errors import NotFound
 from services.identity import reauthentication
+from services.media import profile_images
 from services.people import counters
 from services.throttle import Throttle
 from settings import Settings
@@ -41,13 +42,16 @@ async def delete_user(
         client=client,
     )
 
-    async def delete() -> None:
+    async def delete() -> str | None:
         async with in_transaction():
             await counters.release_counts(user_id=target.id)  # everyone else's counters stay true
+            picture = await profile_images.stored_stem(target.id)
             deleted = await User.filter(id=target.id).delete()
             if not deleted:
                 raise NotFound(f"No user is named {user_name!r}.", field="userName")
+        return picture
 
-    await again_on_deadlock(delete)
+    picture = await again_on_deadlock(delete)
+    await profile_images.delete_stem(picture, settings)  # its uploaded picture's files, once the row is gone
     await audit.record(audit.ACCOUNT_DELETED, user_id=target.id, client=client, by=actor.id)
     return target

@@ -10,6 +10,7 @@ one another see each other's result.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
@@ -21,6 +22,7 @@ from services.client import Client
 from services.deadlocks import again_on_deadlock, retried
 from services.errors import AccountSuspended, Forbidden, InvalidInput, NotFound, Unauthenticated
 from services.identity import reauthentication, sessions
+from services.media import profile_images
 from services.people import counters, lookup
 from services.security_events import Kind
 from services.throttle import Throttle
@@ -157,18 +159,24 @@ async def _reloaded(user_id: int, missing: Exception | None = None) -> User:
     return user
 
 
-async def purge_deactivated(*, restore_days: float, now: datetime | None = None) -> int:
+async def purge_deactivated(
+    *, restore_days: float, now: datetime | None = None, settings: Settings | None = None
+) -> int:
     """Delete for good the accounts deactivated more than ``restore_days`` ago; how many went.
 
     Each account goes by one conditional DELETE: instances running this at once delete it once, and an
     account a sign-in restored first (account_deleted false again) stays. A hidden account's follows
-    count in no one's counts already, so its rows go with the cascade and every count stays true.
+    count in no one's counts already, so its rows go with the cascade and every count stays true. With
+    ``settings``, a purged account's uploaded profile picture goes too (its files, after its row).
     """
     cutoff = (now or _now()) - timedelta(days=restore_days)
     expired = User.filter(account_deleted=True, deactivated_at__lt=cutoff)
     purged = 0
     for user_id in await expired.values_list("id", flat=True):
         # One row at a time: a DELETE's count includes its cascade on SQLite, so a batch would miscount.
+        stem = await profile_images.stored_stem(cast(int, user_id))  # flat: each an id
         if await expired.filter(id=user_id).delete():
             purged += 1
+            if settings is not None and stem is not None:
+                await profile_images.delete_stem(stem, settings)
     return purged

@@ -22,6 +22,7 @@ from services.client import Client
 from services.deadlocks import again_on_deadlock
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.identity import credentials, passwords, reauthentication
+from services.media import profile_images
 from services.people import directory, follows, lookup
 from services.security_events import Kind
 from services.throttle import CONFLICTS, Throttle
@@ -95,6 +96,8 @@ async def update_user(
         await again_on_deadlock(save)
     except IntegrityError:
         raise await uniqueness.conflict(fields.user, exclude_id=target.id) from None
+    if "profile_image" in fields.user:  # an external URL (or null) replaced an uploaded picture: its files go
+        await profile_images.delete_stem(target.profile_image_key, settings)
     if probe is not None:
         await probe.succeeded()
     if password_hash is not None:
@@ -176,6 +179,8 @@ def _checked_new_password(
 
 async def _write(user: User, fields: CleanFields, password_hash: str | None) -> None:
     columns = dict(fields.user)
+    if "profile_image" in columns:
+        columns["profile_image_key"] = None  # one picture: the URL sent replaces an uploaded one
     if "first_name" in columns or "last_name" in columns:
         # The directory's search keys are made from both names, one of which may be the stored one:
         # write only if the stored names are still those the keys were made from.

@@ -21,9 +21,9 @@ from datetime import timedelta
 from models import DataExport, User
 from services.deadlocks import again_on_deadlock
 from services.exports import contents, queue
-from services.exports.picture import original_picture
 from services.exports.storage import CONTENT_TYPE, export_storage
 from services.mail import outbox
+from services.media.profile_images import original_image
 from services.media.storage import Storage
 from services.transactions import transaction
 from settings import Settings
@@ -84,7 +84,7 @@ class Builder:
         if user is None:  # deleted meanwhile: the clean-up deletes the export
             return "", 0, None
         moment = queue.now()
-        picture = await original_picture(user.id, self.settings)
+        picture = await original_image(user.id, self.settings)
         files = await contents.gather(user, source=export.link_base, exported_at=moment, picture=picture)
         data = await asyncio.to_thread(contents.archive, files, made_at=moment)
         # A new key per try: a slow builder's late write can never replace or half-replace another's.

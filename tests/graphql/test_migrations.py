@@ -36,6 +36,7 @@ LATER_MIGRATIONS = (
     "0015_provider_link_identity",
     "0016_webhook_events",
     "0017_data_exports",
+    "0018_profile_pictures",
 )
 
 

@@ -13,6 +13,7 @@ from jsonschema.exceptions import ValidationError
 from openapi_spec_validator import validate
 
 from tests.support import Api
+from tests.support.pictures import png
 from tests.support.rest import PASSWORD, Rest, check_answer
 
 ROUTES = {
@@ -24,6 +25,8 @@ ROUTES = {
     ("PUT", "/api/users/{userName}"),
     ("DELETE", "/api/users/{userName}"),
     ("GET", "/api/me"),
+    ("PUT", "/api/users/{userName}/profile-image"),
+    ("DELETE", "/api/users/{userName}/profile-image"),
 }
 
 
@@ -84,8 +87,10 @@ async def test_every_routes_live_success_matches_the_document(api: Api) -> None:
     rest = Rest(api.client)
     answered: set[tuple[str, str]] = set()
 
-    async def call(method: str, path: str, template: str, body: Any = None, token: str | None = None) -> Any:
-        response = await rest.call(method, path, body, token=token)  # checked against the document
+    async def call(
+        method: str, path: str, template: str, body: Any = None, token: str | None = None, content: bytes | None = None
+    ) -> Any:
+        response = await rest.call(method, path, body, token=token, content=content)  # checked against the document
         assert response.status_code in (200, 201), response.text
         answered.add((method, template))
         return response.json()
@@ -97,6 +102,9 @@ async def test_every_routes_live_success_matches_the_document(api: Api) -> None:
     await call("GET", "/api/me", "/api/me", token=ann["accessToken"])
     other = await call("GET", "/api/users/ann_lee", "/api/users/{userName}", token=bob["accessToken"])
     await call("PUT", "/api/users/bob_ray", "/api/users/{userName}", {"gender": "m"}, bob["accessToken"])
+    picture = "/api/users/{userName}/profile-image"
+    await call("PUT", "/api/users/bob_ray/profile-image", picture, token=bob["accessToken"], content=png())
+    await call("DELETE", "/api/users/bob_ray/profile-image", picture, token=bob["accessToken"])
     await call("DELETE", "/api/users/bob_ray", "/api/users/{userName}", token=bob["accessToken"])
 
     assert answered == ROUTES

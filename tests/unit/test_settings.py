@@ -282,3 +282,19 @@ def test_a_refused_secret_is_never_repeated(tmp_path: Path, name: str, value: st
         Settings.from_environ({"DATA_DIR": str(tmp_path), name: value})
 
     assert "hunter2" not in str(refused.value)
+
+
+def test_the_s3_access_key_and_its_secret_go_together_and_the_secret_is_never_echoed() -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_environ({"JWT_SECRET": SECRET_48, "MEDIA_S3_SECRET_ACCESS_KEY": "s3-secret-value-123"})
+    both = Settings.from_environ(
+        {
+            "JWT_SECRET": SECRET_48,
+            "MEDIA_S3_ACCESS_KEY_ID": "AKIA1",
+            "MEDIA_S3_SECRET_ACCESS_KEY": "s3-secret-value-123",
+        }
+    )
+
+    assert "MEDIA_S3_ACCESS_KEY_ID" in str(refused.value)
+    assert "s3-secret-value-123" not in str(refused.value)
+    assert "s3-secret-value-123" not in repr(both)

@@ -9,6 +9,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from services.media import images
+from settings import Settings
 from web.rest.answers import error, failure
 from web.rest.endpoints import Endpoint
 
@@ -34,6 +36,8 @@ async def read_body(request: Request, endpoint: Endpoint) -> dict[str, Any] | Re
     """The body's fields, or the answer that refuses it."""
     if endpoint.body == "none":
         return {}
+    if endpoint.body == "image":
+        return await _picture(request)
     raw = await request.body()  # over MAX_BODY_BYTES: web.graphql_view.BodySizeLimit answers 413
     if not raw.strip() and endpoint.body == "optional":
         return {}
@@ -64,3 +68,17 @@ def _unknown(name: str, known: list[str]) -> str:
     if close:
         return message + f" Did you mean '{close[0]}'?"
     return message + " Fields: " + ", ".join(known) + "."
+
+
+async def _picture(request: Request) -> dict[str, Any] | Response:
+    """A picture's raw bytes, read in chunks and refused (413, IMAGE_TOO_LARGE) once past MEDIA_MAX_BYTES,
+    without reading on. Any Content-Type: the content decides (services/media/images.py)."""
+    settings: Settings = request.app.state.settings
+    parts, total = [], 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > settings.media_max_bytes:
+            too_large = images.too_large(settings.media_max_bytes)
+            return failure([error(too_large.code, too_large.message, "file")])
+        parts.append(chunk)
+    return {"file": b"".join(parts)}

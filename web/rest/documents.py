@@ -31,8 +31,24 @@ USER_BY_NAME = f"""query RestUser($userName: String!) {{
 ME = f"""query RestMe {{
   me {{ {USER} }}
 }}"""
+SET_PROFILE_IMAGE = f"""mutation RestSetProfileImage($userName: String!, $file: Upload!) {{
+  setProfileImage(userName: $userName, file: $file) {{ {USER} }}
+}}"""
+REMOVE_PROFILE_IMAGE = f"""mutation RestRemoveProfileImage($userName: String!) {{
+  removeProfileImage(userName: $userName) {{ {USER} }}
+}}"""
 
-ALL = (REGISTER, LOGIN, UPDATE_PROFILE, UPDATE_USER, DELETE_USER, USER_BY_NAME, ME)
+ALL = (
+    REGISTER,
+    LOGIN,
+    UPDATE_PROFILE,
+    UPDATE_USER,
+    DELETE_USER,
+    USER_BY_NAME,
+    ME,
+    SET_PROFILE_IMAGE,
+    REMOVE_PROFILE_IMAGE,
+)
 
 
 def name_of(document: str) -> str:

@@ -26,6 +26,8 @@ OPERATION_IDS = {
     ("PUT", "/api/users/{userName}"): "updateUser",
     ("DELETE", "/api/users/{userName}"): "deleteUser",
     ("GET", "/api/me"): "me",
+    ("PUT", "/api/users/{userName}/profile-image"): "setProfileImage",
+    ("DELETE", "/api/users/{userName}/profile-image"): "removeProfileImage",
 }
 
 
@@ -51,7 +53,7 @@ class Endpoint:
     summary: str
     description: str
     body_fields: tuple[BodyField, ...] = ()
-    body: Literal["required", "optional", "none"] = "none"
+    body: Literal["required", "optional", "none", "image"] = "none"  # image: the raw bytes of a picture
     body_schema: str = ""  # the request body's name in the OpenAPI document
     path_variables: Mapping[str, str] = field(default_factory=dict)  # path parameter -> variable
     input_variables: tuple[str, ...] = ()  # input-object variables, sent ({} at least) even when no field is
@@ -257,6 +259,34 @@ def endpoints(schema: GraphQLSchema) -> tuple[Endpoint, ...]:
             "The signed-in user, email and phoneNumber included (GraphQL's me).",
             needs_token=True,
         ),
+        Endpoint(
+            "PUT",
+            "/api/users/{userName}/profile-image",
+            documents.SET_PROFILE_IMAGE,
+            "setProfileImage",
+            "Upload a profile picture",
+            "The body is the picture itself (any Content-Type: its content decides): a JPEG, PNG, WebP or GIF of at "
+            "most MEDIA_MAX_BYTES (8 MB by default; 413 IMAGE_TOO_LARGE past it, read no further) and "
+            "MEDIA_MAX_PIXELS pixels. Stored re-encoded (no EXIF or location, orientation applied, square, 400, 128 "
+            "and 48 px); the answer is the user, profileImage its absolute URL. Yourself unless you are an admin "
+            "(GraphQL's setProfileImage). A bad picture is 422 with code IMAGE_UNSUPPORTED (not such a picture by "
+            "its content, e.g. an SVG), IMAGE_UNREADABLE (damaged, truncated, or with data after its end) or "
+            "IMAGE_TOO_MANY_PIXELS; nothing is stored then.",
+            body="image",
+            path_variables=USER_NAME,
+            needs_token=True,
+        ),
+        Endpoint(
+            "DELETE",
+            "/api/users/{userName}/profile-image",
+            documents.REMOVE_PROFILE_IMAGE,
+            "removeProfileImage",
+            "Remove the profile picture",
+            "Remove the named user's profile picture (an uploaded one, whose files go, or an external URL), "
+            "yourself unless you are an admin (GraphQL's removeProfileImage): the user, profileImage null.",
+            path_variables=USER_NAME,
+            needs_token=True,
+        ),
     )
 
 
@@ -271,6 +301,8 @@ def variables_for(endpoint: Endpoint, body: Mapping[str, Any], path: Mapping[str
             variables[body_field.variable] = value
         else:
             variables.setdefault(body_field.variable, {})[body_field.key] = value
+    if endpoint.body == "image":
+        variables["file"] = body["file"]  # bytes: the Upload the resolver reads
     for parameter, variable in endpoint.path_variables.items():
         variables[variable] = path[parameter]
     return variables

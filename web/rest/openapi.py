@@ -74,12 +74,17 @@ FAILURES = {
     "recent sign-in for an email change or a deletion (reason RECENT_SIGN_IN_REQUIRED: send the password).",
     404: "No such user, or one hidden from you (NOT_FOUND).",
     409: "userName, email or phoneNumber is taken (CONFLICT; field names it).",
-    413: "The body is over MAX_BODY_BYTES (PAYLOAD_TOO_LARGE).",
+    413: "The body is over MAX_BODY_BYTES (PAYLOAD_TOO_LARGE); a picture over MEDIA_MAX_BYTES (IMAGE_TOO_LARGE).",
     422: "Fields break a rule, are of the wrong type, missing, or unknown (BAD_USER_INPUT): every one, each with its "
-    "field.",
+    "field; a picture that is no JPEG, PNG, WebP or GIF by its content (IMAGE_UNSUPPORTED), is damaged or has data "
+    "after its end (IMAGE_UNREADABLE), or has too many pixels (IMAGE_TOO_MANY_PIXELS), field file.",
     429: "Too many attempts (TOO_MANY_REQUESTS), counted with GraphQL's: wait Retry-After seconds.",
     500: "Something unexpected broke (INTERNAL_SERVER_ERROR; details only in the server log), or the answer was over "
     "MAX_RESPONSE_BYTES (RESPONSE_TOO_LARGE).",
+}
+PICTURE_BODY = {
+    media: {"schema": {"type": "string", "contentMediaType": media}}
+    for media in ("image/jpeg", "image/png", "image/webp", "image/gif", "application/octet-stream")
 }
 DESCRIPTION = (
     "The seed documents' REST routes beside the GraphQL API at /graphql (the whole API; GraphiQL in a browser). "
@@ -173,7 +178,9 @@ def _root(schema: GraphQLSchema, endpoint: Endpoint) -> tuple[GraphQLOutputType,
 
 def _failures(endpoint: Endpoint) -> list[int]:
     statuses = [413, 500]  # any request may carry a body over the cap
-    if endpoint.body != "none":
+    if endpoint.body == "image":
+        statuses.append(422)
+    elif endpoint.body != "none":
         statuses += [400, 422]
     if endpoint.path_variables:
         statuses += [404, 422]
@@ -238,7 +245,9 @@ def document(endpoints: Sequence[Endpoint], schema: GraphQLSchema) -> dict[str, 
                 }
                 for parameter in endpoint.path_variables
             ]
-        if endpoint.body != "none":
+        if endpoint.body == "image":
+            operation["requestBody"] = {"required": True, "content": PICTURE_BODY}
+        elif endpoint.body != "none":
             schemas.schemas[endpoint.body_schema] = _body(endpoint)
             operation["requestBody"] = {
                 "required": endpoint.body == "required",
