@@ -17,6 +17,7 @@ from resolvers.security import SecurityMutation, SecurityQuery
 from resolvers.sign_in_codes import SignInCodeMutation
 from resolvers.social import SocialMutation, SocialQuery
 from resolvers.two_factor import TwoFactorMutation
+from resolvers.webhooks import WebhookMutation, WebhookQuery
 from schema.fresh_reads import reads_afresh
 
 
@@ -26,7 +27,7 @@ from schema.fresh_reads import reads_afresh
     "document the schema or its limits refuse), BAD_USER_INPUT (a variable's value that does not fit its type), "
     "and INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
-class Query(AccountQuery, SocialQuery, SecurityQuery, NodeQuery, PasskeyQuery, ProviderQuery):
+class Query(AccountQuery, SocialQuery, SecurityQuery, NodeQuery, PasskeyQuery, ProviderQuery, WebhookQuery):
     pass
 
 
@@ -51,6 +52,7 @@ class Mutation(
     SignInCodeMutation,
     PasskeyMutation,
     ProviderMutation,
+    WebhookMutation,
 ):
     pass
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from services import security_events
 from services.accounts import lifecycle
 from services.identity import providers, sign_in_codes
+from services.webhooks import queue as webhook_queue
 from settings import Settings
 
 log = logging.getLogger("app.maintenance")
@@ -25,17 +26,22 @@ class Purged:
     security_events: int
     sign_in_codes: int = 0
     provider_sign_ins: int = 0
+    webhooks: int = 0
 
 
 async def run_once(settings: Settings) -> Purged:
     """Everything past its keeping time goes now: accounts deactivated longer than ACCOUNT_RESTORE_DAYS
     (with everything of theirs), security events older than SECURITY_EVENT_DAYS, sign-in codes expired over a
-    day ago, provider sign-ins expired over a day ago."""
+    day ago, provider sign-ins expired over a day ago, webhook events and finished deliveries older than
+    WEBHOOK_RETENTION_DAYS."""
     accounts = await lifecycle.purge_deactivated(restore_days=settings.account_restore_days)
     events = await security_events.prune(keep_days=settings.security_event_days)
     codes = await sign_in_codes.prune()
     begun = await providers.prune()
-    return Purged(accounts=accounts, security_events=events, sign_in_codes=codes, provider_sign_ins=begun)
+    webhooks = await webhook_queue.prune(keep_days=settings.webhook_retention_days)
+    return Purged(
+        accounts=accounts, security_events=events, sign_in_codes=codes, provider_sign_ins=begun, webhooks=webhooks
+    )
 
 
 async def run_periodically(settings: Settings) -> None:

@@ -18,6 +18,7 @@ from services import maintenance
 from services.mail import sender
 from services.throttle import Throttle
 from services.throttle_counters import counters_for
+from services.webhooks import worker as webhooks
 from settings import Settings
 from web import gauges, graphiql, metrics, passkey_page, provider_callback, session_cookies, tracing
 from web.access_log import RequestLog
@@ -47,7 +48,8 @@ def create_app(settings: Settings) -> Starlette:
             await check_startup(settings, app_built=True)
             cleaning = asyncio.create_task(maintenance.run_periodically(settings))
             try:
-                async with metrics.sampling(), sender.running(settings):  # sender: the outbox's mail
+                # sender: the outbox's mail; webhooks: the account events' deliveries
+                async with metrics.sampling(), sender.running(settings), webhooks.running(settings):
                     yield
             finally:
                 cleaning.cancel()
