@@ -144,3 +144,10 @@ def signing_secrets(endpoint: WebhookEndpoint, settings: Settings) -> list[str]:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+async def check_configured(*, settings: Settings) -> None:
+    """Start-up in production: refuse to run without TOTP_ENCRYPTION_KEY once a webhook endpoint exists (its
+    deliveries could not be signed)."""
+    if not settings.totp_encryption_key and await WebhookEndpoint.all().exists():
+        settings.totp_keys()  # raises SettingsError saying how to make a key

@@ -7,9 +7,13 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from services.transactions import transaction
-from services.webhooks import events, queue
+from services.webhooks import endpoints, events, queue
+from settings import Settings, SettingsError
+from tests.support import replace
 
 ROUNDS = 30
 PER_ROUND = 4
@@ -111,3 +115,15 @@ async def test_the_clean_up_deletes_finished_deliveries_and_events_past_their_ke
     assert await WebhookDelivery.all().values_list("id", flat=True) == [pending.id]
     assert await WebhookEvent.all().values_list("id", flat=True) == [pending.event_id]
     assert await WebhookEndpoint.filter(id=endpoint.id).exists()
+
+
+async def test_production_without_an_encryption_key_refuses_to_start_once_an_endpoint_exists(
+    db: str, settings: Settings
+) -> None:
+    production = replace(settings, app_env="production")
+    await endpoints.check_configured(settings=production)  # no endpoint yet: nothing to sign
+
+    await _endpoint(["user.created"])
+
+    with pytest.raises(SettingsError, match="TOTP_ENCRYPTION_KEY is not set"):
+        await endpoints.check_configured(settings=production)
