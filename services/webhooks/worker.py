@@ -66,6 +66,7 @@ class Worker:
         self.settings = settings
         self._wake = wakeup.waker()
         self._stopping = False
+        self._sending: set[asyncio.Task[None]] = set()
         self.client = httpx.AsyncClient(
             follow_redirects=False,
             trust_env=False,  # no proxy from the environment between us and the receiver
@@ -82,12 +83,25 @@ class Worker:
         return self.settings.webhook_connect_timeout + 2 * self.settings.webhook_read_timeout
 
     async def work_due(self) -> int:
-        """Fan out one batch of events, then claim and try one batch of due deliveries (side by side, so one
-        slow receiver holds up no other); the larger of the two counts."""
+        """Fan out one batch of events, then claim due deliveries, as many as there is room for beside the
+        tries still running, and start them (each in a task of its own: a slow receiver holds up no other).
+        The larger of the two counts."""
         dispatched = await queue.dispatch(limit=BATCH)
-        claimed = await queue.claim(limit=BATCH, lease_seconds=self.lease_seconds)
-        await asyncio.gather(*(self._deliver(delivery) for delivery in claimed))
+        room = BATCH - len(self._sending)
+        claimed = await queue.claim(limit=room, lease_seconds=self.lease_seconds) if room > 0 else []
+        for delivery in claimed:
+            task = asyncio.create_task(self._deliver(delivery), name=f"webhook-delivery-{delivery.id}")
+            self._sending.add(task)
+            task.add_done_callback(self._sent)
         return max(dispatched, len(claimed))
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        self._sending.discard(task)
+        self._wake.set()  # room for another
+
+    async def settle(self) -> None:
+        """Wait for the tries running now."""
+        await asyncio.gather(*self._sending, return_exceptions=True)
 
     async def _deliver(self, delivery: WebhookDelivery) -> None:
         try:
@@ -158,7 +172,10 @@ class Worker:
                     await asyncio.wait_for(self._wake.wait(), timeout=self.settings.webhook_poll_seconds)
         finally:
             wakeup.forget(self._wake)
-            await self.client.aclose()
+            try:
+                await self.settle()  # cancelled with this task after STOP_GRACE_SECONDS: leases bring them back
+            finally:
+                await self.client.aclose()
 
     def stop(self) -> None:
         self._stopping = True

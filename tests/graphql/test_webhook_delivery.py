@@ -236,3 +236,26 @@ async def test_metrics_show_the_queue_and_the_outcomes(db: str, settings: Settin
     assert value(after, "webhook_queue_depth") == 0 and value(after, "webhook_oldest_pending_seconds") == 0
     delivered = value(after, "webhook_deliveries_total", outcome="delivered")
     assert delivered == value(before, "webhook_deliveries_total", outcome="delivered") + 1
+
+
+async def test_a_slow_receiver_holds_up_no_other(db: str, settings: Settings) -> None:
+    slow_seconds = 4
+    async with hooks_for(db, settings, webhook_read_timeout=10.0) as hooks:
+        receiver = hooks.receiver
+        receiver.reply = lambda n: Reply(delay=slow_seconds) if receiver.received[n].path == "/slow" else Reply()
+        await hooks.create(["user.created"], url=receiver.url.replace("/hooks", "/slow"))
+        await hooks.create(["user.created"])
+        await hooks.api.register("ann")
+        await receiver.wait_for(2)  # ann at both: the slow receiver is now taking its time
+        slow_began = time.monotonic()
+        await hooks.api.register("bob")
+
+        async def bob_arrived() -> bool:
+            return any(r.path == "/hooks" and b'"bob"' in r.body for r in receiver.received)
+
+        await until(bob_arrived)
+        bob_after = time.monotonic() - slow_began
+        await _settled(hooks)
+
+    assert bob_after < slow_seconds - 1, bob_after  # not queued behind the slow receiver's answer
+    assert sorted(r.path for r in receiver.received) == ["/hooks", "/hooks", "/slow", "/slow"]
