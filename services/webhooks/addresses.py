@@ -4,15 +4,17 @@ Outside production ``http://`` and loopback receivers are allowed, for local wor
 ``https://``, and a host that resolves to a loopback, private, link-local, unique-local, multicast, reserved
 or unspecified address is refused (server-side request forgery: a webhook must not reach the internal
 network), unless WEBHOOK_ALLOWED_NETWORKS holds it. The address check runs when the endpoint is created and
-again before each delivery, since DNS can change in between. A URL never carries credentials.
+again before each delivery, since DNS can change in between, and the delivery connects to the address checked
+(``pinned``). A URL never carries credentials.
 """
 
 from __future__ import annotations
 
 import asyncio
 import socket
+from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_address
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from models.webhook import URL_MAX
 from settings import Settings
@@ -45,18 +47,42 @@ def check_url(url: str, settings: Settings) -> str:
     return url
 
 
-async def check_addresses(url: str, settings: Settings) -> None:
-    """In production, Refused unless every address the URL's host resolves to is public or allowed."""
+async def check_addresses(url: str, settings: Settings) -> list[IPv4Address | IPv6Address]:
+    """In production, the addresses the URL's host resolves to, Refused unless every one is public or allowed;
+    outside production, none (nothing is checked)."""
     if not settings.is_production:
-        return
+        return []
     host = urlsplit(url).hostname or ""
-    for address in await _resolve(host):
+    found = await _resolve(host)
+    for address in found:
         reason = _forbidden(address)
         if reason and not any(address in network for network in settings.webhook_allowed_networks):
             raise Refused(
                 f"url's host {host} resolves to {address}, a {reason} address; production sends webhooks only to "
                 "public addresses (WEBHOOK_ALLOWED_NETWORKS allows internal receivers)."
             )
+    return found
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """A request to ``url``'s host sent to one checked address: the connection goes to ``target`` (the address
+    in place of the host), with the host in the Host header and in TLS's SNI (``sni_hostname``), against which
+    the certificate is verified. So a DNS answer that changes between the check and the connection (DNS
+    rebinding) cannot lead the request elsewhere."""
+
+    target: str
+    host_header: str
+    sni_hostname: str
+
+
+def pinned(url: str, address: IPv4Address | IPv6Address) -> Pinned:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    shown = f"[{address}]" if isinstance(address, IPv6Address) else str(address)
+    port = f":{parts.port}" if parts.port is not None else ""
+    host_header = parts.netloc.rpartition("@")[2]
+    return Pinned(target=urlunsplit(parts._replace(netloc=shown + port)), host_header=host_header, sni_hostname=host)
 
 
 async def _resolve(host: str) -> list[IPv4Address | IPv6Address]:

@@ -72,6 +72,8 @@ class Worker:
             trust_env=False,  # no proxy from the environment between us and the receiver
             timeout=httpx.Timeout(settings.webhook_read_timeout, connect=settings.webhook_connect_timeout, pool=None),
             headers={"user-agent": USER_AGENT},
+            # A connection per try: one made for a pinned address and host is never reused for another host.
+            limits=httpx.Limits(max_keepalive_connections=0),
         )
 
     @property
@@ -131,9 +133,10 @@ class Worker:
     async def _post(self, delivery: WebhookDelivery, event: WebhookEvent, endpoint: WebhookEndpoint) -> int:
         try:
             addresses.check_url(endpoint.url, self.settings)
-            await addresses.check_addresses(endpoint.url, self.settings)
+            checked = await addresses.check_addresses(endpoint.url, self.settings)
         except addresses.Refused as refused:
             raise Failure(f"refused: {refused}") from None
+        target, extensions = endpoint.url, {}
         body = body_of(event)
         message_id = queue.message_id(event.id)
         timestamp = int(time.time())
@@ -144,9 +147,14 @@ class Worker:
             "webhook-timestamp": str(timestamp),
             "webhook-signature": signing.signatures(secrets, message_id=message_id, timestamp=timestamp, body=body),
         }
+        if checked:  # production: connect to the address just checked, not to what DNS says next
+            pin = addresses.pinned(endpoint.url, checked[0])
+            target, extensions = pin.target, {"sni_hostname": pin.sni_hostname}
+            headers["host"] = pin.host_header
         try:
             async with asyncio.timeout(self._deadline()):
-                async with self.client.stream("POST", endpoint.url, content=body, headers=headers) as response:
+                request = self.client.stream("POST", target, content=body, headers=headers, extensions=extensions)
+                async with request as response:
                     await _read_capped(response)
         except TimeoutError:
             raise Failure("timed out: no complete answer in time") from None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from ipaddress import ip_network
 from typing import Any
 
 from cryptography.fernet import Fernet
@@ -259,3 +260,31 @@ async def test_a_slow_receiver_holds_up_no_other(db: str, settings: Settings) ->
 
     assert bob_after < slow_seconds - 1, bob_after  # not queued behind the slow receiver's answer
     assert sorted(r.path for r in receiver.received) == ["/hooks", "/hooks", "/slow", "/slow"]
+
+
+async def test_production_delivers_to_an_allowed_internal_network(db: str, settings: Settings) -> None:
+    key = (Fernet.generate_key().decode(),)
+    async with hooks_for(db, settings, start=False, totp_encryption_key=key) as hooks:
+        url = hooks.receiver.url.replace("http://127.0.0.1", "https://localhost")
+        await hooks.create(["user.created"], url=url)
+        await hooks.api.register("ann")
+        production = replace(
+            hooks.settings,
+            app_env="production",
+            webhook_allowed_networks=(ip_network("127.0.0.0/8"), ip_network("::1/128")),
+            webhook_connect_timeout=1.0,
+            webhook_read_timeout=1.0,
+            webhook_retry_seconds=(3600,),
+        )
+        async with worker.running(production):
+
+            async def tried() -> bool:
+                found = await hooks.deliveries()
+                return bool(found) and found[0]["lastError"] is not None
+
+            await until(tried)
+        [delivery] = await hooks.deliveries()
+
+    # Not refused: it went to the checked loopback address, where this plain-HTTP receiver cannot speak TLS.
+    assert not delivery["lastError"].startswith("refused"), delivery
+    assert hooks.receiver.received == [] and delivery["status"] == "PENDING"
