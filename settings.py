@@ -535,9 +535,9 @@ class Settings(BaseSettings):
         tuple[Annotated[int, Field(ge=0, le=7 * 24 * 3600)], ...], NoDecode, BeforeValidator(_words)
     ] = Field(
         (5, 300, 1800, 7200, 18000, 36000, 36000),
-        description="waits in seconds before each retry of a webhook delivery (space separated; the Standard "
-        "Webhooks schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); after the last one fails it is `failed`",
-        json_schema_extra={"shown": "`5 300 1800 7200 18000 36000 36000`"},
+        description="waits in seconds before each retry of a webhook delivery, space separated (the Standard "
+        "Webhooks schedule); when the try after the last wait fails, the delivery is `failed`",
+        json_schema_extra={"shown": "5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (`5 300 1800 7200 18000 36000 36000`)"},
         max_length=30,
     )
     webhook_connect_timeout: float = Field(

@@ -82,7 +82,8 @@ def pinned(url: str, address: IPv4Address | IPv6Address) -> Pinned:
     shown = f"[{address}]" if isinstance(address, IPv6Address) else str(address)
     port = f":{parts.port}" if parts.port is not None else ""
     host_header = parts.netloc.rpartition("@")[2]
-    return Pinned(target=urlunsplit(parts._replace(netloc=shown + port)), host_header=host_header, sni_hostname=host)
+    target = urlunsplit((parts.scheme, shown + port, parts.path, parts.query, parts.fragment))
+    return Pinned(target=target, host_header=host_header, sni_hostname=host)
 
 
 async def _resolve(host: str) -> list[IPv4Address | IPv6Address]:
