@@ -19,9 +19,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+from cryptography.fernet import InvalidToken
 from prometheus_client import Counter
 
 from models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from services.errors import AccountError
 from services.webhooks import addresses, endpoints, queue, signing, wakeup
 from settings import Settings
 
@@ -140,7 +142,10 @@ class Worker:
         body = body_of(event)
         message_id = queue.message_id(event.id)
         timestamp = int(time.time())
-        secrets = endpoints.signing_secrets(endpoint, self.settings)
+        try:
+            secrets = endpoints.signing_secrets(endpoint, self.settings)
+        except (InvalidToken, AccountError):  # TOTP_ENCRYPTION_KEY gone or replaced without the old key after it
+            raise Failure("the endpoint's secret cannot be decrypted: TOTP_ENCRYPTION_KEY lacks its key") from None
         headers = {
             "content-type": "application/json",
             "webhook-id": message_id,

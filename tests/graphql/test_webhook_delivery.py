@@ -288,3 +288,17 @@ async def test_production_delivers_to_an_allowed_internal_network(db: str, setti
     # Not refused: it went to the checked loopback address, where this plain-HTTP receiver cannot speak TLS.
     assert not delivery["lastError"].startswith("refused"), delivery
     assert hooks.receiver.received == [] and delivery["status"] == "PENDING"
+
+
+async def test_a_secret_the_key_cannot_decrypt_fails_its_tries_instead_of_sending_unsigned(
+    db: str, settings: Settings
+) -> None:
+    async with hooks_for(db, settings, start=False, totp_encryption_key=(Fernet.generate_key().decode(),)) as hooks:
+        await hooks.create(["user.created"])
+        await hooks.api.register("ann")
+        replaced_key = replace(hooks.settings, totp_encryption_key=(Fernet.generate_key().decode(),))
+        async with worker.running(replaced_key):
+            failed = await _until_status(hooks, "FAILED")
+
+    assert hooks.receiver.received == []
+    assert failed["attempts"] == 4 and "TOTP_ENCRYPTION_KEY" in failed["lastError"]
