@@ -10,7 +10,7 @@ from models.sign_in_code import SignInCode
 from models.social import Block, Follow
 from models.two_factor import RecoveryCode, TwoFactorSecret
 from models.user import User, UserProfile
-from models.webhook import WebhookEvent
+from models.webhook import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "Block",
@@ -30,5 +30,7 @@ __all__ = [
     "TwoFactorSecret",
     "User",
     "UserProfile",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WebhookEvent",
 ]

@@ -19,6 +19,7 @@ from resolvers.security import SecurityMutation, SecurityQuery
 from resolvers.sign_in_codes import SignInCodeMutation
 from resolvers.social import SocialMutation, SocialQuery
 from resolvers.two_factor import TwoFactorMutation
+from resolvers.webhooks import WebhookMutation, WebhookQuery
 from schema.fresh_reads import reads_afresh
 
 
@@ -28,7 +29,16 @@ from schema.fresh_reads import reads_afresh
     "document the schema or its limits refuse), BAD_USER_INPUT (a variable's value that does not fit its type), "
     "and INTERNAL_SERVER_ERROR when something unexpected breaks."
 )
-class Query(AccountQuery, SocialQuery, SecurityQuery, NodeQuery, PasskeyQuery, ProviderQuery, DataExportQuery):
+class Query(
+    AccountQuery,
+    SocialQuery,
+    SecurityQuery,
+    NodeQuery,
+    PasskeyQuery,
+    ProviderQuery,
+    DataExportQuery,
+    WebhookQuery,
+):
     pass
 
 
@@ -55,6 +65,7 @@ class Mutation(
     ProviderMutation,
     DataExportMutation,
     PictureMutation,
+    WebhookMutation,
 ):
     pass
 

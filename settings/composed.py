@@ -36,10 +36,12 @@ from settings.server import POOLER_NOT_POSTGRES, ServerSettings
 from settings.sign_in import NO_WEBAUTHN_ORIGINS, NO_WEBAUTHN_RP_ID, SignInSettings
 from settings.throttle import ThrottleSettings
 from settings.tokens import NO_JWT_SECRET, SHORT_JWT_SECRET, TokenSettings
+from settings.webhooks import WebhookSettings
 
 
 class Settings(
     DataExportSettings,
+    WebhookSettings,
     MediaSettings,
     MailSettings,
     ObservabilitySettings,

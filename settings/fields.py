@@ -27,16 +27,16 @@ def _whole_number(value: object) -> object:
     return value
 
 
-def _words(value: object) -> object:
+def words(value: object) -> object:
     return tuple(value.replace(",", " ").split()) if isinstance(value, str) else value
 
 
 def _networks(value: object) -> object:
-    words = _words(value)
-    if not isinstance(words, tuple):
-        return words
+    listed = words(value)
+    if not isinstance(listed, tuple):
+        return listed
     try:
-        return tuple(ip_network(word, strict=False) if isinstance(word, str) else word for word in words)
+        return tuple(ip_network(word, strict=False) if isinstance(word, str) else word for word in listed)
     except ValueError as exc:
         raise ValueError(f"must list IP addresses or networks (CIDR): {exc}") from None
 
@@ -117,12 +117,12 @@ def _public_url(value: str) -> str:
 # NoDecode: a list is written as words separated by spaces or commas, not as JSON.
 Whole = Annotated[int, BeforeValidator(_whole_number)]
 Days = Annotated[float, Field(allow_inf_nan=False)]
-Words = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words)]
-Origins = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words), AfterValidator(_origins)]
-FernetKeys = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words), AfterValidator(_fernet_keys)]
+Words = Annotated[tuple[str, ...], NoDecode, BeforeValidator(words)]
+Origins = Annotated[tuple[str, ...], NoDecode, BeforeValidator(words), AfterValidator(_origins)]
+FernetKeys = Annotated[tuple[str, ...], NoDecode, BeforeValidator(words), AfterValidator(_fernet_keys)]
 Networks = Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode, BeforeValidator(_networks)]
 Link = Annotated[str, AfterValidator(_link)]
-RedirectUrls = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_words), AfterValidator(_sign_in_redirects)]
+RedirectUrls = Annotated[tuple[str, ...], NoDecode, BeforeValidator(words), AfterValidator(_sign_in_redirects)]
 SmtpUrl = Annotated[str, AfterValidator(_smtp_url)]
 CookieName = Annotated[str, AfterValidator(_cookie_name)]
 CookiePath = Annotated[str, AfterValidator(_cookie_path)]

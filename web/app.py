@@ -19,6 +19,7 @@ from services.exports import builder
 from services.mail import sender
 from services.throttle import Throttle
 from services.throttle_counters import counters_for
+from services.webhooks import worker as webhooks
 from settings import Settings
 from web import (
     exports,
@@ -59,8 +60,14 @@ def create_app(settings: Settings) -> Starlette:
             await check_startup(settings, app_built=True)
             cleaning = asyncio.create_task(maintenance.run_periodically(settings))
             try:
-                # sender: the outbox's mail; builder: the data exports asked for
-                async with metrics.sampling(), sender.running(settings), builder.running(settings):
+                # sender: the outbox's mail; builder: the data exports asked for; webhooks: the account events'
+                # deliveries
+                async with (
+                    metrics.sampling(),
+                    sender.running(settings),
+                    builder.running(settings),
+                    webhooks.running(settings),
+                ):
                     yield
             finally:
                 cleaning.cancel()

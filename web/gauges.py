@@ -1,9 +1,10 @@
-"""The gauges /metrics samples when scraped: the database pool and the mail outbox."""
+"""The gauges /metrics samples when scraped: the database pool, the mail outbox and the webhook queue."""
 
 from __future__ import annotations
 
 import database
 from services.mail import outbox
+from services.webhooks import queue as webhook_queue
 from web import metrics
 
 OUTBOX_GAUGES = {
@@ -22,8 +23,20 @@ async def outbox_gauges() -> dict[str, float]:
     }
 
 
+WEBHOOK_GAUGES = {
+    "webhook_queue_depth": "webhook deliveries not made yet (retries included), and events not fanned out yet",
+    "webhook_oldest_pending_seconds": "age of the oldest webhook delivery (or event) not made yet, 0 when none",
+}
+
+
+async def webhook_gauges() -> dict[str, float]:
+    depth = await webhook_queue.depth()
+    return {"webhook_queue_depth": depth.queued, "webhook_oldest_pending_seconds": depth.oldest_seconds}
+
+
 def register() -> None:
     metrics.sampled("database_pool_connections", "connections the database pool holds open", database.pool_connections)
     metrics.sampled("database_pool_in_use", "database pool connections lent out to queries", database.pool_in_use)
     # Every worker reads the same table, so workers' values are alike: the largest, not the sum.
     metrics.sampled_together(OUTBOX_GAUGES, outbox_gauges, mode="livemax")
+    metrics.sampled_together(WEBHOOK_GAUGES, webhook_gauges, mode="livemax")

@@ -17,6 +17,7 @@ from services.identity.sign_in import SignedIn, start_session
 from services.people import directory, lookup
 from services.throttle import Throttle
 from services.transactions import transaction
+from services.webhooks import events
 from settings import Settings
 
 # The order of the fields in RegisterInput, which errors are reported in.
@@ -53,6 +54,7 @@ async def register(
             names = directory.name_keys(str(fields.user["first_name"]), str(fields.user["last_name"]))
             created = await User.create(**{**fields.user, **names}, password_hash=password_hash)
             await UserProfile.create(user=created)
+            await events.emit("user.created", {"userId": created.id, "userName": created.user_name})
             if created.email:
                 await email_verification.mail_verification(user=created, email=created.email, settings=settings)
     except IntegrityError:

@@ -37,6 +37,7 @@ LATER_MIGRATIONS = (
     "0016_webhook_events",
     "0017_data_exports",
     "0018_profile_pictures",
+    "0019_webhook_endpoints_and_deliveries",
 )
 
 
