@@ -24,6 +24,8 @@ from services.identity import reauthentication, sessions
 from services.people import counters, lookup
 from services.security_events import Kind
 from services.throttle import Throttle
+from services.webhooks import payloads
+from services.webhooks.events import emit
 from settings import Settings
 
 SUSPENDED = "This account is suspended."
@@ -63,6 +65,8 @@ async def deactivate(*, user: User, password: str, settings: Settings, throttle:
             )
             if flipped and not _hidden(locked):
                 await counters.hidden_changed(user_id=user.id, hidden=True)
+            if flipped:
+                await emit("user.deactivated", payloads.deactivated(locked))
             await sessions.revoke_all(user.id)
 
     await again_on_deadlock(hide)
@@ -93,6 +97,7 @@ async def admit(user: User, *, settings: Settings, client: Client) -> User:
             )
             if restored:
                 await counters.hidden_changed(user_id=user.id, hidden=False)
+                await emit("user.restored", payloads.restored(locked, was="deactivated"))
         return restored
 
     restored = await again_on_deadlock(restore)
@@ -128,6 +133,8 @@ async def suspend(*, actor: User, user_name: str, reason: str, client: Client) -
         flipped = await User.filter(id=target.id, suspended_at=None).update(suspended_at=_now())
         if flipped and not _hidden(locked):
             await counters.hidden_changed(user_id=target.id, hidden=True)
+        if flipped:
+            await emit("user.suspended", payloads.suspended(locked))
         await sessions.revoke_all(target.id)
     await audit.record(Kind.ACCOUNT_SUSPENDED, user_id=target.id, client=client, by=actor.id)
     return await _reloaded(target.id)
@@ -146,6 +153,8 @@ async def unsuspend(*, actor: User, user_name: str, client: Client) -> User:
         )
         if flipped and not locked.account_deleted:
             await counters.hidden_changed(user_id=target.id, hidden=False)
+        if flipped:  # the suspension is lifted; an account its owner deactivated stays so until they sign in
+            await emit("user.restored", payloads.restored(locked, was="suspended"))
     await audit.record(Kind.ACCOUNT_UNSUSPENDED, user_id=target.id, client=client, by=actor.id)
     return await _reloaded(target.id)
 
@@ -160,15 +169,20 @@ async def _reloaded(user_id: int, missing: Exception | None = None) -> User:
 async def purge_deactivated(*, restore_days: float, now: datetime | None = None) -> int:
     """Delete for good the accounts deactivated more than ``restore_days`` ago; how many went.
 
-    Each account goes by one conditional DELETE: instances running this at once delete it once, and an
-    account a sign-in restored first (account_deleted false again) stays. A hidden account's follows
-    count in no one's counts already, so its rows go with the cascade and every count stays true.
+        Each account goes by one conditional DELETE: instances running this at once delete it once, and an
+        account a sign-in restored first (account_deleted false again) stays. Each raises user.deleted
+    (``purged``: true), in the transaction of its DELETE. A hidden account's follows
+        count in no one's counts already, so its rows go with the cascade and every count stays true.
     """
     cutoff = (now or _now()) - timedelta(days=restore_days)
     expired = User.filter(account_deleted=True, deactivated_at__lt=cutoff)
     purged = 0
     for user_id in await expired.values_list("id", flat=True):
         # One row at a time: a DELETE's count includes its cascade on SQLite, so a batch would miscount.
-        if await expired.filter(id=user_id).delete():
-            purged += 1
+        # The event goes in the DELETE's transaction: of instances purging at once, the one that deleted raises it.
+        async with in_transaction():
+            user = await expired.filter(id=user_id).select_for_update().first()
+            if user is not None and await expired.filter(id=user_id).delete():
+                purged += 1
+                await emit("user.deleted", payloads.deleted(user.id, user.user_name, purged=True))
     return purged
