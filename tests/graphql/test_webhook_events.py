@@ -7,6 +7,7 @@ fails raises nothing (it rolled back), and neither does a no-op. Delivery itself
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,16 @@ from services.identity import sign_in_codes
 from services.maintenance import run_once
 from settings import Settings
 from tests.conftest import TEST_SECRET
-from tests.support import DELETE_USER, LOGOUT, LOGOUT_ALL, PASSWORD, Account, Api, resolve_reset_requests
+from tests.support import (
+    DELETE_USER,
+    LOGOUT,
+    LOGOUT_ALL,
+    PASSWORD,
+    REFRESH,
+    Account,
+    Api,
+    resolve_reset_requests,
+)
 from tests.support.social import APPROVE, BLOCK, FOLLOW, MAKE_PRIVATE, REJECT, REMOVE_FOLLOWER, UNFOLLOW
 
 DEACTIVATE = "mutation Deactivate($password: String!) { deactivateAccount(password: $password) }"
@@ -49,14 +59,19 @@ UPDATE_PROFILE = "mutation Update($input: UpdateUserInput!) { updateProfile(inpu
 
 ANN = "ann@example.com"
 NEW_PASSWORD = "brand_new_secret_77"
-SECOND = 1 / 86400  # of a day
+ROUNDS = 15
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     # Many registrations from one address: the throttles are not under test here.
     return Settings(
-        app_env="test", data_dir=tmp_path, jwt_secret=TEST_SECRET, bcrypt_rounds=4, rate_limit_enabled=False
+        app_env="test",
+        data_dir=tmp_path,
+        jwt_secret=TEST_SECRET,
+        bcrypt_rounds=4,
+        rate_limit_enabled=False,
+        refresh_reuse_grace_seconds=0,  # a spent refresh token used again revokes its session at once
     )
 
 
@@ -393,6 +408,39 @@ async def test_each_way_a_session_ends_raises_one_event_per_session(api: Api, ev
     assert _revoked(await events.new()) == [(session, "SESSION_ENDED") for session in left]
     assert (await api.execute(LOGOUT_ALL, token=ann.token)).errors  # the token died with its session
     assert await events.new() == []
+
+
+async def test_a_spent_refresh_token_used_again_revokes_its_session_once(api: Api, events: Recorder) -> None:
+    ann = await api.register("ann")
+    ann_id = await _id("ann")
+    [session] = await _sessions(api, ann)
+    refreshed = await api.execute(REFRESH, {"refreshToken": ann.refresh_token})
+    assert not refreshed.errors, refreshed.body
+    await events.skip()
+
+    reused = await api.execute(REFRESH, {"refreshToken": ann.refresh_token})
+    again = await api.execute(REFRESH, {"refreshToken": ann.refresh_token})
+
+    assert [reused.error["extensions"]["reason"], again.error["extensions"]["reason"]] == ["TOKEN_REVOKED"] * 2
+    assert await events.new() == [
+        ("session.revoked", {"user": ref(ann, ann_id), "session": {"id": session}, "reason": "TOKEN_REVOKED"})
+    ]
+
+
+async def test_racing_requests_raise_each_event_once(api: Api, events: Recorder) -> None:
+    ann = await api.register("ann")
+    await api.register("bob")
+    await events.skip()
+
+    for _ in range(ROUNDS):
+        await asyncio.gather(*(api.execute(FOLLOW, {"userName": "bob"}, token=ann.token) for _ in range(3)))
+        await asyncio.gather(*(api.execute(UNFOLLOW, {"userName": "bob"}, token=ann.token) for _ in range(3)))
+        assert [kind for kind, _ in await events.new()] == ["follow.created", "follow.deleted"]
+
+    login = await api.login("ann")
+    both = [ann.refresh_token, login.data["login"]["refreshToken"]]
+    await asyncio.gather(*(api.execute(LOGOUT, {"refreshToken": token}) for token in both * 3))
+    assert len(_revoked(await events.new())) == 2  # each session once, however many logouts raced
 
 
 # The account's life
