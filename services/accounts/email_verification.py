@@ -59,7 +59,8 @@ async def verify_email(*, token: str, settings: Settings, client: Client) -> Use
         locked = await User.filter(id=record.user_id, email_key=email_key(record.email)).select_for_update().first()
         if locked is None:
             raise one_time_tokens.invalid()  # the account moved to another address since: this token proves nothing
-        # Conditional: an address verified already is no change, and raises no event.
+        # Conditional on the flag: its count is 1 only when this verifies the address (matched = changed, so
+        # MariaDB agrees); an address verified already is no change and raises no event.
         if await User.filter(id=record.user_id, email_verified=False).update(email_verified=True):
             await emit("user.email_verified", payloads.email_verified(locked, record.email))
     user = await lookup.by_id(record.user_id)
