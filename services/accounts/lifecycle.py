@@ -169,10 +169,10 @@ async def _reloaded(user_id: int, missing: Exception | None = None) -> User:
 async def purge_deactivated(*, restore_days: float, now: datetime | None = None) -> int:
     """Delete for good the accounts deactivated more than ``restore_days`` ago; how many went.
 
-        Each account goes by one conditional DELETE: instances running this at once delete it once, and an
-        account a sign-in restored first (account_deleted false again) stays. Each raises user.deleted
-    (``purged``: true), in the transaction of its DELETE. A hidden account's follows
-        count in no one's counts already, so its rows go with the cascade and every count stays true.
+    Each account goes by one conditional DELETE: instances running this at once delete it once, and an
+    account a sign-in restored first (account_deleted false again) stays. A hidden account's follows
+    count in no one's counts already, so its rows go with the cascade and every count stays true. Each
+    purged account raises user.deleted (``purged``: true) in the transaction of its DELETE.
     """
     cutoff = (now or _now()) - timedelta(days=restore_days)
     expired = User.filter(account_deleted=True, deactivated_at__lt=cutoff)

@@ -5,7 +5,8 @@ its absolute end. Revocation is one conditional UPDATE of session rows, recordin
 TOKEN_REVOKED for this one session, SESSION_ENDED for all of a user's, see services.identity.refusals);
 rotation runs in one transaction holding its session row locked. So after any interleaving of refresh,
 reuse, logout, logoutAll, a password change or a delete, a revoked session has no live token, and one
-token never yields two successors.
+token never yields two successors. Each revocation raises one session.revoked webhook event per session it
+ended, in its transaction (``_announce_ended``).
 
 The reuse grace: for REFRESH_REUSE_GRACE_SECONDS after a token was spent, presenting it again (a second
 tab refreshing at the same moment) answers the successor it was spent for, while that successor is still
