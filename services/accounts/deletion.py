@@ -14,6 +14,8 @@ from services.identity import reauthentication
 from services.media import profile_images
 from services.people import counters
 from services.throttle import Throttle
+from services.webhooks import payloads
+from services.webhooks.events import emit
 from settings import Settings
 
 
@@ -49,6 +51,8 @@ async def delete_user(
             deleted = await User.filter(id=target.id).delete()
             if not deleted:
                 raise NotFound(f"No user is named {user_name!r}.", field="userName")
+            # Its sessions and follows go with it (cascade): user.deleted stands for them, no event of their own.
+            await emit("user.deleted", payloads.deleted(target.id, target.user_name, purged=False))
         return picture
 
     picture = await again_on_deadlock(delete)

@@ -23,6 +23,8 @@ from services.identity import one_time_tokens, sessions
 from services.identity.one_time_tokens import UNDO_EMAIL_CHANGE
 from services.mail import outbox
 from services.security_events import Kind
+from services.webhooks import payloads
+from services.webhooks.events import emit
 from settings import Settings
 
 TAKEN = "The old address now belongs to another account, so it cannot be restored; contact support."
@@ -72,11 +74,19 @@ async def undo(*, token: str, settings: Settings, client: Client) -> None:
             await OneTimeToken.filter(
                 user_id=record.user_id, purpose=UNDO_EMAIL_CHANGE, used_at=None, id__gt=record.id
             ).update(used_at=datetime.now(UTC))
+            before = await User.filter(id=record.user_id).select_for_update().first()
             restored = await User.filter(id=record.user_id).update(
                 email=record.email, email_key=email_key(record.email), email_verified=True
             )
-            if not restored:  # the account was deleted
+            if before is None or not restored:  # the account was deleted
                 raise one_time_tokens.invalid()
+            changed = [
+                name
+                for name, same in (("email", before.email == record.email), ("email_verified", before.email_verified))
+                if not same
+            ]
+            if changed:
+                await emit("user.updated", payloads.updated(before, changed))
             await sessions.revoke_all(record.user_id)  # also outdates reset tokens mailed meanwhile
     except IntegrityError:
         raise Conflict(TAKEN, field="token") from None

@@ -22,6 +22,8 @@ from services.people import lookup
 from services.security_events import Kind
 from services.throttle import Throttle
 from services.transactions import transaction
+from services.webhooks import payloads
+from services.webhooks.events import emit
 from settings import Settings
 
 
@@ -54,9 +56,13 @@ async def verify_email(*, token: str, settings: Settings, client: Client) -> Use
         await one_time_tokens.consume(record)
         # Read under the row's lock, not from the UPDATE's row count: MariaDB counts only rows it changed, and
         # an address verified already is not changed.
-        if await User.filter(id=record.user_id, email_key=email_key(record.email)).select_for_update().first() is None:
+        locked = await User.filter(id=record.user_id, email_key=email_key(record.email)).select_for_update().first()
+        if locked is None:
             raise one_time_tokens.invalid()  # the account moved to another address since: this token proves nothing
-        await User.filter(id=record.user_id).update(email_verified=True)
+        # Conditional on the flag: its count is 1 only when this verifies the address (matched = changed, so
+        # MariaDB agrees); an address verified already is no change and raises no event.
+        if await User.filter(id=record.user_id, email_verified=False).update(email_verified=True):
+            await emit("user.email_verified", payloads.email_verified(locked, record.email))
     user = await lookup.by_id(record.user_id)
     if user is None:
         raise one_time_tokens.invalid()

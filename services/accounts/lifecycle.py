@@ -26,6 +26,8 @@ from services.media import profile_images
 from services.people import counters, lookup
 from services.security_events import Kind
 from services.throttle import Throttle
+from services.webhooks import payloads
+from services.webhooks.events import emit
 from settings import Settings
 
 SUSPENDED = "This account is suspended."
@@ -65,6 +67,8 @@ async def deactivate(*, user: User, password: str, settings: Settings, throttle:
             )
             if flipped and not _hidden(locked):
                 await counters.hidden_changed(user_id=user.id, hidden=True)
+            if flipped:
+                await emit("user.deactivated", payloads.deactivated(locked))
             await sessions.revoke_all(user.id)
 
     await again_on_deadlock(hide)
@@ -95,6 +99,7 @@ async def admit(user: User, *, settings: Settings, client: Client) -> User:
             )
             if restored:
                 await counters.hidden_changed(user_id=user.id, hidden=False)
+                await emit("user.restored", payloads.restored(locked, was="deactivated"))
         return restored
 
     restored = await again_on_deadlock(restore)
@@ -130,6 +135,8 @@ async def suspend(*, actor: User, user_name: str, reason: str, client: Client) -
         flipped = await User.filter(id=target.id, suspended_at=None).update(suspended_at=_now())
         if flipped and not _hidden(locked):
             await counters.hidden_changed(user_id=target.id, hidden=True)
+        if flipped:
+            await emit("user.suspended", payloads.suspended(locked))
         await sessions.revoke_all(target.id)
     await audit.record(Kind.ACCOUNT_SUSPENDED, user_id=target.id, client=client, by=actor.id)
     return await _reloaded(target.id)
@@ -148,6 +155,8 @@ async def unsuspend(*, actor: User, user_name: str, client: Client) -> User:
         )
         if flipped and not locked.account_deleted:
             await counters.hidden_changed(user_id=target.id, hidden=False)
+        if flipped:  # the suspension is lifted; an account its owner deactivated stays so until they sign in
+            await emit("user.restored", payloads.restored(locked, was="suspended"))
     await audit.record(Kind.ACCOUNT_UNSUSPENDED, user_id=target.id, client=client, by=actor.id)
     return await _reloaded(target.id)
 
@@ -166,7 +175,8 @@ async def purge_deactivated(
 
     Each account goes by one conditional DELETE: instances running this at once delete it once, and an
     account a sign-in restored first (account_deleted false again) stays. A hidden account's follows
-    count in no one's counts already, so its rows go with the cascade and every count stays true. With
+    count in no one's counts already, so its rows go with the cascade and every count stays true. Each
+    purged account raises user.deleted (``purged``: true) in the transaction of its DELETE. With
     ``settings``, a purged account's uploaded profile picture goes too (its files, after its row).
     """
     cutoff = (now or _now()) - timedelta(days=restore_days)
@@ -175,7 +185,13 @@ async def purge_deactivated(
     for user_id in await expired.values_list("id", flat=True):
         # One row at a time: a DELETE's count includes its cascade on SQLite, so a batch would miscount.
         stem = await profile_images.stored_stem(cast(int, user_id))  # flat: each an id
-        if await expired.filter(id=user_id).delete():
+        # The event goes in the DELETE's transaction: of instances purging at once, the one that deleted raises it.
+        async with in_transaction():
+            user = await expired.filter(id=user_id).select_for_update().first()
+            deleted = user is not None and await expired.filter(id=user_id).delete()
+            if user is not None and deleted:
+                await emit("user.deleted", payloads.deleted(user.id, user.user_name, purged=True))
+        if deleted:
             purged += 1
             if settings is not None and stem is not None:
                 await profile_images.delete_stem(stem, settings)

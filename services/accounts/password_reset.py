@@ -21,6 +21,8 @@ from services.people import lookup
 from services.security_events import Kind
 from services.throttle import Throttle
 from services.transactions import transaction
+from services.webhooks import payloads
+from services.webhooks.events import emit
 from settings import Settings
 
 # An outbox row that is no mail yet: a reset request, which the sender resolves (resolve_reset_request).
@@ -99,7 +101,9 @@ async def reset_password(*, token: str, new_password: str, settings: Settings, c
             await credentials.set_password(user=user, password_hash=password_hash)
         except Conflict:
             raise one_time_tokens.invalid() from None
-        await User.filter(id=user.id, email_key=mailed_to).update(email_verified=True)
+        await emit("user.updated", payloads.updated(user, ["password"]))
+        if await User.filter(id=user.id, email_key=mailed_to, email_verified=False).update(email_verified=True):
+            await emit("user.email_verified", payloads.email_verified(user, record.email))
         if user.email:
             await outbox.enqueue(template="password_changed", to=user.email, data={"user_name": user.user_name})
     await audit.record(Kind.PASSWORD_CHANGED, event="password_reset", user_id=user.id, client=client)

@@ -11,6 +11,7 @@ from services import audit
 from services.accounts import change_notices, uniqueness
 from services.accounts.managed import managed_account
 from services.accounts.validation import (
+    FIELD_RULES,
     UPDATE_ORDER,
     CleanFields,
     FieldChecks,
@@ -27,6 +28,8 @@ from services.people import directory, follows, lookup
 from services.security_events import Kind
 from services.throttle import CONFLICTS, Throttle
 from services.transactions import transaction
+from services.webhooks import payloads
+from services.webhooks.events import emit
 from settings import Settings
 
 CONFLICTS_THROTTLED = "Too many changes naming a taken userName, email or phoneNumber; try again later."
@@ -91,6 +94,10 @@ async def update_user(
             await change_notices.mail_account_changes(
                 before=target, changes=fields.user, password_changed=password_hash is not None, settings=settings
             )
+            changed = _changed(target, fields, password_changed=password_hash is not None)
+            if changed:  # an update that changes nothing raises nothing
+                name = str(fields.user.get("user_name", target.user_name))  # the name it has now
+                await emit("user.updated", payloads.updated(target, changed, user_name=name))
 
     try:
         await again_on_deadlock(save)
@@ -155,6 +162,22 @@ async def _checked_passwords(
     return await passwords.hash_password(new, rounds=settings.bcrypt_rounds)
 
 
+def _changed(before: User, fields: CleanFields, *, password_changed: bool) -> list[str]:
+    """The attributes whose values the update changes (in UpdateUserInput's order), compared with ``before``
+    as read for this update; a new email also unverifies a verified one; a password is named, never shown."""
+    new = {**fields.user, **fields.profile}
+    old = {
+        **{key: getattr(before, key) for key in fields.user},
+        **{key: getattr(before.profile, key) for key in fields.profile},
+    }
+    changed = [attribute for attribute in FIELD_RULES if attribute in new and new[attribute] != old[attribute]]
+    if "email" in changed and before.email_verified:
+        changed.insert(changed.index("email") + 1, "email_verified")
+    if password_changed:
+        changed.append("password")
+    return changed
+
+
 def _checked_new_password(
     user: User, fields: CleanFields, old_password: str | None, new_password: str | None, checks: FieldChecks
 ) -> str | None:
@@ -187,7 +210,8 @@ async def _write(user: User, fields: CleanFields, password_hash: str | None) -> 
         first, last = columns.get("first_name", user.first_name), columns.get("last_name", user.last_name)
         columns.update(directory.name_keys(str(first), str(last)))
         same_names = User.filter(id=user.id, first_name=user.first_name, last_name=user.last_name)
-        if not await same_names.update(**columns):
+        # MySQL/MariaDB count only the rows an UPDATE changed: writing the same values again is no race.
+        if not await same_names.update(**columns) and not await same_names.exists():
             field = "firstName" if "first_name" in fields.user else "lastName"
             raise Conflict("Another request changed the name at the same moment; try again.", field=field)
     elif columns:

@@ -17,7 +17,8 @@ from services.identity.sign_in import SignedIn, start_session
 from services.people import directory, lookup
 from services.throttle import Throttle
 from services.transactions import transaction
-from services.webhooks import events
+from services.webhooks import payloads
+from services.webhooks.events import emit
 from settings import Settings
 
 # The order of the fields in RegisterInput, which errors are reported in.
@@ -54,7 +55,7 @@ async def register(
             names = directory.name_keys(str(fields.user["first_name"]), str(fields.user["last_name"]))
             created = await User.create(**{**fields.user, **names}, password_hash=password_hash)
             await UserProfile.create(user=created)
-            await events.emit("user.created", {"userId": created.id, "userName": created.user_name})
+            await emit("user.created", payloads.created(created))
             if created.email:
                 await email_verification.mail_verification(user=created, email=created.email, settings=settings)
     except IntegrityError:
@@ -71,6 +72,8 @@ async def grant_admin(user_name: str) -> User:
     user = await lookup.by_name(user_name)
     if user is None:
         raise NotFound(f"No user is named {user_name!r}.", field="userName")
-    await User.filter(id=user.id).update(is_admin=True)
+    async with transaction():
+        if await User.filter(id=user.id, is_admin=False).update(is_admin=True):
+            await emit("user.updated", payloads.updated(user, ["is_admin"]))
     user.is_admin = True
     return user

@@ -29,6 +29,8 @@ from services.identity.sign_in_methods import has_password
 from services.people import directory, lookup
 from services.security_events import Kind
 from services.transactions import transaction
+from services.webhooks import payloads
+from services.webhooks.events import emit
 from settings import Settings
 
 # The callback's ?error= reasons that are about accounts.
@@ -132,6 +134,7 @@ async def account_for(provider: str, identity: Identity, *, settings: Settings, 
                 )
                 if email is not None and not created.email_verified:
                     await email_verification.mail_verification(user=created, email=email, settings=settings)
+                await emit("user.created", payloads.created(created))
         except IntegrityError:
             if email is not None and await User.filter(email_key=email_key(email)).exists():
                 raise ProviderRefused(EMAIL_IN_USE, "An account already has this email address.") from None
@@ -215,7 +218,9 @@ async def set_first_password(
         )
     password = clean_new_password(new_password, "newPassword", user_name=user.user_name, email=user.email)
     hashed = await passwords.hash_password(password, rounds=settings.bcrypt_rounds)
-    if not await User.filter(id=user.id, password_hash=NO_PASSWORD).update(password_hash=hashed):
-        raise Conflict(PASSWORD_EXISTS, field="newPassword")  # set by a request that came first
+    async with transaction():
+        if not await User.filter(id=user.id, password_hash=NO_PASSWORD).update(password_hash=hashed):
+            raise Conflict(PASSWORD_EXISTS, field="newPassword")  # set by a request that came first
+        await emit("user.updated", payloads.updated(user, ["password"]))
     user.password_hash = hashed
     await audit.record(Kind.PASSWORD_SET, user_id=user.id, client=client)

@@ -5,7 +5,8 @@ its absolute end. Revocation is one conditional UPDATE of session rows, recordin
 TOKEN_REVOKED for this one session, SESSION_ENDED for all of a user's, see services.identity.refusals);
 rotation runs in one transaction holding its session row locked. So after any interleaving of refresh,
 reuse, logout, logoutAll, a password change or a delete, a revoked session has no live token, and one
-token never yields two successors.
+token never yields two successors. Each revocation raises one session.revoked webhook event per session it
+ended, in its transaction (``_announce_ended``).
 
 The reuse grace: for REFRESH_REUSE_GRACE_SECONDS after a token was spent, presenting it again (a second
 tab refreshing at the same moment) answers the successor it was spent for, while that successor is still
@@ -37,6 +38,8 @@ from services.identity import refresh_successors, refusals
 from services.identity.refusals import SESSION_ENDED, TOKEN_REVOKED
 from services.people import lookup
 from services.security_events import Kind
+from services.webhooks import payloads
+from services.webhooks.events import emit
 from settings import Settings
 
 TOKEN_BYTES = 32  # 256 bits
@@ -183,7 +186,8 @@ async def rotate(token: object, settings: Settings, *, client: Client) -> tuple[
         again = await _within_grace(record.id, text, session, now, settings)
         if again is not None:
             return await _owner(session), again
-        await Session.filter(id=session_id, revoked_at=None).update(revoked_at=now, end_reason=TOKEN_REVOKED)
+        if await Session.filter(id=session_id, revoked_at=None).update(revoked_at=now, end_reason=TOKEN_REVOKED):
+            await _announce_ended(session.user_id, now, TOKEN_REVOKED)  # type: ignore[attr-defined]
     await audit.record(
         Kind.REFRESH_TOKEN_REUSED,
         user_id=session.user_id,  # type: ignore[attr-defined]
@@ -240,10 +244,15 @@ async def revoke(token: object) -> int | None:
     record = await RefreshToken.filter(token_hash=_digest(_clean(token))).select_related("session").first()
     if record is None:
         return None
-    ended = await Session.filter(id=record.session.id, revoked_at=None).update(
-        revoked_at=_now(), end_reason=TOKEN_REVOKED
-    )
-    return record.session.user_id if ended else None  # type: ignore[attr-defined]
+    user_id: int = record.session.user_id  # type: ignore[attr-defined]
+    now = _now()
+    async with in_transaction():
+        ended = await Session.filter(id=record.session.id, revoked_at=None).update(
+            revoked_at=now, end_reason=TOKEN_REVOKED
+        )
+        if ended:
+            await _announce_ended(user_id, now, TOKEN_REVOKED)
+    return user_id if ended else None
 
 
 async def revoke_one(*, user_id: int, session_id: str) -> bool:
@@ -251,9 +260,12 @@ async def revoke_one(*, user_id: int, session_id: str) -> bool:
     if len(session_id) > SESSION_ID_LENGTH:
         return False
     now = _now()
-    ended = await Session.filter(_live_rows(now), id=session_id, user_id=user_id).update(
-        revoked_at=now, end_reason=TOKEN_REVOKED
-    )
+    async with in_transaction():
+        ended = await Session.filter(_live_rows(now), id=session_id, user_id=user_id).update(
+            revoked_at=now, end_reason=TOKEN_REVOKED
+        )
+        if ended:
+            await _announce_ended(user_id, now, TOKEN_REVOKED)
     return ended > 0
 
 
@@ -269,9 +281,11 @@ async def revoke_all(user_id: int) -> None:
     session); the token version is bumped too. The sessions' conditional UPDATE waits for any rotation
     holding one of them, so no successor it inserted stays live.
     """
+    now = _now()
     async with in_transaction():
         await User.filter(id=user_id).update(token_version=F("token_version") + 1)
-        await Session.filter(user_id=user_id, revoked_at=None).update(revoked_at=_now(), end_reason=SESSION_ENDED)
+        if await Session.filter(user_id=user_id, revoked_at=None).update(revoked_at=now, end_reason=SESSION_ENDED):
+            await _announce_ended(user_id, now, SESSION_ENDED)
 
 
 async def revoke_others(*, user_id: int, keep: str) -> int:
@@ -280,8 +294,25 @@ async def revoke_others(*, user_id: int, keep: str) -> int:
     One conditional UPDATE: access tokens die with their session (their ``sid``), so the token version
     stays and the kept session's tokens work on. It waits for any rotation holding one of the rows.
     """
-    return (
-        await Session.filter(user_id=user_id, revoked_at=None)
-        .exclude(id=keep)
-        .update(revoked_at=_now(), end_reason=SESSION_ENDED)
+    now = _now()
+    async with in_transaction():
+        ended = (
+            await Session.filter(user_id=user_id, revoked_at=None)
+            .exclude(id=keep)
+            .update(revoked_at=now, end_reason=SESSION_ENDED)
+        )
+        if ended:
+            await _announce_ended(user_id, now, SESSION_ENDED)
+    return ended
+
+
+async def _announce_ended(user_id: int, at: datetime, reason: str) -> None:
+    """Inside the transaction that revoked them: one session.revoked event per session of ``user_id`` that
+    this revocation (stamped ``at``) ended. The rows it updated are this transaction's, locked until it ends;
+    one that was already past its absolute end had ended by itself, and raises nothing."""
+    ended = await Session.filter(user_id=user_id, revoked_at=at, end_reason=reason, expires_at__gt=at).values_list(
+        "id", "user__user_name"
     )
+    for session_id, user_name in sorted(ended):
+        data = payloads.session_revoked(user_id, str(user_name), session_id=str(session_id), reason=reason)
+        await emit("session.revoked", data)

@@ -45,6 +45,8 @@ from services.people import lookup
 from services.security_events import Kind
 from services.throttle import LOGIN, SIGN_IN_CODE_REQUESTS, Attempt, Throttle
 from services.transactions import transaction
+from services.webhooks import payloads
+from services.webhooks.events import emit
 from settings import Settings
 
 # An outbox row that is no mail yet: a code request, which the sender resolves (resolve_request).
@@ -337,6 +339,8 @@ async def _finish(
         verified = consumed and await User.filter(id=user.id, email_key=row.email_key, email_verified=False).update(
             email_verified=True
         )
+        if verified and user.email is not None:
+            await emit("user.email_verified", payloads.email_verified(user, user.email))
     if not consumed:
         reason = await _why_spent(row.id)
         await _failed(user, client, reason, via="code" if via_code else "link")

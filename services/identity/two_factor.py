@@ -42,6 +42,8 @@ from services.people import lookup
 from services.security_events import Kind
 from services.throttle import Attempt, Throttle
 from services.transactions import transaction
+from services.webhooks import payloads
+from services.webhooks.events import emit
 from settings import Settings, SettingsError
 
 STEP_SECONDS = 30  # RFC 6238 defaults, what every authenticator app assumes: SHA-1, 6 digits, 30 s
@@ -120,7 +122,8 @@ async def confirm(
         ).update(confirmed_at=_now(), last_used_step=step)
         if not claimed:
             raise Conflict("The two-factor setup changed meanwhile; start again with beginTwoFactorSetup.")
-        await User.filter(id=user.id).update(two_factor_enabled=True)
+        if await User.filter(id=user.id, two_factor_enabled=False).update(two_factor_enabled=True):
+            await emit("user.updated", payloads.updated(user, ["two_factor_enabled"]))
         await _store_recovery_codes(user.id, codes)
         await _end_sessions(user, keep=session_id)
         await _notify(user, "two_factor_enabled")
@@ -290,7 +293,8 @@ async def _turn_off(user: User, *, keep: str | None = None) -> None:
     async with transaction():
         await TwoFactorSecret.filter(user_id=user.id).delete()
         await RecoveryCode.filter(user_id=user.id).delete()
-        await User.filter(id=user.id).update(two_factor_enabled=False)
+        if await User.filter(id=user.id, two_factor_enabled=True).update(two_factor_enabled=False):
+            await emit("user.updated", payloads.updated(user, ["two_factor_enabled"]))
         await _end_sessions(user, keep=keep)
         await _notify(user, "two_factor_disabled")
 

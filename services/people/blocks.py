@@ -12,6 +12,8 @@ from tortoise.transactions import in_transaction
 from models import Block, Follow, User
 from services.deadlocks import retried
 from services.people import counters, locks, targets
+from services.webhooks import payloads
+from services.webhooks.events import emit
 
 
 def _between(a: int, b: int) -> Q:
@@ -34,6 +36,10 @@ async def block(*, actor: User, user_name: str) -> User:
         await counters.add(
             {actor.id: (-target_followed, -actor_followed), target.id: (-actor_followed, -target_followed)}
         )
+        if actor_followed:
+            await emit("follow.deleted", payloads.follow(actor, target))
+        if target_followed:
+            await emit("follow.deleted", payloads.follow(target, actor))
     return await targets.named_after(target, user_name)
 
 

@@ -2,9 +2,10 @@
 Keyword-only, GraphQL-free.
 
 Each action is one transaction that changes the rows and, in the same transaction, the counters that
-count them (services.people.counters). Every transaction first locks the users it touches in id order
-(services.people.locks): two actions on the same pair of users run one after the other, and two
-transactions never wait on each other crosswise.
+count them (services.people.counters) and the webhook event of a follow that began or ended (a request is
+no follow: it raises follow.created when approved, nothing when withdrawn or rejected). Every transaction
+first locks the users it touches in id order (services.people.locks): two actions on the same pair of
+users run one after the other, and two transactions never wait on each other crosswise.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from models import Block, Follow, User, UserProfile
 from services.deadlocks import retried
 from services.errors import Forbidden, NotFound
 from services.people import counters, locks, targets
+from services.webhooks import payloads
+from services.webhooks.events import emit
 
 FollowStatus = Literal["FOLLOWING", "REQUESTED"]
 
@@ -60,6 +63,7 @@ async def follow(*, actor: User, user_name: str) -> FollowResult:
             await Follow.create(follower_id=actor.id, followee_id=target.id, accepted=accepted)
             if accepted:
                 await counters.add({actor.id: (0, 1), target.id: (1, 0)})
+                await emit("follow.created", payloads.follow(actor, target))
     return FollowResult("FOLLOWING" if accepted else "REQUESTED", await targets.seen_after(actor, target, user_name))
 
 
@@ -74,6 +78,7 @@ async def unfollow(*, actor: User, user_name: str) -> User:
         await Follow.filter(follower_id=actor.id, followee_id=target.id, accepted=False).delete()
         if ended:
             await counters.add({actor.id: (0, -1), target.id: (-1, 0)})
+            await emit("follow.deleted", payloads.follow(actor, target))
     return await targets.seen_after(actor, target, user_name)
 
 
@@ -86,6 +91,7 @@ async def remove_follower(*, actor: User, user_name: str) -> User:
             raise targets.no_such_user(user_name)
         if await Follow.filter(follower_id=target.id, followee_id=actor.id, accepted=True).delete():
             await counters.add({actor.id: (-1, 0), target.id: (0, -1)})
+            await emit("follow.deleted", payloads.follow(target, actor))
     return await targets.seen_after(actor, target, user_name)
 
 
@@ -100,6 +106,7 @@ async def approve_request(*, actor: User, user_name: str) -> User:
         if await Follow.filter(follower_id=target.id, followee_id=actor.id, accepted=False).delete():
             await Follow.create(follower_id=target.id, followee_id=actor.id, accepted=True)
             await counters.add({actor.id: (1, 0), target.id: (0, 1)})
+            await emit("follow.created", payloads.follow(target, actor))
         elif not await Follow.exists(follower_id=target.id, followee_id=actor.id, accepted=True):
             raise NotFound(f"{user_name} has not asked to follow you.", field="userName")
     return await targets.seen_after(actor, target, user_name)
@@ -140,4 +147,6 @@ async def approve_all_requests(*, owner_id: int) -> int:
     shown = sum(1 for user_id in pending if not locks.hidden(rows[user_id]))
     if shown:
         await User.filter(id=owner_id).update(followers_count=F("followers_count") + shown)
+    for user_id in sorted(pending):  # each request became a follow
+        await emit("follow.created", payloads.follow(rows[user_id], rows[owner_id]))
     return len(pending)

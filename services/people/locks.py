@@ -24,4 +24,4 @@ async def lock_rows(user_ids: Iterable[int]) -> list[User]:
     read whether each is hidden as it is now (a locking read sees the latest committed row)."""
     # A model query: Tortoise drops FOR UPDATE from values()/values_list() queries.
     query = User.filter(id__in=sorted(set(user_ids))).order_by("id").select_for_update()
-    return list(await query.only("id", "account_deleted", "suspended_at"))
+    return list(await query.only("id", "user_name", "account_deleted", "suspended_at"))  # user_name: for events

@@ -16,7 +16,7 @@ import pytest
 
 from settings import Settings
 from tests.conftest import TEST_SECRET
-from tests.support import ME, USER, Account, Api
+from tests.support import LOGOUT_ALL, ME, USER, Account, Api
 from tests.support.social import FOLLOW
 
 DB_CLIENT = "tortoise.db_client"
@@ -125,9 +125,13 @@ async def test_update_user_is_a_fixed_number_of_queries(api: Api, queries: Queri
         result = await api.update_user(account, firstName="John", website="https://john.example")
 
     assert result.data["updateUser"]["profile"]["website"] == "https://john.example"
-    # caller, target by name, UPDATE users, UPDATE user_profiles, the updated user with its profile
-    assert len(statements) == 5, statements
-    assert [statement.split()[0] for statement in statements] == ["SELECT", "SELECT", "UPDATE", "UPDATE", "SELECT"]
+    # caller, target by name, UPDATE users, UPDATE user_profiles, INSERT the user.updated webhook event,
+    # the updated user with its profile
+    assert len(statements) == 6, statements
+    assert [statement.split()[0] for statement in statements] == [
+        "SELECT", "SELECT", "UPDATE", "UPDATE", "INSERT", "SELECT"
+    ]  # fmt: skip
+    assert "webhook_events" in statements[4], statements
     assert _loads_user_with_profile(statements[-1]), statements
 
 
@@ -217,6 +221,24 @@ async def test_follow_is_a_fixed_number_of_queries_in_one_transaction(api: Api, 
     assert result.data["follow"]["status"] == "FOLLOWING"
     locks = [s for s in statements if "FOR UPDATE" in s]
     assert len(locks) == (0 if api.backend == "sqlite" else 1), statements  # SQLite has one writer anyway
-    # caller, target; in the transaction: lock both, blocks, the follow, privacy, INSERT, two counter UPDATEs;
-    # then the user as the caller sees it, with its relationship (follows, blocks)
-    assert len(statements) == 12, statements
+    # caller, target; in the transaction: lock both, blocks, the follow, privacy, INSERT, two counter UPDATEs,
+    # INSERT the follow.created webhook event; then the user as the caller sees it, with its relationship
+    # (follows, blocks)
+    assert len(statements) == 13, statements
+    assert sum("webhook_events" in statement for statement in statements) == 1, statements
+
+
+async def test_ending_sessions_writes_one_event_per_session(api: Api, queries: Queries) -> None:
+    ann = await api.register("ann")
+    for _ in range(2):
+        await api.login("ann")
+
+    with queries.counting() as statements:
+        result = await api.execute(LOGOUT_ALL, token=ann.token)
+
+    assert result.data == {"logoutAll": True}, result.body
+    # the caller; in the transaction: bump the token version, end the sessions, read the ones it ended; one
+    # INSERT of a session.revoked webhook event per session; the security event
+    inserts = [statement for statement in statements if statement.startswith("INSERT")]
+    assert sum("webhook_events" in statement for statement in inserts) == 3, statements
+    assert len(statements) == 8, statements

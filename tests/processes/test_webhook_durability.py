@@ -30,9 +30,14 @@ def _environ(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
         TOTP_ENCRYPTION_KEY=Fernet.generate_key().decode(),
         WEBHOOK_RETRY_SECONDS=" ".join(["1"] * 20),
         WEBHOOK_POLL_SECONDS="1",
+        WEBHOOK_CONNECT_TIMEOUT="1",
+        WEBHOOK_READ_TIMEOUT="1",
         REGISTER_MAX_PER_ADDRESS="1000",
         **extra,
     )
+
+
+LEASE_SECONDS = 5 + 1 + 2 * 1 + 30  # services/webhooks/worker.py's lease with the timeouts above
 
 
 async def _endpoint(server: Server, environ: dict[str, str], url: str) -> str:
@@ -66,14 +71,16 @@ async def test_a_server_killed_before_delivering_delivers_after_restart(tmp_path
     second.start()
     try:
         await second.wait_ready()
-        [received] = await receiver.wait_for(1)
+        # The first server may have died mid-try, holding the delivery's lease (resolve + connect + 2 reads + 30 s
+        # = 38 s with these timeouts): the second takes it when the lease runs out.
+        [received] = await receiver.wait_for(1, seconds=LEASE_SECONDS + 30)
         await asyncio.sleep(QUIET_SECONDS)
     finally:
         second.stop()
         await receiver.stop()
 
     payload = received.verified(secret)
-    assert (payload["type"], payload["data"]["userName"]) == ("user.created", "ann"), second.output()
+    assert (payload["type"], payload["data"]["user"]["userName"]) == ("user.created", "ann"), second.output()
     assert len(receiver.received) == 1
 
 
@@ -108,7 +115,7 @@ async def test_two_instances_deliver_each_event_exactly_once(shared_database: st
             server.stop()
         await receiver.stop()
 
-    names = sorted(r.verified(secret)["data"]["userName"] for r in received)
+    names = sorted(r.verified(secret)["data"]["user"]["userName"] for r in received)
     assert names == sorted(f"user{n}" for n in range(EVENTS))
     assert len(receiver.received) == EVENTS
     assert len({r.headers["webhook-id"] for r in receiver.received}) == EVENTS

@@ -126,9 +126,9 @@ class Receiver:
                 self.bytes_sent[-1] = sent
             await writer.drain()
 
-    async def wait_for(self, count: int) -> list[Received]:
-        """The first ``count`` requests, once they came."""
-        async with asyncio.timeout(WAIT_SECONDS):
+    async def wait_for(self, count: int, *, seconds: float = WAIT_SECONDS) -> list[Received]:
+        """The first ``count`` requests, once they came (within ``seconds``)."""
+        async with asyncio.timeout(seconds):
             while len(self.received) < count:
                 self._arrived.clear()
                 await self._arrived.wait()
