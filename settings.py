@@ -114,6 +114,12 @@ def _fernet_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
     return keys
 
 
+def _jwt_algorithm(value: object) -> object:
+    """JWT_ALGORITHM in any case (``eddsa``, ``es256``) as the JOSE name."""
+    names = {name.lower(): name for name in ("EdDSA", "ES256", "RS256", "HS256")}
+    return names.get(value.strip().lower(), value) if isinstance(value, str) else value
+
+
 def _link(value: str) -> str:
     if "{token}" not in value:
         raise ValueError("must contain {token}, where the mailed token goes")
@@ -233,6 +239,7 @@ CookiePath = Annotated[str, AfterValidator(_cookie_path)]
 SameSite = Annotated[Literal["strict", "lax", "none"], BeforeValidator(_lower)]
 Environment = Annotated[Literal["development", "test", "production"], BeforeValidator(_lower)]
 LogFormat = Annotated[Literal["text", "json"], BeforeValidator(_lower)]
+JwtAlgorithm = Annotated[Literal["EdDSA", "ES256", "RS256", "HS256"], BeforeValidator(_jwt_algorithm)]
 LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)]
 
 
@@ -530,6 +537,27 @@ class Settings(BaseSettings):
     mail_poll_seconds: Whole = Field(
         5, description="how often the sender looks for mail written by other instances", ge=1
     )
+    # --- signing keys (JWKS) ---
+    jwt_algorithm: JwtAlgorithm = Field(
+        "EdDSA",
+        description="how access tokens are signed: `EdDSA` (Ed25519), `ES256` or `RS256` with a key kept in the "
+        "database (`python main.py keys ...`) and published at `/.well-known/jwks.json`; `HS256` with `JWT_SECRET` "
+        "(every verifier then needs the secret); see Tokens for other services",
+    )
+    signing_key_refresh_seconds: Whole = Field(
+        30,
+        description="how often each server process reloads the signing keys from the database (a new or retired "
+        "key reaches every instance within this time)",
+        ge=1,
+        le=3600,
+    )
+    jwks_max_age: Whole = Field(
+        300,
+        description="seconds verifiers may cache `/.well-known/jwks.json` (its `Cache-Control: max-age`); "
+        "`keys activate` refuses a key published for less than this, unless `--now`",
+        ge=0,
+        le=86400,
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -627,6 +655,11 @@ class Settings(BaseSettings):
         if self.auth_cookie_name:
             return self.auth_cookie_name
         return "__Secure-refresh_token" if self.auth_cookie_secure else "refresh_token"
+
+    @property
+    def asymmetric_tokens(self) -> bool:
+        """Access tokens signed with a key pair from the database (JWT_ALGORITHM other than HS256)."""
+        return self.jwt_algorithm != "HS256"
 
     @property
     def is_production(self) -> bool:

@@ -19,7 +19,7 @@ from services.mail import sender
 from services.throttle import Throttle
 from services.throttle_counters import counters_for
 from settings import Settings
-from web import gauges, graphiql, metrics, passkey_page, provider_callback, session_cookies, tracing
+from web import gauges, graphiql, jwks, metrics, passkey_page, provider_callback, session_cookies, tracing
 from web.access_log import RequestLog
 from web.authentication import Authentication
 from web.graphql_view import BodySizeLimit, GraphQLApp
@@ -86,6 +86,7 @@ def create_app(settings: Settings) -> Starlette:
             *RestDoor(graphql).routes(),
             *session_cookies.routes(settings, throttle),  # AUTH_COOKIES: /auth/refresh, /auth/logout
             *provider_callback.routes(settings),  # /auth/callback/{provider}
+            *jwks.routes(settings),  # /.well-known/jwks.json, /.well-known/openid-configuration
             Route("/", home),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

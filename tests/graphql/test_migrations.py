@@ -35,6 +35,7 @@ LATER_MIGRATIONS = (
     "0014_provider_sign_in",
     "0015_provider_link_identity",
     "0016_webhook_events",
+    "0017_signing_keys",
 )
 
 
