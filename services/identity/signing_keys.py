@@ -81,7 +81,7 @@ async def generate(settings: Settings, *, algorithm: str | None = None, now: dat
     algorithm = _asymmetric(algorithm or settings.jwt_algorithm)
     now = now or datetime.now(UTC)
     private = new_private_key(algorithm)
-    fields = _new_fields(private, algorithm, settings, now)
+    fields = new_key_fields(private, algorithm, settings, now)
     try:  # one INSERT: the unique active_slot lets only one of several keys made at once be active
         key = await SigningKey.create(**fields, state=ACTIVE, active_slot=ACTIVE_SLOT, activated_at=now)
     except IntegrityError:
@@ -98,7 +98,7 @@ async def ensure_active(settings: Settings) -> bool:
     private = new_private_key(settings.jwt_algorithm)
     try:
         await SigningKey.create(
-            **_new_fields(private, settings.jwt_algorithm, settings, now),
+            **new_key_fields(private, settings.jwt_algorithm, settings, now),
             state=ACTIVE,
             active_slot=ACTIVE_SLOT,
             activated_at=now,
@@ -212,7 +212,7 @@ def private_key(key: SigningKey, settings: Settings) -> PrivateKey:
     return loaded
 
 
-def _new_fields(private: PrivateKey, algorithm: str, settings: Settings, now: datetime) -> dict[str, Any]:
+def new_key_fields(private: PrivateKey, algorithm: str, settings: Settings, now: datetime) -> dict[str, Any]:
     kid = secrets.token_urlsafe(16)
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
