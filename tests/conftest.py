@@ -160,7 +160,11 @@ async def _drop_database(backend: str, url: str, name: str) -> None:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(
-        app_env="test", data_dir=tmp_path, jwt_secret=TEST_SECRET, bcrypt_rounds=4, totp_encryption_key=(TEST_FERNET_KEY,)
+        app_env="test",
+        data_dir=tmp_path,
+        jwt_secret=TEST_SECRET,
+        bcrypt_rounds=4,
+        totp_encryption_key=(TEST_FERNET_KEY,),
     )
 
 

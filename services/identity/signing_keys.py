@@ -14,6 +14,7 @@ Each process signs and verifies with its keyring (services/identity/keyring.py),
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,9 @@ from models import SigningKey
 from models.signing_key import ACTIVE_SLOT
 from services.errors import Conflict, InvalidInput, NotFound
 from services.transactions import transaction
-from settings import Settings
+from settings import Settings, SettingsError
+
+log = logging.getLogger("app.keys")
 
 NEXT = "next"
 ACTIVE = "active"
@@ -176,14 +179,13 @@ async def check_configured(settings: Settings) -> None:
     settings.totp_keys()  # production without TOTP_ENCRYPTION_KEY: SettingsError saying how to make one
     if settings.is_production:
         if not await SigningKey.filter(state=ACTIVE).exists():
-            from settings import SettingsError
-
             raise SettingsError(
                 f"JWT_ALGORITHM={settings.jwt_algorithm} and no active signing key: create one with "
                 "`python main.py keys generate` (or set JWT_ALGORITHM=HS256)."
             )
         return
-    await ensure_active(settings)
+    if await ensure_active(settings):
+        log.info("no signing key: generated an active %s key (development)", settings.jwt_algorithm)
 
 
 # Keys and their storage
