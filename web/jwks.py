@@ -31,10 +31,13 @@ def routes(settings: Settings) -> list[Route]:
 
     async def discovery(request: Request) -> Response:
         base = (settings.public_url or str(request.base_url)).rstrip("/")
+        keys = await access_tokens.signing_keys_for(settings)
+        # The published keys' algorithms (a change of JWT_ALGORITHM takes effect with the next key activated).
+        algorithms = sorted({key.algorithm for key in keys.published()}) if keys is not None else []
         document = {
             "issuer": settings.jwt_issuer,
             "jwks_uri": base + JWKS_PATH,
-            "id_token_signing_alg_values_supported": [settings.jwt_algorithm],
+            "id_token_signing_alg_values_supported": algorithms or [settings.jwt_algorithm],
             "subject_types_supported": ["public"],
             "claims_supported": CLAIMS,
         }

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
@@ -178,11 +178,19 @@ async def check_configured(settings: Settings) -> None:
         return
     settings.totp_keys()  # production without TOTP_ENCRYPTION_KEY: SettingsError saying how to make one
     if settings.is_production:
-        if not await SigningKey.filter(state=ACTIVE).exists():
+        active = await SigningKey.filter(state=ACTIVE).first()
+        if active is None:
             raise SettingsError(
                 f"JWT_ALGORITHM={settings.jwt_algorithm} and no active signing key: create one with "
                 "`python main.py keys generate` (or set JWT_ALGORITHM=HS256)."
             )
+        try:
+            private_key(active, settings)
+        except InvalidToken:
+            raise SettingsError(
+                f"TOTP_ENCRYPTION_KEY does not decrypt the active signing key {active.kid}: set the key it was "
+                "made with (older keys go after the current one, space separated)."
+            ) from None
         return
     if await ensure_active(settings):
         log.info("no signing key: generated an active %s key (development)", settings.jwt_algorithm)

@@ -6,7 +6,6 @@ against the JWKS alone, and a rotation signs no one out."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import jwt
@@ -60,7 +59,7 @@ async def test_discovery_uses_public_url(db: str, settings: Settings) -> None:
     assert document["jwks_uri"] == "https://api.example.com/.well-known/jwks.json"
 
 
-async def test_with_hs256_the_jwks_is_empty(db: str, tmp_path: Path, settings: Settings) -> None:
+async def test_with_hs256_the_jwks_is_empty(db: str, settings: Settings) -> None:
     app = create_app(replace(settings, jwt_algorithm="HS256"))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
         response = await client.get("/.well-known/jwks.json")

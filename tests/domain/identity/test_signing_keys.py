@@ -7,9 +7,6 @@ after its grace, and a JWT_SECRET token minted after the first key became active
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -24,7 +21,8 @@ from services.errors import AccountError, Conflict, InvalidInput, NotFound
 from services.identity import access_tokens, signing_keys
 from services.identity.keyring import Keys, keyring
 from services.identity.refusals import TOKEN_INVALID, TokenRefused
-from settings import Settings
+from settings import Settings, SettingsError
+from tests.support import forged as forged_tokens
 from tests.support import replace
 
 ROUNDS = 30
@@ -41,10 +39,6 @@ def _refusal(token: str, settings: Settings, keys: Keys, now: float | None = Non
     with pytest.raises(TokenRefused) as refused:
         access_tokens.decode_access_token(token, settings=settings, keys=keys, now=now)
     return refused.value.reason
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def _claims(token: str) -> dict[str, object]:
@@ -208,23 +202,17 @@ async def test_forged_and_foreign_tokens_are_invalid(db: str, settings: Settings
     assert keys.signing is not None
     good = _token(settings, keys)
     claims = _claims(good)
-    header, payload, signature = good.split(".")
-    public_pem = keys.verifying[keys.signing.kid].key.public_bytes(  # type: ignore[attr-defined]
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    confused_header = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": keys.signing.kid}).encode())
-    signing_input = f"{confused_header}.{payload}".encode()
-    confused = f"{confused_header}.{payload}.{_b64(hmac.new(public_pem, signing_input, hashlib.sha256).digest())}"
-    tampered_payload = _b64(json.dumps({**claims, "sub": "8"}).encode())
+    jwk = keys.verifying[keys.signing.kid].jwk
+    header_with_a_number_kid = forged_tokens.b64(json.dumps({"alg": "EdDSA", "kid": 5}).encode())
     foreign_key = signing_keys.new_private_key("EdDSA")
     forged = {
-        "alg none": jwt.encode(claims, None, algorithm="none", headers={"kid": keys.signing.kid}),
+        "alg none": forged_tokens.unsigned(good),
         "alg none without kid": jwt.encode(claims, None, algorithm="none"),
-        "HS256 with the public key": confused,
-        "tampered": f"{header}.{tampered_payload}.{signature}",
+        "HS256 with the public key": forged_tokens.hs256_with_public_key(good, jwk),
+        "tampered": forged_tokens.tampered(good, sub="8"),
         "unknown kid": jwt.encode(claims, foreign_key, algorithm="EdDSA", headers={"kid": "not-ours"}),  # type: ignore[arg-type]
         "our kid, another key": jwt.encode(claims, foreign_key, algorithm="EdDSA", headers={"kid": keys.signing.kid}),  # type: ignore[arg-type]
-        "kid not a string": f"{_b64(json.dumps({'alg': 'EdDSA', 'kid': 5}).encode())}.{payload}.{signature}",
+        "kid not a string": header_with_a_number_kid + good[good.index(".") :],
     }
 
     assert access_tokens.decode_access_token(good, settings=settings, keys=keys).user_id == 7
@@ -291,3 +279,23 @@ async def test_a_kid_another_instance_activated_is_found_by_a_rate_limited_reloa
     with pytest.raises(TokenRefused):
         await access_tokens.verify(garbage, settings=settings)  # within the pause: no reload
     assert keyring()._loaded_at == queries_before
+
+
+async def test_start_up_makes_a_key_in_development_and_requires_one_in_production(db: str, settings: Settings) -> None:
+    production = replace(settings, app_env="production")
+    with pytest.raises(SettingsError) as refused:
+        await signing_keys.check_configured(production)
+    assert "python main.py keys generate" in str(refused.value)
+
+    await signing_keys.check_configured(settings)  # development (and tests): one made
+    await signing_keys.check_configured(settings)  # and only one
+    assert [key.state for key in await signing_keys.list_keys(settings)] == ["active"]
+    await signing_keys.check_configured(production)
+
+    another_fernet_key = Fernet.generate_key().decode()
+    with pytest.raises(SettingsError) as undecryptable:
+        await signing_keys.check_configured(replace(production, totp_encryption_key=(another_fernet_key,)))
+    assert "does not decrypt" in str(undecryptable.value)
+    rotated = (another_fernet_key, *settings.totp_keys())  # a new Fernet key first, the old one still decrypts
+    await signing_keys.check_configured(replace(production, totp_encryption_key=rotated))
+    await signing_keys.check_configured(replace(production, jwt_algorithm="HS256", totp_encryption_key=()))
