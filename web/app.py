@@ -15,6 +15,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 import database
 from schema.build import build_schema
 from services import maintenance
+from services.identity import access_tokens
 from services.mail import sender
 from services.throttle import Throttle
 from services.throttle_counters import counters_for
@@ -45,6 +46,7 @@ def create_app(settings: Settings) -> Starlette:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         async with RegisterTortoise(app, config=database.tortoise_config(settings.db_url)):
             await check_startup(settings, app_built=True)
+            await access_tokens.signing_keys_for(settings)  # the keyring, loaded before the first request
             cleaning = asyncio.create_task(maintenance.run_periodically(settings))
             try:
                 async with metrics.sampling(), sender.running(settings):  # sender: the outbox's mail
