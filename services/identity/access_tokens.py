@@ -152,7 +152,8 @@ def _verified_with_keys(token: str, keys: Keys, settings: Settings, now: float) 
     kid = _kid(token)
     if kid is None:  # HS256 of JWT_SECRET: only one issued before the first signing key was active
         claims, expires = _verified(token, settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience)
-        since = keys.asymmetric_since
+        # Whole seconds (``iat`` is one): a token of the very second the first key became active is refused.
+        since = None if keys.asymmetric_since is None else int(keys.asymmetric_since)
         if since is None or claims.issued_at >= since or expires > since + settings.access_token_ttl + LEEWAY_SECONDS:
             raise jwt.InvalidTokenError(INVALID)
         return claims, expires

@@ -4,7 +4,8 @@
 The snapshot is loaded at start-up (the app's lifespan) or on first use, reloaded on use once older than
 SIGNING_KEY_REFRESH_SECONDS, and reloaded early when a token names a kid the snapshot does not know (another
 instance may have activated a key since); that early reload happens at most once per ``UNKNOWN_KID_PAUSE``
-seconds, so made-up kids cannot make each request read the database. One keyring per Tortoise context (the process's database): tests with a database each get their own.
+seconds, so made-up kids cannot make each request read the database. One keyring per Tortoise context (the
+process's database): tests with a database each get their own.
 """
 
 from __future__ import annotations
