@@ -16,7 +16,7 @@ if find_spec("strawberry") is None:  # a Python without the server's packages, e
         "then run the commands as `.venv/bin/python main.py ...` (or `.venv/bin/user-service ...`)."
     )
 
-from cli import admin, database, outbox, schema, serve
+from cli import admin, database, keys, outbox, schema, serve
 from settings import help_table
 from web.app import create_app
 from web.app_from_environment import AppFromEnvironment
@@ -36,7 +36,7 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = root.add_subparsers(dest="command", metavar="COMMAND")
-    for group in (serve, schema, database, admin, outbox):
+    for group in (serve, schema, database, admin, outbox, keys):
         group.register(commands)
     root.set_defaults(run=serve.serve)
     return root

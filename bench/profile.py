@@ -40,7 +40,7 @@ PARTS = [
     ("database hand-off (aiosqlite's thread)", ("aiosqlite",)),
     ("Tortoise executor and hydration", ("tortoise/", "models/fast_reads.py")),
     ("JSON", ("orjson", "json/", "encode_json")),
-    ("JWT decode and token cache", ("jwt/", "services/identity/access_tokens.py")),
+    ("JWT decode and token cache", ("jwt/", "services/identity/access_tokens.py", "services/identity/keyring.py")),
     ("metrics", ("prometheus_client", "web/metrics.py")),
     ("the access log line", ("logging/", "web/access_log.py", "web/logs.py")),
     (
@@ -88,17 +88,25 @@ def main() -> int:
         raise SystemExit("profile: needs py-spy (pip install py-spy) and wrk (apt-get install wrk)")
     work = Path(tempfile.mkdtemp(prefix="user-service-profile-"))
     secret = secrets.token_urlsafe(48)
-    settings = Settings(app_env="production", jwt_secret=secret, smtp_url="smtp://127.0.0.1:9", bcrypt_rounds=4)
+    env = bench.production_env(work, secret)
+    settings = Settings(
+        app_env="production",
+        jwt_secret=secret,
+        smtp_url="smtp://127.0.0.1:9",
+        bcrypt_rounds=4,
+        totp_encryption_key=(env["TOTP_ENCRYPTION_KEY"],),
+    )
+    key = bench.signing_key(settings)
     rng = random.Random(4)  # noqa: S311 - picks users, not secrets
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     try:
         db_url = f"sqlite://{work / 'users.sqlite3'}"
-        bench.seed(db_url, 0, 10_000, asyncio.run(hash_password(bench.PASSWORD, rounds=4)))
+        bench.seed(db_url, 0, 10_000, asyncio.run(hash_password(bench.PASSWORD, rounds=4)), key)
 
         def token(n: int) -> str:
             return bench.issue_access_token(
-                user_id=n + 1, token_version=0, session_id=bench.session_of(n), settings=settings
+                user_id=n + 1, token_version=0, session_id=bench.session_of(n), settings=settings, keys=key.keys
             ).token
 
         requests = {
@@ -124,7 +132,7 @@ def main() -> int:
                 ],
             ),
         }
-        env = bench.production_env(work, secret) | {"DATABASE_URL": db_url}
+        env = env | {"DATABASE_URL": db_url}
         with bench.server("profiled", [sys.executable, "main.py"], args.port, env, work) as served:
             for name, path in requests.items():
                 bench.preflight(served.target(name, path))

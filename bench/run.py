@@ -44,7 +44,9 @@ sys.path.insert(0, str(ROOT))
 import databases  # noqa: E402 - bench/databases.py
 from databases import CpuProbe, cpu_seconds, cpu_spent  # noqa: E402
 
+from services.identity import signing_keys  # noqa: E402
 from services.identity.access_tokens import issue_access_token  # noqa: E402
+from services.identity.keyring import Keys, SigningPair  # noqa: E402
 from services.identity.passwords import hash_password  # noqa: E402 - needs ROOT on the path
 from settings import Settings  # noqa: E402
 
@@ -88,12 +90,31 @@ class Options:
 # --- seeding -------------------------------------------------------------------------------------------
 
 
-async def _seed(db_url: str, start: int, stop: int, password_hash: str) -> None:
-    """Users ``start`` .. ``stop - 1`` (ids ``n + 1``, names ``user<n>``) with their profiles, in bulk."""
+@dataclass(frozen=True)
+class RunKey:
+    """The run's signing key (JWT_ALGORITHM's default, EdDSA): the row each seeded database gets as its active
+    key, and the keys the bench signs its tokens with, as the server does."""
+
+    row: dict[str, object]
+    keys: Keys
+
+
+def signing_key(settings: Settings) -> RunKey:
+    """A new key pair, its private half encrypted with ``settings``' TOTP_ENCRYPTION_KEY as the server stores it."""
+    private = signing_keys.new_private_key(settings.jwt_algorithm)
+    now = datetime.now(UTC)
+    fields = signing_keys.new_key_fields(private, settings.jwt_algorithm, settings, now)
+    row = {**fields, "state": signing_keys.ACTIVE, "active_slot": 1, "activated_at": now}
+    return RunKey(row, Keys(signing=SigningPair(str(fields["kid"]), settings.jwt_algorithm, private)))
+
+
+async def _seed(db_url: str, start: int, stop: int, password_hash: str, key: RunKey | None) -> None:
+    """Users ``start`` .. ``stop - 1`` (ids ``n + 1``, names ``user<n>``) with their profiles, in bulk; and the
+    run's signing key."""
     from tortoise import Tortoise
 
     import database
-    from models import Follow, Session, User, UserProfile
+    from models import Follow, Session, SigningKey, User, UserProfile
 
     follows = fans(stop)
     followers = {star: len(followed_by) for star, followed_by in follows.items()}
@@ -104,6 +125,8 @@ async def _seed(db_url: str, start: int, stop: int, password_hash: str) -> None:
     await Tortoise.init(config=database.tortoise_config(db_url), _enable_global_fallback=True)
     try:
         await database.migrate()  # as `python main.py migrate` would: production refuses pending migrations
+        if key is not None:
+            await SigningKey.create(**key.row)  # as `python main.py keys generate` would
         with databases.progress(f"seeding {urlsplit(db_url).path.rsplit('/', 1)[-1]}", stop - start) as done:
             for low in range(start, stop, 10_000):
                 ids = range(low, min(stop, low + 10_000))
@@ -166,9 +189,9 @@ def session_of(n: int) -> str:
     return f"{n + 1:032x}"
 
 
-def seed(db_url: str, start: int, stop: int, password_hash: str) -> float:
+def seed(db_url: str, start: int, stop: int, password_hash: str, key: RunKey | None = None) -> float:
     began = time.perf_counter()
-    asyncio.run(_seed(db_url, start, stop, password_hash))
+    asyncio.run(_seed(db_url, start, stop, password_hash, key))
     return time.perf_counter() - began
 
 
@@ -477,8 +500,13 @@ def run(options: Options) -> dict[str, object]:
     secret = secrets.token_urlsafe(48)  # made for this run, never stored
     env = production_env(work, secret) | {"BCRYPT_ROUNDS": str(options.bcrypt_rounds)}
     settings = Settings(
-        app_env="production", jwt_secret=secret, smtp_url=env["SMTP_URL"], bcrypt_rounds=options.bcrypt_rounds
+        app_env="production",
+        jwt_secret=secret,
+        smtp_url=env["SMTP_URL"],
+        bcrypt_rounds=options.bcrypt_rounds,
+        totp_encryption_key=(env["TOTP_ENCRYPTION_KEY"],),
     )
+    key = signing_key(settings)
     # Seeded as the app writes hashes today, so no login pays for upgrading a legacy one; bcrypt alone
     # is timed on a plain hash of the same cost (the pre-hash adds microseconds).
     password_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(options.bcrypt_rounds)).decode()
@@ -496,7 +524,9 @@ def run(options: Options) -> dict[str, object]:
         return [rng.randrange(total) for _ in range(2000)]
 
     def token_for(n: int) -> str:
-        return issue_access_token(user_id=n + 1, token_version=0, session_id=session_of(n), settings=settings).token
+        return issue_access_token(
+            user_id=n + 1, token_version=0, session_id=session_of(n), settings=settings, keys=key.keys
+        ).token
 
     def user_requests(name: str, total: int) -> Path:
         rows = [(token_for(0), USER, {"userName": f"user{n}"}) for n in pick(total)]
@@ -526,7 +556,7 @@ def run(options: Options) -> dict[str, object]:
         dbs.open()
         for size in (options.small, options.users, options.large):
             urls[size] = dbs.create(str(size))
-        seeded = {str(size): seed(urls[size], 0, size, seeded_hash) for size in urls}
+        seeded = {str(size): seed(urls[size], 0, size, seeded_hash, key) for size in urls}
         hello = write_requests(work / "hello.txt", [(None, HELLO, None)])
         me_users = pick(options.users)
         me = write_requests(work / "me.txt", [(token_for(n), ME, None) for n in me_users])

@@ -7,6 +7,7 @@ from models.provider_link import ProviderLink, ProviderSignIn
 from models.security_event import SecurityEvent
 from models.session import RefreshToken, Session
 from models.sign_in_code import SignInCode
+from models.signing_key import SigningKey
 from models.social import Block, Follow
 from models.two_factor import RecoveryCode, TwoFactorSecret
 from models.user import User, UserProfile
@@ -27,6 +28,7 @@ __all__ = [
     "SecurityEvent",
     "Session",
     "SignInCode",
+    "SigningKey",
     "TwoFactorSecret",
     "User",
     "UserProfile",

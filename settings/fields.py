@@ -95,6 +95,12 @@ def _lower(value: object) -> object:
     return value.strip().lower() if isinstance(value, str) else value
 
 
+def _jwt_algorithm(value: object) -> object:
+    """JWT_ALGORITHM in any case (``eddsa``, ``es256``) as the JOSE name."""
+    names = {name.lower(): name for name in ("EdDSA", "ES256", "RS256", "HS256")}
+    return names.get(value.strip().lower(), value) if isinstance(value, str) else value
+
+
 def _upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
@@ -129,5 +135,6 @@ CookiePath = Annotated[str, AfterValidator(_cookie_path)]
 SameSite = Annotated[Literal["strict", "lax", "none"], BeforeValidator(_lower)]
 Environment = Annotated[Literal["development", "test", "production"], BeforeValidator(_lower)]
 LogFormat = Annotated[Literal["text", "json"], BeforeValidator(_lower)]
+JwtAlgorithm = Annotated[Literal["EdDSA", "ES256", "RS256", "HS256"], BeforeValidator(_jwt_algorithm)]
 LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)]
 PublicUrl = Annotated[str, AfterValidator(_public_url)]

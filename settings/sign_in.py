@@ -22,8 +22,9 @@ class SignInSettings(BaseModel):
     totp_issuer: str = Field("user-service", description="the issuer authenticator apps show for two-factor sign-in")
     totp_encryption_key: FernetKeys = Field(
         (),
-        description="Fernet key encrypting TOTP secrets at rest (older keys after it, space separated, still decrypt); "
-        "required in production once anyone uses two-factor sign-in",
+        description="Fernet key encrypting TOTP secrets and signing keys at rest (older keys after it, space "
+        "separated, still decrypt); required in production with an asymmetric `JWT_ALGORITHM` or once anyone uses "
+        "two-factor sign-in",
         repr=False,
     )
     passkeys_enabled: bool | None = Field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from settings.fields import MIN_SECRET_BYTES, NEW_JWT_SECRET, Whole
+from settings.fields import MIN_SECRET_BYTES, NEW_JWT_SECRET, JwtAlgorithm, Whole
 
 SHORT_JWT_SECRET = f"JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes; generate one with `{NEW_JWT_SECRET}`."
 NO_JWT_SECRET = (
@@ -38,3 +38,28 @@ class TokenSettings(BaseModel):
         "delete the account without sending the password again",
         ge=1,
     )
+    jwt_algorithm: JwtAlgorithm = Field(
+        "EdDSA",
+        description="how access tokens are signed: `EdDSA` (Ed25519), `ES256` or `RS256` with a key kept in the "
+        "database (`python main.py keys ...`) and published at `/.well-known/jwks.json`; `HS256` with `JWT_SECRET` "
+        "(every verifier then needs the secret); see Tokens for other services",
+    )
+    signing_key_refresh_seconds: Whole = Field(
+        30,
+        description="how often each server process reloads the signing keys from the database (a new or retired "
+        "key reaches every instance within this time)",
+        ge=1,
+        le=3600,
+    )
+    jwks_max_age: Whole = Field(
+        300,
+        description="seconds verifiers may cache `/.well-known/jwks.json` (its `Cache-Control: max-age`); "
+        "`keys activate` refuses a key published for less than this, unless `--now`",
+        ge=0,
+        le=86400,
+    )
+
+    @property
+    def asymmetric_tokens(self) -> bool:
+        """Access tokens signed with a key pair from the database (JWT_ALGORITHM other than HS256)."""
+        return self.jwt_algorithm != "HS256"

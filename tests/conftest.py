@@ -25,6 +25,7 @@ from settings import Settings
 from tests.support import Api
 
 TEST_SECRET = "test-only-secret-never-used-outside-the-test-suite"
+TEST_FERNET_KEY = "dGVzdC1vbmx5LWZlcm5ldC1rZXktMzItYnl0ZXMhISE="  # 32 bytes: encrypts the suite's signing keys
 
 # The tiers (domain, http, processes): each test gets the marker of its folder, in one place.
 pytest_plugins = ["tests.tiers"]
@@ -158,7 +159,13 @@ async def _drop_database(backend: str, url: str, name: str) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(app_env="test", data_dir=tmp_path, jwt_secret=TEST_SECRET, bcrypt_rounds=4)
+    return Settings(
+        app_env="test",
+        data_dir=tmp_path,
+        jwt_secret=TEST_SECRET,
+        bcrypt_rounds=4,
+        totp_encryption_key=(TEST_FERNET_KEY,),
+    )
 
 
 @pytest.fixture

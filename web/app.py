@@ -16,6 +16,7 @@ import database
 from schema.build import build_schema
 from services import maintenance
 from services.exports import builder
+from services.identity import access_tokens
 from services.mail import sender
 from services.throttle import Throttle
 from services.throttle_counters import counters_for
@@ -25,6 +26,7 @@ from web import (
     exports,
     gauges,
     graphiql,
+    jwks,
     media,
     metrics,
     passkey_page,
@@ -58,6 +60,7 @@ def create_app(settings: Settings) -> Starlette:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         async with RegisterTortoise(app, config=database.config_for(settings)):
             await check_startup(settings, app_built=True)
+            await access_tokens.signing_keys_for(settings)  # the keyring, loaded before the first request
             cleaning = asyncio.create_task(maintenance.run_periodically(settings))
             try:
                 # sender: the outbox's mail; builder: the data exports asked for; webhooks: the account events'
@@ -113,6 +116,7 @@ def create_app(settings: Settings) -> Starlette:
             *provider_callback.routes(settings),  # /auth/callback/{provider}
             *exports.routes(settings),  # /exports/{id}: data-export archives
             *media.routes(settings),  # /media/...: profile pictures
+            *jwks.routes(settings),  # /.well-known/jwks.json, /.well-known/openid-configuration
             Route("/", home),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

@@ -102,7 +102,7 @@ class Caller:
                 raise refusals.invalid("Send the access token in the Authorization header, never in the URL.")
             token = bearer_token(Headers(scope=self._scope).get("authorization"))
             if token is not None:
-                claims = access_tokens.decode_access_token(token, settings=self._settings)
+                claims = await access_tokens.verify(token, settings=self._settings)
                 self._user = await sign_in.user_for_token(claims)
                 self._session_id = claims.session_id
                 self._signed_in_at = claims.auth_time

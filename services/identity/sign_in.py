@@ -38,12 +38,14 @@ async def start_session(user: User, settings: Settings, *, client: Client, metho
     refresh token and an access token. ``method`` is how it signed in ("password", "passkey", ...), shown by
     ``sessions``. A user deleted meanwhile is UNAUTHENTICATED."""
     refresh_token = await sessions.start(user, settings, client=client, method=method)
-    return SignedIn(user=user, access_token=_access_token(user, refresh_token, settings), refresh_token=refresh_token)
+    access_token = await _access_token(user, refresh_token, settings)
+    return SignedIn(user=user, access_token=access_token, refresh_token=refresh_token)
 
 
-def _access_token(
+async def _access_token(
     user: User, refresh_token: sessions.IssuedRefreshToken, settings: Settings
 ) -> access_tokens.AccessToken:
+    keys = await access_tokens.signing_keys_for(settings)
     return access_tokens.issue_access_token(
         user_id=user.id,
         token_version=user.token_version,
@@ -51,6 +53,7 @@ def _access_token(
         session_ends=refresh_token.session_ends.timestamp(),
         auth_time=refresh_token.signed_in_at.timestamp(),
         settings=settings,
+        keys=keys,
     )
 
 
@@ -131,7 +134,7 @@ async def refresh(*, refresh_token: str, settings: Settings, throttle: Throttle,
     """Rotate a refresh token: a new access token and a new refresh token of the same session."""
     await throttle.reserve("refreshes", address=client.address)
     user, renewed = await sessions.rotate(refresh_token, settings, client=client)
-    return SignedIn(user=user, access_token=_access_token(user, renewed, settings), refresh_token=renewed)
+    return SignedIn(user=user, access_token=await _access_token(user, renewed, settings), refresh_token=renewed)
 
 
 async def logout(*, refresh_token: str, client: Client) -> None:

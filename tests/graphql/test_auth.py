@@ -6,10 +6,12 @@ import time
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.identity.access_tokens import issue_access_token
+from services.identity.keyring import keyring
 from settings import Settings
-from tests.support import DELETE_USER, ME, UPDATE_PROFILE, UPDATE_USER, USER, Api, replace
+from tests.support import DELETE_USER, ME, UPDATE_PROFILE, UPDATE_USER, USER, Api
 
 
 @pytest.mark.parametrize(
@@ -66,7 +68,14 @@ def _forge(settings: Settings, **claims: object) -> str:
         "sid": "0" * 32,
     }
     base.update(claims)
-    return jwt.encode({k: v for k, v in base.items() if v is not None}, settings.jwt_secret, algorithm="HS256")
+    signing = keyring().snapshot.signing  # type: ignore[union-attr] # the server's active key, loaded by register
+    assert signing is not None
+    return jwt.encode(
+        {k: v for k, v in base.items() if v is not None},
+        signing.key,  # type: ignore[arg-type]
+        algorithm=signing.algorithm,
+        headers={"kid": signing.kid},
+    )
 
 
 @pytest.mark.parametrize(
@@ -142,10 +151,16 @@ async def test_expired_token_says_so(api: Api, settings: Settings) -> None:
 
 async def test_token_signed_with_another_key_is_unauthenticated(api: Api, settings: Settings) -> None:
     account = await api.register()
-    other = replace(settings, jwt_secret="another-secret-of-at-least-thirty-two-bytes")
-    token = _forge(other, sub=account.user["userID"], sid=_session_of(account.token))
+    ours = _forge(settings, sub=account.user["userID"], sid=_session_of(account.token))
+    claims = jwt.decode(ours, options={"verify_signature": False})
+    stranger = Ed25519PrivateKey.generate()
 
-    assert (await api.me(token)).code == "UNAUTHENTICATED"
+    assert not (await api.me(ours)).errors
+    for token in (
+        jwt.encode(claims, stranger, algorithm="EdDSA", headers={"kid": jwt.get_unverified_header(ours)["kid"]}),
+        jwt.encode(claims, "another-secret-of-at-least-thirty-two-bytes", algorithm="HS256"),
+    ):
+        assert (await api.me(token)).code == "UNAUTHENTICATED"
 
 
 async def test_unsigned_token_is_unauthenticated(api: Api, settings: Settings) -> None:

@@ -55,7 +55,8 @@ async def test_token_claims(api: Api, settings: Settings) -> None:
     header = jwt.get_unverified_header(account.token)
     claims = jwt.decode(account.token, options={"verify_signature": False})
 
-    assert header["alg"] == "HS256"
+    assert header["alg"] == settings.jwt_algorithm == "EdDSA"  # the default: a signing key, named by its kid
+    assert isinstance(header["kid"], str) and header["kid"]
     assert set(claims) >= {"sub", "iat", "exp", "jti", "iss", "aud", "ver", "sid"}
     assert claims["sub"] == account.user["userID"]
     assert claims["exp"] - claims["iat"] == settings.access_token_ttl

@@ -38,6 +38,7 @@ LATER_MIGRATIONS = (
     "0017_data_exports",
     "0018_profile_pictures",
     "0019_webhook_endpoints_and_deliveries",
+    "0020_signing_keys",
 )
 
 

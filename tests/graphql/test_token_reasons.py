@@ -11,9 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from models import RefreshToken, Session
 from services.identity.access_tokens import issue_access_token
+from services.identity.keyring import keyring
 from settings import Settings
 from tests.support import DELETE_USER, LOGOUT, LOGOUT_ALL, ME, PASSWORD, REFRESH, Account, Api, Result
 from tests.support.refresh import after_the_reuse_grace
@@ -177,12 +179,17 @@ def tampered(token: str, **changes: object) -> str:
 
 def access_token(kind: str, account: Account, settings: Settings) -> str:
     claims = jwt.decode(account.token, options={"verify_signature": False})
+    kid = jwt.get_unverified_header(account.token)["kid"]
+    signing = keyring().snapshot.signing  # type: ignore[union-attr] # the server's active key
+    assert signing is not None
     return {
         "malformed": "not-a-jwt",
-        "bad-signature": jwt.encode(claims, "another-secret-of-at-least-thirty-two-bytes", algorithm="HS256"),
+        "bad-signature": jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": kid}),
         "tampered": tampered(account.token, sub="2"),
         "alg-none": jwt.encode(claims, key=None, algorithm="none"),
-        "another-audience": jwt.encode({**claims, "aud": "another-service"}, settings.jwt_secret, algorithm="HS256"),
+        "another-audience": jwt.encode(
+            {**claims, "aud": "another-service"}, signing.key, algorithm=signing.algorithm, headers={"kid": kid}
+        ),
         "refresh-token-as-access-token": account.refresh_token,
     }[kind]
 

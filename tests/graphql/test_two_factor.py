@@ -388,7 +388,9 @@ async def test_two_factor_enabled_is_visible_to_the_owner_and_admins_only(api: A
 
 
 async def test_production_without_a_key_offers_no_setup(db: str, settings: Settings) -> None:
-    app = create_app(replace(settings, app_env="production", totp_encryption_key=()))
+    # Production runs without the Fernet key only with HS256: signing keys are encrypted with it.
+    production = replace(settings, app_env="production", totp_encryption_key=(), jwt_algorithm="HS256")
+    app = create_app(production)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         api = Api(client, backend=db)

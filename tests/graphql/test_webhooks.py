@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet
 from main import create_app
 from models import WebhookEndpoint
 from services.accounts import registration
+from services.identity import signing_keys
 from settings import Settings
 from tests.support import Account, Api, replace
 from tests.support.webhooks import CREATE
@@ -180,6 +181,7 @@ async def production(db: str, settings: Settings) -> AsyncIterator[Api]:
         totp_encryption_key=(Fernet.generate_key().decode(),),
         webhook_allowed_networks=(ip_network("10.20.0.0/16"),),
     )
+    await signing_keys.generate(configured)  # production signs with a key made by `python main.py keys generate`
     transport = httpx.ASGITransport(app=create_app(configured))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield Api(client, backend=db)

@@ -69,6 +69,10 @@ def server_environ(database_url: str, data_dir: Path, **extra: str) -> dict[str,
         "PATH": os.environ["PATH"],
         "APP_ENV": "production",
         "JWT_SECRET": TEST_SECRET,
+        # Production with EdDSA (the default) needs a signing key made by `keys generate` first: the tests of
+        # signing keys pass JWT_ALGORITHM and make one (tests/processes/test_keys_*.py); the others sign with
+        # the secret, one process fewer each.
+        "JWT_ALGORITHM": "HS256",
         "DATABASE_URL": database_url,
         "DATA_DIR": str(data_dir),
         "BCRYPT_ROUNDS": "4",

@@ -1,4 +1,5 @@
-"""Access tokens: what issue_access_token puts in a token and which tokens decode_access_token refuses."""
+"""Access tokens with JWT_ALGORITHM=HS256: what issue_access_token puts in a token and which tokens
+decode_access_token refuses. (Signing keys: tests/unit/test_signed_tokens.py.)"""
 
 from __future__ import annotations
 
@@ -14,6 +15,12 @@ from settings import Settings
 from tests.support import replace
 
 OTHER_SECRET = "another-secret-that-is-also-long-enough-for-hs256"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The suite's settings with HS256: tokens signed with JWT_SECRET, as before signing keys."""
+    return replace(settings, jwt_algorithm="HS256")
 
 
 def valid_claims(settings: Settings, **changes: object) -> dict[str, Any]:
