@@ -24,7 +24,7 @@ from settings.cookies import (
 )
 from settings.environment import explain, read
 from settings.errors import SettingsError
-from settings.exports import DataExportSettings
+from settings.exports import EXPORTS_IN_PUBLIC_BUCKET, DataExportSettings
 from settings.fields import MIN_SECRET_BYTES, NEW_FERNET_KEY
 from settings.graphql import ONLY_WITHOUT_MANIFEST, GraphQLSettings
 from settings.local_secrets import TOTP_KEY_FILE_NAME, local_secret, new_fernet_key
@@ -112,6 +112,12 @@ class Settings(
                 POOLER_NOT_POSTGRES,
             ),
             (bool(self.media_s3_access_key_id) != bool(self.media_s3_secret_access_key), S3_KEYS_APART),
+            (
+                bool(self.exports_s3_bucket)
+                and self.exports_s3_bucket == self.media_s3_bucket
+                and bool(self.media_base_url),
+                EXPORTS_IN_PUBLIC_BUCKET,
+            ),
         ]
         broken = [message for is_broken, message in rules if is_broken]
         if broken:

@@ -28,10 +28,10 @@ Your data from {source}, exported {exported_at} for the account {user_name}.
 Every time is UTC, in ISO 8601. The JSON files are described in the server's README, section
 "Download my data"; in short:
 
-account.json          your account (names, email, phone, dates, status), your profile (bio, picture URL,
-                      website, gender), your settings (private account, push notifications), and how you
-                      sign in: password or not, two-factor sign-in on or off, your passkeys and the sign-in
-                      providers linked to the account, by name and dates only.
+account.json          your account (names, email, phone, dates, status), your profile (bio, picture URL
+                      or its file in this archive, website, gender), your settings (private account, push
+                      notifications), and how you sign in: password or not, two-factor sign-in on or off,
+                      your passkeys and the sign-in providers linked to the account, by name and dates only.
 sessions.json         your sign-ins (sessions): when, how, from which address and browser, when they ended.
 security_events.json  your account's history: sign-ins, failed sign-ins, password and email changes, ...
 follows.json          the accounts you follow, and since when.
@@ -59,7 +59,7 @@ def _external_url(value: str | None) -> str | None:
     return value if value and value.startswith(("http://", "https://")) else None
 
 
-async def _account(user: User, profile: UserProfile | None) -> dict[str, object]:
+async def _account(user: User, profile: UserProfile | None, picture_file: str | None) -> dict[str, object]:
     passkeys = await Passkey.filter(user_id=user.id).order_by("id").values_list("name", "created_at", "last_used_at")
     links = await ProviderLink.filter(user_id=user.id).order_by("id").values_list("provider", "created_at")
     return {
@@ -81,7 +81,8 @@ async def _account(user: User, profile: UserProfile | None) -> dict[str, object]
         },
         "profile": {
             "bio": user.bio,
-            "profileImage": _external_url(user.profile_image),
+            # An uploaded picture: the archive's file of it (its URL is the server's, not the owner's to keep).
+            "profileImage": picture_file or _external_url(user.profile_image),
             "website": profile.website if profile else None,
             "gender": profile.gender if profile else None,
             "verified": profile.verified if profile else False,
@@ -173,8 +174,11 @@ async def gather(
     profile = await UserProfile.filter(user_id=user.id).first()
     following = await _following(user.id, accepted=True)
     followers = await _followers(user.id, accepted=True)
+    picture_file = None
+    if picture is not None:
+        picture_file = f"{PICTURE}.{PICTURE_NAMES.get(picture[1], 'bin')}"
     files = {
-        "account.json": _json(await _account(user, profile)),
+        "account.json": _json(await _account(user, profile, picture_file)),
         "sessions.json": _json(await _sessions(user.id)),
         "security_events.json": _json(await _security_events(user.id)),
         "follows.json": _json(following),
@@ -190,11 +194,9 @@ async def gather(
         "followers.csv": _csv(followers, ("userName", "followedAt")),
     }
     picture_line = ""
-    if picture is not None:
-        data, content_type = picture
-        name = f"{PICTURE}.{PICTURE_NAMES.get(content_type, 'bin')}"
-        files[name] = data
-        picture_line = f"{name:<22}your profile picture, at the size you uploaded it.\n"
+    if picture is not None and picture_file is not None:
+        files[picture_file] = picture[0]
+        picture_line = f"{picture_file:<22}your profile picture, at the size you uploaded it.\n"
     readme = README.format(
         source=source,
         exported_at=iso(exported_at),

@@ -25,7 +25,7 @@ def storage_for(settings: Settings) -> Storage:
 @cache
 def _storage(settings: Settings) -> Storage:
     if settings.media_s3_bucket:
-        return S3Storage(settings)
+        return S3Storage(settings, bucket=settings.media_s3_bucket, prefix=settings.media_s3_prefix)
     return DiskStorage(media_root(settings))
 
 

@@ -20,6 +20,8 @@ from services.errors import NotFound
 from services.media import images
 from services.media.pictures_storage import base_url, storage_for
 from services.transactions import transaction
+from services.webhooks import payloads
+from services.webhooks.events import emit
 from settings import Settings
 
 log = logging.getLogger("media")
@@ -99,13 +101,18 @@ async def remove_picture(*, user_id: int, settings: Settings) -> User:
 
 
 async def _replace(user_id: int, stem: str | None) -> str | None:
-    """Point the row at ``stem`` (None: no picture), the external URL cleared; the stem it held."""
+    """Point the row at ``stem`` (None: no picture), the external URL cleared; the stem it held. A change
+    raises user.updated (``profileImage``) in its transaction; the same picture again, or removing none, raises
+    nothing (README, "Webhook events")."""
     async with transaction():
         user = await User.select_for_update().get_or_none(id=user_id)
         if user is None:
             raise NotFound("The user was deleted meanwhile.", field="userName")
         old = user.profile_image_key
+        if old == stem and user.profile_image is None:
+            return old
         await User.filter(id=user_id).update(profile_image_key=stem, profile_image=None)
+        await emit("user.updated", payloads.updated(user, ["profile_image"]))
     return old
 
 

@@ -1,5 +1,7 @@
 """Files in an S3-compatible bucket (AWS S3, MinIO, Cloudflare R2, ...): the ``Storage`` interface with boto3,
-whose calls block, run in a thread. Keys are the server's (``storage.checked_key``) under MEDIA_S3_PREFIX."""
+whose calls block, run in a thread. Keys are the server's (``storage.checked_key``) under a prefix; the store's
+address, region and credentials are the MEDIA_S3_* settings, the bucket and prefix its user's (the pictures'
+MEDIA_S3_BUCKET, the data exports' EXPORTS_S3_BUCKET)."""
 
 from __future__ import annotations
 
@@ -14,12 +16,14 @@ from services.media.storage import checked_key
 from settings import Settings
 
 CACHE_CONTROL = "public, max-age=31536000, immutable"  # names are content-addressed: a name never changes content
+PRIVATE = "private, no-store"  # an object no cache may keep (a data export)
 
 
 class S3Storage:
-    def __init__(self, settings: Settings) -> None:
-        self.bucket = settings.media_s3_bucket
-        self.prefix = settings.media_s3_prefix
+    def __init__(self, settings: Settings, *, bucket: str, prefix: str, cache_control: str = CACHE_CONTROL) -> None:
+        self.bucket = bucket
+        self.prefix = prefix
+        self.cache_control = cache_control
         options: dict[str, Any] = {"config": Config(retries={"max_attempts": 3, "mode": "standard"})}
         if settings.media_s3_endpoint_url:
             options["endpoint_url"] = settings.media_s3_endpoint_url
@@ -40,7 +44,7 @@ class S3Storage:
             Key=self.object_key(key),
             Body=data,
             ContentType=content_type,
-            CacheControl=CACHE_CONTROL,
+            CacheControl=self.cache_control,
         )
 
     async def get(self, key: str) -> bytes | None:
