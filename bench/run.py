@@ -98,6 +98,7 @@ class Options:
     evening_workers: int = 2
     redis_url: str | None = None
     chart: Path | None = None
+    extra_only: bool = False  # only the figures asked for by the flags above, without the standard ones
 
 
 # --- seeding -------------------------------------------------------------------------------------------
@@ -574,7 +575,8 @@ def run(options: Options) -> dict[str, object]:
         time.sleep(options.flood * check_seconds / (os.cpu_count() or 1) + 0.5)
 
     try:
-        sizes = (options.small, options.users, options.large, *((options.scale_from,) if scaling else ()))
+        standard = () if options.extra_only else (options.small, options.large)
+        sizes = (options.users, *standard, *((options.scale_from,) if scaling else ()))
         step("seeding " + ", ".join(f"{size:,}" for size in dict.fromkeys(sizes)) + " users")
         dbs.open()
         for size in dict.fromkeys(sizes):
@@ -598,57 +600,59 @@ def run(options: Options) -> dict[str, object]:
         viewers = pick(options.users)
         directory = [(token_for(n), DIRECTORY, {"query": q}) for n, q in zip(viewers, prefixes, strict=True)]
         stars = [(token_for(n), FOLLOWERS, {"userName": f"user{n % STARS}"}) for n in pick(options.users)]
-        with contextlib.ExitStack() as stack:
-            floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
-            cached = stack.enter_context(server("floor_cached", cached_argv, options.port + 3, env, work))
-            app = stack.enter_context(app_server("app", options.port, options.users))
-            register_persisted(app.url, token_for(0), ME, PERSISTED_ME)
-            step(
-                f"both floors, me, me by hash, user(userName:), users(query:) and followers at {options.users:,} "
-                "users, in turns"
-            )
-            reads = [floor.target("floor", hello), cached.target("floor_cached", hello), app.target("me", me)]
-            reads.append(app.target("me_persisted", me_persisted))
-            reads.append(app.target("user", user_requests("user", options.users)))
-            directory_file = write_requests(work / "directory.txt", directory)
-            followers_file = write_requests(work / "followers.txt", stars)
-            reads.append(app.target("users_query", directory_file))
-            reads.append(app.target("followers_page", followers_file))
-            # The same documents answered from memory by the second floor: Strawberry's own cost of that shape.
-            reads.append(cached.target("users_query_framework", directory_file))
-            reads.append(cached.target("followers_page_framework", followers_file))
-            results.update(interleaved(options, reads))
-            step(f"bcrypt alone, then login with {options.flood} clients")
-            check_seconds = bcrypt_check_seconds(password_hash)
-            parallel = bcrypt_parallel_per_second(password_hash, os.cpu_count() or 1, min(3.0, options.duration))
-            preflight(app.target("login", login))
-            logging_in = Load(app.target("login", login), options.flood, options.duration, options.loader)
-            results["login"] = merge([logging_in.finish()])
-            drain()
-            step(f"me while {options.flood} clients log in")
-            flood_seconds = options.warmup * 2 + options.duration + 2
-            flood = Load(app.target("login flood", login), options.flood, flood_seconds, options.loader)
-            time.sleep(options.warmup)  # let the flood fill the bcrypt threads first
-            results["me_during_login_flood"] = interleaved(options, [app.target("me", me)])["me"]
-            results["login_during_flood"] = merge([flood.finish()])
-            del results["login_during_flood"]["server_cpu_ms_per_request"]  # the server also answered `me`
-            results["login_during_flood"].pop("db_cpu_ms_per_request", None)
-            drain()
-        with contextlib.ExitStack() as stack:
-            floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
-            cached = stack.enter_context(server("floor_cached", cached_argv, options.port + 3, env, work))
-            small = stack.enter_context(app_server("small", options.port, options.small))
-            large = stack.enter_context(app_server("large", options.port + 2, options.large))
-            step(
-                f"both floors, user(userName:) and users(query:) at {options.small:,} and {options.large:,} users, "
-                "in turns"
-            )
-            reads = [floor.target("floor_2", hello), cached.target("floor_cached_2", hello)]
-            reads.append(small.target("user_small", user_requests("user_small", options.small)))
-            reads.append(large.target("user_large", user_requests("user_large", options.large)))
-            reads.append(small.target("users_query_small", directory_requests("users_query_small", options.small)))
-            reads.append(large.target("users_query_large", directory_requests("users_query_large", options.large)))
-            results.update(interleaved(options, reads))
+        directory_file = write_requests(work / "directory.txt", directory)
+        followers_file = write_requests(work / "followers.txt", stars)
+        check_seconds = parallel = math.nan  # measured with the standard figures
+        if not options.extra_only:
+            with contextlib.ExitStack() as stack:
+                floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
+                cached = stack.enter_context(server("floor_cached", cached_argv, options.port + 3, env, work))
+                app = stack.enter_context(app_server("app", options.port, options.users))
+                register_persisted(app.url, token_for(0), ME, PERSISTED_ME)
+                step(
+                    f"both floors, me, me by hash, user(userName:), users(query:) and followers at {options.users:,} "
+                    "users, in turns"
+                )
+                reads = [floor.target("floor", hello), cached.target("floor_cached", hello), app.target("me", me)]
+                reads.append(app.target("me_persisted", me_persisted))
+                reads.append(app.target("user", user_requests("user", options.users)))
+                reads.append(app.target("users_query", directory_file))
+                reads.append(app.target("followers_page", followers_file))
+                # The same documents answered from memory by the second floor: Strawberry's own cost of that shape.
+                reads.append(cached.target("users_query_framework", directory_file))
+                reads.append(cached.target("followers_page_framework", followers_file))
+                results.update(interleaved(options, reads))
+                step(f"bcrypt alone, then login with {options.flood} clients")
+                check_seconds = bcrypt_check_seconds(password_hash)
+                parallel = bcrypt_parallel_per_second(password_hash, os.cpu_count() or 1, min(3.0, options.duration))
+                preflight(app.target("login", login))
+                logging_in = Load(app.target("login", login), options.flood, options.duration, options.loader)
+                results["login"] = merge([logging_in.finish()])
+                drain()
+                step(f"me while {options.flood} clients log in")
+                flood_seconds = options.warmup * 2 + options.duration + 2
+                flood = Load(app.target("login flood", login), options.flood, flood_seconds, options.loader)
+                time.sleep(options.warmup)  # let the flood fill the bcrypt threads first
+                results["me_during_login_flood"] = interleaved(options, [app.target("me", me)])["me"]
+                results["login_during_flood"] = merge([flood.finish()])
+                del results["login_during_flood"]["server_cpu_ms_per_request"]  # the server also answered `me`
+                results["login_during_flood"].pop("db_cpu_ms_per_request", None)
+                drain()
+            with contextlib.ExitStack() as stack:
+                floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
+                cached = stack.enter_context(server("floor_cached", cached_argv, options.port + 3, env, work))
+                small = stack.enter_context(app_server("small", options.port, options.small))
+                large = stack.enter_context(app_server("large", options.port + 2, options.large))
+                step(
+                    f"both floors, user(userName:) and users(query:) at {options.small:,} and {options.large:,} users, "
+                    "in turns"
+                )
+                reads = [floor.target("floor_2", hello), cached.target("floor_cached_2", hello)]
+                reads.append(small.target("user_small", user_requests("user_small", options.small)))
+                reads.append(large.target("user_large", user_requests("user_large", options.large)))
+                reads.append(small.target("users_query_small", directory_requests("users_query_small", options.small)))
+                reads.append(large.target("users_query_large", directory_requests("users_query_large", options.large)))
+                results.update(interleaved(options, reads))
         if scaling:
             with contextlib.ExitStack() as stack:
                 reads = floors(stack, "_scale")
@@ -660,7 +664,17 @@ def run(options: Options) -> dict[str, object]:
                     f"{options.scale_from:,} and {options.users:,} users, in turns"
                 )
                 built = {
-                    size: scale.requests(size, cursors[size], pick(size), token_for, (USER, DIRECTORY))
+                    size: scale.requests(
+                        size,
+                        (
+                            scale.followers_of_star(size, options.star_followers),
+                            scale.deep_page(size, options.star_followers, options.deep_page),
+                            cursors[size],
+                        ),
+                        pick(size),
+                        token_for,
+                        (USER, DIRECTORY),
+                    )
                     for size in (options.scale_from, options.users)
                 }
                 for figure in scale.FIGURES:
@@ -843,7 +857,7 @@ def report(
                 result[f"cpu_vs_{suffix}"] = result["server_cpu_ms_per_request"] / floor["server_cpu_ms_per_request"]
     cores = os.cpu_count() or 1
     login_bound = cores / check_seconds
-    targets = issue_targets(options, results, login_bound, parallel)
+    targets = issue_targets(options, results, login_bound, parallel) if "login" in results else {}
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
@@ -865,7 +879,7 @@ def report(
         "bcrypt_check_s": check_seconds,
         "login_bound_per_s": login_bound,
         "bcrypt_checks_per_s_on_all_cores_now": parallel,
-        "logins_vs_checks_on_all_cores_now": results["login"]["rps"] / parallel,
+        "logins_vs_checks_on_all_cores_now": results["login"]["rps"] / parallel if "login" in results else None,
         "seed_s": seeded,
         "elapsed_s": elapsed,
         "results": results,
@@ -888,19 +902,21 @@ def print_table(summary: dict[str, object]) -> None:
             f"{r.get('db_cpu_ms_per_request', math.nan):9.3f} "
             f"{r.get('cpu_vs_floor', math.nan):9.2f} {r.get('cpu_vs_floor_cached', math.nan):10.2f}"
         )
-    print(
-        f"\nbcrypt check {summary['bcrypt_check_s'] * 1e3:.0f} ms at the configured cost: bound "
-        f"{summary['login_bound_per_s']:.2f} logins/s on {os.cpu_count()} cores; the bench process itself did "
-        f"{summary['bcrypt_checks_per_s_on_all_cores_now']:.2f} checks/s on {os.cpu_count()} threads just before; "
-        f"loader {summary['loader']}; {summary['elapsed_s']:.0f} s"
-    )
+    if summary["targets"]:  # the standard figures ran (not --extra-only)
+        print(
+            f"\nbcrypt check {summary['bcrypt_check_s'] * 1e3:.0f} ms at the configured cost: bound "
+            f"{summary['login_bound_per_s']:.2f} logins/s on {os.cpu_count()} cores; the bench process itself did "
+            f"{summary['bcrypt_checks_per_s_on_all_cores_now']:.2f} checks/s on {os.cpu_count()} threads just before; "
+            f"loader {summary['loader']}; {summary['elapsed_s']:.0f} s"
+        )
     if summary.get("workers"):
         worker_figures.print_table(results, summary["workers"])  # type: ignore[arg-type]
     if summary.get("evening"):
         evening_result: dict[str, Any] = summary["evening"]  # type: ignore[assignment]
         evening.print_figure(evening_result, evening_result["workers"])
-    print("\ntargets (issue 15):")
     targets: dict[str, dict[str, object]] = summary["targets"]  # type: ignore[assignment]
+    if targets:
+        print("\ntargets (issue 15):")
     for name, target in targets.items():
         value = target["value"]
         if value is None:
@@ -985,6 +1001,12 @@ def main() -> int:
         "redis://127.0.0.1:6379/0)",
     )
     parser.add_argument(
+        "--extra-only",
+        action="store_true",
+        help="only the figures asked for by --users above --scale-from, --workers and --evening, with their floors; "
+        "not the standard ones (nor issue 15's targets)",
+    )
+    parser.add_argument(
         "--chart", type=Path, help="also draw the figures as an SVG bar chart there (e.g. docs/bench.svg)"
     )
     parser.add_argument(
@@ -1027,6 +1049,7 @@ def main() -> int:
         evening_workers=args.evening_workers,
         redis_url=None if args.redis == "none" else args.redis,
         chart=args.chart,
+        extra_only=args.extra_only,
     )
     print(
         f"bench: {options.database}{'' if options.pooler == 'none' else ' through ' + options.pooler}, {loader}, "

@@ -107,18 +107,27 @@ def seed_star(
 
 
 def requests(
-    total: int, cursor: str, picks: list[int], token_for: Callable[[int], str], documents: tuple[str, str]
+    total: int,
+    pages: tuple[int, int, str],
+    picks: list[int],
+    token_for: Callable[[int], str],
+    documents: tuple[str, str],
 ) -> dict[str, list[tuple[str | None, str, dict[str, object] | None]]]:
-    """Each figure's requests at ``total`` users, by figure; ``documents``: run.py's user and directory ones."""
+    """Each figure's requests at ``total`` users, by figure. ``pages``: the list's length, the deep page and its
+    cursor; ``documents``: run.py's user and directory ones."""
     USER, DIRECTORY = documents
+    followers, page, cursor = pages
     user_name = f"user{star(total)}"
+    # The followers pages are read by users who are not on them: a viewer has no relationship to itself (null).
+    shown = {*range(followers - PAGE, followers), *range(followers - page * PAGE, followers - (page - 1) * PAGE)}
+    viewers = [n for n in picks if n not in shown]
     return {
         "user": [(token_for(n), USER, {"userName": f"user{m}"}) for n, m in zip(picks, reversed(picks), strict=True)],
         "directory": [
             (token_for(n), DIRECTORY, {"query": q}) for n, q in zip(picks, prefixes(total, picks), strict=True)
         ],
-        "followers_first": [(token_for(n), DEEP_FOLLOWERS, {"userName": user_name}) for n in picks],
-        "followers_deep": [(token_for(n), DEEP_FOLLOWERS, {"userName": user_name, "after": cursor}) for n in picks],
+        "followers_first": [(token_for(n), DEEP_FOLLOWERS, {"userName": user_name}) for n in viewers],
+        "followers_deep": [(token_for(n), DEEP_FOLLOWERS, {"userName": user_name, "after": cursor}) for n in viewers],
     }
 
 
