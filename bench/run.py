@@ -894,10 +894,15 @@ def print_table(summary: dict[str, object]) -> None:
     if databases.SERVER_CPU[database]:
         print(f"DB ms/req: CPU of {databases.SERVER_CPU[database]} per request, beside the app's CPU ms/req")
     header = ("figure", "req/s", "x floor", "x cached", "p50 ms", "p99 ms", "CPU ms/req", "DB ms/req", "CPU/floor")
-    print("{:24} {:>9} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>9} {:>10}".format(*header, "CPU/cached"))
+    width = max(24, *(len(name) for name in results))
+    print(
+        f"{{:{width}}} {{:>9}} {{:>8}} {{:>8}} {{:>8}} {{:>8}} {{:>10}} {{:>9}} {{:>9}} {{:>10}}".format(
+            *header, "CPU/cached"
+        )
+    )
     for name, r in results.items():
         print(
-            f"{name:24} {r['rps']:9.1f} {r['rps_vs_floor']:8.2f} {r['rps_vs_floor_cached']:8.2f} "
+            f"{name:{width}} {r['rps']:9.1f} {r['rps_vs_floor']:8.2f} {r['rps_vs_floor_cached']:8.2f} "
             f"{r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r.get('server_cpu_ms_per_request', math.nan):10.3f} "
             f"{r.get('db_cpu_ms_per_request', math.nan):9.3f} "
             f"{r.get('cpu_vs_floor', math.nan):9.2f} {r.get('cpu_vs_floor_cached', math.nan):10.2f}"
