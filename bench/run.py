@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import bcrypt
@@ -41,7 +42,12 @@ import bcrypt
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import chart  # noqa: E402 - bench/chart.py
 import databases  # noqa: E402 - bench/databases.py
+import evening  # noqa: E402 - bench/evening.py
+import scale  # noqa: E402 - bench/scale.py
+import targets26  # noqa: E402 - bench/targets26.py
+import workers as worker_figures  # noqa: E402 - bench/workers.py
 from databases import CpuProbe, cpu_seconds, cpu_spent  # noqa: E402
 
 from services.identity import signing_keys  # noqa: E402
@@ -66,6 +72,7 @@ STARS = 100  # user0 .. user99 have followers, for the followers-page figure
 FANS_PER_STAR = 25
 HELLO = "{ hello }"
 PERSISTED_ME = {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(ME.encode()).hexdigest()}}
+SQLITE_RESULTS = ROOT / "bench" / "results" / "latest.json"  # a SQLite run's, which a PostgreSQL run compares with
 PACKAGES = ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "uvloop", "httptools", "tortoise-orm")
 
 
@@ -85,6 +92,15 @@ class Options:
     out: Path
     database: str = "sqlite"
     pooler: str = "none"
+    scale_from: int = 10_000  # the million-account figures compare --users with this size, when --users is larger
+    star_followers: int = scale.STAR_FOLLOWERS
+    deep_page: int = scale.DEEP_PAGE
+    workers: tuple[int, ...] = ()  # --workers 1,2: the workers figures at each count
+    evening: bool = False
+    evening_workers: int = 2
+    redis_url: str | None = None
+    chart: Path | None = None
+    extra_only: bool = False  # only the figures asked for by the flags above, without the standard ones
 
 
 # --- seeding -------------------------------------------------------------------------------------------
@@ -355,20 +371,39 @@ class Target:
     db_cpu: CpuProbe | None = None
 
 
+def app_cpu_seconds(pid: int) -> float:
+    """The CPU of a server process and of every process under it (uvicorn's workers with WORKERS > 1)."""
+    return sum(cpu_seconds(each) for each in worker_figures.descendants(pid))
+
+
+def wait_with_cpu(process: subprocess.Popen[str]) -> tuple[str, float]:
+    """A child's stdout once it exits, and the CPU seconds it used (its own, from the kernel's rusage)."""
+    stdout = process.stdout.read() if process.stdout else ""
+    if process.stdout:
+        process.stdout.close()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return stdout, usage.ru_utime + usage.ru_stime
+
+
 class Load:
     """One load generator process against one target, for a fixed time."""
 
     def __init__(self, target: Target, connections: int, duration: float, loader: str) -> None:
         self.target = target
         self.duration = duration
-        self.cpu_before = cpu_seconds(target.pid)
+        self.cpu_before = app_cpu_seconds(target.pid)
         self.db_before = target.db_cpu() if target.db_cpu else None
         command = load_command(target, connections, duration, loader)
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
+        self.errors = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in finish
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.errors, text=True)  # noqa: S603
 
     def finish(self) -> dict[str, float]:
-        stdout, stderr = self.process.communicate(timeout=self.duration + 60)
-        cpu = cpu_seconds(self.target.pid) - self.cpu_before
+        stdout, loader_cpu = wait_with_cpu(self.process)
+        self.errors.seek(0)
+        stderr = self.errors.read()
+        self.errors.close()
+        cpu = app_cpu_seconds(self.target.pid) - self.cpu_before
         db_cpu = None if self.target.db_cpu is None or self.db_before is None else self.target.db_cpu()
         lines = [line for line in stdout.splitlines() if line.startswith("{")]
         if self.process.returncode != 0 or not lines:
@@ -379,6 +414,7 @@ class Load:
                 f"bench: {self.target.name}: {result['bad']} bad answers, {result['socket_errors']} socket errors"
             )
         result["cpu_s"] = cpu
+        result["loader_cpu_s"] = loader_cpu
         if db_cpu is not None and self.db_before is not None:
             result["db_cpu_s"] = cpu_spent(self.db_before, db_cpu)
         return result
@@ -394,6 +430,11 @@ def merge(slices: list[dict[str, float]]) -> dict[str, float]:
         if all("db_cpu_s" in part for part in slices)
         else {}
     )
+    loader = (
+        {"loader_cpu_ms_per_request": sum(part["loader_cpu_s"] for part in slices) / requests * 1e3}
+        if all("loader_cpu_s" in part for part in slices)
+        else {}
+    )
     return {
         "requests": requests,
         "duration_s": duration,
@@ -403,6 +444,7 @@ def merge(slices: list[dict[str, float]]) -> dict[str, float]:
         "max_ms": max(part["max_ms"] for part in slices),
         "server_cpu_ms_per_request": cpu / requests * 1e3,
         **database_server,
+        **loader,
         # Load.finish stops the bench on any; kept so the results say so figure by figure.
         "bad_answers": sum(part["bad"] for part in slices),
         "socket_errors": sum(part["socket_errors"] for part in slices),
@@ -543,20 +585,38 @@ def run(options: Options) -> dict[str, object]:
     dbs = databases.Databases(options.database, work, pooler_port=pooler_port)
     urls: dict[int, str] = {}  # each size's database
 
-    def app_server(name: str, port: int, size: int) -> contextlib.AbstractContextManager[Server]:
-        app_env = env | dbs.app_environment(urls[size])
+    def app_server(
+        name: str, port: int, size: int, more: Mapping[str, str] | None = None
+    ) -> contextlib.AbstractContextManager[Server]:
+        app_env = env | dbs.app_environment(urls[size]) | dict(more or {})
         return server(name, app_argv, port, app_env, work, dbs.cpu_probe(urls[size]))
+
+    def floors(stack: contextlib.ExitStack, suffix: str) -> list[Target]:
+        floor = stack.enter_context(server(f"floor{suffix}", floor_argv, options.port + 1, env, work))
+        cached = stack.enter_context(server(f"floor_cached{suffix}", cached_argv, options.port + 3, env, work))
+        return [floor.target(f"floor{suffix}", hello), cached.target(f"floor_cached{suffix}", hello)]
+
+    scaling = options.users > options.scale_from
+    cursors: dict[int, str] = {}  # the deep followers page's cursor at each scale size
+    evening_result: dict[str, object] | None = None
 
     def drain() -> None:
         # wrk stops mid-request; the server still hashes what was sent. Let that finish first.
         time.sleep(options.flood * check_seconds / (os.cpu_count() or 1) + 0.5)
 
     try:
-        step(f"seeding {options.small:,}, {options.users:,} and {options.large:,} users")
+        standard = () if options.extra_only else (options.small, options.large)
+        sizes = (options.users, *standard, *((options.scale_from,) if scaling else ()))
+        step("seeding " + ", ".join(f"{size:,}" for size in dict.fromkeys(sizes)) + " users")
         dbs.open()
-        for size in (options.small, options.users, options.large):
+        for size in dict.fromkeys(sizes):
             urls[size] = dbs.create(str(size))
         seeded = {str(size): seed(urls[size], 0, size, seeded_hash, key) for size in urls}
+        for size in (options.scale_from, options.users) if scaling else ():
+            followers = scale.followers_of_star(size, options.star_followers)
+            page = scale.deep_page(size, options.star_followers, options.deep_page)
+            seconds, cursors[size] = scale.seed_star(urls[size], size, followers, page, seeded_hash, _seed_users)
+            seeded[f"{size}_followers_of_user{size}"] = seconds
         hello = write_requests(work / "hello.txt", [(None, HELLO, None)])
         me_users = pick(options.users)
         me = write_requests(work / "me.txt", [(token_for(n), ME, None) for n in me_users])
@@ -570,63 +630,150 @@ def run(options: Options) -> dict[str, object]:
         viewers = pick(options.users)
         directory = [(token_for(n), DIRECTORY, {"query": q}) for n, q in zip(viewers, prefixes, strict=True)]
         stars = [(token_for(n), FOLLOWERS, {"userName": f"user{n % STARS}"}) for n in pick(options.users)]
-        with contextlib.ExitStack() as stack:
-            floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
-            cached = stack.enter_context(server("floor_cached", cached_argv, options.port + 3, env, work))
-            app = stack.enter_context(app_server("app", options.port, options.users))
-            register_persisted(app.url, token_for(0), ME, PERSISTED_ME)
-            step(
-                f"both floors, me, me by hash, user(userName:), users(query:) and followers at {options.users:,} "
-                "users, in turns"
-            )
-            reads = [floor.target("floor", hello), cached.target("floor_cached", hello), app.target("me", me)]
-            reads.append(app.target("me_persisted", me_persisted))
-            reads.append(app.target("user", user_requests("user", options.users)))
-            directory_file = write_requests(work / "directory.txt", directory)
-            followers_file = write_requests(work / "followers.txt", stars)
-            reads.append(app.target("users_query", directory_file))
-            reads.append(app.target("followers_page", followers_file))
-            # The same documents answered from memory by the second floor: Strawberry's own cost of that shape.
-            reads.append(cached.target("users_query_framework", directory_file))
-            reads.append(cached.target("followers_page_framework", followers_file))
-            results.update(interleaved(options, reads))
-            step(f"bcrypt alone, then login with {options.flood} clients")
-            check_seconds = bcrypt_check_seconds(password_hash)
-            parallel = bcrypt_parallel_per_second(password_hash, os.cpu_count() or 1, min(3.0, options.duration))
-            preflight(app.target("login", login))
-            logging_in = Load(app.target("login", login), options.flood, options.duration, options.loader)
-            results["login"] = merge([logging_in.finish()])
-            drain()
-            step(f"me while {options.flood} clients log in")
-            flood_seconds = options.warmup * 2 + options.duration + 2
-            flood = Load(app.target("login flood", login), options.flood, flood_seconds, options.loader)
-            time.sleep(options.warmup)  # let the flood fill the bcrypt threads first
-            results["me_during_login_flood"] = interleaved(options, [app.target("me", me)])["me"]
-            results["login_during_flood"] = merge([flood.finish()])
-            del results["login_during_flood"]["server_cpu_ms_per_request"]  # the server also answered `me`
-            results["login_during_flood"].pop("db_cpu_ms_per_request", None)
-            drain()
-        with contextlib.ExitStack() as stack:
-            floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
-            cached = stack.enter_context(server("floor_cached", cached_argv, options.port + 3, env, work))
-            small = stack.enter_context(app_server("small", options.port, options.small))
-            large = stack.enter_context(app_server("large", options.port + 2, options.large))
-            step(
-                f"both floors, user(userName:) and users(query:) at {options.small:,} and {options.large:,} users, "
-                "in turns"
-            )
-            reads = [floor.target("floor_2", hello), cached.target("floor_cached_2", hello)]
-            reads.append(small.target("user_small", user_requests("user_small", options.small)))
-            reads.append(large.target("user_large", user_requests("user_large", options.large)))
-            reads.append(small.target("users_query_small", directory_requests("users_query_small", options.small)))
-            reads.append(large.target("users_query_large", directory_requests("users_query_large", options.large)))
-            results.update(interleaved(options, reads))
+        directory_file = write_requests(work / "directory.txt", directory)
+        followers_file = write_requests(work / "followers.txt", stars)
+        check_seconds = parallel = math.nan  # measured with the standard figures
+        if not options.extra_only:
+            with contextlib.ExitStack() as stack:
+                floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
+                cached = stack.enter_context(server("floor_cached", cached_argv, options.port + 3, env, work))
+                app = stack.enter_context(app_server("app", options.port, options.users))
+                register_persisted(app.url, token_for(0), ME, PERSISTED_ME)
+                step(
+                    f"both floors, me, me by hash, user(userName:), users(query:) and followers at {options.users:,} "
+                    "users, in turns"
+                )
+                reads = [floor.target("floor", hello), cached.target("floor_cached", hello), app.target("me", me)]
+                reads.append(app.target("me_persisted", me_persisted))
+                reads.append(app.target("user", user_requests("user", options.users)))
+                reads.append(app.target("users_query", directory_file))
+                reads.append(app.target("followers_page", followers_file))
+                # The same documents answered from memory by the second floor: Strawberry's own cost of that shape.
+                reads.append(cached.target("users_query_framework", directory_file))
+                reads.append(cached.target("followers_page_framework", followers_file))
+                results.update(interleaved(options, reads))
+                step(f"bcrypt alone, then login with {options.flood} clients")
+                check_seconds = bcrypt_check_seconds(password_hash)
+                parallel = bcrypt_parallel_per_second(password_hash, os.cpu_count() or 1, min(3.0, options.duration))
+                preflight(app.target("login", login))
+                logging_in = Load(app.target("login", login), options.flood, options.duration, options.loader)
+                results["login"] = merge([logging_in.finish()])
+                drain()
+                step(f"me while {options.flood} clients log in")
+                flood_seconds = options.warmup * 2 + options.duration + 2
+                flood = Load(app.target("login flood", login), options.flood, flood_seconds, options.loader)
+                time.sleep(options.warmup)  # let the flood fill the bcrypt threads first
+                results["me_during_login_flood"] = interleaved(options, [app.target("me", me)])["me"]
+                results["login_during_flood"] = merge([flood.finish()])
+                del results["login_during_flood"]["server_cpu_ms_per_request"]  # the server also answered `me`
+                results["login_during_flood"].pop("db_cpu_ms_per_request", None)
+                drain()
+            with contextlib.ExitStack() as stack:
+                floor = stack.enter_context(server("floor", floor_argv, options.port + 1, env, work))
+                cached = stack.enter_context(server("floor_cached", cached_argv, options.port + 3, env, work))
+                small = stack.enter_context(app_server("small", options.port, options.small))
+                large = stack.enter_context(app_server("large", options.port + 2, options.large))
+                step(
+                    f"both floors, user(userName:) and users(query:) at {options.small:,} and {options.large:,} users, "
+                    "in turns"
+                )
+                reads = [floor.target("floor_2", hello), cached.target("floor_cached_2", hello)]
+                reads.append(small.target("user_small", user_requests("user_small", options.small)))
+                reads.append(large.target("user_large", user_requests("user_large", options.large)))
+                reads.append(small.target("users_query_small", directory_requests("users_query_small", options.small)))
+                reads.append(large.target("users_query_large", directory_requests("users_query_large", options.large)))
+                results.update(interleaved(options, reads))
+        if scaling:
+            with contextlib.ExitStack() as stack:
+                reads = floors(stack, "_scale")
+                small = stack.enter_context(app_server("scale_small", options.port, options.scale_from))
+                large = stack.enter_context(app_server("scale_large", options.port + 2, options.users))
+                step(
+                    f"the floors, user(userName:), a directory prefix search and the followers pages 1 and "
+                    f"{scale.deep_page(options.users, options.star_followers, options.deep_page)} at "
+                    f"{options.scale_from:,} and {options.users:,} users, in turns"
+                )
+                built = {
+                    size: scale.requests(
+                        size,
+                        (
+                            scale.followers_of_star(size, options.star_followers),
+                            scale.deep_page(size, options.star_followers, options.deep_page),
+                            cursors[size],
+                        ),
+                        pick(size),
+                        token_for,
+                        (USER, DIRECTORY),
+                    )
+                    for size in (options.scale_from, options.users)
+                }
+                for figure in scale.FIGURES:
+                    for size, app in ((options.scale_from, small), (options.users, large)):
+                        named = scale.name(figure, size)
+                        reads.append(app.target(named, write_requests(work / f"{named}.txt", built[size][figure])))
+                results.update(interleaved(options, reads))
+        for count in options.workers:
+            with contextlib.ExitStack() as stack:
+                reads = floors(stack, f"_workers{count}")
+                more = worker_figures.environment(count, options.redis_url)
+                app = stack.enter_context(app_server(f"workers{count}", options.port, options.users, more))
+                step(f"the floors, me, user(userName:) and a followers page with WORKERS={count}, in turns")
+                reads.append(app.target(worker_figures.name(count, "me"), me))
+                reads.append(app.target(worker_figures.name(count, "user"), user_requests("user", options.users)))
+                reads.append(app.target(worker_figures.name(count, "followers_page"), followers_file))
+                results.update(interleaved(options, reads))
+        if options.evening:
+            count = options.evening_workers
+            more = worker_figures.environment(count, options.redis_url) | evening.APP_ENVIRONMENT
+            with app_server("evening", options.port, options.users, more) as app:
+                documents = evening.Documents(ME, USER, DIRECTORY, FOLLOWERS, PASSWORD)
+                lines = evening.mix(
+                    options.connections, options.users, token_for, documents, rng, min(STARS, options.users)
+                )
+                mix = evening.write_mix(work / "evening.txt", lines)
+                step(f"the busy evening: {options.connections} users at once, WORKERS={count}")
+                evening_result = run_evening(app, mix, options) | {"workers": count}
     finally:
         try:
             dbs.close()  # drops the run's databases, also after a failure, Ctrl-C or SIGTERM
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    return report(options, results, check_seconds, parallel, seeded, time.perf_counter() - began)
+    summary = report(options, results, check_seconds, parallel, seeded, time.perf_counter() - began)
+    summary["scale"] = (
+        {
+            "small": options.scale_from,
+            "large": options.users,
+            "star_followers": options.star_followers,
+            "deep_page": scale.deep_page(options.users, options.star_followers, options.deep_page),
+        }
+        if scaling
+        else None
+    )
+    summary["workers"] = list(options.workers)
+    summary["evening"] = evening_result
+    summary["targets_issue26"] = targets26.targets(summary, options, targets26.last_sqlite_run(SQLITE_RESULTS))
+    return summary
+
+
+def run_evening(app: Server, mix: Path, options: Options) -> dict[str, object]:
+    """The evening's loader for ``--warmup`` and then ``--duration`` seconds; its figures with the CPU of the app's
+    processes, of the database server and of the loader, per request."""
+    command = [sys.executable, str(ROOT / "bench" / "evening.py"), app.url, str(mix)]
+    if options.warmup > 0:
+        subprocess.run([*command, "--duration", str(options.warmup)], check=True, capture_output=True)  # noqa: S603
+    cpu_before = app_cpu_seconds(app.pid)
+    db_before = app.db_cpu() if app.db_cpu else None
+    process = subprocess.Popen([*command, "--duration", str(options.duration)], stdout=subprocess.PIPE, text=True)  # noqa: S603
+    stdout, loader_cpu = wait_with_cpu(process)
+    if process.returncode != 0:
+        raise SystemExit(f"bench: the busy evening's loader failed ({process.returncode}):\n{stdout}")
+    result: dict[str, object] = json.loads(stdout.splitlines()[-1])
+    requests = max(1, int(result["requests"]))  # type: ignore[call-overload]
+    result["server_cpu_ms_per_request"] = (app_cpu_seconds(app.pid) - cpu_before) / requests * 1e3
+    result["loader_cpu_ms_per_request"] = loader_cpu / requests * 1e3
+    if app.db_cpu is not None and db_before is not None:
+        result["db_cpu_ms_per_request"] = cpu_spent(db_before, app.db_cpu()) / requests * 1e3
+    return result
 
 
 def _target(value: float, limit: float, op: str, unmet: str = "") -> dict[str, object]:
@@ -710,6 +857,17 @@ def issue_targets(
     return targets
 
 
+def phase_of(name: str) -> str:
+    """The suffix of the floors measured in turns with a figure of the later phases: ``_scale``, ``_workers2``."""
+    if name.startswith("scale_") or name.endswith("_scale"):
+        return "_scale"
+    if name.startswith("workers"):
+        return "_" + name.split("_", 1)[0]
+    if name.startswith(("floor_workers", "floor_cached_workers")):
+        return "_" + name.rsplit("_", 1)[1]
+    return ""
+
+
 def report(
     options: Options,
     results: dict[str, dict[str, float]],
@@ -722,14 +880,14 @@ def report(
     second = ("floor_2", "floor_cached_2", "user_small", "user_large", "users_query_small", "users_query_large")
     for name, result in results.items():
         for suffix, floor_name in (("floor", "floor"), ("floor_cached", "floor_cached")):
-            floor = results[f"{floor_name}_2" if name in second else floor_name]
+            floor = results[floor_name + ("_2" if name in second else phase_of(name))]
             result[f"rps_vs_{suffix}"] = result["rps"] / floor["rps"]
             result[f"p99_vs_{suffix}"] = result["p99_ms"] / floor["p99_ms"]
             if "server_cpu_ms_per_request" in result:
                 result[f"cpu_vs_{suffix}"] = result["server_cpu_ms_per_request"] / floor["server_cpu_ms_per_request"]
     cores = os.cpu_count() or 1
     login_bound = cores / check_seconds
-    targets = issue_targets(options, results, login_bound, parallel)
+    targets = issue_targets(options, results, login_bound, parallel) if "login" in results else {}
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
@@ -751,7 +909,7 @@ def report(
         "bcrypt_check_s": check_seconds,
         "login_bound_per_s": login_bound,
         "bcrypt_checks_per_s_on_all_cores_now": parallel,
-        "logins_vs_checks_on_all_cores_now": results["login"]["rps"] / parallel,
+        "logins_vs_checks_on_all_cores_now": results["login"]["rps"] / parallel if "login" in results else None,
         "seed_s": seeded,
         "elapsed_s": elapsed,
         "results": results,
@@ -766,22 +924,34 @@ def print_table(summary: dict[str, object]) -> None:
     if databases.SERVER_CPU[database]:
         print(f"DB ms/req: CPU of {databases.SERVER_CPU[database]} per request, beside the app's CPU ms/req")
     header = ("figure", "req/s", "x floor", "x cached", "p50 ms", "p99 ms", "CPU ms/req", "DB ms/req", "CPU/floor")
-    print("{:24} {:>9} {:>8} {:>8} {:>8} {:>8} {:>10} {:>9} {:>9} {:>10}".format(*header, "CPU/cached"))
+    width = max(24, *(len(name) for name in results))
+    print(
+        f"{{:{width}}} {{:>9}} {{:>8}} {{:>8}} {{:>8}} {{:>8}} {{:>10}} {{:>9}} {{:>9}} {{:>10}}".format(
+            *header, "CPU/cached"
+        )
+    )
     for name, r in results.items():
         print(
-            f"{name:24} {r['rps']:9.1f} {r['rps_vs_floor']:8.2f} {r['rps_vs_floor_cached']:8.2f} "
+            f"{name:{width}} {r['rps']:9.1f} {r['rps_vs_floor']:8.2f} {r['rps_vs_floor_cached']:8.2f} "
             f"{r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r.get('server_cpu_ms_per_request', math.nan):10.3f} "
             f"{r.get('db_cpu_ms_per_request', math.nan):9.3f} "
             f"{r.get('cpu_vs_floor', math.nan):9.2f} {r.get('cpu_vs_floor_cached', math.nan):10.2f}"
         )
-    print(
-        f"\nbcrypt check {summary['bcrypt_check_s'] * 1e3:.0f} ms at the configured cost: bound "
-        f"{summary['login_bound_per_s']:.2f} logins/s on {os.cpu_count()} cores; the bench process itself did "
-        f"{summary['bcrypt_checks_per_s_on_all_cores_now']:.2f} checks/s on {os.cpu_count()} threads just before; "
-        f"loader {summary['loader']}; {summary['elapsed_s']:.0f} s"
-    )
-    print("\ntargets (issue 15):")
+    if summary["targets"]:  # the standard figures ran (not --extra-only)
+        print(
+            f"\nbcrypt check {summary['bcrypt_check_s'] * 1e3:.0f} ms at the configured cost: bound "
+            f"{summary['login_bound_per_s']:.2f} logins/s on {os.cpu_count()} cores; the bench process itself did "
+            f"{summary['bcrypt_checks_per_s_on_all_cores_now']:.2f} checks/s on {os.cpu_count()} threads just before; "
+            f"loader {summary['loader']}; {summary['elapsed_s']:.0f} s"
+        )
+    if summary.get("workers"):
+        worker_figures.print_table(results, summary["workers"])  # type: ignore[arg-type]
+    if summary.get("evening"):
+        evening_result: dict[str, Any] = summary["evening"]  # type: ignore[assignment]
+        evening.print_figure(evening_result, evening_result["workers"])
     targets: dict[str, dict[str, object]] = summary["targets"]  # type: ignore[assignment]
+    if targets:
+        print("\ntargets (issue 15):")
     for name, target in targets.items():
         value = target["value"]
         if value is None:
@@ -790,6 +960,7 @@ def print_table(summary: dict[str, object]) -> None:
         verdict = "met    " if target["met"] else "NOT MET"
         line = f"  {verdict}  {name}: {value:.2f} (limit {target['limit']:.2f})"
         print(line + (f": {target['reason']}" if target["reason"] else ""))
+    targets26.print_targets(summary["targets_issue26"])  # type: ignore[arg-type]
 
 
 def main() -> int:
@@ -830,10 +1001,63 @@ def main() -> int:
         help="with --database postgres: the app reaches it through a PgBouncer in transaction-pooling mode that the "
         "run starts on the fifth port (--port + 4), with DATABASE_POOLER=pgbouncer (none)",
     )
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    parser.add_argument(
+        "--scale-from",
+        type=int,
+        default=10_000,
+        help="with --users above it (e.g. --users 1000000): user(userName:), a directory prefix search and the "
+        "first and a deep followers page at this many users and at --users, side by side (10,000)",
+    )
+    parser.add_argument(
+        "--star-followers",
+        type=int,
+        default=scale.STAR_FOLLOWERS,
+        help="followers of the account whose list the scale figures page through, at most all users (100,000)",
+    )
+    parser.add_argument(
+        "--deep-page", type=int, default=scale.DEEP_PAGE, help="the deep followers page, reached by cursor (500)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=_counts,
+        default=(),
+        help="e.g. 1,2: me, user(userName:) and a followers page with each WORKERS count, with where the CPU goes",
+    )
+    parser.add_argument(
+        "--evening",
+        action="store_true",
+        help="the busy evening: a mixed load on the app with --evening-workers workers, per kind, no error allowed",
+    )
+    parser.add_argument("--evening-workers", type=int, default=2, help="WORKERS for the busy evening (2)")
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="REDIS_URL for the --workers and --evening servers, 'none' for none (BENCH_REDIS_URL, or the local "
+        "redis://127.0.0.1:6379/0)",
+    )
+    parser.add_argument(
+        "--extra-only",
+        action="store_true",
+        help="only the figures asked for by --users above --scale-from, --workers and --evening, with their floors; "
+        "not the standard ones (nor issue 15's targets)",
+    )
+    parser.add_argument(
+        "--chart", type=Path, help="also draw the figures as an SVG bar chart there (e.g. docs/bench.svg)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="the JSON of the run (bench/results/latest.json; latest-postgres.json etc. for other databases)",
+    )
     args = parser.parse_args()
-    if not args.small < args.users < args.large:
-        parser.error("need --small < --users < --large")
+    if not (args.small < args.users and args.small < args.large):
+        parser.error("need --small below --users and --large")
+    if args.users > args.scale_from and args.scale_from < 100:
+        parser.error("need --scale-from of at least 100")
+    if args.out is None:
+        suffix = "" if args.database == "sqlite" else f"-{args.database}"
+        suffix += "" if args.pooler == "none" else f"-{args.pooler}"
+        args.out = ROOT / "bench" / "results" / f"latest{suffix}.json"
     if args.pooler != "none" and args.database != "postgres":
         parser.error("--pooler pgbouncer needs --database postgres")
     loader = args.loader if args.loader != "auto" else ("wrk" if shutil.which("wrk") else "python")
@@ -852,6 +1076,15 @@ def main() -> int:
         out=args.out,
         database=args.database,
         pooler=args.pooler,
+        scale_from=args.scale_from,
+        star_followers=args.star_followers,
+        deep_page=args.deep_page,
+        workers=args.workers,
+        evening=args.evening,
+        evening_workers=args.evening_workers,
+        redis_url=None if args.redis == "none" else args.redis,
+        chart=args.chart,
+        extra_only=args.extra_only,
     )
     print(
         f"bench: {options.database}{'' if options.pooler == 'none' else ' through ' + options.pooler}, {loader}, "
@@ -867,7 +1100,23 @@ def main() -> int:
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps(summary, indent=2) + "\n")
     print(f"wrote {options.out.relative_to(ROOT) if options.out.is_relative_to(ROOT) else options.out}")
+    if options.chart is not None:
+        chart.write(options.chart, [summary])
+        print(f"wrote {options.chart.relative_to(ROOT) if options.chart.is_relative_to(ROOT) else options.chart}")
+    if summary["evening"] and (failed := evening.failure(summary["evening"])):  # type: ignore[arg-type]
+        print(f"bench: FAILED: {failed}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("a list of worker counts, e.g. 1,2") from None
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("a list of worker counts of at least 1, e.g. 1,2")
+    return counts
 
 
 if __name__ == "__main__":
