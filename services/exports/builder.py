@@ -11,7 +11,6 @@ one-time link. A reader never sees half an archive: before that commit there is 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -19,6 +18,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from models import DataExport, User
+from services import background
 from services.deadlocks import again_on_deadlock
 from services.exports import contents, queue
 from services.exports.storage import CONTENT_TYPE, export_storage
@@ -122,15 +122,15 @@ class Builder:
     async def run(self) -> None:
         queue.listen(self._wake)
         try:
-            while not self._stopping:
-                self._wake.clear()
-                try:
-                    if await self.build_due() == BATCH:
-                        continue  # more may be due
-                except Exception:  # the database is away, say: try again on the next round
-                    log.exception("data_export_builder_error")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.data_export_poll_seconds)
+            await background.poll(
+                due=self.build_due,
+                batch=BATCH,
+                wake=self._wake,
+                poll_seconds=self.settings.data_export_poll_seconds,
+                stopping=lambda: self._stopping,
+                error="data_export_builder_error",
+                logger=log,
+            )
         finally:
             queue.forget(self._wake)
 
@@ -142,13 +142,9 @@ class Builder:
 @asynccontextmanager
 async def running(settings: Settings, storage: Storage | None = None) -> AsyncIterator[Builder]:
     """A builder running in this event loop for the duration of the block, stopped cleanly after it."""
-    builder = Builder(settings, storage)
-    task = asyncio.create_task(builder.run(), name="data-export-builder")
-    try:
+    late = "data_export_builder_stopped_mid_build"
+    worker = Builder(settings, storage)
+    async with background.running(
+        worker, name="data-export-builder", grace=STOP_GRACE_SECONDS, late=late, logger=log
+    ) as builder:
         yield builder
-    finally:
-        builder.stop()
-        try:
-            await asyncio.wait_for(task, timeout=STOP_GRACE_SECONDS)
-        except TimeoutError:
-            log.warning("data_export_builder_stopped_mid_build")

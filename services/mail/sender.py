@@ -6,8 +6,6 @@ picks up mails of other instances, retries that fell due, and mails a dead sende
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -18,6 +16,7 @@ from email.utils import format_datetime, parseaddr
 from prometheus_client import Counter
 
 from models import OutboxMail
+from services import background
 from services.accounts import password_reset
 from services.identity import sign_in_codes
 from services.mail import outbox
@@ -97,15 +96,15 @@ class Sender:
 
     async def run(self) -> None:
         try:
-            while not self._stopping:
-                self._wake.clear()
-                try:
-                    if await self.send_due() == BATCH:
-                        continue  # more may be due
-                except Exception:  # the database is away, say: try again on the next round
-                    log.exception("mail_sender_error")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.mail_poll_seconds)
+            await background.poll(
+                due=self.send_due,
+                batch=BATCH,
+                wake=self._wake,
+                poll_seconds=self.settings.mail_poll_seconds,
+                stopping=lambda: self._stopping,
+                error="mail_sender_error",
+                logger=log,
+            )
         finally:
             outbox.forget(self._wake)
 
@@ -117,13 +116,8 @@ class Sender:
 @asynccontextmanager
 async def running(settings: Settings, transport: Transport | None = None) -> AsyncIterator[Sender]:
     """A sender running in this event loop for the duration of the block, stopped cleanly after it."""
-    sender = Sender(settings, transport)
-    task = asyncio.create_task(sender.run(), name="mail-sender")
-    try:
+    worker = Sender(settings, transport)
+    async with background.running(
+        worker, name="mail-sender", grace=STOP_GRACE_SECONDS, late="mail_sender_stopped_mid_send", logger=log
+    ) as sender:
         yield sender
-    finally:
-        sender.stop()
-        try:
-            await asyncio.wait_for(task, timeout=STOP_GRACE_SECONDS)
-        except TimeoutError:
-            log.warning("mail_sender_stopped_mid_send")

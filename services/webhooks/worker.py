@@ -11,7 +11,6 @@ WEBHOOK_RETRY_SECONDS' schedule and then failed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -23,6 +22,7 @@ from cryptography.fernet import InvalidToken
 from prometheus_client import Counter
 
 from models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from services import background
 from services.errors import AccountError
 from services.webhooks import addresses, endpoints, queue, signing, wakeup
 from settings import Settings
@@ -174,15 +174,15 @@ class Worker:
 
     async def run(self) -> None:
         try:
-            while not self._stopping:
-                self._wake.clear()
-                try:
-                    if await self.work_due() == BATCH:
-                        continue  # more may be due
-                except Exception:  # the database is away, say: try again on the next round
-                    log.exception("webhook_worker_error")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.webhook_poll_seconds)
+            await background.poll(
+                due=self.work_due,
+                batch=BATCH,
+                wake=self._wake,
+                poll_seconds=self.settings.webhook_poll_seconds,
+                stopping=lambda: self._stopping,
+                error="webhook_worker_error",
+                logger=log,
+            )
         finally:
             wakeup.forget(self._wake)
             try:
@@ -207,13 +207,8 @@ async def _read_capped(response: httpx.Response) -> None:
 @asynccontextmanager
 async def running(settings: Settings) -> AsyncIterator[Worker]:
     """A worker running in this event loop for the duration of the block, stopped cleanly after it."""
-    worker = Worker(settings)
-    task = asyncio.create_task(worker.run(), name="webhook-worker")
-    try:
+    late = "webhook_worker_stopped_mid_delivery"
+    async with background.running(
+        Worker(settings), name="webhook-worker", grace=STOP_GRACE_SECONDS, late=late, logger=log
+    ) as worker:
         yield worker
-    finally:
-        worker.stop()
-        try:
-            await asyncio.wait_for(task, timeout=STOP_GRACE_SECONDS)
-        except TimeoutError:
-            log.warning("webhook_worker_stopped_mid_delivery")
