@@ -31,8 +31,11 @@ run: $(RUN_STAMP) graphiql
 	$(BIN)/python main.py
 
 # Every test, on every backend the TEST_*_URL variables name.
+# Every test: the in-process tiers on two xdist workers (each test has databases of its own), then the tiers that
+# start servers and browsers one at a time. Exit status 5 is "this selection has no test of that half".
 test: $(STAMP) graphiql
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(BIN)/python -m pytest -n 2 --dist worksteal -m "not processes" $(PYTEST_ARGS); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 5 ] || exit $$s
+	@$(BIN)/python -m pytest -m processes $(PYTEST_ARGS); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 5 ] || exit $$s
 
 # The tiers: a folder each, its marker applied by tests/tiers.py. The two fast ones run on SQLite and in-memory
 # counters only, whatever is exported; test-fast (tests/unit, tests/domain, tests/graphql) on two pytest-xdist
