@@ -9,6 +9,12 @@ SQL of our own. They serve the point lookups, pages and directory of services/pe
 directory.py) and the relations of services/people/relationships.py, and nothing else: the rest of the code
 uses the ORM as usual.
 
+On every backend a prepared read's rows become instances through ``_Hydrator`` (built once per statement from
+its columns), not through the executor's per-call set-up: on PostgreSQL and MySQL the rows come from the
+client's own ``execute_query`` (asyncpg prepares each statement once per connection, or unnamed in the same
+round trip behind PgBouncer; no named statement outlives a query there), so a read is one round trip and no
+per-call query building. (database.py also spares asyncpg's pool its reset query after each read.)
+
 On an SQLite file, outside a transaction, a read goes through a second, read-only ``sqlite3``
 connection on the event loop's own thread: a 15 µs indexed read (or a page of one index range) costs
 less than aiosqlite's hand-off to its worker thread and the wake-up back. WAL lets it read the last
@@ -273,15 +279,21 @@ class Prepared(_Statement, Generic[M]):
 
     async def all(self, *given: object) -> list[M]:
         db, (sql, _, _, select_related_idx, annotations), values = self._bind(given)
-        rows = execute_point_lookup(db, sql, values)
-        if rows is not None and select_related_idx is not None and _Hydrator.handles(select_related_idx):
-            if not rows:
-                return []
-            hydrator = self._hydrators.get(sql) or self._hydrators.setdefault(
-                sql, _Hydrator(select_related_idx, annotations, rows[0].keys())
+        rows: Sequence[Any] | None = execute_point_lookup(db, sql, values)
+        if select_related_idx is None or not _Hydrator.handles(select_related_idx):
+            return await run_executor(
+                db, cast(type[M], self._model), sql, values, select_related_idx, annotations, rows
             )
-            return [hydrator.instance(row) for row in rows]
-        return await run_executor(db, cast(type[M], self._model), sql, values, select_related_idx, annotations, rows)
+        if rows is None:
+            # PostgreSQL, MySQL, SQLite in a transaction: the client's own execute_query (it logs, translates
+            # errors and takes a pool connection as every query does); the executor's per-call set-up is skipped.
+            _, rows = await db.execute_query(sql, values)
+        if not rows:
+            return []
+        hydrator = self._hydrators.get(sql) or self._hydrators.setdefault(
+            sql, _Hydrator(select_related_idx, annotations, _columns(rows[0]))
+        )
+        return [hydrator.instance(row) for row in rows]
 
 
 class PreparedRows(_Statement):
@@ -363,20 +375,32 @@ def _reader(db: SqliteClient) -> sqlite3.Connection | None:
     return reader
 
 
+def _columns(row: Any) -> list[str]:
+    """A row's column names, in order: an ``sqlite3.Row``, an asyncpg ``Record`` (both have ``keys()``) or a
+    MySQL driver's dict."""
+    return list(row) if isinstance(row, dict) else list(row.keys())
+
+
+def _values(row: Any) -> Sequence[Any]:
+    """A row's values in column order, indexable and sliceable (an ``sqlite3.Row`` or a ``Record`` already is)."""
+    return tuple(row.values()) if isinstance(row, dict) else cast(Sequence[Any], row)
+
+
 class _Hydrator:
-    """Rows read on the loop thread made into instances as Tortoise's executor makes them (``execute_select``:
-    ``_init_from_db`` of the model and of each select_related model, linked by ``_<relation>``, annotations
-    as attributes), without the executor's per-call set-up and per-row copies. Built once per statement
-    from its columns; ``tests/domain/test_fast_reads.py`` and ``tests/graphql/test_point_lookups.py`` check it
-    against the executor."""
+    """Rows made into instances as Tortoise's executor makes them (``execute_select``: ``_init_from_db`` of the
+    model and of each select_related model, linked by ``_<relation>``, annotations as attributes), without the
+    executor's per-call set-up and per-row copies, whichever driver read them (``sqlite3.Row``, asyncpg
+    ``Record``, a MySQL dict). Built once per statement from its columns; ``tests/domain/test_fast_reads.py``
+    and ``tests/graphql/test_point_lookups.py`` check it against the executor on every backend."""
 
     def __init__(
         self, select_related_idx: SelectRelatedIdx, annotations: Sequence[str], columns: Sequence[str]
     ) -> None:
+        columns = list(columns)
         self._make = instance_factory(select_related_idx[0][0])
         self._count = select_related_idx[0][1]
         self._keys = tuple(columns[: self._count])
-        self._annotations = tuple(annotations)
+        self._annotations = tuple((name, columns.index(name)) for name in annotations)
         self._related: list[tuple[Callable[..., Model], int, int, tuple[str, ...], tuple[Any, ...], str, str]] = []
         start = self._count
         for model, count, *_, full_path in select_related_idx[1:]:
@@ -393,7 +417,8 @@ class _Hydrator:
         """Every model in the row has columns of its own (Tortoise's ``only()`` fillers are not handled)."""
         return bool(select_related_idx) and all(entry[1] > 0 for entry in select_related_idx)
 
-    def instance(self, row: sqlite3.Row) -> Any:
+    def instance(self, row: Any) -> Any:
+        row = _values(row)
         instance = self._make(**dict(zip(self._keys, row[: self._count], strict=True)))
         instances: dict[tuple[Any, ...], Any] = {(None,): instance}
         for make, start, stop, keys, path, attribute, name in self._related:
@@ -404,8 +429,8 @@ class _Hydrator:
                 object.__setattr__(target, attribute, related)
             if related is not None:
                 instances[(*path, name)] = related
-        for name in self._annotations:
-            object.__setattr__(instance, name, row[name])
+        for name, index in self._annotations:
+            object.__setattr__(instance, name, row[index])
         return instance
 
 

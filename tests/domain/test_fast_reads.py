@@ -199,6 +199,39 @@ async def test_rows_read_on_the_loop_thread_become_exactly_the_executors_instanc
     assert state(fast) == state(orm) and state(fast)["_profile"]["website"] == "https://fan.example"
 
 
+async def test_rows_any_driver_reads_become_exactly_the_executors_instances(db: str) -> None:
+    star, fan, other = await make_user("star"), await make_user("fan"), await make_user("other")
+    await Follow.create(follower=fan, followee=star, accepted=True)
+    await Follow.create(follower=other, followee=star, accepted=True)
+    query = (
+        User.filter(following_rows__followee_id=star.id)
+        .annotate(position=F("following_rows__id"), since=F("following_rows__created_at"))
+        .order_by("-position")
+        .select_related("profile")
+    )
+    client = connection_for(User)
+    sql, params, layout, annotations = compile_queryset(query)
+    _, rows = await client.execute_query(sql, params)  # asyncpg Records, MySQL dicts, sqlite3 rows
+    assert layout is not None and len(rows) == 2
+
+    hydrator = fast_reads._Hydrator(layout, annotations, fast_reads._columns(rows[0]))
+    fast = [hydrator.instance(row) for row in rows]
+    orm = await run_executor(client, User, sql, params, layout, annotations)
+    prepared = await Prepared(
+        User,
+        lambda owner: (
+            User.filter(following_rows__followee_id=owner)
+            .annotate(position=F("following_rows__id"), since=F("following_rows__created_at"))
+            .order_by("-position")
+            .select_related("profile")
+        ),
+        int,
+    ).all(star.id)
+
+    assert [state(user) for user in fast] == [state(user) for user in orm] == [state(user) for user in prepared]
+    assert [user.profile.website for user in prepared] == ["https://other.example", "https://fan.example"]
+
+
 # SqliteClient._connection
 
 
