@@ -48,7 +48,23 @@ def tortoise_config(
     credentials = expand_db_url(db_url, testing)
     if pooler == "pgbouncer":
         credentials["credentials"]["statement_cache_size"] = 0
+    if credentials["engine"] == ASYNCPG:
+        credentials["credentials"]["reset"] = keep_session
     return {"connections": {connection: credentials}, "apps": {APP: app_config(connection)}}
+
+
+ASYNCPG = "tortoise.backends.asyncpg"
+
+
+async def keep_session(connection: object) -> None:
+    """asyncpg's pool ``reset``, run as a connection goes back to the pool: nothing more to do.
+
+    By default asyncpg sends ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` after every
+    query run outside a transaction: a second round trip to the server per read, as costly as the read. The
+    server never leaves such state on a connection (no advisory lock, held cursor, LISTEN or SET: README,
+    Deployment), and the pool still rolls back a transaction left open before it calls this
+    (``tests/domain/test_pool_reset.py``).
+    """
 
 
 def config_for(settings: Settings) -> dict[str, Any]:

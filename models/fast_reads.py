@@ -4,10 +4,17 @@ Tortoise turns a queryset into SQL in Python on every run: about 0.3 ms for a us
 (select_related), half the time of a whole ``me`` request, and more for a page of a list. Here a queryset
 is compiled once per connection and then only run with new values; the rows still become instances as
 Tortoise's executor makes them (select_related objects and annotations included). ``PreparedFirst`` reads
-one row, ``Prepared`` a page, ``PreparedRows`` plain tuples, ``wrapped_rows`` runs a queryset's SQL inside
-SQL of our own. They serve the point lookups, pages and directory of services/people/ (lookup.py, lists.py,
-directory.py) and the relations of services/people/relationships.py, and nothing else: the rest of the code
+one row, ``Prepared`` a page, ``PreparedRows`` plain tuples, ``PreparedUnionRows`` several ``PreparedRows`` in
+one statement, ``wrapped_rows`` runs a queryset's SQL inside SQL of our own. They serve the point lookups,
+pages and directory of services/people/ (lookup.py, lists.py, directory.py) and the relations of
+services/people/relationships.py, and nothing else: the rest of the code
 uses the ORM as usual.
+
+On every backend a prepared read's rows become instances through ``_Hydrator`` (built once per statement from
+its columns), not through the executor's per-call set-up: on PostgreSQL and MySQL the rows come from the
+client's own ``execute_query`` (asyncpg prepares each statement once per connection, or unnamed in the same
+round trip behind PgBouncer; no named statement outlives a query there), so a read is one round trip and no
+per-call query building. (database.py also spares asyncpg's pool its reset query after each read.)
 
 On an SQLite file, outside a transaction, a read goes through a second, read-only ``sqlite3``
 connection on the event loop's own thread: a 15 µs indexed read (or a page of one index range) costs
@@ -19,8 +26,9 @@ async path as before.
 The Tortoise privates used, all in the section "The Tortoise privates we use" below, checked at import
 (a RuntimeError naming the one that changed, never a wrong answer later) and each tested in
 ``tests/domain/test_fast_reads.py``: ``Model._choose_db``, ``QuerySet._select_related_idx`` (and the shape
-of its entries), ``AwaitableQuery._annotations``, ``Model._init_from_db``, the ``_<relation>`` attribute
-holding a select_related object, ``SqliteClient._connection``, and the PostgreSQL and MySQL clients'
+of its entries), ``AwaitableQuery._annotations``, ``Model._init_from_db`` (and the four flags it sets, which
+``row_factory`` sets the same way in an instance's ``__dict__``), the ``_<relation>`` attribute holding a
+select_related object, ``SqliteClient._connection``, and the PostgreSQL and MySQL clients'
 ``_pool`` (for database.py's pool gauges); not underscored but internal: the executor's ``execute_select``
 reading its rows through ``db.execute_query``, once. ``Model._meta`` is not counted: it is Tortoise's model
 description, used throughout its own contrib modules and docs. No other module touches a library private
@@ -37,6 +45,7 @@ keeps one definition of each query (in services/people/) and the speed.
 from __future__ import annotations
 
 import inspect
+import re
 import sqlite3
 import weakref
 from collections.abc import Callable, Sequence
@@ -114,6 +123,51 @@ def instance_factory(model: type[M]) -> Callable[..., M]:
     return model._init_from_db
 
 
+# What ``Model._init_from_db`` (1.1.9) sets on every instance besides the fields, in this order.
+INSTANCE_FLAGS = ("_partial", "_saved_in_db", "_custom_generated_pk", "_await_when_save")
+
+
+def row_factory(model: type[M], keys: Sequence[str]) -> Callable[[Sequence[Any]], M]:
+    """``factory(values)`` is ``_init_from_db(**dict(zip(keys, values)))``: the same instance (its flags, each field
+    converted as ``_init_from_db`` converts it: as is for a type the driver returns, ``field_type(value)`` or
+    ``to_python_value``; other keys, such as annotations, ignored), made by filling its ``__dict__`` at once
+    instead of a call per field. Where ``keys`` lack one of the model's columns, ``_init_from_db`` itself (a
+    partial instance)."""
+    meta = model._meta
+    make = instance_factory(model)
+    if not set(meta.db_fields) <= set(keys):
+        return lambda values: make(**dict(zip(keys, values, strict=True)))
+    native = {key: attribute for key, attribute, _ in meta.db_native_fields}
+    default = {key: (attribute, field.field_type) for key, attribute, field in meta.db_default_fields}
+    complex_ = {key: (attribute, field.to_python_value) for key, attribute, field in meta.db_complex_fields}
+    plain = [(index, native[key]) for index, key in enumerate(keys) if key in native]
+    converted: list[tuple[int, str, Callable[[Any], Any], bool]] = []
+    for index, key in enumerate(keys):
+        if key in default:
+            converted.append((index, default[key][0], default[key][1], True))  # None stays None
+        elif key in complex_:
+            converted.append((index, complex_[key][0], complex_[key][1], False))
+    plain_attributes = tuple(attribute for _, attribute in plain)
+    plain_indexes = tuple(index for index, _ in plain)
+    custom_pk = meta.db_pk_column not in meta.generated_db_fields
+    new = model.__new__
+
+    def factory(values: Sequence[Any]) -> M:
+        instance = new(model)
+        fields = instance.__dict__
+        fields["_partial"] = False
+        fields["_saved_in_db"] = True
+        fields["_custom_generated_pk"] = custom_pk
+        fields["_await_when_save"] = {}
+        fields.update(zip(plain_attributes, [values[index] for index in plain_indexes], strict=True))
+        for index, attribute, convert, keeps_none in converted:
+            value = values[index]
+            fields[attribute] = value if keeps_none and value is None else convert(value)
+        return instance
+
+    return factory
+
+
 def related_attribute(relation: str) -> str:
     """Where an instance keeps its select_related object ``relation`` (1.1.9: ``_<relation>``, read by the
     relation's descriptor; set with ``object.__setattr__`` as the executor does)."""
@@ -158,7 +212,11 @@ def _check_privates() -> None:
     """Each private above exists with the shape relied on, or a RuntimeError names it."""
     checks: dict[str, Callable[[], bool]] = {
         "Model._choose_db": lambda: isinstance(inspect.getattr_static(Model, "_choose_db", None), classmethod),
-        "Model._init_from_db": lambda: isinstance(inspect.getattr_static(Model, "_init_from_db", None), classmethod),
+        "Model._init_from_db": lambda: (
+            isinstance(inspect.getattr_static(Model, "_init_from_db", None), classmethod)
+            and all(flag in Model._init_from_db.__code__.co_names for flag in INSTANCE_FLAGS)
+            and "__slots__" not in vars(Model)
+        ),
         "QuerySet._select_related_idx": lambda: "_select_related_idx" in QuerySet.__slots__,
         "AwaitableQuery._annotations": lambda: "_annotations" in AwaitableQuery.__slots__,
         "QuerySet.sql": lambda: "params_inline" in inspect.signature(AwaitableQuery.sql).parameters,
@@ -248,6 +306,15 @@ class _Statement:
             values[index] = value
         return db, compiled, values
 
+    @property
+    def model(self) -> type[Model]:
+        return self._model
+
+    def compiled_on(self, db: BaseDBAsyncClient) -> Compiled:
+        """The SQL, parameters (markers where values go) and value positions for ``db``'s dialect."""
+        key = (type(db), db.connection_name)
+        return self._compiled.get(key) or self._compile(db, key)
+
     def _query(self, db: BaseDBAsyncClient) -> Any:
         return self._build(*self._slots).using_db(db)
 
@@ -273,15 +340,21 @@ class Prepared(_Statement, Generic[M]):
 
     async def all(self, *given: object) -> list[M]:
         db, (sql, _, _, select_related_idx, annotations), values = self._bind(given)
-        rows = execute_point_lookup(db, sql, values)
-        if rows is not None and select_related_idx is not None and _Hydrator.handles(select_related_idx):
-            if not rows:
-                return []
-            hydrator = self._hydrators.get(sql) or self._hydrators.setdefault(
-                sql, _Hydrator(select_related_idx, annotations, rows[0].keys())
+        rows: Sequence[Any] | None = execute_point_lookup(db, sql, values)
+        if select_related_idx is None or not _Hydrator.handles(select_related_idx):
+            return await run_executor(
+                db, cast(type[M], self._model), sql, values, select_related_idx, annotations, rows
             )
-            return [hydrator.instance(row) for row in rows]
-        return await run_executor(db, cast(type[M], self._model), sql, values, select_related_idx, annotations, rows)
+        if rows is None:
+            # PostgreSQL, MySQL, SQLite in a transaction: the client's own execute_query (it logs, translates
+            # errors and takes a pool connection as every query does); the executor's per-call set-up is skipped.
+            _, rows = await db.execute_query(sql, values)
+        if not rows:
+            return []
+        hydrator = self._hydrators.get(sql) or self._hydrators.setdefault(
+            sql, _Hydrator(select_related_idx, annotations, _columns(rows[0]))
+        )
+        return [hydrator.instance(row) for row in rows]
 
 
 class PreparedRows(_Statement):
@@ -294,15 +367,78 @@ class PreparedRows(_Statement):
         super().__init__(model, build, *kinds)
         self._columns = tuple(columns)
 
+    @property
+    def width(self) -> int:
+        """How many columns each row has."""
+        return len(self._columns)
+
     def _query(self, db: BaseDBAsyncClient) -> Any:
         return self._build(*self._slots).using_db(db).values_list(*self._columns)
 
     async def rows(self, *given: object) -> list[tuple[Any, ...]]:
         db, (sql, *_), values = self._bind(given)
-        rows: Sequence[Any] | None = execute_point_lookup(db, sql, values)
-        if rows is None:
-            _, rows = await db.execute_query(sql, values)
-        return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
+        return await _plain_rows(db, sql, values)
+
+
+async def _plain_rows(db: BaseDBAsyncClient, sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
+    rows: Sequence[Any] | None = execute_point_lookup(db, sql, values)
+    if rows is None:
+        _, rows = await db.execute_query(sql, values)
+    return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
+
+
+_POSTGRES_PARAMETER = re.compile(r"\$(\d+)")
+
+
+def _shift_parameters(sql: str, offset: int) -> str:
+    """PostgreSQL's numbered parameters ``$n`` of ``sql`` as ``$(n + offset)``."""
+    return _POSTGRES_PARAMETER.sub(lambda found: f"${int(found.group(1)) + offset}", sql)
+
+
+class PreparedUnionRows:
+    """The rows of several ``PreparedRows`` in one statement, ``UNION ALL``: one round trip instead of one per
+    part. A part with fewer columns than the widest has its rows padded with nulls at the end (column types
+    must match where both parts have a column). ``rows`` takes the parts' values one part after the other;
+    each part's SQL is its own compiled SQL (PostgreSQL's numbered parameters shifted past the parts before
+    it), so the parts keep their one definition each."""
+
+    def __init__(self, *parts: PreparedRows) -> None:
+        if not parts:
+            raise TypeError("a union needs at least one part")
+        self._parts = parts
+        self._compiled: dict[tuple[type[BaseDBAsyncClient], str], tuple[str, list[Any], list[int]]] = {}
+
+    def _compile(
+        self, db: BaseDBAsyncClient, key: tuple[type[BaseDBAsyncClient], str]
+    ) -> tuple[str, list[Any], list[int]]:
+        pieces: list[str] = []
+        params: list[Any] = []
+        positions: list[int] = []
+        width = max(part.width for part in self._parts)
+        for number, part in enumerate(self._parts):
+            sql, part_params, part_positions, _, _ = part.compiled_on(db)
+            offset = len(params)
+            if db.capabilities.dialect == "postgres":
+                # Only the SQL Tortoise compiled from our own querysets: every value is a parameter, none inline.
+                sql = _shift_parameters(sql, offset)
+            if part.width < width:
+                padding = ", NULL" * (width - part.width)
+                sql = f"SELECT part{number}.*{padding} FROM ({sql}) part{number}"  # noqa: S608 - our own SQL
+            pieces.append(sql)
+            params.extend(part_params)
+            positions.extend(position + offset for position in part_positions)
+        compiled = (" UNION ALL ".join(pieces), params, positions)
+        self._compiled[key] = compiled
+        return compiled
+
+    async def rows(self, *given: object) -> list[tuple[Any, ...]]:
+        db = connection_for(self._parts[0].model)
+        key = (type(db), db.connection_name)
+        sql, params, positions = self._compiled.get(key) or self._compile(db, key)
+        values = list(params)
+        for index, value in zip(positions, given, strict=True):
+            values[index] = value
+        return await _plain_rows(db, sql, values)
 
 
 class PreparedFirst(Prepared[M]):
@@ -363,29 +499,38 @@ def _reader(db: SqliteClient) -> sqlite3.Connection | None:
     return reader
 
 
+def _columns(row: Any) -> list[str]:
+    """A row's column names, in order: an ``sqlite3.Row``, an asyncpg ``Record`` (both have ``keys()``) or a
+    MySQL driver's dict."""
+    return list(row) if isinstance(row, dict) else list(row.keys())
+
+
+def _values(row: Any) -> Sequence[Any]:
+    """A row's values in column order, indexable and sliceable (an ``sqlite3.Row`` or a ``Record`` already is)."""
+    return tuple(row.values()) if isinstance(row, dict) else cast(Sequence[Any], row)
+
+
 class _Hydrator:
-    """Rows read on the loop thread made into instances as Tortoise's executor makes them (``execute_select``:
-    ``_init_from_db`` of the model and of each select_related model, linked by ``_<relation>``, annotations
-    as attributes), without the executor's per-call set-up and per-row copies. Built once per statement
-    from its columns; ``tests/domain/test_fast_reads.py`` and ``tests/graphql/test_point_lookups.py`` check it
-    against the executor."""
+    """Rows made into instances as Tortoise's executor makes them (``execute_select``: ``_init_from_db`` of the
+    model and of each select_related model, linked by ``_<relation>``, annotations as attributes), without the
+    executor's per-call set-up and per-row copies, whichever driver read them (``sqlite3.Row``, asyncpg
+    ``Record``, a MySQL dict). Built once per statement from its columns; ``tests/domain/test_fast_reads.py``
+    and ``tests/graphql/test_point_lookups.py`` check it against the executor on every backend."""
 
     def __init__(
         self, select_related_idx: SelectRelatedIdx, annotations: Sequence[str], columns: Sequence[str]
     ) -> None:
-        self._make = instance_factory(select_related_idx[0][0])
+        columns = list(columns)
         self._count = select_related_idx[0][1]
-        self._keys = tuple(columns[: self._count])
-        self._annotations = tuple(annotations)
-        self._related: list[tuple[Callable[..., Model], int, int, tuple[str, ...], tuple[Any, ...], str, str]] = []
+        self._make = row_factory(select_related_idx[0][0], columns[: self._count])
+        self._annotations = tuple((name, columns.index(name)) for name in annotations)
+        self._related: list[tuple[Callable[[Sequence[Any]], Model], int, int, tuple[Any, ...], str, str]] = []
         start = self._count
         for model, count, *_, full_path in select_related_idx[1:]:
             *path, name = full_path
-            keys = tuple(column.split(".", 1)[1] for column in columns[start : start + count])
-            make = instance_factory(model)
-            self._related.append(
-                (make, start, start + count, keys, tuple(path), related_attribute(str(name)), str(name))
-            )
+            keys = [column.split(".", 1)[1] for column in columns[start : start + count]]
+            make = row_factory(model, keys)
+            self._related.append((make, start, start + count, tuple(path), related_attribute(str(name)), str(name)))
             start += count
 
     @staticmethod
@@ -393,19 +538,20 @@ class _Hydrator:
         """Every model in the row has columns of its own (Tortoise's ``only()`` fillers are not handled)."""
         return bool(select_related_idx) and all(entry[1] > 0 for entry in select_related_idx)
 
-    def instance(self, row: sqlite3.Row) -> Any:
-        instance = self._make(**dict(zip(self._keys, row[: self._count], strict=True)))
+    def instance(self, row: Any) -> Any:
+        row = _values(row)
+        instance = self._make(row)  # reads the first columns only
         instances: dict[tuple[Any, ...], Any] = {(None,): instance}
-        for make, start, stop, keys, path, attribute, name in self._related:
+        for make, start, stop, path, attribute, name in self._related:
             values = row[start:stop]
-            related = make(**dict(zip(keys, values, strict=True))) if any(values) else None
+            related = make(values) if any(values) else None
             target = instances.get(path)
             if target is not None:
                 object.__setattr__(target, attribute, related)
             if related is not None:
                 instances[(*path, name)] = related
-        for name in self._annotations:
-            object.__setattr__(instance, name, row[name])
+        for name, index in self._annotations:
+            object.__setattr__(instance, name, row[index])
         return instance
 
 

@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from models import Block, Follow
-from models.fast_reads import PreparedRows
+from models.fast_reads import PreparedRows, PreparedUnionRows
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,14 @@ class Relationship:
     blocking: bool = False
 
 
-PREPARED_RELATIONS_MAX = 128  # lists of up to this many users read their relations with SQL built once per size
+PREPARED_RELATIONS_MAX = 128  # lists of up to this many users read their relations in one query, built once per size
 
 
 @functools.cache
-def _relation_queries(size: int) -> tuple[PreparedRows, PreparedRows]:
-    """The two queries of ``relationships`` for ``size`` users, built once (values: the viewer, twice for
-    the follows, then the ids)."""
+def _relation_query(size: int) -> PreparedUnionRows:
+    """The query of ``relationships`` for ``size`` users, built once: the follows between the viewer and them
+    both ways, then the viewer's blocks of them (``accepted`` null), one statement (values: the viewer, twice
+    for the follows, then the ids; the viewer and the ids again for the blocks)."""
 
     def follows(viewer: int, viewer_again: int, *ids: int) -> QuerySet[Follow]:
         return Follow.filter(
@@ -41,23 +42,23 @@ def _relation_queries(size: int) -> tuple[PreparedRows, PreparedRows]:
     def blocks(viewer: int, *ids: int) -> QuerySet[Block]:
         return Block.filter(blocker_id=viewer, blocked_id__in=ids)
 
-    return (
+    return PreparedUnionRows(
         PreparedRows(
             Follow, follows, int, int, *[int] * (2 * size), columns=("follower_id", "followee_id", "accepted")
         ),
-        PreparedRows(Block, blocks, int, *[int] * size, columns=("blocked_id",)),
+        PreparedRows(Block, blocks, int, *[int] * size, columns=("blocker_id", "blocked_id")),  # accepted: null
     )
 
 
 async def relationships(*, viewer_id: int, user_ids: Iterable[int]) -> dict[int, Relationship]:
-    """The viewer's relation to each of these users, in two queries."""
+    """The viewer's relation to each of these users: in one query for up to PREPARED_RELATIONS_MAX users, else two."""
     ids = list(set(user_ids))
     if not ids:
         return {}
     if len(ids) <= PREPARED_RELATIONS_MAX:
-        follow_query, block_query = _relation_queries(len(ids))
-        follows = await follow_query.rows(viewer_id, viewer_id, *ids, *ids)
-        blocking = {row[0] for row in await block_query.rows(viewer_id, *ids)}
+        found = await _relation_query(len(ids)).rows(viewer_id, viewer_id, *ids, *ids, viewer_id, *ids)
+        follows = [row for row in found if row[2] is not None]
+        blocking = {row[1] for row in found if row[2] is None}
     else:
         follows = await Follow.filter(
             Q(follower_id=viewer_id, followee_id__in=ids) | Q(followee_id=viewer_id, follower_id__in=ids)

@@ -20,16 +20,19 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 import database
-from models import Follow, User, fast_reads
+from models import Block, Follow, User, fast_reads
 from models.fast_reads import (
     Prepared,
     PreparedFirst,
+    PreparedRows,
+    PreparedUnionRows,
     compile_queryset,
     connection_for,
     connection_pool,
     execute_point_lookup,
     instance_factory,
     related_attribute,
+    row_factory,
     run_executor,
     sqlite_connection,
 )
@@ -143,6 +146,22 @@ async def test_an_instance_from_a_rows_columns_is_the_orms_and_saves_as_an_updat
     assert await User.all().count() == 1 and (await User.get(id=ann.id)).first_name == "Changed"
 
 
+async def test_a_row_factory_makes_the_instance_init_from_db_makes_of_the_same_columns(db: str) -> None:
+    ann = await make_user("ann")
+    await User.filter(id=ann.id).update(suspended_at=ann.created_at, account_deleted=True)  # converted fields set
+    sql, params, _, _ = compile_queryset(User.filter(id=ann.id))
+    _, rows = await connection_for(User).execute_query(sql, params)
+    keys, values = fast_reads._columns(rows[0]), fast_reads._values(rows[0])
+
+    made = row_factory(User, keys)(values)
+    part = row_factory(User, keys[:3])(values[:3])  # not every column: _init_from_db's partial instance
+
+    assert state(made) == state(instance_factory(User)(**dict(zip(keys, values, strict=True))))
+    assert made.account_deleted is True and made.suspended_at == ann.created_at
+    assert state(part) == state(instance_factory(User)(**dict(zip(keys[:3], values[:3], strict=True))))
+    assert part._partial is True
+
+
 # The ``_<relation>`` attribute holding a select_related object
 
 
@@ -197,6 +216,73 @@ async def test_rows_read_on_the_loop_thread_become_exactly_the_executors_instanc
     [orm] = await run_executor(client, User, sql, params, layout, annotations)
 
     assert state(fast) == state(orm) and state(fast)["_profile"]["website"] == "https://fan.example"
+
+
+async def test_rows_any_driver_reads_become_exactly_the_executors_instances(db: str) -> None:
+    star, fan, other = await make_user("star"), await make_user("fan"), await make_user("other")
+    await Follow.create(follower=fan, followee=star, accepted=True)
+    await Follow.create(follower=other, followee=star, accepted=True)
+    query = (
+        User.filter(following_rows__followee_id=star.id)
+        .annotate(position=F("following_rows__id"), since=F("following_rows__created_at"))
+        .order_by("-position")
+        .select_related("profile")
+    )
+    client = connection_for(User)
+    sql, params, layout, annotations = compile_queryset(query)
+    _, rows = await client.execute_query(sql, params)  # asyncpg Records, MySQL dicts, sqlite3 rows
+    assert layout is not None and len(rows) == 2
+
+    hydrator = fast_reads._Hydrator(layout, annotations, fast_reads._columns(rows[0]))
+    fast = [hydrator.instance(row) for row in rows]
+    orm = await run_executor(client, User, sql, params, layout, annotations)
+    prepared = await Prepared(
+        User,
+        lambda owner: (
+            User.filter(following_rows__followee_id=owner)
+            .annotate(position=F("following_rows__id"), since=F("following_rows__created_at"))
+            .order_by("-position")
+            .select_related("profile")
+        ),
+        int,
+    ).all(star.id)
+
+    assert [state(user) for user in fast] == [state(user) for user in orm] == [state(user) for user in prepared]
+    assert [user.profile.website for user in prepared] == ["https://other.example", "https://fan.example"]
+
+
+async def test_a_union_reads_each_parts_rows_in_one_statement_its_narrower_part_padded_with_nulls(
+    db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    ann, bob, cat = await make_user("ann"), await make_user("bob"), await make_user("cat")
+    await Follow.create(follower=ann, followee=bob, accepted=True)
+    await Follow.create(follower=cat, followee=ann, accepted=False)
+    await Block.create(blocker=ann, blocked=cat)
+    await Block.create(blocker=bob, blocked=cat)  # not ann's: the parts' own conditions still hold
+    union = PreparedUnionRows(
+        PreparedRows(
+            Follow,
+            lambda viewer, again: Follow.filter(Q(follower_id=viewer) | Q(followee_id=again)),
+            int,
+            int,
+            columns=("follower_id", "followee_id", "accepted"),
+        ),
+        PreparedRows(Block, lambda viewer: Block.filter(blocker_id=viewer), int, columns=("blocker_id", "blocked_id")),
+    )
+
+    caplog.set_level("DEBUG", logger="tortoise.db_client")
+    caplog.clear()
+    rows = await union.rows(ann.id, ann.id, ann.id)
+    statements = [record for record in caplog.records if record.name == "tortoise.db_client"]
+    rows_for_bob = await union.rows(bob.id, bob.id, bob.id)
+
+    assert len(statements) == 1
+    assert sorted((a, b, None if accepted is None else bool(accepted)) for a, b, accepted in rows) == sorted(
+        [(ann.id, bob.id, True), (cat.id, ann.id, False), (ann.id, cat.id, None)]
+    )
+    assert sorted((a, b, None if c is None else bool(c)) for a, b, c in rows_for_bob) == sorted(
+        [(ann.id, bob.id, True), (bob.id, cat.id, None)]
+    )
 
 
 # SqliteClient._connection

@@ -191,9 +191,9 @@ async def test_a_directory_page_with_relationships_and_lists_is_a_fixed_number_o
 
     assert not result.errors, result.body
     assert len(result.data["users"]["edges"]) == size
-    # caller; the exact match; the page; the page's relationships (follows, blocks); followers pages and their
-    # users; their totals; following pages and their users (the followers' relationships are already loaded)
-    assert len(statements) == 10, statements
+    # caller; the exact match; the page; the page's relationships (follows and blocks, one query); followers pages
+    # and their users; their totals; following pages and their users (the followers' relationships are loaded)
+    assert len(statements) == 9, statements
 
 
 @pytest.mark.parametrize("size", [4, 12])
@@ -207,8 +207,9 @@ async def test_a_followers_page_with_relationships_is_a_fixed_number_of_queries(
         result = await api.execute(FOLLOWERS_PAGE, {"userName": "fan0"}, token=fans[1].token)
 
     assert len(result.data["user"]["followers"]["edges"]) == size - 1
-    # caller; the user; the followers page with its users; their relationships to the caller (follows, blocks)
-    assert len(statements) == 5, statements
+    # caller; the user; the followers page with its users; their relationships to the caller (follows and blocks,
+    # one query)
+    assert len(statements) == 4, statements
 
 
 async def test_follow_is_a_fixed_number_of_queries_in_one_transaction(api: Api, queries: Queries) -> None:
@@ -223,8 +224,8 @@ async def test_follow_is_a_fixed_number_of_queries_in_one_transaction(api: Api, 
     assert len(locks) == (0 if api.backend == "sqlite" else 1), statements  # SQLite has one writer anyway
     # caller, target; in the transaction: lock both, blocks, the follow, privacy, INSERT, two counter UPDATEs,
     # INSERT the follow.created webhook event; then the user as the caller sees it, with its relationship
-    # (follows, blocks)
-    assert len(statements) == 13, statements
+    # (follows and blocks, one query)
+    assert len(statements) == 12, statements
     assert sum("webhook_events" in statement for statement in statements) == 1, statements
 
 
