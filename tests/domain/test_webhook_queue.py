@@ -120,7 +120,7 @@ async def test_the_clean_up_deletes_finished_deliveries_and_events_past_their_ke
 async def test_production_without_an_encryption_key_refuses_to_start_once_an_endpoint_exists(
     db: str, settings: Settings
 ) -> None:
-    production = replace(settings, app_env="production")
+    production = replace(settings, app_env="production", totp_encryption_key=())
     await endpoints.check_configured(settings=production)  # no endpoint yet: nothing to sign
 
     await _endpoint(["user.created"])
