@@ -56,4 +56,6 @@ async def test_a_deadlock_is_recognised_and_its_victim_run_again(db: str) -> Non
         deadlocks.again_on_deadlock(_crossing(bob, ann, barrier, attempts)),
     )
     assert list(answers) == ["done", "done"]
-    assert len(attempts) == 3  # the victim ran once more
+    # The victim ran again: once, or more when its retry meets the rival still waiting for its first row (seen on a
+    # loaded machine: PostgreSQL may choose the retry as the victim of a second deadlock).
+    assert len(attempts) >= 3 and len(attempts) <= 2 + deadlocks.DEADLOCK_RETRIES + 1, attempts
