@@ -10,8 +10,6 @@ builder that was too slow cannot overwrite a newer one's archive.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +19,7 @@ from tortoise.transactions import in_transaction
 from models import DataExport
 from models.data_export import ERROR_MAX
 from services.deadlocks import again_on_deadlock
+from services.identity import one_time_tokens
 from settings import Settings
 
 PENDING, BUILDING, READY, FAILED, EXPIRED = "pending", "building", "ready", "failed", "expired"
@@ -36,9 +35,8 @@ def now() -> datetime:
 
 
 def digest(token: str, settings: Settings) -> str:
-    """The keyed hash a download link's token is kept as (a key derived from JWT_SECRET, as one-time tokens')."""
-    key = hmac.new(settings.jwt_secret.encode(), b"data-exports", hashlib.sha256).digest()
-    return hmac.new(key, token.encode("utf-8"), hashlib.sha256).hexdigest()
+    """The keyed hash a download link's token is kept as (one-time tokens' hash, with a key of its own)."""
+    return one_time_tokens.keyed_digest(token, settings, purpose=b"data-exports")
 
 
 def wake() -> None:

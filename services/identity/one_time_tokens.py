@@ -30,8 +30,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _digest(token: str, settings: Settings) -> str:
-    key = hmac.new(settings.jwt_secret.encode(), b"one-time-tokens", hashlib.sha256).digest()
+def keyed_digest(token: str, settings: Settings, *, purpose: bytes = b"one-time-tokens") -> str:
+    """What a mailed token is kept as: HMAC-SHA256 with a key derived from JWT_SECRET for ``purpose`` alone."""
+    key = hmac.new(settings.jwt_secret.encode(), purpose, hashlib.sha256).digest()
     return hmac.new(key, token.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
@@ -53,7 +54,7 @@ async def issue(*, user: User, purpose: str, email: str, ttl: int, settings: Set
     await OneTimeToken.create(
         user_id=user.id,
         purpose=purpose,
-        token_hash=_digest(token, settings),
+        token_hash=keyed_digest(token, settings),
         email=email,
         token_version=user.token_version,
         expires_at=now + timedelta(seconds=ttl),
@@ -67,7 +68,7 @@ async def find(token: object, *, purpose: str, settings: Settings) -> OneTimeTok
     if not text or len(text) > MAX_TOKEN_LENGTH:
         raise invalid()
     record = await OneTimeToken.filter(
-        token_hash=_digest(text, settings), purpose=purpose, used_at=None, expires_at__gt=_now()
+        token_hash=keyed_digest(text, settings), purpose=purpose, used_at=None, expires_at__gt=_now()
     ).first()
     if record is None:
         raise invalid()
