@@ -1,6 +1,7 @@
 """``make profile``: where ``me``, ``user(userName:)``, a followers page and ``users(query:)`` spend the server's time.
 
-Seeds 10,000 users on SQLite, starts ``python main.py`` as ``make bench`` does (one worker, production),
+Seeds 10,000 users on SQLite (or, with ``--database postgres|mysql``, a database of the run's own on the local
+server, dropped afterwards), starts ``python main.py`` as ``make bench`` does (one worker, production),
 loads it with one kind of request at a time and samples the running server with py-spy (a sampling
 profiler; it needs ptrace, as root here). Each sample of the event loop's thread is put in the part of the
 request its leaf-most known frame belongs to, and the shares are printed. Stops by itself.
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import databases  # noqa: E402 - bench/databases.py, the run's own databases
 import run as bench  # noqa: E402 - bench/run.py, for its seeding, request files and servers
 
 from services.identity.passwords import hash_password  # noqa: E402
@@ -37,6 +39,7 @@ from settings import Settings  # noqa: E402
 PARTS = [
     ("socket writes (uvicorn's transport.write of the head, then the body)", ("RequestResponseCycle.send",)),
     ("database read (sqlite3 on the event loop)", ("execute_point_lookup", "sqlite3")),
+    ("database driver (asyncpg, asyncmy, aiomysql) and its pool", ("asyncpg/", "asyncmy/", "aiomysql/", "pymysql/")),
     ("database hand-off (aiosqlite's thread)", ("aiosqlite",)),
     ("Tortoise executor and hydration", ("tortoise/", "models/fast_reads.py")),
     ("JSON", ("orjson", "json/", "encode_json")),
@@ -80,6 +83,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="seconds of sampling per request kind (15)")
     parser.add_argument("--port", type=int, default=9460)
     parser.add_argument("--keep", type=Path, help="keep py-spy's raw samples (collapsed stacks) in this folder")
+    parser.add_argument("--database", choices=databases.KINDS, default="sqlite", help="where the data lives (sqlite)")
     parser.add_argument("--check", action="store_true", help="only check that each kind is answered in full")
     args = parser.parse_args()
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
@@ -100,8 +104,10 @@ def main() -> int:
     rng = random.Random(4)  # noqa: S311 - picks users, not secrets
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
+    dbs = databases.Databases(args.database, work)
     try:
-        db_url = f"sqlite://{work / 'users.sqlite3'}"
+        dbs.open()
+        db_url = dbs.create("profile")
         bench.seed(db_url, 0, 10_000, asyncio.run(hash_password(bench.PASSWORD, rounds=4)), key)
 
         def token(n: int) -> str:
@@ -132,7 +138,7 @@ def main() -> int:
                 ],
             ),
         }
-        env = env | {"DATABASE_URL": db_url}
+        env = env | dbs.app_environment(db_url)
         with bench.server("profiled", [sys.executable, "main.py"], args.port, env, work) as served:
             for name, path in requests.items():
                 bench.preflight(served.target(name, path))
@@ -155,6 +161,7 @@ def main() -> int:
                 for part, share in classify(raw):
                     print(f"  {share:5.1f}%  {part}")
     finally:
+        dbs.close()
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
