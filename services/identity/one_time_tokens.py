@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from models import OneTimeToken, User
 from services.accounts.validation import require_str
 from services.errors import InvalidInput
+from services.identity.purpose_keys import purpose_key
 from settings import Settings
 
 VERIFY_EMAIL = "verify_email"
@@ -32,8 +33,7 @@ def _now() -> datetime:
 
 def keyed_digest(token: str, settings: Settings, *, purpose: bytes = b"one-time-tokens") -> str:
     """What a mailed token is kept as: HMAC-SHA256 with a key derived from JWT_SECRET for ``purpose`` alone."""
-    key = hmac.new(settings.jwt_secret.encode(), purpose, hashlib.sha256).digest()
-    return hmac.new(key, token.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(purpose_key(settings.jwt_secret, purpose), token.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def invalid() -> InvalidInput:

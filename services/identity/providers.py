@@ -46,6 +46,7 @@ from services.identity import (
 )
 from services.identity.provider_accounts import ProviderRefused
 from services.identity.provider_client import Identity, ProviderFailed
+from services.identity.purpose_keys import purpose_key
 from services.people import lookup
 from services.security_events import Kind
 from services.throttle import LOGIN, PROVIDER_SIGN_IN_STARTS, Throttle
@@ -90,7 +91,7 @@ def _now() -> datetime:
 
 
 def _digest(purpose: str, value: str, settings: Settings) -> str:
-    key = hmac.new(settings.jwt_secret.encode(), b"provider-sign-in", hashlib.sha256).digest()
+    key = purpose_key(settings.jwt_secret, b"provider-sign-in")
     return hmac.new(key, f"{purpose}\0{value}".encode(), hashlib.sha256).hexdigest()
 
 

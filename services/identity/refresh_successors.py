@@ -6,9 +6,9 @@ first spends it; for REFRESH_REUSE_GRACE_SECONDS after that the second must get 
 grace a replay still revokes the session. So the server must be able to produce the successor again, from
 nothing but the parent token presented and what it stores, on any worker or instance.
 
-The successor is ``base64url(HMAC-SHA256(K, parent))`` with ``K = HMAC-SHA256(JWT_SECRET, purpose)``;
-only its SHA-256 is stored, like every refresh token's (the first of a session is random). Why this and
-not the successor kept encrypted beside its parent (Fernet, as TOTP secrets are):
+The successor is ``base64url(HMAC-SHA256(K, parent))`` with ``K = HMAC-SHA256(JWT_SECRET, PURPOSE)``
+(services.identity.purpose_keys); only its SHA-256 is stored, like every refresh token's (the first of a session
+is random). Why this and not the successor kept encrypted beside its parent (Fernet, as TOTP secrets are):
 
 - Nothing usable is stored at all, not even encrypted: the database holds hashes only, and a copy of it (a
   backup, a replica) yields no token without the parent token, which is never stored, and the secret.
@@ -29,18 +29,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from functools import lru_cache
+
+from services.identity.purpose_keys import purpose_key
 
 PURPOSE = b"user-service: the successor of a refresh token, v1"
 
 
-@lru_cache(maxsize=4)
-def _key(secret: str) -> bytes:
-    """The derivation key: JWT_SECRET bound to this one purpose, so no HMAC made here is one made elsewhere."""
-    return hmac.new(secret.encode("utf-8"), PURPOSE, hashlib.sha256).digest()
-
-
 def successor(parent: str, secret: str) -> str:
     """The refresh token that follows ``parent``: 43 characters of base64url, like a random one."""
-    digest = hmac.new(_key(secret), parent.encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.new(purpose_key(secret, PURPOSE), parent.encode("utf-8"), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")

@@ -9,7 +9,7 @@ expired, used, out of tries) are alike too.
 A code is 6 digits: at most MAX_ATTEMPTS tries each (counted before the code is compared, so tries sent
 together cannot pass the limit), counted also as failed logins (the login throttle), and only the newest
 request of an address counts. The link's token is 256 random bits. Both are stored as keyed hashes
-(HMAC with a key derived from JWT_SECRET, as services.identity.one_time_tokens does), expire after
+(HMAC with a key derived from JWT_SECRET, services.identity.purpose_keys), expire after
 SIGN_IN_CODE_TTL, and die when the account changes its address or password or signs out everywhere. One
 conditional UPDATE consumes the row, so of two sign-ins with one code or link exactly one gets in. A link
 is never consumed by a GET (mail scanners open links): the front end's page (SIGN_IN_URL) calls the mutation.
@@ -40,6 +40,7 @@ from services.client import Client
 from services.errors import AccountError, InvalidInput, SecondFactorNeeded, Unauthenticated
 from services.identity import one_time_codes, sign_in, two_factor
 from services.identity.one_time_tokens import MAX_TOKEN_LENGTH, TOKEN_BYTES
+from services.identity.purpose_keys import purpose_key
 from services.mail import outbox
 from services.people import lookup
 from services.security_events import Kind
@@ -56,6 +57,7 @@ TEMPLATE = "sign_in_code"
 METHOD = "email_code"  # how its sessions signed in (Session.signInMethod)
 DIGITS = 6
 MAX_ATTEMPTS = 5  # tries of one code; then it is spent (ask for a new one)
+KEY_PURPOSE = b"sign-in-codes"  # of the key codes and links are hashed with (services.identity.purpose_keys)
 KEEP_EXPIRED = timedelta(days=1)  # an expired code answers EXPIRED this long, then the clean-up deletes it
 
 # extensions.reason of a refused code or link (extensions.code UNAUTHENTICATED).
@@ -103,17 +105,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _key(settings: Settings) -> bytes:
-    return hmac.new(settings.jwt_secret.encode(), b"sign-in-codes", hashlib.sha256).digest()
-
-
 def _code_digest(address_key: str, code: str, settings: Settings) -> str:
     """The code's hash, bound to the address: one code mailed to two addresses has two hashes."""
-    return hmac.new(_key(settings), f"code\0{address_key}\0{code}".encode(), hashlib.sha256).hexdigest()
+    key = purpose_key(settings.jwt_secret, KEY_PURPOSE)
+    return hmac.new(key, f"code\0{address_key}\0{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def _token_digest(token: str, settings: Settings) -> str:
-    return hmac.new(_key(settings), f"link\0{token}".encode(), hashlib.sha256).hexdigest()
+    key = purpose_key(settings.jwt_secret, KEY_PURPOSE)
+    return hmac.new(key, f"link\0{token}".encode(), hashlib.sha256).hexdigest()
 
 
 def parse_code(value: object, field: str = "code") -> str:

@@ -17,6 +17,7 @@ from typing import IO
 
 from models import User
 from services.errors import NotFound
+from services.identity.purpose_keys import purpose_key
 from services.media import images
 from services.media.pictures_storage import base_url, storage_for
 from services.transactions import transaction
@@ -32,12 +33,9 @@ STORED = (*(str(size) for size in images.SIZES), images.ORIGINAL)
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
 
 
-def _names_key(settings: Settings) -> bytes:
-    return hmac.new(settings.jwt_secret.encode(), b"profile-picture-names", hashlib.sha256).digest()
-
-
 def stem_for(user_id: int, data: bytes, extension: str, settings: Settings) -> str:
-    digest = hmac.new(_names_key(settings), str(user_id).encode() + b"\0" + data, hashlib.sha256).hexdigest()
+    key = purpose_key(settings.jwt_secret, b"profile-picture-names")
+    digest = hmac.new(key, str(user_id).encode() + b"\0" + data, hashlib.sha256).hexdigest()
     return f"{PREFIX}{digest[:NAME_HEX]}.{extension}"
 
 
