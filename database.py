@@ -50,10 +50,12 @@ def tortoise_config(
         credentials["credentials"]["statement_cache_size"] = 0
     if credentials["engine"] == ASYNCPG:
         credentials["credentials"]["reset"] = keep_session
+        credentials["engine"] = READING_CLIENT  # reads outside a transaction skip the pool (models/postgres_client.py)
     return {"connections": {connection: credentials}, "apps": {APP: app_config(connection)}}
 
 
 ASYNCPG = "tortoise.backends.asyncpg"
+READING_CLIENT = "models.postgres_client"
 
 
 async def keep_session(connection: object) -> None:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from models import User
 from models.fast_reads import connection_for, connection_pool
+from models.postgres_client import ReadingClient
 from services.people import lookup
 from tests.domain.test_fast_reads import make_user
 
@@ -23,9 +26,15 @@ def _record(statements: list[str]) -> Any:
     return logged
 
 
-async def test_a_read_outside_a_transaction_is_one_statement_on_its_connection(db: str) -> None:
+async def test_a_read_outside_a_transaction_is_one_statement_on_its_connection(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ann = await make_user("ann")
-    pool = connection_pool(connection_for(User))
+    client = connection_for(User)
+    if isinstance(client, ReadingClient):
+        # Reads take the pool when every reader is busy (models/postgres_client.py): as here.
+        monkeypatch.setattr(client.readers, "take", lambda: None)
+    pool = connection_pool(client)
     statements: list[str] = []
     if db == "postgres":
         # asyncpg's pool hands out its most recently released connection first: the one watched here.
