@@ -16,6 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
+import database_sqlite
 from models import User
 from models.fast_reads import connection_pool
 
@@ -51,11 +52,19 @@ def tortoise_config(
     if credentials["engine"] == ASYNCPG:
         credentials["credentials"]["reset"] = keep_session
         credentials["engine"] = READING_CLIENT  # reads outside a transaction skip the pool (models/postgres_client.py)
+    if credentials["engine"] == SQLITE:  # transactions that take the write lock as they begin (database_sqlite)
+        credentials["engine"] = IMMEDIATE_SQLITE
+        # A PRAGMA run as the connection opens (Tortoise runs every key left in the URL's query string that way).
+        credentials["credentials"].setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
     return {"connections": {connection: credentials}, "apps": {APP: app_config(connection)}}
 
 
 ASYNCPG = "tortoise.backends.asyncpg"
 READING_CLIENT = "models.postgres_client"
+SQLITE = "tortoise.backends.sqlite"
+IMMEDIATE_SQLITE = database_sqlite.__name__  # Tortoise takes the engine module's ``client_class``
+# How long a write waits for another process's write transaction to end before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 async def keep_session(connection: object) -> None:
