@@ -16,7 +16,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
-import database_sqlite
 from models import User
 from models.fast_reads import connection_pool
 
@@ -52,7 +51,7 @@ def tortoise_config(
     if credentials["engine"] == ASYNCPG:
         credentials["credentials"]["reset"] = keep_session
         credentials["engine"] = READING_CLIENT  # reads outside a transaction skip the pool (models/postgres_client.py)
-    if credentials["engine"] == SQLITE:  # transactions that take the write lock as they begin (database_sqlite)
+    if credentials["engine"] == SQLITE:  # transactions that take the write lock as they begin (models/sqlite_client.py)
         credentials["engine"] = IMMEDIATE_SQLITE
         # A PRAGMA run as the connection opens (Tortoise runs every key left in the URL's query string that way).
         credentials["credentials"].setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
@@ -62,7 +61,7 @@ def tortoise_config(
 ASYNCPG = "tortoise.backends.asyncpg"
 READING_CLIENT = "models.postgres_client"
 SQLITE = "tortoise.backends.sqlite"
-IMMEDIATE_SQLITE = database_sqlite.__name__  # Tortoise takes the engine module's ``client_class``
+IMMEDIATE_SQLITE = "models.sqlite_client"  # Tortoise takes the engine module's ``client_class``
 # How long a write waits for another process's write transaction to end before "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 5000
 

@@ -1,4 +1,4 @@
-"""SQLite shared by several processes (database_sqlite's docstring): a transaction takes the write lock as it
+"""SQLite shared by several processes (models/sqlite_client.py's docstring): a transaction takes the write lock as it
 begins, so one that reads and then writes never meets "database is locked" because another process committed
 in between: the other waits its turn. When a transaction still cannot begin within the busy timeout, the error
 is known as "locked" and a retried unit of work runs again (services.deadlocks); the connection stays usable.

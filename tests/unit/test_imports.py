@@ -16,7 +16,7 @@ from pathlib import Path
 import strawberry
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = ("main.py", "database.py", "database_sqlite.py")
+FILES = ("main.py", "database.py")
 FOLDERS = ("schema", "resolvers", "services", "models", "web", "cli", "tools", "settings")
 
 # Cycles known when this test was written, each as its sorted modules (none: the last one, schema.social and
@@ -167,7 +167,7 @@ LAYERS = (
     ("web",),
     ("schema", "resolvers"),
     ("services",),
-    ("models", "database", "database_sqlite", "settings"),
+    ("models", "database", "settings"),
 )
 
 

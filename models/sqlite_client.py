@@ -79,12 +79,12 @@ def _check_sqlite_client() -> None:
     """The privates above still have the shape relied on; else a RuntimeError naming the one that changed."""
     if not callable(getattr(SqliteClient, "_in_transaction", None)):
         raise RuntimeError(
-            f"tortoise-orm {tortoise.__version__} changed SqliteClient._in_transaction; database_sqlite.py must "
+            f"tortoise-orm {tortoise.__version__} changed SqliteClient._in_transaction; models/sqlite_client.py must "
             f"be updated (checked with {SQLITE_CHECKED_WITH})"
         )
     if "_lock" not in SqliteClient("", connection_name="check").__dict__:
         raise RuntimeError(
-            f"tortoise-orm {tortoise.__version__} changed SqliteClient._lock; database_sqlite.py must be updated "
+            f"tortoise-orm {tortoise.__version__} changed SqliteClient._lock; models/sqlite_client.py must be updated "
             f"(checked with {SQLITE_CHECKED_WITH})"
         )
 
