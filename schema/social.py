@@ -7,10 +7,10 @@ a page of 100 users costs the same few queries as a page of one.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -65,6 +65,18 @@ class UserEdge:
         description="On followers and following lists: when the follow began (UTC); on followRequests: when the "
         "request was made; on blockedUsers: when the block began; null in the directory."
     )
+    node_id: strawberry.Private[int]  # the user's row id, for reading the viewer's relations with the page
+
+
+class EdgeMaker(Protocol):
+    """How a list's entries become edges (schema.types.Edges): from a page's columns, or from a model entry."""
+
+    @property
+    def columns(self) -> tuple[str, ...]: ...
+
+    def made(self, position: Any, *values: Any) -> UserEdge: ...
+
+    def of(self, entry: lists.Entry) -> UserEdge: ...
 
 
 @strawberry.type(description="One page of a list of users.")
@@ -106,14 +118,14 @@ async def _relationships(info: Info[Context, Any], viewer: UserModel, user_id: i
     return info.context.relationships[user_id]
 
 
-async def prefetch_relationships(info: Info[Context, Any], page: lists.Page) -> None:
-    """The viewer's relation to everyone on ``page``, read with the page when the query asks for it, so each
-    entry's viewerRelationship answers at once instead of awaiting a loader."""
-    if not page.entries or not selects_on_nodes(info, "viewerRelationship"):
+async def prefetch_relationships(info: Info[Context, Any], user_ids: Sequence[int]) -> None:
+    """The viewer's relation to each user of a page (``user_ids``), read with the page when the query asks for
+    it, so each entry's viewerRelationship answers at once instead of awaiting a loader."""
+    if not user_ids or not selects_on_nodes(info, "viewerRelationship"):
         return
     viewer = await info.context.require_user()
     known = info.context.relationships
-    ids = tuple(entry.user.id for entry in page.entries if entry.user.id != viewer.id and entry.user.id not in known)
+    ids = tuple(user_id for user_id in user_ids if user_id != viewer.id and user_id not in known)
     if ids:
         await _read_relationships(info, viewer, ids)
 
@@ -190,10 +202,11 @@ async def follow_page(
     seen_by_owner: bool,
     first: int,
     after: str | None,
-) -> tuple[lists.Page, Callable[[], Awaitable[int]]] | None:
-    """A page of a user's followers or following and a way to count the list, or None if the viewer may not
-    see them (services.people.visibility.connections_visible): the field reads null, and the page around it
-    stays whole."""
+    edges: EdgeMaker,
+) -> tuple[list[UserEdge], bool, Callable[[], Awaitable[int]]] | None:
+    """A page of a user's followers or following (its edges, made by ``edges``, and whether more follow) and a
+    way to count the list, or None if the viewer may not see them
+    (services.people.visibility.connections_visible): the field reads null, and the page around it stays whole."""
     first = check_first(first)
     position = decode_cursor(after, list_name, int)
     if seen_by_owner:  # the user of a login or register payload: the caller is signing in as it
@@ -208,19 +221,32 @@ async def follow_page(
         if not await connections_visible(viewer, owner_id, private=private, follows=follows):
             return None
 
-    async def load_pages(ids: list[int]) -> list[lists.Page]:
+    async def load_pages(ids: list[int]) -> list[tuple[list[UserEdge], bool]]:
+        if len(ids) == 1:  # one owner (nearly always): its rows made into edges at once
+            made = await lists.follow_page_made(
+                list_name,
+                viewer_id=viewer_id,
+                owner_id=ids[0],
+                first=first,
+                after=position,
+                columns=edges.columns,
+                make=edges.made,
+            )
+            return [made]
         pages = await lists.follow_lists(list_name, viewer_id=viewer_id, owner_ids=ids, first=first, after=position)
-        return [pages[owner] for owner in ids]
+        return [([edges.of(entry) for entry in pages[owner].entries], pages[owner].has_next) for owner in ids]
 
     async def load_totals(ids: list[int]) -> list[int]:
         totals = await lists.count_follow_lists(list_name, viewer_id=viewer_id, owner_ids=ids)
         return [totals[owner] for owner in ids]
 
-    page = await info.context.loader(f"{list_name}:{viewer_id}:{first}:{position}", load_pages).load(owner_id)
-    await prefetch_relationships(info, page)
+    found, has_next = await info.context.loader(f"{list_name}:{viewer_id}:{first}:{position}", load_pages).load(
+        owner_id
+    )
+    await prefetch_relationships(info, [edge.node_id for edge in found])
 
     async def total() -> int:
         count: int = await info.context.loader(f"{list_name}:{viewer_id}:total", load_totals).load(owner_id)
         return count
 
-    return page, total
+    return found, has_next, total
