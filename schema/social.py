@@ -6,6 +6,7 @@ a page of 100 users costs the same few queries as a page of one.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import datetime
@@ -98,7 +99,7 @@ class FollowPayload:
     user: UserType = strawberry.field(description="The followed user, as the viewer sees it after the change.")
 
 
-async def _read_relationships(info: Info[Context, Any], viewer: UserModel, ids: tuple[int, ...]) -> None:
+async def _read_relationships(context: Context, viewer: UserModel, ids: tuple[int, ...]) -> None:
     """The viewer's relation to each of ``ids``, into ``info.context.relationships``. Pages and single users
     asking in the same tick share one batch (one loader key per group of ids, not per user)."""
 
@@ -106,16 +107,14 @@ async def _read_relationships(info: Info[Context, Any], viewer: UserModel, ids: 
         found = await relationships.relationships(viewer_id=viewer.id, user_ids={i for group in groups for i in group})
         return [{user_id: found[user_id] for user_id in group} for group in groups]
 
-    loader: DataLoader[tuple[int, ...], dict[int, relationships.Relationship]] = info.context.loader(
-        "relationships", load
-    )
-    info.context.relationships.update(await loader.load(ids))
+    loader: DataLoader[tuple[int, ...], dict[int, relationships.Relationship]] = context.loader("relationships", load)
+    context.relationships.update(await loader.load(ids))
 
 
-async def _relationships(info: Info[Context, Any], viewer: UserModel, user_id: int) -> relationships.Relationship:
-    if user_id not in info.context.relationships:
-        await _read_relationships(info, viewer, (user_id,))
-    return info.context.relationships[user_id]
+async def _relationships(context: Context, viewer: UserModel, user_id: int) -> relationships.Relationship:
+    if user_id not in context.relationships:
+        await _read_relationships(context, viewer, (user_id,))
+    return context.relationships[user_id]
 
 
 async def prefetch_relationships(info: Info[Context, Any], user_ids: Sequence[int]) -> None:
@@ -127,26 +126,33 @@ async def prefetch_relationships(info: Info[Context, Any], user_ids: Sequence[in
     known = info.context.relationships
     ids = tuple(user_id for user_id in user_ids if user_id != viewer.id and user_id not in known)
     if ids:
-        await _read_relationships(info, viewer, ids)
+        await _read_relationships(info.context, viewer, ids)
 
 
 def viewer_relationship(
-    info: Info[Context, Any], user_id: int, *, seen_by_owner: bool
+    context: Context, user_id: int, *, seen_by_owner: bool
 ) -> Relationship | Awaitable[Relationship | None] | None:
     """The viewer's relation to a user: at once when a page prefetched it, else through the request's loader."""
     if seen_by_owner:  # the user of a login or register payload: the caller is signing in as it
         return None
-    known = info.context.relationships.get(user_id)
+    known = context.relationships.get(user_id)
     if known is not None:
-        return Relationship.of(known)
-    return _viewer_relationship(info, user_id)
+        return _shown(known)
+    return _viewer_relationship(context, user_id)
 
 
-async def _viewer_relationship(info: Info[Context, Any], user_id: int) -> Relationship | None:
-    viewer = await info.context.require_user()
+@functools.cache
+def _shown(relationship: relationships.Relationship) -> Relationship:
+    """The GraphQL form of a relation: one object per combination of flags (a few dozen at most), shared by
+    every entry of every page that has it (no field of it changes once made)."""
+    return Relationship.of(relationship)
+
+
+async def _viewer_relationship(context: Context, user_id: int) -> Relationship | None:
+    viewer = await context.require_user()
     if viewer.id == user_id:
         return None
-    return Relationship.of(await _relationships(info, viewer, user_id))
+    return _shown(await _relationships(context, viewer, user_id))
 
 
 def selects_on_nodes(info: Info[Context, Any], field: str) -> bool:
@@ -216,7 +222,7 @@ async def follow_page(
         viewer_id = viewer.id
 
         async def follows() -> bool:  # through the request's relations loader, batched with the page's
-            return (await _relationships(info, viewer, owner_id)).following
+            return (await _relationships(info.context, viewer, owner_id)).following
 
         if not await connections_visible(viewer, owner_id, private=private, follows=follows):
             return None

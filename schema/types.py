@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import strawberry
+from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 from strawberry.types import Info
 
 from models import User as UserModel
@@ -177,8 +178,9 @@ class User(Node):
     )
     def viewer_relationship(self, info: Info[Context, Any]) -> Relationship | Awaitable[Relationship | None] | None:
         # Not async: on a page that read the relations with its users (most lists) this answers at once,
-        # sparing graphql-core an awaitable per entry; elsewhere it returns one.
-        return social.viewer_relationship(info, self._id, seen_by_owner=self._seen_by_owner)
+        # sparing graphql-core an awaitable per entry; elsewhere it returns one. The schema runs
+        # resolve_viewer_relationship in its place (install_lean_resolvers); this is its declaration.
+        return social.viewer_relationship(info.context, self._id, seen_by_owner=self._seen_by_owner)
 
     @strawberry.field(
         description="Who follows this user, newest first. A private account's list is visible only to its owner, "
@@ -323,6 +325,25 @@ _USER_FIELDS = (
 )
 _PROFILE_FIELDS = ("website", "gender", "account_privacy", "verified", "push_notifications")
 USER_COLUMNS = (*_USER_FIELDS, *(f"profile__{field}" for field in _PROFILE_FIELDS))
+
+
+def resolve_viewer_relationship(user: User, info: GraphQLResolveInfo[Context]) -> Any:
+    """``User.viewerRelationship`` as graphql-core calls it: what ``User.viewer_relationship`` answers, without
+    Strawberry's per-call set-up (an ``Info``, argument conversion, the extension chain), one per entry of
+    every page. Right for this field only: it takes no arguments and has no permission classes or field
+    extensions (schema extensions still wrap it: they are graphql-core middleware)."""
+    return social.viewer_relationship(info.context, user._id, seen_by_owner=user._seen_by_owner)
+
+
+def install_lean_resolvers(core: GraphQLSchema) -> None:
+    """Put ``resolve_viewer_relationship`` in graphql-core's schema (``schema.core.core_schema``)."""
+    user = core.get_type("User")
+    if not isinstance(user, GraphQLObjectType) or "viewerRelationship" not in user.fields:
+        raise RuntimeError("the schema has no User.viewerRelationship to resolve")
+    field = user.fields["viewerRelationship"]
+    if field.args:
+        raise RuntimeError("User.viewerRelationship takes arguments now: resolve_viewer_relationship ignores them")
+    field.resolve = resolve_viewer_relationship
 
 
 class Edges:
