@@ -5,10 +5,10 @@ Tortoise turns a queryset into SQL in Python on every run: about 0.3 ms for a us
 is compiled once per connection and then only run with new values; the rows still become instances as
 Tortoise's executor makes them (select_related objects and annotations included). ``PreparedFirst`` reads
 one row, ``Prepared`` a page, ``PreparedRows`` plain tuples, ``PreparedUnionRows`` several ``PreparedRows`` in
-one statement, ``wrapped_rows`` runs a queryset's SQL inside SQL of our own. They serve the point lookups,
-pages and directory of services/people/ (lookup.py, lists.py, directory.py) and the relations of
-services/people/relationships.py, and nothing else: the rest of the code
-uses the ORM as usual.
+one statement, ``PreparedValues`` a page's columns made straight into the caller's own objects (no instance
+per row), ``wrapped_rows`` runs a queryset's SQL inside SQL of our own. They serve the point lookups, pages
+and directory of services/people/ (lookup.py, lists.py, directory.py) and the relations of
+services/people/relationships.py, and nothing else: the rest of the code uses the ORM as usual.
 
 On every backend a prepared read's rows become instances through ``_Hydrator`` (built once per statement from
 its columns), not through the executor's per-call set-up: on PostgreSQL and MySQL the rows come from the
@@ -45,6 +45,7 @@ keeps one definition of each query (in services/people/) and the speed.
 from __future__ import annotations
 
 import inspect
+import operator
 import re
 import sqlite3
 import weakref
@@ -59,6 +60,7 @@ from tortoise.models import Model
 from tortoise.queryset import AwaitableQuery, QuerySet
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 # ----------------------------------------------------------------------------------------------------------
 # The Tortoise privates we use. The rest of this module (and of the project) calls only these functions.
@@ -385,6 +387,79 @@ async def _plain_rows(db: BaseDBAsyncClient, sql: str, values: list[Any]) -> lis
     if rows is None:
         _, rows = await db.execute_query(sql, values)
     return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
+
+
+def python_value(model: type[Model], column: str) -> Callable[[Any], Any] | None:
+    """How Tortoise's ``values_list`` converts a driver's value of ``column`` (a field of ``model``, or
+    ``relation__field`` through a fetched relation; ``ValuesListQuery.resolve_to_python_value``): the field's
+    ``to_python_value``, or None where the value is kept as the driver returns it (a native field)."""
+    meta = model._meta
+    if column in meta.fields_map:
+        if any(name == column for _, name, _ in meta.db_native_fields):
+            return None
+        for _, name, field in meta.db_default_fields:
+            if name == column:  # ``Field.to_python_value`` is ``field_type(value)`` for these: call that at once
+                return cast(Callable[[Any], Any], field.field_type)
+        convert: Callable[[Any], Any] = meta.fields_map[column].to_python_value
+        return convert
+    relation, _, rest = column.partition("__")
+    if rest and relation in meta.fetch_fields:
+        return python_value(meta.fields_map[relation].related_model, rest)  # type: ignore[attr-defined]
+    raise KeyError(f"{model.__name__} has no column {column!r}")
+
+
+class PreparedValues(_Statement):
+    """``build(*values).values_list(*columns)``, compiled once per connection; ``made(make, *values)`` is
+    ``make(*row)`` for each row, its values in the columns' order and converted as ``values_list`` converts
+    them (``python_value``; an annotation by ``convert[name]``, or as the driver returns it where that is None).
+
+    For pages that become objects of the caller's own (the GraphQL types) at once: no model instance per
+    row, and only the columns asked for are read. Tortoise names a ``values_list`` column by its place
+    (``"0"``, ``"1"``...) but may order them otherwise in the SQL; the rows are read by those names.
+    """
+
+    def __init__(
+        self,
+        model: type[Model],
+        build: Callable[..., QuerySet[Any]],
+        *kinds: type,
+        columns: Sequence[str],
+        convert: dict[str, Callable[[Any], Any] | None] | None = None,
+    ) -> None:
+        super().__init__(model, build, *kinds)
+        self._columns = tuple(columns)
+        convert = convert or {}
+        converters = [convert[column] if column in convert else python_value(model, column) for column in self._columns]
+        self._converters = tuple((place, found) for place, found in enumerate(converters) if found is not None)
+        self._readers: dict[str, Callable[[Any], Sequence[Any]]] = {}
+
+    def _query(self, db: BaseDBAsyncClient) -> Any:
+        return self._build(*self._slots).using_db(db).values_list(*self._columns)
+
+    def _reader(self, sql: str, row: Any) -> Callable[[Any], Sequence[Any]]:
+        names = [str(place) for place in range(len(self._columns))]
+        keys = names if isinstance(row, dict) else [_columns(row).index(name) for name in names]
+        reader = operator.itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+        return self._readers.setdefault(sql, reader)
+
+    async def made(self, make: Callable[..., T], *given: object) -> list[T]:
+        db, (sql, *_), values = self._bind(given)
+        rows: Sequence[Any] | None = execute_point_lookup(db, sql, values)
+        if rows is None:
+            _, rows = await db.execute_query(sql, values)
+        if not rows:
+            return []
+        read = self._readers.get(sql) or self._reader(sql, rows[0])
+        converters = self._converters
+        made = []
+        for row in rows:
+            found = list(read(row))
+            for place, convert in converters:
+                value = found[place]
+                if value is not None:
+                    found[place] = convert(value)
+            made.append(make(*found))
+        return made
 
 
 _POSTGRES_PARAMETER = re.compile(r"\$(\d+)")

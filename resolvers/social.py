@@ -13,7 +13,7 @@ from resolvers.arguments import Auth
 from schema.context import Context
 from schema.pagination import FIRST_DEFAULT, After, First, check_first, decode_cursor
 from schema.social import FollowPayload, FollowStatus, UserConnection, prefetch_relationships
-from schema.types import User, connection
+from schema.types import Edges, User, connection, edge_connection
 from services.people import blocks, directory, follows, lists
 
 Person = Annotated[
@@ -55,13 +55,16 @@ class SocialQuery:
     ) -> UserConnection:
         viewer = await info.context.require_user()
         position = decode_cursor(after, "users", str, text_max=USER_NAME_MAX)
-        page = await directory.search(viewer=viewer, query=query, first=check_first(first), after=position)
-        await prefetch_relationships(info, page)
+        edges = Edges.of_kind("users", dated=False)
+        found, has_next = await directory.search_made(
+            viewer=viewer, query=query, first=check_first(first), after=position, columns=edges.columns, make=edges.made
+        )
+        await prefetch_relationships(info, [edge.node_id for edge in found])
 
         async def total() -> int:
             return await directory.count_search(viewer=viewer, query=query)
 
-        return connection(page, kind="users", after=after, total=total, dated=False)
+        return edge_connection(found, has_next=has_next, after=after, total=total)
 
     @strawberry.field(
         permission_classes=Auth,
@@ -80,7 +83,7 @@ class SocialQuery:
         async def total() -> int:
             return (await lists.count_follow_lists("requests", viewer_id=viewer.id, owner_ids=[viewer.id]))[viewer.id]
 
-        await prefetch_relationships(info, pages[viewer.id])
+        await prefetch_relationships(info, [entry.user.id for entry in pages[viewer.id].entries])
         return connection(pages[viewer.id], kind="requests", after=after, total=total)
 
     @strawberry.field(
@@ -93,7 +96,7 @@ class SocialQuery:
         viewer = await info.context.require_user()
         position = decode_cursor(after, "blocked", int)
         page = await lists.blocked_page(viewer_id=viewer.id, first=check_first(first), after=position)
-        await prefetch_relationships(info, page)
+        await prefetch_relationships(info, [entry.user.id for entry in page.entries])
 
         async def total() -> int:
             return await lists.count_blocked(viewer_id=viewer.id)

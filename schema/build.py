@@ -13,11 +13,13 @@ from strawberry.extensions.max_aliases import create_validator as alias_limit
 from strawberry.types import ExecutionContext
 
 from resolvers import Mutation, Query
+from schema.core import core_schema
 from schema.cost import cost_limit
 from schema.errors import log_unexpected
 from schema.pagination import FIRST_MAX
 from schema.pipeline import RequestPipeline
 from schema.trusted import prepare_trusted
+from schema.types import install_lean_resolvers
 from schema.validation import CountValidations, depth_limit
 from settings import Settings
 
@@ -83,6 +85,7 @@ def build_schema(
         into=trusted,
         kind="the server's own document",
     )
+    install_lean_resolvers(core_schema(built))
     return built
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from json.encoder import encode_basestring_ascii
 from typing import Annotated, TypeVar
 
 import strawberry
@@ -62,10 +63,12 @@ def check_first(first: int) -> int:
 
 def encode_cursor(kind: str, position: int | str) -> str:
     """An opaque cursor for ``position`` in a list of this ``kind``."""
-    if type(position) is int:  # the same text json.dumps gives, without its machinery (20 per page)
+    # The same text json.dumps([kind, position], separators=(",", ":")) gives, without its machinery (20 per
+    # page): a kind is a plain word of ours; a text position is quoted and escaped as json.dumps does.
+    if isinstance(position, int):
         raw = f'["{kind}",{position}]'.encode()
     else:
-        raw = json.dumps([kind, position], separators=(",", ":")).encode()
+        raw = f'["{kind}",{encode_basestring_ascii(position)}]'.encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

@@ -6,11 +6,12 @@ a page of 100 users costs the same few queries as a page of one.
 
 from __future__ import annotations
 
+import functools
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -65,6 +66,18 @@ class UserEdge:
         description="On followers and following lists: when the follow began (UTC); on followRequests: when the "
         "request was made; on blockedUsers: when the block began; null in the directory."
     )
+    node_id: strawberry.Private[int]  # the user's row id, for reading the viewer's relations with the page
+
+
+class EdgeMaker(Protocol):
+    """How a list's entries become edges (schema.types.Edges): from a page's columns, or from a model entry."""
+
+    @property
+    def columns(self) -> tuple[str, ...]: ...
+
+    def made(self, position: Any, *values: Any) -> UserEdge: ...
+
+    def of(self, entry: lists.Entry) -> UserEdge: ...
 
 
 @strawberry.type(description="One page of a list of users.")
@@ -86,7 +99,7 @@ class FollowPayload:
     user: UserType = strawberry.field(description="The followed user, as the viewer sees it after the change.")
 
 
-async def _read_relationships(info: Info[Context, Any], viewer: UserModel, ids: tuple[int, ...]) -> None:
+async def _read_relationships(context: Context, viewer: UserModel, ids: tuple[int, ...]) -> None:
     """The viewer's relation to each of ``ids``, into ``info.context.relationships``. Pages and single users
     asking in the same tick share one batch (one loader key per group of ids, not per user)."""
 
@@ -94,47 +107,52 @@ async def _read_relationships(info: Info[Context, Any], viewer: UserModel, ids: 
         found = await relationships.relationships(viewer_id=viewer.id, user_ids={i for group in groups for i in group})
         return [{user_id: found[user_id] for user_id in group} for group in groups]
 
-    loader: DataLoader[tuple[int, ...], dict[int, relationships.Relationship]] = info.context.loader(
-        "relationships", load
-    )
-    info.context.relationships.update(await loader.load(ids))
+    loader: DataLoader[tuple[int, ...], dict[int, relationships.Relationship]] = context.loader("relationships", load)
+    context.relationships.update(await loader.load(ids))
 
 
-async def _relationships(info: Info[Context, Any], viewer: UserModel, user_id: int) -> relationships.Relationship:
-    if user_id not in info.context.relationships:
-        await _read_relationships(info, viewer, (user_id,))
-    return info.context.relationships[user_id]
+async def _relationships(context: Context, viewer: UserModel, user_id: int) -> relationships.Relationship:
+    if user_id not in context.relationships:
+        await _read_relationships(context, viewer, (user_id,))
+    return context.relationships[user_id]
 
 
-async def prefetch_relationships(info: Info[Context, Any], page: lists.Page) -> None:
-    """The viewer's relation to everyone on ``page``, read with the page when the query asks for it, so each
-    entry's viewerRelationship answers at once instead of awaiting a loader."""
-    if not page.entries or not selects_on_nodes(info, "viewerRelationship"):
+async def prefetch_relationships(info: Info[Context, Any], user_ids: Sequence[int]) -> None:
+    """The viewer's relation to each user of a page (``user_ids``), read with the page when the query asks for
+    it, so each entry's viewerRelationship answers at once instead of awaiting a loader."""
+    if not user_ids or not selects_on_nodes(info, "viewerRelationship"):
         return
     viewer = await info.context.require_user()
     known = info.context.relationships
-    ids = tuple(entry.user.id for entry in page.entries if entry.user.id != viewer.id and entry.user.id not in known)
+    ids = tuple(user_id for user_id in user_ids if user_id != viewer.id and user_id not in known)
     if ids:
-        await _read_relationships(info, viewer, ids)
+        await _read_relationships(info.context, viewer, ids)
 
 
 def viewer_relationship(
-    info: Info[Context, Any], user_id: int, *, seen_by_owner: bool
+    context: Context, user_id: int, *, seen_by_owner: bool
 ) -> Relationship | Awaitable[Relationship | None] | None:
     """The viewer's relation to a user: at once when a page prefetched it, else through the request's loader."""
     if seen_by_owner:  # the user of a login or register payload: the caller is signing in as it
         return None
-    known = info.context.relationships.get(user_id)
+    known = context.relationships.get(user_id)
     if known is not None:
-        return Relationship.of(known)
-    return _viewer_relationship(info, user_id)
+        return _shown(known)
+    return _viewer_relationship(context, user_id)
 
 
-async def _viewer_relationship(info: Info[Context, Any], user_id: int) -> Relationship | None:
-    viewer = await info.context.require_user()
+@functools.cache
+def _shown(relationship: relationships.Relationship) -> Relationship:
+    """The GraphQL form of a relation: one object per combination of flags (a few dozen at most), shared by
+    every entry of every page that has it (no field of it changes once made)."""
+    return Relationship.of(relationship)
+
+
+async def _viewer_relationship(context: Context, user_id: int) -> Relationship | None:
+    viewer = await context.require_user()
     if viewer.id == user_id:
         return None
-    return Relationship.of(await _relationships(info, viewer, user_id))
+    return _shown(await _relationships(context, viewer, user_id))
 
 
 def selects_on_nodes(info: Info[Context, Any], field: str) -> bool:
@@ -190,10 +208,11 @@ async def follow_page(
     seen_by_owner: bool,
     first: int,
     after: str | None,
-) -> tuple[lists.Page, Callable[[], Awaitable[int]]] | None:
-    """A page of a user's followers or following and a way to count the list, or None if the viewer may not
-    see them (services.people.visibility.connections_visible): the field reads null, and the page around it
-    stays whole."""
+    edges: EdgeMaker,
+) -> tuple[list[UserEdge], bool, Callable[[], Awaitable[int]]] | None:
+    """A page of a user's followers or following (its edges, made by ``edges``, and whether more follow) and a
+    way to count the list, or None if the viewer may not see them
+    (services.people.visibility.connections_visible): the field reads null, and the page around it stays whole."""
     first = check_first(first)
     position = decode_cursor(after, list_name, int)
     if seen_by_owner:  # the user of a login or register payload: the caller is signing in as it
@@ -203,24 +222,37 @@ async def follow_page(
         viewer_id = viewer.id
 
         async def follows() -> bool:  # through the request's relations loader, batched with the page's
-            return (await _relationships(info, viewer, owner_id)).following
+            return (await _relationships(info.context, viewer, owner_id)).following
 
         if not await connections_visible(viewer, owner_id, private=private, follows=follows):
             return None
 
-    async def load_pages(ids: list[int]) -> list[lists.Page]:
+    async def load_pages(ids: list[int]) -> list[tuple[list[UserEdge], bool]]:
+        if len(ids) == 1:  # one owner (nearly always): its rows made into edges at once
+            made = await lists.follow_page_made(
+                list_name,
+                viewer_id=viewer_id,
+                owner_id=ids[0],
+                first=first,
+                after=position,
+                columns=edges.columns,
+                make=edges.made,
+            )
+            return [made]
         pages = await lists.follow_lists(list_name, viewer_id=viewer_id, owner_ids=ids, first=first, after=position)
-        return [pages[owner] for owner in ids]
+        return [([edges.of(entry) for entry in pages[owner].entries], pages[owner].has_next) for owner in ids]
 
     async def load_totals(ids: list[int]) -> list[int]:
         totals = await lists.count_follow_lists(list_name, viewer_id=viewer_id, owner_ids=ids)
         return [totals[owner] for owner in ids]
 
-    page = await info.context.loader(f"{list_name}:{viewer_id}:{first}:{position}", load_pages).load(owner_id)
-    await prefetch_relationships(info, page)
+    found, has_next = await info.context.loader(f"{list_name}:{viewer_id}:{first}:{position}", load_pages).load(
+        owner_id
+    )
+    await prefetch_relationships(info, [edge.node_id for edge in found])
 
     async def total() -> int:
         count: int = await info.context.loader(f"{list_name}:{viewer_id}:total", load_totals).load(owner_id)
         return count
 
-    return page, total
+    return found, has_next, total

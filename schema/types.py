@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import strawberry
+from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 from strawberry.types import Info
 
 from models import User as UserModel
@@ -176,8 +178,9 @@ class User(Node):
     )
     def viewer_relationship(self, info: Info[Context, Any]) -> Relationship | Awaitable[Relationship | None] | None:
         # Not async: on a page that read the relations with its users (most lists) this answers at once,
-        # sparing graphql-core an awaitable per entry; elsewhere it returns one.
-        return social.viewer_relationship(info, self._id, seen_by_owner=self._seen_by_owner)
+        # sparing graphql-core an awaitable per entry; elsewhere it returns one. The schema runs
+        # resolve_viewer_relationship in its place (install_lean_resolvers); this is its declaration.
+        return social.viewer_relationship(info.context, self._id, seen_by_owner=self._seen_by_owner)
 
     @strawberry.field(
         description="Who follows this user, newest first. A private account's list is visible only to its owner, "
@@ -195,8 +198,9 @@ class User(Node):
             seen_by_owner=self._seen_by_owner,
             first=first,
             after=after,
+            edges=Edges.of_kind("followers"),
         )
-        return None if found is None else connection(found[0], kind="followers", after=after, total=found[1])
+        return None if found is None else edge_connection(found[0], has_next=found[1], after=after, total=found[2])
 
     @strawberry.field(
         description="Whom this user follows, newest first. Visible as followers is (private accounts: owner, "
@@ -214,8 +218,9 @@ class User(Node):
             seen_by_owner=self._seen_by_owner,
             first=first,
             after=after,
+            edges=Edges.of_kind("following"),
         )
-        return None if found is None else connection(found[0], kind="following", after=after, total=found[1])
+        return None if found is None else edge_connection(found[0], has_next=found[1], after=after, total=found[2])
 
     @strawberry.field(
         description="Whether the user signs in with a second factor (an authenticator app)." + PRIVATE,
@@ -228,46 +233,164 @@ class User(Node):
     def from_model(cls, user: UserModel, *, seen_by_owner: bool = False, email_proven: bool = False) -> User:
         """``user.profile`` must have been loaded (select_related) with the user. ``email_proven``: the caller
         just proved it reads the user's mail (verifyEmail), so it may see emailVerified, and only that."""
+        profile = user.profile
+        return cls.from_columns(
+            *(getattr(user, column) for column in _USER_FIELDS),
+            *(getattr(profile, column) for column in _PROFILE_FIELDS),
+            seen_by_owner=seen_by_owner,
+            email_proven=email_proven,
+        )
+
+    @classmethod
+    def from_columns(
+        cls,
+        user_id: int,
+        user_name: str,
+        first_name: str,
+        last_name: str,
+        bio: str | None,
+        followers_count: int,
+        following_count: int,
+        created_at: datetime,
+        account_deleted: bool,
+        profile_image: str | None,
+        profile_image_key: str | None,
+        email: str | None,
+        email_verified: bool,
+        phone_number: str | None,
+        is_admin: bool,
+        two_factor_enabled: bool,
+        website: str | None,
+        gender: str | None,
+        account_privacy: bool,
+        verified: bool,
+        push_notifications: bool,
+        *,
+        seen_by_owner: bool = False,
+        email_proven: bool = False,
+    ) -> User:
+        """The user of a row of ``USER_COLUMNS``, in their order (a page read straight into users: no model
+        instance); see from_model for the flags."""
         return cls(
-            id=global_id("User", user.id),
-            user_id=strawberry.ID(str(user.id)),
-            user_name=user.user_name,
-            first_name=user.first_name,
-            last_name=user.last_name,
-            bio=user.bio,
-            followers_count=user.followers_count,
-            following_count=user.following_count,
-            created_at=user.created_at,
-            account_deleted=user.account_deleted,
-            profile=UserProfile.from_model(user.profile, owner_id=user.id, seen_by_owner=seen_by_owner),
-            _id=user.id,
-            _profile_image=user.profile_image,
-            _profile_image_key=user.profile_image_key,
-            _email=user.email,
-            _email_verified=user.email_verified,
-            _phone_number=user.phone_number,
+            id=global_id("User", user_id),
+            user_id=strawberry.ID(str(user_id)),
+            user_name=user_name,
+            first_name=first_name,
+            last_name=last_name,
+            bio=bio,
+            followers_count=followers_count,
+            following_count=following_count,
+            created_at=created_at,
+            account_deleted=account_deleted,
+            profile=UserProfile(
+                website=website,
+                gender=gender,
+                account_privacy=account_privacy,
+                verified=verified,
+                _owner_id=user_id,
+                _push_notifications=push_notifications,
+                _seen_by_owner=seen_by_owner,
+            ),
+            _id=user_id,
+            _profile_image=profile_image,
+            _profile_image_key=profile_image_key,
+            _email=email,
+            _email_verified=email_verified,
+            _phone_number=phone_number,
             _seen_by_owner=seen_by_owner,
-            _is_admin=user.is_admin,
-            _two_factor_enabled=user.two_factor_enabled,
+            _is_admin=is_admin,
+            _two_factor_enabled=two_factor_enabled,
             _email_proven=email_proven,
+        )
+
+
+# What User.from_columns takes, in its order: the user's fields, then its profile's.
+_USER_FIELDS = (
+    "id",
+    "user_name",
+    "first_name",
+    "last_name",
+    "bio",
+    "followers_count",
+    "following_count",
+    "created_at",
+    "account_deleted",
+    "profile_image",
+    "profile_image_key",
+    "email",
+    "email_verified",
+    "phone_number",
+    "is_admin",
+    "two_factor_enabled",
+)
+_PROFILE_FIELDS = ("website", "gender", "account_privacy", "verified", "push_notifications")
+USER_COLUMNS = (*_USER_FIELDS, *(f"profile__{field}" for field in _PROFILE_FIELDS))
+
+
+def resolve_viewer_relationship(user: User, info: GraphQLResolveInfo[Context]) -> Any:
+    """``User.viewerRelationship`` as graphql-core calls it: what ``User.viewer_relationship`` answers, without
+    Strawberry's per-call set-up (an ``Info``, argument conversion, the extension chain), one per entry of
+    every page. Right for this field only: it takes no arguments and has no permission classes or field
+    extensions (schema extensions still wrap it: they are graphql-core middleware)."""
+    return social.viewer_relationship(info.context, user._id, seen_by_owner=user._seen_by_owner)
+
+
+def install_lean_resolvers(core: GraphQLSchema) -> None:
+    """Put ``resolve_viewer_relationship`` in graphql-core's schema (``schema.core.core_schema``)."""
+    user = core.get_type("User")
+    if not isinstance(user, GraphQLObjectType) or "viewerRelationship" not in user.fields:
+        raise RuntimeError("the schema has no User.viewerRelationship to resolve")
+    field = user.fields["viewerRelationship"]
+    if field.args:
+        raise RuntimeError("User.viewerRelationship takes arguments now: resolve_viewer_relationship ignores them")
+    field.resolve = resolve_viewer_relationship
+
+
+class Edges:
+    """How the entries of a list of ``kind`` become edges (schema.social.EdgeMaker): ``made`` from a page's
+    columns (``position``, then ``since`` where the list is ``dated``, then ``USER_COLUMNS``), ``of`` from a
+    model entry. One per kind (``Edges.of_kind``)."""
+
+    columns = USER_COLUMNS
+
+    def __init__(self, kind: str, *, dated: bool) -> None:
+        self._kind = kind
+        self._dated = dated
+
+    @classmethod
+    @functools.cache
+    def of_kind(cls, kind: str, *, dated: bool = True) -> Edges:
+        return cls(kind, dated=dated)
+
+    def made(self, position: Any, *values: Any) -> UserEdge:
+        since = values[0] if self._dated else None
+        node = User.from_columns(*values[1:]) if self._dated else User.from_columns(*values)
+        return UserEdge(cursor=encode_cursor(self._kind, position), node=node, followed_at=since, node_id=node._id)
+
+    def of(self, entry: lists.Entry) -> UserEdge:
+        return UserEdge(
+            cursor=encode_cursor(self._kind, entry.position),
+            node=User.from_model(entry.user),
+            followed_at=entry.since if self._dated else None,
+            node_id=entry.user.id,
         )
 
 
 def connection(
     page: lists.Page, *, kind: str, after: str | None, total: Callable[[], Awaitable[int]], dated: bool = True
 ) -> UserConnection:
-    edges = [
-        UserEdge(
-            cursor=encode_cursor(kind, entry.position),
-            node=User.from_model(entry.user),
-            followed_at=entry.since if dated else None,
-        )
-        for entry in page.entries
-    ]
-    cursors = [edge.cursor for edge in edges]
-    return UserConnection(
-        edges=edges, page_info=PageInfo.of(cursors, has_next=page.has_next, after=after), _total=total
+    """The connection of a page of model entries."""
+    edges = Edges.of_kind(kind, dated=dated)
+    return edge_connection(
+        [edges.of(entry) for entry in page.entries], has_next=page.has_next, after=after, total=total
     )
+
+
+def edge_connection(
+    edges: list[UserEdge], *, has_next: bool, after: str | None, total: Callable[[], Awaitable[int]]
+) -> UserConnection:
+    cursors = [edge.cursor for edge in edges]
+    return UserConnection(edges=edges, page_info=PageInfo.of(cursors, has_next=has_next, after=after), _total=total)
 
 
 @strawberry.type(

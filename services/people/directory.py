@@ -4,16 +4,17 @@ search keys stored with each user for it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from contextlib import suppress
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.expressions import Q
 from tortoise.functions import Coalesce
 from tortoise.queryset import QuerySet
 
 from models import User
-from models.fast_reads import Prepared
+from models.fast_reads import Prepared, PreparedValues
 from models.user import EMAIL_MAX, FULL_NAME_KEY_MAX, USER_NAME_MAX
 from services.accounts.validation import clean_phone, clean_text, email_key
 from services.errors import InvalidInput
@@ -109,19 +110,38 @@ def directory_rows(viewer: User, key: str, after: str | None) -> QuerySet[User]:
     return _in_order(_matches(viewer, key), key, after)
 
 
-def _directory_page(*, after: bool) -> Prepared[User]:
-    """``directory_rows`` for a viewer who is not an admin (admins also match emails and phone numbers),
-    built once: the query is given four times, the end of its range three times."""
+def _directory_page_build(*, after: bool) -> Callable[..., QuerySet[User]]:
+    """``directory_rows`` for a viewer who is not an admin (admins also match emails and phone numbers), from
+    its values: the viewer, the query four times (three range starts, the exact key), the end of its range
+    three times, ``after`` if given, the limit."""
 
     def build(viewer_id: int, *given: Any) -> QuerySet[User]:
         starts, ends, key, rest = given[:3], given[3:6], given[6], given[7:]
         matches = User.filter(findable(viewer_id)).filter(_name_ranges(starts, ends))
         return _in_order(matches, key, rest[0] if after else None).limit(rest[-1])
 
-    return Prepared(User, build, int, *[str] * 7, *([str] if after else []), int)
+    return build
 
 
-_DIRECTORY_PAGE = {after: _directory_page(after=after) for after in (False, True)}
+def _directory_kinds(*, after: bool) -> tuple[type, ...]:
+    return (int, *[str] * 7, *([str] if after else []), int)
+
+
+_DIRECTORY_PAGE = {
+    after: Prepared(User, _directory_page_build(after=after), *_directory_kinds(after=after)) for after in (False, True)
+}
+
+
+@functools.cache
+def _directory_page_values(*, after: bool, columns: tuple[str, ...]) -> PreparedValues:
+    """``_DIRECTORY_PAGE`` as ``user_name_key`` and ``columns`` of each user, built once."""
+    build = _directory_page_build(after=after)
+    return PreparedValues(User, build, *_directory_kinds(after=after), columns=("user_name_key", *columns))
+
+
+def _page_values(viewer: User, key: str, after: str | None, limit: int) -> tuple[Any, ...]:
+    starts, ends = _search_ranges(key)
+    return (viewer.id, *starts, *ends, _exact_key(key), *([after] if after else []), limit)
 
 
 async def search(*, viewer: User, query: str, first: int, after: str | None) -> Page:
@@ -140,11 +160,36 @@ async def search(*, viewer: User, query: str, first: int, after: str | None) -> 
     if viewer.is_admin:
         found = await directory_rows(viewer, key, after).limit(limit)
     else:
-        starts, ends = _search_ranges(key)
-        given = (viewer.id, *starts, *ends, _exact_key(key), *([after] if after else []), limit)
-        found = await _DIRECTORY_PAGE[bool(after)].all(*given)
+        found = await _DIRECTORY_PAGE[bool(after)].all(*_page_values(viewer, key, after, limit))
     entries.extend(Entry(user, user.user_name_key) for user in found)
     return Page(entries[:first], len(entries) > first)
+
+
+T = TypeVar("T")
+
+
+async def search_made(
+    *, viewer: User, query: str, first: int, after: str | None, columns: tuple[str, ...], make: Callable[..., T]
+) -> tuple[list[T], bool]:
+    """``search`` made straight into the caller's objects: ``make(position, *values)`` for each entry, ``values``
+    being the user's ``columns`` (fields, or ``profile__field``) and ``position`` what a cursor is made of; and
+    whether more entries follow. The same queries as ``search``; no model instance per entry."""
+    key = search_query(query)
+    made: list[T] = []
+    if after is None and len(key) <= USER_NAME_MAX:
+        exact = await lookup.visible_by_name_key_made(
+            key, viewer_id=viewer.id, columns=columns, make=functools.partial(make, "")
+        )
+        if exact is not None:
+            made.append(exact)
+    limit = first + 1 - len(made)
+    if viewer.is_admin:
+        rows = await directory_rows(viewer, key, after).limit(limit).values_list("user_name_key", *columns)
+        made.extend(make(*row) for row in rows)
+    else:
+        prepared = _directory_page_values(after=bool(after), columns=columns)
+        made.extend(await prepared.made(make, *_page_values(viewer, key, after, limit)))
+    return made[:first], len(made) > first
 
 
 async def count_search(*, viewer: User, query: str) -> int:

@@ -6,10 +6,14 @@ once (models/fast_reads.py). Which users a viewer may find is a visibility rule 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import functools
+from collections.abc import Callable, Collection
+from typing import TypeVar
+
+from tortoise.queryset import QuerySet
 
 from models import User
-from models.fast_reads import PreparedFirst
+from models.fast_reads import PreparedFirst, PreparedValues
 from services.accounts.validation import clean_user_name, email_key, user_name_key
 from services.people.visibility import findable  # which users a viewer may find: every query of people applies it
 
@@ -70,12 +74,11 @@ async def by_login_key(account: str) -> User | None:
     return await (_BY_EMAIL if by_email else _BY_NAME).first(account)
 
 
-_VISIBLE_BY_NAME = PreparedFirst(
-    User,
-    lambda value, viewer: User.filter(findable(viewer), user_name_key=value).select_related("profile"),
-    str,
-    int,
-)
+def _visible_by_name(value: str, viewer: int) -> QuerySet[User]:
+    return User.filter(findable(viewer), user_name_key=value).select_related("profile")
+
+
+_VISIBLE_BY_NAME = PreparedFirst(User, _visible_by_name, str, int)
 
 
 _VISIBLE_BY_NAME_TO_ADMIN = PreparedFirst(
@@ -96,6 +99,25 @@ async def visible_by_name(user_name: str, *, viewer_id: int, admin: bool = False
 async def visible_by_name_key(key: str, *, viewer_id: int) -> User | None:
     """The user whose userName key is ``key`` as ``viewer_id`` may see it, else None (see visible_by_name)."""
     return await _VISIBLE_BY_NAME.first(key, viewer_id)
+
+
+T = TypeVar("T")
+
+
+@functools.cache
+def _visible_by_name_values(columns: tuple[str, ...]) -> PreparedValues:
+    return PreparedValues(
+        User, lambda value, viewer: _visible_by_name(value, viewer).limit(1), str, int, columns=columns
+    )
+
+
+async def visible_by_name_key_made(
+    key: str, *, viewer_id: int, columns: tuple[str, ...], make: Callable[..., T]
+) -> T | None:
+    """``visible_by_name_key`` made straight into the caller's object: ``make(*values)`` of the user's
+    ``columns`` (fields, or ``profile__field``), else None."""
+    found = await _visible_by_name_values(columns).made(make, key, viewer_id)
+    return found[0] if found else None
 
 
 _VISIBLE_BY_ID = PreparedFirst(
