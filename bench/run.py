@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 import chart  # noqa: E402 - bench/chart.py
 import databases  # noqa: E402 - bench/databases.py
 import evening  # noqa: E402 - bench/evening.py
+import processes  # noqa: E402 - bench/processes.py
 import scale  # noqa: E402 - bench/scale.py
 import targets26  # noqa: E402 - bench/targets26.py
 import workers as worker_figures  # noqa: E402 - bench/workers.py
@@ -236,15 +237,13 @@ def server(
             argv, cwd=ROOT, env={**env, "HOST": "127.0.0.1", "PORT": str(port)}, stdout=log, stderr=log
         )
         try:
-            _wait_for_port(port, process, log_path)
+            try:
+                processes.wait_for_port(port, process, log_path, name="the server")
+            except processes.NotListening as exc:
+                raise SystemExit(f"bench: {exc}") from None
             yield Server(url=f"http://127.0.0.1:{port}/graphql", pid=process.pid, db_cpu=db_cpu)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            processes.stop(process)
 
 
 def _refuse_a_busy_port(port: int) -> None:
@@ -255,17 +254,6 @@ def _refuse_a_busy_port(port: int) -> None:
             probe.bind(("127.0.0.1", port))
         except OSError:
             raise SystemExit(f"bench: port {port} is in use (another bench?); choose others with --port") from None
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"bench: the server exited ({process.returncode}):\n{log_path.read_text()[-3000:]}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        time.sleep(0.1)
-    raise SystemExit(f"bench: the server did not start:\n{log_path.read_text()[-3000:]}")
 
 
 # --- load ----------------------------------------------------------------------------------------------
