@@ -825,7 +825,8 @@ def main() -> int:
     parser.add_argument(
         "--out",
         type=Path,
-        help="the JSON of the run (bench/results/latest.json; latest-postgres.json etc. for other databases)",
+        help="the JSON of the run (bench/results/latest.json; latest-postgres.json etc. for other databases, "
+        "latest-postgres-million.json, -workers, -evening for an --extra-only run of those modes)",
     )
     args = parser.parse_args()
     if not (args.small < args.users and args.small < args.large):
@@ -833,9 +834,7 @@ def main() -> int:
     if args.users > args.scale_from and args.scale_from < 100:
         parser.error("need --scale-from of at least 100")
     if args.out is None:
-        suffix = "" if args.database == "sqlite" else f"-{args.database}"
-        suffix += "" if args.pooler == "none" else f"-{args.pooler}"
-        args.out = ROOT / "bench" / "results" / f"latest{suffix}.json"
+        args.out = ROOT / "bench" / "results" / results_name(args)
     if args.pooler != "none" and args.database != "postgres":
         parser.error("--pooler pgbouncer needs --database postgres")
     loader = args.loader if args.loader != "auto" else ("wrk" if shutil.which("wrk") else "python")
@@ -885,6 +884,26 @@ def main() -> int:
         print(f"bench: FAILED: {failed}", file=sys.stderr)
         return 1
     return 0
+
+
+def results_name(args: argparse.Namespace) -> str:
+    """The results file of a run without ``--out``: ``latest`` with the database, the pooler and, for an
+    ``--extra-only`` run, its modes (``-million``, ``-workers``, ``-evening``), so each mode's run keeps its own
+    file beside the standard run's and README's figures can be rendered from all of them (bench/readme.py)."""
+    suffix = "" if args.database == "sqlite" else f"-{args.database}"
+    suffix += "" if args.pooler == "none" else f"-{args.pooler}"
+    if args.extra_only:
+        modes = [
+            mode
+            for mode, asked in (
+                ("million", args.users > args.scale_from),
+                ("workers", bool(args.workers)),
+                ("evening", args.evening),
+            )
+            if asked
+        ]
+        suffix += "".join(f"-{mode}" for mode in modes) or "-extra"
+    return f"latest{suffix}.json"
 
 
 def _counts(text: str) -> tuple[int, ...]:
