@@ -59,12 +59,15 @@ migration: $(STAMP)
 	$(BIN)/ruff format --quiet migrations
 	$(BIN)/ruff check --quiet --fix migrations
 
-# Load figures on this machine, each also as a ratio to a bare Strawberry app (bench/run.py --help).
+# Load figures on this machine, each also as a ratio to a bare Strawberry app (bench/run.py --help). bench/tools.sh
+# installs wrk (and pgbouncer for --pooler pgbouncer) when missing and run as root, else says how.
 bench: $(STAMP)
+	@bench/tools.sh bench $(BENCH_ARGS)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Where me and user(userName:) spend the server's time: py-spy samples of the running server (bench/profile.py).
 profile: $(STAMP)
+	@bench/tools.sh profile $(BENCH_ARGS)
 	$(BIN)/python bench/profile.py $(BENCH_ARGS)
 
 lint: $(STAMP)
