@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 INSTALL = $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: run test test-domain test-fast test-processes lint schema migration graphiql bench profile clean
+.PHONY: run test test-domain test-fast test-processes lint schema migration graphiql bench bench-readme profile clean
 
 $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ migration: $(STAMP)
 bench: $(STAMP)
 	@bench/tools.sh bench $(BENCH_ARGS)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# README's Performance figures (between its bench:figures markers) and docs/bench.svg, from whichever
+# bench/results/latest*.json the runs above wrote (bench/readme.py).
+bench-readme: $(STAMP)
+	$(BIN)/python bench/readme.py
 
 # Where me and user(userName:) spend the server's time: py-spy samples of the running server (bench/profile.py).
 profile: $(STAMP)
