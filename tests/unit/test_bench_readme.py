@@ -283,6 +283,24 @@ def test_each_target_is_judged_by_the_run_that_measured_it(tmp_path: Path) -> No
     assert row(undrawn, "the figures drawn as a chart")[1:4] == ["not measured", DASH, "drawn by --chart"]
 
 
+def test_a_target_no_run_judged_gives_the_standard_runs_reason_not_an_extra_runs(tmp_path: Path) -> None:
+    cpu = "PostgreSQL: me app CPU ms/req within 15% of SQLite's"
+    standard = postgres_run()
+    standard["targets_issue26"][cpu] = NOT_MEASURED | {"reason": "needs a SQLite run's figures first"}
+    extra = workers_run()  # newer, --extra-only: it did not load `me` at all
+    extra["targets_issue26"] = {cpu: NOT_MEASURED | {"reason": "this run did not load it"}}
+    results = write(tmp_path / "results", latest_postgres=standard, latest_postgres_workers=extra)
+
+    block = readme.render(results, "docs/bench.svg")
+
+    assert row(block, cpu)[1:] == [
+        "not measured",
+        DASH,
+        "needs a SQLite run's figures first",
+        "`latest-postgres.json`",
+    ]
+
+
 def test_only_the_text_between_the_markers_is_replaced() -> None:
     text = f"# Title\n\nbefore\n{readme.START}\nold figures\n{readme.END}\nafter\n"
 
