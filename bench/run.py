@@ -47,7 +47,7 @@ import report  # noqa: E402 - bench/report.py
 import scale  # noqa: E402 - bench/scale.py
 import targets26  # noqa: E402 - bench/targets26.py
 import workers as worker_figures  # noqa: E402 - bench/workers.py
-from databases import CpuProbe, cpu_seconds, cpu_spent  # noqa: E402
+from databases import CpuProbe, CpuSnapshot, cpu_seconds, cpu_spent  # noqa: E402
 
 from services.identity import signing_keys  # noqa: E402
 from services.identity.access_tokens import issue_access_token  # noqa: E402
@@ -356,9 +356,14 @@ class Target:
     db_cpu: CpuProbe | None = None
 
 
-def app_cpu_seconds(pid: int) -> float:
-    """The CPU of a server process and of every process under it (uvicorn's workers with WORKERS > 1)."""
-    return sum(cpu_seconds(each) for each in worker_figures.descendants(pid))
+def app_cpu(pid: int) -> CpuSnapshot:
+    """The CPU of a server process and of every process under it (uvicorn's workers with WORKERS > 1), per pid.
+
+    Per pid, so a worker that uvicorn replaces during a slice (it restarts one that misses its health check on a
+    loaded machine) counts from zero instead of taking its predecessor's seconds off the total
+    (``databases.cpu_spent``); the seconds of the one replaced since the snapshot are lost.
+    """
+    return {each: cpu_seconds(each) for each in worker_figures.descendants(pid)}
 
 
 def wait_with_cpu(process: subprocess.Popen[str]) -> tuple[str, float]:
@@ -377,7 +382,7 @@ class Load:
     def __init__(self, target: Target, connections: int, duration: float, loader: str) -> None:
         self.target = target
         self.duration = duration
-        self.cpu_before = app_cpu_seconds(target.pid)
+        self.cpu_before = app_cpu(target.pid)
         self.db_before = target.db_cpu() if target.db_cpu else None
         command = load_command(target, connections, duration, loader)
         self.errors = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in finish
@@ -388,7 +393,7 @@ class Load:
         self.errors.seek(0)
         stderr = self.errors.read()
         self.errors.close()
-        cpu = app_cpu_seconds(self.target.pid) - self.cpu_before
+        cpu = cpu_spent(self.cpu_before, app_cpu(self.target.pid))
         db_cpu = None if self.target.db_cpu is None or self.db_before is None else self.target.db_cpu()
         lines = [line for line in stdout.splitlines() if line.startswith("{")]
         if self.process.returncode != 0 or not lines:
@@ -726,7 +731,7 @@ def run_evening(app: Server, mix: Path, options: Options) -> dict[str, object]:
     command = [sys.executable, str(ROOT / "bench" / "evening.py"), app.url, str(mix)]
     if options.warmup > 0:
         subprocess.run([*command, "--duration", str(options.warmup)], check=True, capture_output=True)  # noqa: S603
-    cpu_before = app_cpu_seconds(app.pid)
+    cpu_before = app_cpu(app.pid)
     db_before = app.db_cpu() if app.db_cpu else None
     process = subprocess.Popen([*command, "--duration", str(options.duration)], stdout=subprocess.PIPE, text=True)  # noqa: S603
     stdout, loader_cpu = wait_with_cpu(process)
@@ -734,7 +739,7 @@ def run_evening(app: Server, mix: Path, options: Options) -> dict[str, object]:
         raise SystemExit(f"bench: the busy evening's loader failed ({process.returncode}):\n{stdout}")
     result: dict[str, object] = json.loads(stdout.splitlines()[-1])
     requests = max(1, int(result["requests"]))  # type: ignore[call-overload]
-    result["server_cpu_ms_per_request"] = (app_cpu_seconds(app.pid) - cpu_before) / requests * 1e3
+    result["server_cpu_ms_per_request"] = cpu_spent(cpu_before, app_cpu(app.pid)) / requests * 1e3
     result["loader_cpu_ms_per_request"] = loader_cpu / requests * 1e3
     if app.db_cpu is not None and db_before is not None:
         result["db_cpu_ms_per_request"] = cpu_spent(db_before, app.db_cpu()) / requests * 1e3
