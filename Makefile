@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 INSTALL = $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: run test test-domain test-fast test-processes lint schema migration graphiql bench profile clean
+.PHONY: run test test-domain test-fast test-processes lint schema migration graphiql bench bench-readme profile clean
 
 $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -59,12 +59,20 @@ migration: $(STAMP)
 	$(BIN)/ruff format --quiet migrations
 	$(BIN)/ruff check --quiet --fix migrations
 
-# Load figures on this machine, each also as a ratio to a bare Strawberry app (bench/run.py --help).
+# Load figures on this machine, each also as a ratio to a bare Strawberry app (bench/run.py --help). bench/tools.sh
+# installs wrk (and pgbouncer for --pooler pgbouncer) when missing and run as root, else says how.
 bench: $(STAMP)
+	@bench/tools.sh bench $(BENCH_ARGS)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# README's Performance figures (between its bench:figures markers) and docs/bench.svg, from whichever
+# bench/results/latest*.json the runs above wrote (bench/readme.py).
+bench-readme: $(STAMP)
+	$(BIN)/python bench/readme.py
 
 # Where me and user(userName:) spend the server's time: py-spy samples of the running server (bench/profile.py).
 profile: $(STAMP)
+	@bench/tools.sh profile $(BENCH_ARGS)
 	$(BIN)/python bench/profile.py $(BENCH_ARGS)
 
 lint: $(STAMP)

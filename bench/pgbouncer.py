@@ -1,6 +1,7 @@
 """PgBouncer in transaction-pooling mode in front of a PostgreSQL server, started for a test or a bench run.
 
-Needs Debian's ``pgbouncer`` package (1.18: ``apt-get install pgbouncer``; ``.ci/run`` installs it); only the
+Needs Debian's ``pgbouncer`` package (1.18: ``apt-get install pgbouncer``; ``.ci/run`` installs it, and so does
+``make bench`` with ``--pooler pgbouncer`` through bench/tools.sh); only the
 binary is used, never the packaged service. Each call writes its own ``pgbouncer.ini`` in a new folder:
 ``pool_mode = transaction`` (each transaction, and each query outside one, goes to whichever server connection
 is free), ``auth_type = trust`` (the server behind it is reached as the URL's user, trusted on loopback), a pool
@@ -13,13 +14,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
+
+from bench.processes import stop, wait_for_port
 
 BINARY = "pgbouncer"
 START_TIMEOUT = 30  # seconds: a guard against a hung start
@@ -77,7 +78,8 @@ def pgbouncer(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A PgBouncer on ``127.0.0.1:port`` in front of ``server_url``'s PostgreSQL server, listening; stopped after.
 
-    Its log goes to ``log`` (else it is discarded); a failed start raises with the log's end.
+    Its log goes to ``log`` (else it is discarded); a failed start raises RuntimeError (``NotListening``) with
+    the log's end.
     """
     binary = pgbouncer_binary()
     folder = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
@@ -95,25 +97,9 @@ def pgbouncer(
                 [binary, *as_user, str(folder / "pgbouncer.ini")], stdout=out, stderr=subprocess.STDOUT
             )
         try:
-            _wait_for(port, process, log_path)
+            wait_for_port(port, process, log_path, name="pgbouncer", timeout=START_TIMEOUT, interval=0.05)
             yield process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _wait_for(port: int, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"pgbouncer exited ({process.returncode}):\n{log_path.read_text()[-3000:]}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"pgbouncer did not start listening on {port}:\n{log_path.read_text()[-3000:]}")

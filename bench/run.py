@@ -16,7 +16,6 @@ import hashlib
 import json
 import math
 import os
-import platform
 import random
 import secrets
 import shutil
@@ -32,9 +31,7 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from importlib import metadata
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import bcrypt
@@ -45,10 +42,12 @@ sys.path.insert(0, str(ROOT))
 import chart  # noqa: E402 - bench/chart.py
 import databases  # noqa: E402 - bench/databases.py
 import evening  # noqa: E402 - bench/evening.py
+import processes  # noqa: E402 - bench/processes.py
+import report  # noqa: E402 - bench/report.py
 import scale  # noqa: E402 - bench/scale.py
 import targets26  # noqa: E402 - bench/targets26.py
 import workers as worker_figures  # noqa: E402 - bench/workers.py
-from databases import CpuProbe, cpu_seconds, cpu_spent  # noqa: E402
+from databases import CpuProbe, CpuSnapshot, cpu_seconds, cpu_spent  # noqa: E402
 
 from services.identity import signing_keys  # noqa: E402
 from services.identity.access_tokens import issue_access_token  # noqa: E402
@@ -73,7 +72,6 @@ FANS_PER_STAR = 25
 HELLO = "{ hello }"
 PERSISTED_ME = {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(ME.encode()).hexdigest()}}
 SQLITE_RESULTS = ROOT / "bench" / "results" / "latest.json"  # a SQLite run's, which a PostgreSQL run compares with
-PACKAGES = ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "uvloop", "httptools", "tortoise-orm")
 
 
 @dataclass(frozen=True)
@@ -236,15 +234,13 @@ def server(
             argv, cwd=ROOT, env={**env, "HOST": "127.0.0.1", "PORT": str(port)}, stdout=log, stderr=log
         )
         try:
-            _wait_for_port(port, process, log_path)
+            try:
+                processes.wait_for_port(port, process, log_path, name="the server")
+            except processes.NotListening as exc:
+                raise SystemExit(f"bench: {exc}") from None
             yield Server(url=f"http://127.0.0.1:{port}/graphql", pid=process.pid, db_cpu=db_cpu)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            processes.stop(process)
 
 
 def _refuse_a_busy_port(port: int) -> None:
@@ -255,17 +251,6 @@ def _refuse_a_busy_port(port: int) -> None:
             probe.bind(("127.0.0.1", port))
         except OSError:
             raise SystemExit(f"bench: port {port} is in use (another bench?); choose others with --port") from None
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"bench: the server exited ({process.returncode}):\n{log_path.read_text()[-3000:]}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        time.sleep(0.1)
-    raise SystemExit(f"bench: the server did not start:\n{log_path.read_text()[-3000:]}")
 
 
 # --- load ----------------------------------------------------------------------------------------------
@@ -371,9 +356,14 @@ class Target:
     db_cpu: CpuProbe | None = None
 
 
-def app_cpu_seconds(pid: int) -> float:
-    """The CPU of a server process and of every process under it (uvicorn's workers with WORKERS > 1)."""
-    return sum(cpu_seconds(each) for each in worker_figures.descendants(pid))
+def app_cpu(pid: int) -> CpuSnapshot:
+    """The CPU of a server process and of every process under it (uvicorn's workers with WORKERS > 1), per pid.
+
+    Per pid, so a worker that uvicorn replaces during a slice (it restarts one that misses its health check on a
+    loaded machine) counts from zero instead of taking its predecessor's seconds off the total
+    (``databases.cpu_spent``); the seconds of the one replaced since the snapshot are lost.
+    """
+    return {each: cpu_seconds(each) for each in worker_figures.descendants(pid)}
 
 
 def wait_with_cpu(process: subprocess.Popen[str]) -> tuple[str, float]:
@@ -392,7 +382,7 @@ class Load:
     def __init__(self, target: Target, connections: int, duration: float, loader: str) -> None:
         self.target = target
         self.duration = duration
-        self.cpu_before = app_cpu_seconds(target.pid)
+        self.cpu_before = app_cpu(target.pid)
         self.db_before = target.db_cpu() if target.db_cpu else None
         command = load_command(target, connections, duration, loader)
         self.errors = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in finish
@@ -403,7 +393,7 @@ class Load:
         self.errors.seek(0)
         stderr = self.errors.read()
         self.errors.close()
-        cpu = app_cpu_seconds(self.target.pid) - self.cpu_before
+        cpu = cpu_spent(self.cpu_before, app_cpu(self.target.pid))
         db_cpu = None if self.target.db_cpu is None or self.db_before is None else self.target.db_cpu()
         lines = [line for line in stdout.splitlines() if line.startswith("{")]
         if self.process.returncode != 0 or not lines:
@@ -498,26 +488,6 @@ def bcrypt_parallel_per_second(password_hash: str, threads: int, seconds: float 
     with ThreadPoolExecutor(threads) as pool:
         done = sum(pool.map(lambda _: work(), range(threads)))
     return done / (time.perf_counter() - began)
-
-
-def machine() -> dict[str, object]:
-    model = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    versions = {}
-    for package in (*PACKAGES, "bcrypt", "pyjwt"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions[package] = metadata.version(package)
-    return {
-        "cpu": model or platform.processor(),
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "system": f"{platform.system()} {platform.release()} {platform.machine()}",
-        "packages": versions,
-    }
 
 
 def production_env(work: Path, secret: str) -> dict[str, str]:
@@ -738,7 +708,7 @@ def run(options: Options) -> dict[str, object]:
             dbs.close()  # drops the run's databases, also after a failure, Ctrl-C or SIGTERM
         finally:
             shutil.rmtree(work, ignore_errors=True)
-    summary = report(options, results, check_seconds, parallel, seeded, time.perf_counter() - began)
+    summary = report.report(options, results, check_seconds, parallel, seeded, time.perf_counter() - began)
     summary["scale"] = (
         {
             "small": options.scale_from,
@@ -761,7 +731,7 @@ def run_evening(app: Server, mix: Path, options: Options) -> dict[str, object]:
     command = [sys.executable, str(ROOT / "bench" / "evening.py"), app.url, str(mix)]
     if options.warmup > 0:
         subprocess.run([*command, "--duration", str(options.warmup)], check=True, capture_output=True)  # noqa: S603
-    cpu_before = app_cpu_seconds(app.pid)
+    cpu_before = app_cpu(app.pid)
     db_before = app.db_cpu() if app.db_cpu else None
     process = subprocess.Popen([*command, "--duration", str(options.duration)], stdout=subprocess.PIPE, text=True)  # noqa: S603
     stdout, loader_cpu = wait_with_cpu(process)
@@ -769,198 +739,11 @@ def run_evening(app: Server, mix: Path, options: Options) -> dict[str, object]:
         raise SystemExit(f"bench: the busy evening's loader failed ({process.returncode}):\n{stdout}")
     result: dict[str, object] = json.loads(stdout.splitlines()[-1])
     requests = max(1, int(result["requests"]))  # type: ignore[call-overload]
-    result["server_cpu_ms_per_request"] = (app_cpu_seconds(app.pid) - cpu_before) / requests * 1e3
+    result["server_cpu_ms_per_request"] = cpu_spent(cpu_before, app_cpu(app.pid)) / requests * 1e3
     result["loader_cpu_ms_per_request"] = loader_cpu / requests * 1e3
     if app.db_cpu is not None and db_before is not None:
         result["db_cpu_ms_per_request"] = cpu_spent(db_before, app.db_cpu()) / requests * 1e3
     return result
-
-
-def _target(value: float, limit: float, op: str, unmet: str = "") -> dict[str, object]:
-    met = value >= limit if op == ">=" else value <= limit
-    return {"value": value, "limit": limit, "op": op, "met": met, "reason": "" if met else unmet}
-
-
-def _not_measured(limit: float, op: str, why: str) -> dict[str, object]:
-    return {"value": None, "limit": limit, "op": op, "met": None, "reason": why}
-
-
-def _read_targets(
-    results: dict[str, dict[str, float]], name: str, label: str, ratio: float
-) -> dict[str, dict[str, object]]:
-    figure = results[name]
-    cpu_limit = 1 / ratio
-    cpu_met = figure["cpu_vs_floor"] <= cpu_limit
-    rps_reason = (
-        f"but its server CPU per request meets the target ({figure['cpu_vs_floor']:.2f}x the floor's): the load"
-        " generator and other processes took the cores"
-        if cpu_met
-        else f"server CPU per request is {figure['cpu_vs_floor']:.2f}x the floor's; needs <= {cpu_limit:.2f}x"
-    )
-    framework = results.get(f"{name}_framework")
-    if framework is not None and not cpu_met:
-        rps_reason += (
-            f"; Strawberry alone answers this document from memory at {framework['rps_vs_floor']:.2f}x the floor "
-            f"({framework['cpu_vs_floor']:.2f}x its CPU)"
-        )
-    return {
-        f"{label} req/s >= {ratio:g}x floor": _target(figure["rps_vs_floor"], ratio, ">=", rps_reason),
-        f"{label} CPU ms/req <= 1/{ratio:g} of floor's": _target(
-            figure["cpu_vs_floor"],
-            cpu_limit,
-            "<=",
-            f"{figure['server_cpu_ms_per_request']:.2f} ms against the floor's "
-            f"{figure['server_cpu_ms_per_request'] / figure['cpu_vs_floor']:.2f} ms; README's Performance says where",
-        ),
-    }
-
-
-def issue_targets(
-    options: Options, results: dict[str, dict[str, float]], login_bound: float, parallel: float
-) -> dict[str, dict[str, object]]:
-    """Issue 15's targets, each met or not met with the reason."""
-    targets: dict[str, dict[str, object]] = {}
-    targets.update(_read_targets(results, "me", "me", 2.0))
-    targets.update(_read_targets(results, "user", "user(userName:)", 1.8))
-    sdl = (ROOT / "schema.graphql").read_text()
-    for name, label, field in (
-        ("followers_page", "followers page of 20", "followers("),
-        ("users_query", "users(query:) page of 20", "users("),
-    ):
-        if name in results:
-            targets.update(_read_targets(results, name, label, 1.0))
-        else:
-            why = "the schema has no such field yet" if field not in sdl else "the bench does not load it yet"
-            targets[f"{label} req/s >= 1x floor"] = _not_measured(1.0, ">=", f"not measured: {why}")
-    logins = results["login"]["rps"]
-    targets["logins/s >= 0.9x bcrypt bound"] = _target(
-        logins / login_bound,
-        0.9,
-        ">=",
-        f"{logins:.2f} logins/s of a {login_bound:.2f}/s bound; the bench process itself hashed only "
-        f"{parallel:.2f} checks/s on all cores just before, so the machine was busy"
-        if parallel < 0.9 * login_bound
-        else f"{logins:.2f} logins/s of a {login_bound:.2f}/s bound, with the machine's cores free enough",
-    )
-    idle, flooded = results["me"]["p99_ms"], results["me_during_login_flood"]["p99_ms"]
-    targets["me p99 during a login flood <= 1.5x idle"] = _target(
-        flooded / idle, 1.5, "<=", f"p99 {flooded:.1f} ms during the flood against {idle:.1f} ms idle"
-    )
-    small, large = results["user_small"]["rps"], results["user_large"]["rps"]
-    targets[f"user(userName:) req/s at {options.large:,} users >= 1/1.2 of at {options.small:,}"] = _target(
-        large / small, 1 / 1.2, ">=", f"{large:.0f} against {small:.0f} req/s"
-    )
-    small, large = results["users_query_small"]["rps"], results["users_query_large"]["rps"]
-    targets[f"users(query:) req/s at {options.large:,} users >= 1/10 of at {options.small:,}"] = _target(
-        large / small, 1 / 10, ">=", f"{large:.0f} against {small:.0f} req/s"
-    )
-    return targets
-
-
-def phase_of(name: str) -> str:
-    """The suffix of the floors measured in turns with a figure of the later phases: ``_scale``, ``_workers2``."""
-    if name.startswith("scale_") or name.endswith("_scale"):
-        return "_scale"
-    if name.startswith("workers"):
-        return "_" + name.split("_", 1)[0]
-    if name.startswith(("floor_workers", "floor_cached_workers")):
-        return "_" + name.rsplit("_", 1)[1]
-    return ""
-
-
-def report(
-    options: Options,
-    results: dict[str, dict[str, float]],
-    check_seconds: float,
-    parallel: float,
-    seeded: dict[str, float],
-    elapsed: float,
-) -> dict[str, object]:
-    # Each figure against both floors measured in turns with it (user at small/large: the second run's).
-    second = ("floor_2", "floor_cached_2", "user_small", "user_large", "users_query_small", "users_query_large")
-    for name, result in results.items():
-        for suffix, floor_name in (("floor", "floor"), ("floor_cached", "floor_cached")):
-            floor = results[floor_name + ("_2" if name in second else phase_of(name))]
-            result[f"rps_vs_{suffix}"] = result["rps"] / floor["rps"]
-            result[f"p99_vs_{suffix}"] = result["p99_ms"] / floor["p99_ms"]
-            if "server_cpu_ms_per_request" in result:
-                result[f"cpu_vs_{suffix}"] = result["server_cpu_ms_per_request"] / floor["server_cpu_ms_per_request"]
-    cores = os.cpu_count() or 1
-    login_bound = cores / check_seconds
-    targets = issue_targets(options, results, login_bound, parallel) if "login" in results else {}
-    return {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "load_average_1_5_15min_at_end": os.getloadavg(),
-        "loader": options.loader,
-        "database": options.database,
-        "pooler": options.pooler,
-        "settings": {
-            "users": options.users,
-            "small": options.small,
-            "large": options.large,
-            "duration_s": options.duration,
-            "warmup_s": options.warmup,
-            "connections": options.connections,
-            "login_clients": options.flood,
-            "bcrypt_rounds": options.bcrypt_rounds,
-            "slices": options.slices,
-        },
-        "bcrypt_check_s": check_seconds,
-        "login_bound_per_s": login_bound,
-        "bcrypt_checks_per_s_on_all_cores_now": parallel,
-        "logins_vs_checks_on_all_cores_now": results["login"]["rps"] / parallel if "login" in results else None,
-        "seed_s": seeded,
-        "elapsed_s": elapsed,
-        "results": results,
-        "targets": targets,
-    }
-
-
-def print_table(summary: dict[str, object]) -> None:
-    results: dict[str, dict[str, float]] = summary["results"]  # type: ignore[assignment]
-    print("\nx floor: the bare Strawberry app; x cached: the same with ParserCache and ValidationCache")
-    database = str(summary["database"]) + ("" if summary["pooler"] == "none" else f"+{summary['pooler']}")
-    if databases.SERVER_CPU[database]:
-        print(f"DB ms/req: CPU of {databases.SERVER_CPU[database]} per request, beside the app's CPU ms/req")
-    header = ("figure", "req/s", "x floor", "x cached", "p50 ms", "p99 ms", "CPU ms/req", "DB ms/req", "CPU/floor")
-    width = max(24, *(len(name) for name in results))
-    print(
-        f"{{:{width}}} {{:>9}} {{:>8}} {{:>8}} {{:>8}} {{:>8}} {{:>10}} {{:>9}} {{:>9}} {{:>10}}".format(
-            *header, "CPU/cached"
-        )
-    )
-    for name, r in results.items():
-        print(
-            f"{name:{width}} {r['rps']:9.1f} {r['rps_vs_floor']:8.2f} {r['rps_vs_floor_cached']:8.2f} "
-            f"{r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r.get('server_cpu_ms_per_request', math.nan):10.3f} "
-            f"{r.get('db_cpu_ms_per_request', math.nan):9.3f} "
-            f"{r.get('cpu_vs_floor', math.nan):9.2f} {r.get('cpu_vs_floor_cached', math.nan):10.2f}"
-        )
-    if summary["targets"]:  # the standard figures ran (not --extra-only)
-        print(
-            f"\nbcrypt check {summary['bcrypt_check_s'] * 1e3:.0f} ms at the configured cost: bound "
-            f"{summary['login_bound_per_s']:.2f} logins/s on {os.cpu_count()} cores; the bench process itself did "
-            f"{summary['bcrypt_checks_per_s_on_all_cores_now']:.2f} checks/s on {os.cpu_count()} threads just before; "
-            f"loader {summary['loader']}; {summary['elapsed_s']:.0f} s"
-        )
-    if summary.get("workers"):
-        worker_figures.print_table(results, summary["workers"])  # type: ignore[arg-type]
-    if summary.get("evening"):
-        evening_result: dict[str, Any] = summary["evening"]  # type: ignore[assignment]
-        evening.print_figure(evening_result, evening_result["workers"])
-    targets: dict[str, dict[str, object]] = summary["targets"]  # type: ignore[assignment]
-    if targets:
-        print("\ntargets (issue 15):")
-    for name, target in targets.items():
-        value = target["value"]
-        if value is None:
-            print(f"  not measured  {name}: {str(target['reason']).removeprefix('not measured: ')}")
-            continue
-        verdict = "met    " if target["met"] else "NOT MET"
-        line = f"  {verdict}  {name}: {value:.2f} (limit {target['limit']:.2f})"
-        print(line + (f": {target['reason']}" if target["reason"] else ""))
-    targets26.print_targets(summary["targets_issue26"])  # type: ignore[arg-type]
 
 
 def main() -> int:
@@ -1047,7 +830,8 @@ def main() -> int:
     parser.add_argument(
         "--out",
         type=Path,
-        help="the JSON of the run (bench/results/latest.json; latest-postgres.json etc. for other databases)",
+        help="the JSON of the run (bench/results/latest.json; latest-postgres.json etc. for other databases, "
+        "latest-postgres-million.json, -workers, -evening for an --extra-only run of those modes)",
     )
     args = parser.parse_args()
     if not (args.small < args.users and args.small < args.large):
@@ -1055,9 +839,7 @@ def main() -> int:
     if args.users > args.scale_from and args.scale_from < 100:
         parser.error("need --scale-from of at least 100")
     if args.out is None:
-        suffix = "" if args.database == "sqlite" else f"-{args.database}"
-        suffix += "" if args.pooler == "none" else f"-{args.pooler}"
-        args.out = ROOT / "bench" / "results" / f"latest{suffix}.json"
+        args.out = ROOT / "bench" / "results" / results_name(args)
     if args.pooler != "none" and args.database != "postgres":
         parser.error("--pooler pgbouncer needs --database postgres")
     loader = args.loader if args.loader != "auto" else ("wrk" if shutil.which("wrk") else "python")
@@ -1096,7 +878,7 @@ def main() -> int:
     except KeyboardInterrupt:
         print("bench: interrupted (its servers stopped, its databases dropped)", file=sys.stderr)
         return 130
-    print_table(summary)
+    report.print_table(summary)
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(json.dumps(summary, indent=2) + "\n")
     print(f"wrote {options.out.relative_to(ROOT) if options.out.is_relative_to(ROOT) else options.out}")
@@ -1107,6 +889,26 @@ def main() -> int:
         print(f"bench: FAILED: {failed}", file=sys.stderr)
         return 1
     return 0
+
+
+def results_name(args: argparse.Namespace) -> str:
+    """The results file of a run without ``--out``: ``latest`` with the database, the pooler and, for an
+    ``--extra-only`` run, its modes (``-million``, ``-workers``, ``-evening``), so each mode's run keeps its own
+    file beside the standard run's and README's figures can be rendered from all of them (bench/readme.py)."""
+    suffix = "" if args.database == "sqlite" else f"-{args.database}"
+    suffix += "" if args.pooler == "none" else f"-{args.pooler}"
+    if args.extra_only:
+        modes = [
+            mode
+            for mode, asked in (
+                ("million", args.users > args.scale_from),
+                ("workers", bool(args.workers)),
+                ("evening", args.evening),
+            )
+            if asked
+        ]
+        suffix += "".join(f"-{mode}" for mode in modes) or "-extra"
+    return f"latest{suffix}.json"
 
 
 def _counts(text: str) -> tuple[int, ...]:

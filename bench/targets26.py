@@ -42,7 +42,9 @@ def _floor(results: dict[str, dict[str, float]], name: str, label: str, limit: f
 
 
 def _cpu_against_sqlite(results: dict[str, dict[str, float]], sqlite: dict[str, Any] | None, name: str) -> Target:
-    if sqlite is None:
+    if name not in results:  # an --extra-only run
+        return _not_measured("this run did not load it")
+    if sqlite is None or name not in sqlite["results"]:
         return _not_measured("needs a SQLite run's figures first: `make bench` writes bench/results/latest.json")
     here, there = results[name]["cpu_vs_floor"], sqlite["results"][name]["cpu_vs_floor"]
     return _ratio(
